@@ -1,0 +1,42 @@
+/** The one error type of git-backlog: a stable code for machines, a message written for the reader who must act. */
+
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_ID',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'MALFORMED_ITEM',
+  'NOT_A_REPO',
+  'NOT_INITIALIZED',
+  'REPO_BUSY',
+  'REPO_LOCKED',
+  'REPO_UNSUPPORTED',
+  'INDEX_CORRUPT',
+  'CONFLICT',
+  'PATH_OUTSIDE_BACKLOG',
+] as const
+
+export type BacklogErrorCode = (typeof ERROR_CODES)[number]
+
+/**
+ * An expected failure: bad input, an unknown id, a repository that cannot be written right now.
+ * Every edge maps it once (MCP `isError`, CLI exit 1); anything else is a bug.
+ *
+ * @example
+ * throw new BacklogError('NOT_FOUND', 'No item bl-x9k2. Call backlog_list to see ids.', { id: 'bl-x9k2' })
+ */
+export class BacklogError extends Error {
+  override readonly name = 'BacklogError'
+  constructor(
+    readonly code: BacklogErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+export function isBacklogError(error: unknown): error is BacklogError {
+  return error instanceof BacklogError
+}
