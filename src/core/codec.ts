@@ -1,0 +1,329 @@
+/** The item file codec: markdown with YAML frontmatter in, canonical markdown out, hand-written lines kept. */
+
+import matter from 'gray-matter'
+import jsYaml from 'js-yaml'
+import { isMap, parseDocument, stringify } from 'yaml'
+import { BacklogError } from './errors.js'
+import {
+  blankItem,
+  FIELD_ORDER,
+  type FieldName,
+  type Item,
+  isKnownField,
+  type Note,
+  type Reference,
+  SCALAR_FIELDS,
+  STRING_LIST_FIELDS,
+} from './item.js'
+
+/** Why a file could not be read as an item, with the 1-based line of the file where that is known. */
+export interface ParseFailure {
+  reason: string
+  line?: number
+}
+
+function malformed(reason: string, line?: number): BacklogError {
+  return new BacklogError('MALFORMED_ITEM', line ? `line ${line}: ${reason}` : reason, { reason, line })
+}
+
+const refuseCode = () => {
+  throw new Error('front matter in a programming language is not allowed; use YAML')
+}
+
+/**
+ * gray-matter with every engine pinned: YAML through js-yaml's CORE schema (dates stay strings, no custom tags),
+ * and code front matter (`---js`) refused instead of executed. Passing options also disables gray-matter's
+ * shared parse cache, whose results leak mutations into later parses.
+ */
+const MATTER_OPTIONS = {
+  engines: {
+    yaml: { parse: (text: string) => jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) as object },
+    javascript: { parse: refuseCode },
+    js: { parse: refuseCode },
+    coffee: { parse: refuseCode },
+    json: { parse: (text: string) => JSON.parse(text) as object },
+  },
+}
+
+const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7})(?: |$)/m
+
+interface SplitFile {
+  /** The YAML text between the delimiters, each line ending in a newline. */
+  frontmatter: string
+  /** Everything after the closing delimiter line, byte for byte. */
+  body: string
+  data: unknown
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++
+  return line
+}
+
+function splitFile(text: string): SplitFile {
+  const marker = CONFLICT_MARKER.exec(text)
+  if (marker) {
+    throw malformed(
+      'git conflict markers; resolve the conflict (or run `git backlog resolve`) and remove the markers',
+      lineOf(text, marker.index),
+    )
+  }
+  if (!text.startsWith('---')) throw malformed('no YAML frontmatter: the file must start with a `---` line', 1)
+  let parsed: matter.GrayMatterFile<string>
+  try {
+    parsed = matter(text, MATTER_OPTIONS as unknown as Parameters<typeof matter>[1])
+  } catch (error) {
+    const mark = (error as { mark?: { line?: number } }).mark
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message
+    // js-yaml counts lines from 0 inside the frontmatter, which starts on the file's line 2.
+    throw malformed(`invalid YAML frontmatter: ${reason}`, mark?.line === undefined ? undefined : mark.line + 2)
+  }
+  if (parsed.language && parsed.language !== 'yaml')
+    throw malformed(`frontmatter language "${parsed.language}"; use YAML`, 1)
+  const firstNewline = text.indexOf('\n')
+  const closing = text.indexOf('\n---', firstNewline - 1)
+  if (firstNewline < 0 || closing < 0) throw malformed('the frontmatter is not closed by a `---` line')
+  const frontmatter = text.slice(firstNewline + 1, closing + 1)
+  const afterClosing = text.indexOf('\n', closing + 4)
+  const body = afterClosing < 0 ? '' : text.slice(afterClosing + 1)
+  return { frontmatter, body, data: parsed.data }
+}
+
+function asText(value: unknown, field: string): string | undefined {
+  if (value === null || value === undefined) return undefined
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw malformed(`"${field}" must be a single value, not a ${Array.isArray(value) ? 'list' : 'mapping'}`)
+}
+
+function asTextList(value: unknown, field: string, splitCommas: boolean): string[] {
+  if (value === null || value === undefined) return []
+  if (Array.isArray(value)) {
+    return value.map((entry) => asText(entry, field)).filter((entry): entry is string => entry !== undefined)
+  }
+  const single = asText(value, field)
+  if (single === undefined || single.trim() === '') return []
+  return splitCommas
+    ? single
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+    : [single]
+}
+
+function asReferences(value: unknown): Reference[] {
+  if (value === null || value === undefined) return []
+  const entries = Array.isArray(value) ? value : [value]
+  return entries.map((entry) => {
+    if (typeof entry === 'string') return { url: entry }
+    if (entry && typeof entry === 'object' && typeof (entry as Reference).url === 'string') {
+      const { url, title } = entry as Record<string, unknown>
+      return title === undefined || title === null
+        ? { url: url as string }
+        : { url: url as string, title: String(title) }
+    }
+    throw malformed('"references" entries must be a URL or a mapping with `url` and an optional `title`')
+  })
+}
+
+function asNotes(value: unknown): Note[] {
+  if (value === null || value === undefined) return []
+  const entries = Array.isArray(value) ? value : [value]
+  return entries.map((entry) => {
+    if (typeof entry === 'string') return { at: '', text: entry }
+    if (entry && typeof entry === 'object') {
+      const { at, by, text } = entry as Record<string, unknown>
+      const note: Note = { at: asText(at, 'notes.at') ?? '', text: asText(text, 'notes.text') ?? '' }
+      const author = asText(by, 'notes.by')
+      if (author !== undefined) note.by = author
+      return note
+    }
+    throw malformed('"notes" entries must be text or a mapping with `at`, `by` and `text`')
+  })
+}
+
+/** The description is the body without the one blank line that separates it from the frontmatter. */
+function descriptionOf(body: string): string {
+  return body.startsWith('\n') ? body.slice(1) : body.startsWith('\r\n') ? body.slice(2) : body
+}
+
+function bodyOf(description: string): string {
+  if (description === '') return ''
+  return `\n${description.endsWith('\n') ? description : `${description}\n`}`
+}
+
+/** Reads frontmatter data leniently into an item: known fields coerced, everything else kept as attributes. */
+export function itemFromData(data: unknown, description: string, fallbackId?: string): Item {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw malformed('the frontmatter must be a YAML mapping of fields (`key: value` lines)')
+  }
+  const record = data as Record<string, unknown>
+  const id = asText(record.id, 'id') ?? fallbackId
+  if (!id) throw malformed('no `id` field')
+  const item = blankItem(id, asText(record.title, 'title') ?? '')
+  item.type = asText(record.type, 'type') ?? item.type
+  item.status = asText(record.status, 'status') ?? item.status
+  for (const field of SCALAR_FIELDS) {
+    const value = asText(record[field], field)
+    if (value !== undefined && value !== '') item[field] = value
+  }
+  for (const field of STRING_LIST_FIELDS) {
+    item[field] = asTextList(record[field], field, field === 'tags' || field === 'depends_on')
+  }
+  item.references = asReferences(record.references)
+  item.notes = asNotes(record.notes)
+  for (const [key, value] of Object.entries(record)) if (!isKnownField(key)) item.attributes[key] = value
+  item.description = description
+  return item
+}
+
+/**
+ * Parses the text of an item file. Throws a `MALFORMED_ITEM` BacklogError whose message and details name the line
+ * and the reason; the caller adds the path.
+ *
+ * @example
+ * const item = parseItemFile('---\nid: bl-k3m9x2\ntitle: Fix login\n---\n\nSteps...\n')
+ * item.title // 'Fix login'
+ */
+export function parseItemFile(text: string, fallbackId?: string): Item {
+  const { data, body } = splitFile(text)
+  return itemFromData(data ?? {}, descriptionOf(body), fallbackId)
+}
+
+/** The frontmatter value of a field, or undefined when the field is written as absent. */
+function fieldValue(item: Item, field: FieldName): unknown {
+  switch (field) {
+    case 'id':
+    case 'title':
+    case 'type':
+    case 'status':
+      return item[field]
+    case 'references':
+      return item.references.length ? item.references.map((ref) => ({ ...ref })) : undefined
+    case 'notes':
+      return item.notes.length
+        ? item.notes.map(({ at, by, text }) => (by === undefined ? { at, text } : { at, by, text }))
+        : undefined
+    default: {
+      const value = item[field]
+      if (Array.isArray(value)) return value.length ? [...value] : undefined
+      return value === '' ? undefined : value
+    }
+  }
+}
+
+/** Every key the item writes, in canonical order: known fields, then user attributes, then notes. */
+function entriesOf(item: Item): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = []
+  for (const field of FIELD_ORDER) {
+    if (field === 'notes') continue
+    const value = fieldValue(item, field)
+    if (value !== undefined) entries.push([field, value])
+  }
+  for (const [key, value] of Object.entries(item.attributes)) if (value !== undefined) entries.push([key, value])
+  const notes = fieldValue(item, 'notes')
+  if (notes !== undefined) entries.push(['notes', notes])
+  return entries
+}
+
+const STRINGIFY_OPTIONS = { lineWidth: 0, minContentWidth: 0, version: '1.2', indentSeq: true } as const
+
+function renderEntry(key: string, value: unknown): string {
+  return stringify({ [key]: value }, STRINGIFY_OPTIONS)
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/**
+ * Rewrites only the lines of the keys whose values changed, so comments, blank lines, quoting and list styles that a
+ * person wrote by hand survive an edit. Falls back to a canonical rendering when the mapping is not a plain block map.
+ */
+function patchFrontmatter(source: string, before: Map<string, unknown>, after: Array<[string, unknown]>): string {
+  const doc = parseDocument(source, { version: '1.2' })
+  const map = doc.contents
+  if (doc.errors.length || !isMap(map) || map.flow) return after.map(([key, value]) => renderEntry(key, value)).join('')
+
+  // Each top-level key owns the lines from its own to the next key's, minus column-0 comments and blank lines
+  // at its end, which belong to whatever follows.
+  const lineStarts = [0]
+  for (let i = 0; i < source.length; i++)
+    if (source.charCodeAt(i) === 10 && i + 1 < source.length) lineStarts.push(i + 1)
+  const startOfLine = (offset: number) => {
+    let line = 0
+    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? 0) <= offset) line++
+    return line
+  }
+  const keyLines = map.items.map((pair) => {
+    const keyNode = pair.key as { range?: [number, number, number]; value?: unknown } | null
+    return { key: String(keyNode?.value ?? pair.key), line: startOfLine(keyNode?.range?.[0] ?? 0) }
+  })
+  const lines = lineStarts.map((start, index) => source.slice(start, lineStarts[index + 1] ?? source.length))
+  const spans = new Map<string, { from: number; to: number }>()
+  keyLines.forEach(({ key, line }, index) => {
+    let to = keyLines[index + 1]?.line ?? lines.length
+    while (to > line + 1 && /^(?:#.*|\s*)\n?$/.test(lines[to - 1] ?? '')) to--
+    spans.set(key, { from: line, to })
+  })
+
+  const replacement = new Map<number, string>()
+  const removed = new Set<number>()
+  const afterKeys = new Map(after)
+  for (const [key, span] of spans) {
+    if (!afterKeys.has(key)) {
+      // A key written empty by hand (`parent:`) had no value before and has none now: leave its line alone.
+      if (before.has(key)) for (let line = span.from; line < span.to; line++) removed.add(line)
+    } else if (!sameValue(before.get(key), afterKeys.get(key))) {
+      for (let line = span.from + 1; line < span.to; line++) removed.add(line)
+      replacement.set(span.from, renderEntry(key, afterKeys.get(key)))
+    }
+  }
+  // New keys go right after the nearest preceding key that exists, keeping the canonical order.
+  const inserted = new Map<number, string[]>()
+  let anchor = -1
+  for (const [key, value] of after) {
+    const span = spans.get(key)
+    if (span) {
+      anchor = span.to - 1
+      continue
+    }
+    // A default the file never spelled out (`type: task`) stays unwritten until it changes.
+    if (sameValue(before.get(key), value)) continue
+    const at = anchor < 0 ? -1 : anchor
+    inserted.set(at, [...(inserted.get(at) ?? []), renderEntry(key, value)])
+  }
+
+  let out = (inserted.get(-1) ?? []).join('')
+  lines.forEach((line, index) => {
+    if (replacement.has(index)) out += replacement.get(index)
+    else if (!removed.has(index)) out += line.endsWith('\n') ? line : `${line}\n`
+    out += (inserted.get(index) ?? []).join('')
+  })
+  return out
+}
+
+/**
+ * Writes an item as markdown. Without `previousText` the output is canonical: fixed key order, block lists, quoting
+ * only where needed, LF, final newline. With it, only changed keys are rewritten and an unchanged item gives back
+ * `previousText` byte for byte.
+ *
+ * @example
+ * serializeItem({ ...item, status: 'done' }, fs.readFileSync(path, 'utf8'))
+ */
+export function serializeItem(item: Item, previousText?: string): string {
+  const after = entriesOf(item)
+  if (previousText === undefined) {
+    return `---\n${after.map(([key, value]) => renderEntry(key, value)).join('')}---\n${bodyOf(item.description)}`
+  }
+  const previous = splitFile(previousText)
+  const previousItem = itemFromData(previous.data ?? {}, descriptionOf(previous.body), item.id)
+  const before = new Map(entriesOf(previousItem))
+  const frontmatterChanged =
+    before.size !== after.length || after.some(([key, value]) => !before.has(key) || !sameValue(before.get(key), value))
+  const bodyChanged = previousItem.description !== item.description
+  if (!frontmatterChanged && !bodyChanged) return previousText
+  const frontmatter = frontmatterChanged ? patchFrontmatter(previous.frontmatter, before, after) : previous.frontmatter
+  return `---\n${frontmatter}---\n${bodyChanged ? bodyOf(item.description) : previous.body}`
+}
