@@ -1,0 +1,361 @@
+/** The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these. */
+
+import { randomInt } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { serializeItem } from './core/codec.js'
+import { type BacklogConfig, isActiveStatus } from './core/config.js'
+import { formatTimestamp } from './core/dates.js'
+import { BacklogError } from './core/errors.js'
+import { generateId, idKey, isValidPrefix } from './core/ids.js'
+import type { CreateInput, DeleteInput, GetInput, ListInput, UpdateInput } from './core/inputs.js'
+import { type Item, PRIORITIES } from './core/item.js'
+import { CONFIG_PATH, itemPath } from './core/layout.js'
+import { commitMessage } from './core/messages.js'
+import { applyUpdate, buildItem, type MutationContext, updateVerb } from './core/mutations.js'
+import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
+
+/** One line of a list: enough to choose an item, without its body. */
+export interface ItemRow {
+  id: string
+  title: string
+  type: string
+  status: string
+  priority?: string
+  assignee?: string
+  parent?: string
+  epic?: string
+  tags?: string[]
+  due?: string
+  archived?: boolean
+}
+
+export interface ItemDetail extends Item {
+  path: string
+  archived: boolean
+}
+
+export interface ListResult {
+  items: ItemRow[]
+  /** How many items matched before `limit`. */
+  total: number
+  truncated: boolean
+  counts?: { by_status: Record<string, number>; by_type: Record<string, number> }
+  problems?: Problem[]
+}
+
+export interface MutationResult {
+  items: ItemRow[]
+  /** The commit that recorded the change; absent when auto-commit is off or nothing changed. */
+  commit?: string
+  changed: boolean
+}
+
+export interface AppOptions {
+  cwd: string
+  watch?: boolean
+  now?: () => Date
+  /** Uniform integers in [0, 32) for ids; injected by tests. */
+  random?: () => number
+  /** The acting agent when a call names none: the MCP client, `--agent` or `BACKLOG_AGENT`. */
+  agent?: () => string | undefined
+  lockTimeoutMs?: number
+  identity?: { name: string; email: string }
+}
+
+export interface App {
+  readonly store: Store
+  init(input: { prefix?: string; agent?: string }): Promise<{ created: boolean; path: string; commit?: string }>
+  create(input: CreateInput): Promise<MutationResult>
+  get(input: GetInput): Promise<{ items: ItemDetail[] }>
+  list(input: ListInput): Promise<ListResult>
+  update(input: UpdateInput): Promise<MutationResult>
+  remove(input: DeleteInput): Promise<MutationResult>
+  problems(): Promise<Problem[]>
+  close(): void
+}
+
+const PRIORITY_RANK = new Map<string, number>(PRIORITIES.map((priority, index) => [priority, index]))
+
+export function toRow(record: ItemRecord): ItemRow {
+  const { item } = record
+  const row: ItemRow = { id: item.id, title: item.title, type: item.type, status: item.status }
+  if (item.priority) row.priority = item.priority
+  if (item.assignee) row.assignee = item.assignee
+  if (item.parent) row.parent = item.parent
+  if (item.epic) row.epic = item.epic
+  if (item.tags.length) row.tags = item.tags
+  if (item.due) row.due = item.due
+  if (record.archived) row.archived = true
+  return row
+}
+
+function toDetail(record: ItemRecord): ItemDetail {
+  return { ...structuredClone(record.item), path: record.path, archived: record.archived }
+}
+
+/** Active work first by priority, then oldest first: what to pick up next is at the top. */
+function compareRecords(a: ItemRecord, b: ItemRecord): number {
+  const rank = (record: ItemRecord) => PRIORITY_RANK.get(record.item.priority ?? '') ?? PRIORITIES.length
+  return (
+    rank(a) - rank(b) ||
+    (a.item.created ?? '').localeCompare(b.item.created ?? '') ||
+    a.item.id.localeCompare(b.item.id)
+  )
+}
+
+function tally(records: ItemRecord[], key: (record: ItemRecord) => string): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const record of records) counts[key(record)] = (counts[key(record)] ?? 0) + 1
+  return counts
+}
+
+function notFound(id: string): BacklogError {
+  return new BacklogError('NOT_FOUND', `No item ${id}. Call backlog_list (or \`git backlog list\`) to see ids.`, { id })
+}
+
+/**
+ * Creates the app over the repository around `cwd`.
+ *
+ * @example
+ * const app = createApp({ cwd: process.cwd() })
+ * await app.create({ title: 'Fix the login flow', priority: 'high' })
+ */
+export function createApp(options: AppOptions): App {
+  const now = options.now ?? (() => new Date())
+  const random = options.random ?? (() => randomInt(32))
+  const store = openStore({
+    cwd: options.cwd,
+    watch: options.watch ?? false,
+    now,
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+  })
+
+  function contextFor(agent: string | undefined): MutationContext {
+    const actor = agent ?? options.agent?.()
+    return { config: store.config(), now: formatTimestamp(now()), ...(actor ? { agent: actor } : {}) }
+  }
+
+  function require(id: string): ItemRecord {
+    const record = store.get(id)
+    if (!record) throw notFound(id)
+    return record
+  }
+
+  function assertStatus(config: BacklogConfig, status: string | undefined): void {
+    if (status !== undefined && !config.statuses.includes(status)) {
+      throw new BacklogError(
+        'INVALID_INPUT',
+        `status "${status}" is not one of ${config.statuses.join(', ')} (set in .backlog/config.yml)`,
+        { status },
+      )
+    }
+  }
+
+  /** Links must point at items that exist, and an item may not be its own ancestor or dependency. */
+  function assertLinks(item: Item): void {
+    for (const field of ['parent', 'epic'] as const) {
+      const target = item[field]
+      if (target === undefined) continue
+      if (idKey(target) === idKey(item.id))
+        throw new BacklogError('INVALID_INPUT', `${field}: an item cannot be its own ${field}`)
+      const record = store.get(target)
+      if (!record)
+        throw new BacklogError('NOT_FOUND', `${field}: no item ${target}. Call backlog_list to see ids.`, {
+          id: target,
+        })
+      item[field] = record.item.id
+    }
+    const seen = new Set([idKey(item.id)])
+    for (let parent = item.parent; parent !== undefined; parent = store.get(parent)?.item.parent) {
+      if (seen.has(idKey(parent))) {
+        throw new BacklogError(
+          'INVALID_INPUT',
+          `parent: ${item.parent} is inside ${item.id}, so this would make a loop`,
+        )
+      }
+      seen.add(idKey(parent))
+    }
+    item.depends_on = item.depends_on.map((dependency) => {
+      if (idKey(dependency) === idKey(item.id))
+        throw new BacklogError('INVALID_INPUT', 'depends_on: an item cannot depend on itself')
+      const record = store.get(dependency)
+      if (!record) {
+        throw new BacklogError('NOT_FOUND', `depends_on: no item ${dependency}. Call backlog_list to see ids.`, {
+          id: dependency,
+        })
+      }
+      return record.item.id
+    })
+  }
+
+  async function ready(): Promise<void> {
+    assertInitialized(store)
+    await store.refresh()
+  }
+
+  return {
+    store,
+
+    async init({ prefix, agent }) {
+      if (prefix !== undefined && !isValidPrefix(prefix)) {
+        throw new BacklogError(
+          'INVALID_INPUT',
+          `prefix "${prefix}" must be 1-16 letters and digits, starting with a letter`,
+        )
+      }
+      if (store.isInitialized()) return { created: false, path: CONFIG_PATH }
+      const template = readFileSync(new URL('../templates/config.yml', import.meta.url), 'utf8')
+      const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
+      const context = contextFor(agent)
+      const result = await store.mutate(() =>
+        store.isInitialized()
+          ? null
+          : {
+              message: commitMessage({
+                op: 'init',
+                verb: 'init backlog',
+                items: [],
+                ...(context.agent ? { agent: context.agent } : {}),
+              }),
+              changes: [{ path: CONFIG_PATH, content: text }],
+            },
+      )
+      return {
+        created: result.changes.length > 0,
+        path: CONFIG_PATH,
+        ...(result.commit ? { commit: result.commit } : {}),
+      }
+    },
+
+    async create(input) {
+      await ready()
+      const context = contextFor(input.agent)
+      assertStatus(context.config, input.status)
+      let created: Item | undefined
+      const result = await store.mutate(() => {
+        const item = buildItem(input, generateId(context.config.prefix, store.takenIds(), random), context)
+        assertLinks(item)
+        created = item
+        return {
+          message: commitMessage({
+            op: 'create',
+            verb: 'add',
+            items: [item],
+            ...(context.agent ? { agent: context.agent } : {}),
+          }),
+          changes: [{ path: itemPath(item.id), content: serializeItem(item) }],
+        }
+      })
+      const record = store.get((created as Item).id)
+      return {
+        items: record ? [toRow(record)] : [],
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: true,
+      }
+    },
+
+    async get({ id }) {
+      await ready()
+      return { items: id.map((one) => toDetail(require(one))) }
+    },
+
+    async list(input) {
+      await ready()
+      const config = store.config()
+      const statuses = input.status?.map((status) => status.toLowerCase())
+      const everyStatus = statuses?.includes('all') ?? false
+      const types = input.type?.map((type) => type.toLowerCase())
+      const tags = input.tags?.map((tag) => tag.toLowerCase())
+      const parent = input.parent ? idKey(input.parent) : undefined
+      const epic = input.epic ? idKey(input.epic) : undefined
+      const assignee = input.assignee?.toLowerCase()
+      const matches = store.all().filter(({ item, archived }) => {
+        if (archived) return false
+        if (statuses && !everyStatus) {
+          if (!statuses.includes(item.status.toLowerCase())) return false
+        } else if (!everyStatus && !isActiveStatus(config, item.status)) return false
+        if (types && !types.includes(item.type.toLowerCase())) return false
+        if (parent !== undefined && idKey(item.parent ?? '') !== parent) return false
+        if (epic !== undefined && idKey(item.epic ?? '') !== epic) return false
+        if (assignee !== undefined && (item.assignee ?? '').toLowerCase() !== assignee) return false
+        if (tags && !tags.every((tag) => item.tags.some((own) => own.toLowerCase() === tag))) return false
+        return true
+      })
+      matches.sort(compareRecords)
+      const limit = input.limit ?? 50
+      const problems = store.problems()
+      return {
+        items: matches.slice(0, limit).map(toRow),
+        total: matches.length,
+        truncated: matches.length > limit,
+        ...(input.counts
+          ? {
+              counts: {
+                by_status: tally(matches, (record) => record.item.status),
+                by_type: tally(matches, (record) => record.item.type),
+              },
+            }
+          : {}),
+        ...(problems.length ? { problems } : {}),
+      }
+    },
+
+    async update(input) {
+      await ready()
+      const context = contextFor(input.agent)
+      assertStatus(context.config, input.status)
+      let id = input.id
+      const result = await store.mutate(() => {
+        const record = require(input.id)
+        id = record.item.id
+        const next = applyUpdate(record.item, input, context)
+        const text = serializeItem(next, record.text)
+        if (text === record.text) return null
+        assertLinks(next)
+        return {
+          message: commitMessage({
+            op: 'update',
+            verb: updateVerb(record.item, next, context.config),
+            items: [next],
+            ...(context.agent ? { agent: context.agent } : {}),
+          }),
+          changes: [{ path: record.path, content: text }],
+        }
+      })
+      const record = store.get(id)
+      return {
+        items: record ? [toRow(record)] : [],
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: result.changes.length > 0,
+      }
+    },
+
+    async remove(input) {
+      await ready()
+      const context = contextFor(input.agent)
+      let removed: ItemRow[] = []
+      const result = await store.mutate(() => {
+        const records = [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
+        removed = records.map(toRow)
+        return {
+          message: commitMessage({
+            op: 'delete',
+            verb: 'rm',
+            items: records.map((record) => record.item),
+            ...(context.agent ? { agent: context.agent } : {}),
+          }),
+          changes: records.map((record) => ({ path: record.path, content: null })),
+        }
+      })
+      return { items: removed, ...(result.commit ? { commit: result.commit } : {}), changed: true }
+    },
+
+    async problems() {
+      await ready()
+      return store.problems()
+    },
+
+    close: () => store.close(),
+  }
+}

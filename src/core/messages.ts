@@ -1,0 +1,30 @@
+/** Commit messages of backlog operations: a short greppable subject and trailers that `git log` can answer from. */
+
+export type Operation = 'init' | 'create' | 'update' | 'delete'
+
+export interface MessageInput {
+  op: Operation
+  /** The verb a person reads first: add, start, done, update, rm, init. */
+  verb: string
+  items: Array<{ id: string; title: string }>
+  agent?: string
+}
+
+const MAX_SUBJECT = 72
+
+/**
+ * @example
+ * commitMessage({ op: 'update', verb: 'done', items: [{ id: 'bl-7k3m', title: 'Fix auth' }], agent: 'claude' })
+ * // 'done bl-7k3m: Fix auth\n\nBacklog-Op: update\nBacklog-Id: bl-7k3m\nBacklog-Agent: claude\n'
+ */
+export function commitMessage({ op, verb, items, agent }: MessageInput): string {
+  const first = items[0]
+  let subject: string
+  if (!first) subject = verb
+  else if (items.length === 1) subject = `${verb} ${first.id}: ${first.title.replace(/\s+/g, ' ').trim()}`
+  else subject = `${verb} ${items.length} items: ${items.map((item) => item.id).join(', ')}`
+  if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1).trimEnd()}…`
+  const trailers = [`Backlog-Op: ${op}`, ...items.map((item) => `Backlog-Id: ${item.id}`)]
+  if (agent) trailers.push(`Backlog-Agent: ${agent.replace(/\s+/g, ' ').trim()}`)
+  return `${subject}\n\n${trailers.join('\n')}\n`
+}

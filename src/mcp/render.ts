@@ -1,0 +1,65 @@
+/** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
+
+import type { ItemDetail, ItemRow, ListResult, MutationResult } from '../app.js'
+
+export function renderRow(row: ItemRow): string {
+  const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
+  const tags = row.tags?.length ? ` ${row.tags.map((tag) => `#${tag}`).join(' ')}` : ''
+  const parent = row.parent ? ` (in ${row.parent})` : ''
+  return `${row.id} [${row.status}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${parent}`
+}
+
+export function renderList(result: ListResult): string {
+  const lines = result.items.map(renderRow)
+  if (result.items.length === 0) lines.push('No matching items.')
+  if (result.truncated) lines.push(`… ${result.total - result.items.length} more; raise limit or narrow the filter.`)
+  if (result.counts) {
+    const format = (counts: Record<string, number>) =>
+      Object.entries(counts)
+        .map(([key, count]) => `${key} ${count}`)
+        .join(', ')
+    lines.push(`By status: ${format(result.counts.by_status)}. By type: ${format(result.counts.by_type)}.`)
+  }
+  for (const problem of result.problems ?? []) {
+    lines.push(`UNREADABLE ${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`)
+  }
+  return lines.join('\n')
+}
+
+export function renderDetail(item: ItemDetail): string {
+  const lines = [`# ${item.id}: ${item.title}`, `type: ${item.type} · status: ${item.status}`]
+  const scalars = [
+    'priority',
+    'assignee',
+    'parent',
+    'epic',
+    'due',
+    'scheduled',
+    'wait',
+    'recur',
+    'until',
+    'created',
+    'started',
+    'closed',
+  ] as const
+  const facts = scalars.filter((key) => item[key]).map((key) => `${key}: ${item[key]}`)
+  if (facts.length) lines.push(facts.join(' · '))
+  if (item.tags.length) lines.push(`tags: ${item.tags.join(', ')}`)
+  if (item.depends_on.length) lines.push(`depends_on: ${item.depends_on.join(', ')}`)
+  for (const ref of item.references) lines.push(`reference: ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`)
+  for (const entry of item.evidence) lines.push(`evidence: ${entry}`)
+  for (const reason of item.blocked_reason) lines.push(`blocked: ${reason}`)
+  for (const [key, value] of Object.entries(item.attributes)) lines.push(`${key}: ${JSON.stringify(value)}`)
+  if (item.description.trim()) lines.push('', item.description.trimEnd())
+  if (item.notes.length) {
+    lines.push('', 'Notes:')
+    for (const note of item.notes) lines.push(`- ${note.at}${note.by ? ` ${note.by}` : ''}: ${note.text.trimEnd()}`)
+  }
+  return lines.join('\n')
+}
+
+export function renderMutation(verb: string, result: MutationResult): string {
+  if (!result.changed) return `No change: ${result.items.map((row) => row.id).join(', ')} already as asked.`
+  const commit = result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ' (not committed: auto_commit is off)'
+  return `${verb} ${result.items.map(renderRow).join('\n')}${commit}`
+}

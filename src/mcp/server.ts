@@ -1,0 +1,93 @@
+/** The MCP server: tool listing and calls over the SDK's low-level server, errors mapped once, stdio transport. */
+
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+import { type App, createApp } from '../app.js'
+import { isBacklogError } from '../core/errors.js'
+import { describeIssues } from '../core/inputs.js'
+import { VERSION } from '../version.js'
+import { TOOLS } from './tools.js'
+
+const INSTRUCTIONS =
+  'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to start, note progress on and finish items. Every change is one git commit, so it is reviewed and undone like code.'
+
+/** The stable error text: `CODE: what failed and what to do next`. */
+function errorResult(code: string, message: string): CallToolResult {
+  return { content: [{ type: 'text', text: `${code}: ${message}` }], isError: true }
+}
+
+export interface McpServerOptions {
+  /** The agent name for commit trailers when a call names none (`--agent` or `BACKLOG_AGENT`); else the client's name. */
+  agent?: string
+  log?: (message: string) => void
+}
+
+/**
+ * The MCP server over an app. Tool inputs are checked here with the shared zod schemas, so a bad argument comes back
+ * as `INVALID_INPUT: ...` like every other error rather than as a protocol error.
+ */
+export function createMcpServer(app: App, options: McpServerOptions = {}): Server {
+  const server = new Server(
+    { name: 'git-backlog', version: VERSION },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  )
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
+  const tools = new Map(TOOLS.map((tool) => [tool.name, tool]))
+  const listing = TOOLS.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: z.toJSONSchema(tool.input, { io: 'input', target: 'draft-7' }) as { type: 'object' },
+    outputSchema: z.toJSONSchema(tool.output, { io: 'output', target: 'draft-7' }) as { type: 'object' },
+    annotations: { title: tool.title, ...tool.annotations },
+  }))
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }))
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const tool = tools.get(request.params.name)
+    if (!tool) {
+      return errorResult('NOT_FOUND', `No tool ${request.params.name}. Tools: ${[...tools.keys()].join(', ')}.`)
+    }
+    const parsed = tool.input.safeParse(request.params.arguments ?? {})
+    if (!parsed.success) {
+      return errorResult(
+        'INVALID_INPUT',
+        `${describeIssues(parsed.error)}. Fix the arguments and call ${tool.name} again.`,
+      )
+    }
+    const input = parsed.data as { agent?: string }
+    if (!tool.annotations.readOnlyHint) {
+      input.agent ??= options.agent || server.getClientVersion()?.name || 'mcp-client'
+    }
+    try {
+      const { data, text } = await tool.run(app, input)
+      return { content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> }
+    } catch (error) {
+      if (isBacklogError(error)) return errorResult(error.code, error.message)
+      log(`git-backlog: ${tool.name} failed: ${(error as Error).stack ?? String(error)}`)
+      return errorResult(
+        'INTERNAL',
+        `${tool.name} failed unexpectedly (${(error as Error).message}); the server logged the details. Nothing more was written.`,
+      )
+    }
+  })
+  return server
+}
+
+/** Runs the server for the repository around `cwd` on stdin/stdout until the client hangs up. */
+export async function serveStdio(cwd: string, options: McpServerOptions = {}): Promise<void> {
+  const app = createApp({ cwd, watch: true })
+  const agent = options.agent || process.env.BACKLOG_AGENT?.trim() || undefined
+  const server = createMcpServer(app, { ...options, ...(agent ? { agent } : {}) })
+  const transport = new StdioServerTransport()
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve()
+    process.stdin.once('end', () => resolve())
+  })
+  await server.connect(transport)
+  await closed
+  app.close()
+  await server.close()
+}

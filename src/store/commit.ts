@@ -1,0 +1,246 @@
+/**
+ * The commit protocol (DESIGN.md §4): one mutation, one commit built from HEAD's tree, touching only `.backlog/`
+ * paths, with git's own locks, compare-and-swap on the ref, the index updated for our paths before the ref moves,
+ * and the user's staged, unstaged and untracked work left exactly as it was.
+ */
+
+import { lstat, readFile, realpath } from 'node:fs/promises'
+import { dirname, join, sep } from 'node:path'
+import { BacklogError } from '../core/errors.js'
+import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
+import { removeFile, writeFileAtomic } from './atomic-file.js'
+import {
+  emptyIndex,
+  entryFromStats,
+  type GitIndex,
+  parseIndex,
+  serializeIndex,
+  updateIndexEntries,
+} from './git-index.js'
+import type { ObjectStore, Signature } from './git-objects.js'
+import type { Identity } from './identity.js'
+import { acquireLock, type HeldLock } from './locks.js'
+import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
+import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
+
+/** One file of a mutation: new content, or null to delete it. Paths are repository-relative with `/`. */
+export interface FileChange {
+  path: string
+  content: string | null
+}
+
+export interface CommitPlan {
+  message: string
+  changes: FileChange[]
+}
+
+export interface CommitResult {
+  /** The new commit, or undefined when nothing changed or auto-commit is off. */
+  commit?: string
+  changes: FileChange[]
+}
+
+export interface CommitterOptions {
+  repo: Repo
+  objects: ObjectStore
+  identity: () => Promise<Identity>
+  now: () => Date
+  lockTimeoutMs?: number
+}
+
+/** After this many lost compare-and-swap races, take the locks first and plan inside them. */
+const OPTIMISTIC_ATTEMPTS = 3
+
+const encoder = new TextEncoder()
+
+function assertOwnPaths(changes: FileChange[]): void {
+  for (const change of changes) {
+    if (!isBacklogPath(change.path)) {
+      throw new BacklogError(
+        'PATH_OUTSIDE_BACKLOG',
+        `Refusing to write ${change.path}: git-backlog only writes under .backlog/`,
+      )
+    }
+  }
+}
+
+function sameHead(a: Head, b: Head): boolean {
+  return a.kind === b.kind && (a.kind === 'branch' ? a.ref === (b as typeof a).ref : a.oid === (b as typeof a).oid)
+}
+
+export interface Committer {
+  /**
+   * Runs `plan` against the current state and commits what it returns. `plan` is called again if another writer
+   * moved the branch in the meantime, so it must read what it needs afresh each time. Returns without a commit when
+   * the plan is null or empty.
+   */
+  commit(plan: () => Promise<CommitPlan | null>, options: { autoCommit: boolean }): Promise<CommitResult>
+}
+
+export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 10_000 }: CommitterOptions): Committer {
+  const backlogRoot = join(repo.worktree, BACKLOG_DIR)
+
+  /** Resolves a repository path to a file inside `.backlog/`, refusing symlinked folders that lead elsewhere. */
+  async function absolutePath(path: string): Promise<string> {
+    const absolute = join(repo.worktree, ...path.split('/'))
+    const realRoot = await realpath(backlogRoot).catch(() => backlogRoot)
+    let parent = dirname(absolute)
+    while (parent.length > backlogRoot.length) {
+      const info = await lstat(parent).catch(() => undefined)
+      if (info?.isSymbolicLink()) {
+        const target = await realpath(parent)
+        if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+          throw new BacklogError(
+            'PATH_OUTSIDE_BACKLOG',
+            `${path} leads outside .backlog/ through a symlink; nothing was written`,
+          )
+        }
+      }
+      parent = dirname(parent)
+    }
+    const rootInfo = await lstat(backlogRoot).catch(() => undefined)
+    if (rootInfo?.isSymbolicLink()) {
+      throw new BacklogError(
+        'PATH_OUTSIDE_BACKLOG',
+        '.backlog is a symlink; git-backlog writes only to a real .backlog folder',
+      )
+    }
+    return absolute
+  }
+
+  async function writeWorkingFiles(changes: FileChange[]): Promise<void> {
+    for (const change of changes) {
+      const path = await absolutePath(change.path)
+      if (change.content === null) await removeFile(path)
+      else await writeFileAtomic(path, change.content)
+    }
+  }
+
+  async function readIndex(): Promise<GitIndex> {
+    try {
+      return parseIndex(await readFile(join(repo.gitdir, 'index')))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex()
+      throw error
+    }
+  }
+
+  async function updateIndex(index: GitIndex, changes: FileChange[], blobs: Map<string, string | null>): Promise<void> {
+    const updates = []
+    for (const change of changes) {
+      const blob = blobs.get(change.path)
+      if (change.content === null || !blob) {
+        updates.push({ path: change.path, entry: null })
+        continue
+      }
+      const stats = await lstat(await absolutePath(change.path), { bigint: true })
+      updates.push({ path: change.path, entry: entryFromStats(change.path, blob, 0o100644, stats) })
+    }
+    await writeFileAtomic(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, updates)))
+  }
+
+  function assertNoConflicts(index: GitIndex, changes: FileChange[]): void {
+    const paths = new Set(changes.map((change) => change.path))
+    const conflicted = index.entries.find((entry) => entry.stage > 0 && paths.has(entry.path))
+    if (conflicted) {
+      throw new BacklogError(
+        'REPO_BUSY',
+        `${conflicted.path} has an unresolved conflict in the git index; resolve it (edit, then \`git add\`) and try again. Nothing was written.`,
+        { path: conflicted.path },
+      )
+    }
+  }
+
+  async function signature(): Promise<{ author: Signature; committer: Signature }> {
+    const person = await identity()
+    const date = now()
+    const author = {
+      name: person.name,
+      email: person.email,
+      timestamp: Math.floor(date.getTime() / 1000),
+      timezoneOffset: date.getTimezoneOffset(),
+    }
+    const committer = {
+      ...author,
+      name: process.env.GIT_COMMITTER_NAME?.trim() || author.name,
+      email: process.env.GIT_COMMITTER_EMAIL?.trim() || author.email,
+    }
+    return { author, committer }
+  }
+
+  async function lockAll(head: Head): Promise<HeldLock[]> {
+    const index = await acquireLock(join(repo.gitdir, 'index.lock'), { timeoutMs: lockTimeoutMs })
+    try {
+      const ref = await acquireLock(`${targetOf(repo, head).file}.lock`, { timeoutMs: lockTimeoutMs })
+      return [ref, index]
+    } catch (error) {
+      await index.release()
+      throw error
+    }
+  }
+
+  async function attempt(
+    plan: () => Promise<CommitPlan | null>,
+    locksFirst: boolean,
+  ): Promise<CommitResult | 'lost-race'> {
+    assertNotBusy(repo)
+    const head = await readHead(repo)
+    let locks = locksFirst ? await lockAll(head) : undefined
+    try {
+      const tip = await resolveHead(repo, head)
+      const planned = await plan()
+      if (!planned || planned.changes.length === 0) return { changes: [] }
+      assertOwnPaths(planned.changes)
+
+      const blobs = new Map<string, string | null>()
+      for (const change of planned.changes) {
+        blobs.set(change.path, change.content === null ? null : await objects.writeBlob(encoder.encode(change.content)))
+      }
+      const baseTree = tip ? await objects.commitTree(tip) : undefined
+      const tree = await objects.rewriteTree(baseTree, blobs)
+      const { author, committer } = await signature()
+      const message = planned.message.endsWith('\n') ? planned.message : `${planned.message}\n`
+      const commit = await objects.writeCommit({ tree, parents: tip ? [tip] : [], message, author, committer })
+
+      locks ??= await lockAll(head)
+      const headNow = await readHead(repo)
+      if (!sameHead(head, headNow) || (await resolveHead(repo, headNow)) !== tip) return 'lost-race'
+      assertNotBusy(repo)
+      const index = await readIndex()
+      assertNoConflicts(index, planned.changes)
+
+      await writeWorkingFiles(planned.changes)
+      await updateIndex(index, planned.changes, blobs)
+      await writeRef(repo, head, commit)
+      await appendReflogs(repo, head, {
+        old: tip,
+        new: commit,
+        name: committer.name,
+        email: committer.email,
+        timestamp: committer.timestamp,
+        timezoneOffset: committer.timezoneOffset,
+        message: `backlog: ${message.split('\n', 1)[0]}`,
+      })
+      return { commit, changes: planned.changes }
+    } finally {
+      for (const lock of locks ?? []) await lock.release()
+    }
+  }
+
+  return {
+    async commit(plan, { autoCommit }) {
+      if (!autoCommit) {
+        const planned = await plan()
+        if (!planned || planned.changes.length === 0) return { changes: [] }
+        assertOwnPaths(planned.changes)
+        await writeWorkingFiles(planned.changes)
+        return { changes: planned.changes }
+      }
+      assertSupportedFormat(repo)
+      for (let lost = 0; ; lost++) {
+        const result = await attempt(plan, lost >= OPTIMISTIC_ATTEMPTS)
+        if (result !== 'lost-race') return result
+      }
+    },
+  }
+}

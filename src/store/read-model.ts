@@ -1,0 +1,277 @@
+/**
+ * The in-memory view of `.backlog/` as it is in the working tree (the source of truth): every item file parsed once,
+ * then only what changed is read again. A long-running server watches the folders so hand edits are seen on the next
+ * call without stat-ing every file; a one-shot CLI call scans once.
+ */
+
+import { type Dirent, type FSWatcher, readdirSync, readFileSync, type Stats, statSync, watch } from 'node:fs'
+import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { parseItemFile } from '../core/codec.js'
+import { isBacklogError } from '../core/errors.js'
+import { idKey } from '../core/ids.js'
+import type { Item } from '../core/item.js'
+import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
+
+export interface ItemRecord {
+  item: Item
+  /** Repository-relative path, `/`-separated. */
+  path: string
+  /** The file's text as last read or written: the base of the next edit. */
+  text: string
+  archived: boolean
+}
+
+/** A file under `.backlog/` that is not a readable item: reported everywhere, never dropped. */
+export interface Problem {
+  path: string
+  line?: number
+  reason: string
+  fix: string
+}
+
+interface FileState {
+  stamp: string
+  record?: ItemRecord
+  problem?: Problem
+}
+
+interface DirState {
+  mtimeMs: number
+  names: Set<string>
+  watcher?: FSWatcher
+}
+
+export interface ReadModel {
+  /** Brings the model up to date with the working tree. */
+  refresh(): Promise<void>
+  get(id: string): ItemRecord | undefined
+  /** Every readable item, archived ones included (check `archived`). */
+  all(): ItemRecord[]
+  /** Lower-case ids of every item file, readable or not, so new ids never reuse one. */
+  takenIds(): Set<string>
+  problems(): Problem[]
+  /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
+  noteWritten(path: string, text: string | null): void
+  close(): void
+}
+
+const FIX_HINT =
+  'Fix the file by hand (see the reason), or restore it with `git checkout -- <path>`; `git backlog doctor` lists all such files.'
+
+function stampOf(info: { mtimeMs: number; size: number; ino: number }): string {
+  return `${info.mtimeMs}:${info.size}:${info.ino}`
+}
+
+export function createReadModel({ worktree, watchFiles }: { worktree: string; watchFiles: boolean }): ReadModel {
+  const files = new Map<string, FileState>()
+  const dirs = new Map<string, DirState>()
+  const byId = new Map<string, Set<string>>()
+  const dirtyFiles = new Set<string>()
+  const dirtyDirs = new Set<string>()
+  let scanned = false
+
+  const absolute = (path: string) => join(worktree, ...path.split('/'))
+
+  function unindex(path: string): void {
+    const record = files.get(path)?.record
+    if (!record) return
+    const key = idKey(record.item.id)
+    const paths = byId.get(key)
+    paths?.delete(path)
+    if (paths?.size === 0) byId.delete(key)
+  }
+
+  function setFile(path: string, state: FileState): void {
+    unindex(path)
+    files.set(path, state)
+    if (state.record) {
+      const key = idKey(state.record.item.id)
+      const paths = byId.get(key) ?? new Set<string>()
+      paths.add(path)
+      byId.set(key, paths)
+    }
+  }
+
+  function dropFile(path: string): void {
+    unindex(path)
+    files.delete(path)
+  }
+
+  function parse(path: string, text: string, stamp: string): FileState {
+    try {
+      const item = parseItemFile(text, idFromPath(path))
+      return { stamp, record: { item, path, text, archived: path.startsWith(`${ARCHIVE_DIR}/`) } }
+    } catch (error) {
+      if (!isBacklogError(error)) throw error
+      const line = typeof error.details?.line === 'number' ? error.details.line : undefined
+      const reason = typeof error.details?.reason === 'string' ? error.details.reason : error.message
+      return { stamp, problem: { path, ...(line ? { line } : {}), reason, fix: FIX_HINT } }
+    }
+  }
+
+  // Reads are synchronous on purpose: thousands of small files read one after another are several times faster
+  // this way than through promises, and nothing else waits on this process meanwhile.
+  function loadFile(path: string): void {
+    let info: Stats
+    let text: string
+    try {
+      info = statSync(absolute(path))
+      if (files.get(path)?.stamp === stampOf(info)) return
+      text = readFileSync(absolute(path), 'utf8')
+    } catch {
+      dropFile(path)
+      return
+    }
+    setFile(path, parse(path, text, stampOf(info)))
+  }
+
+  function forgetDir(path: string): void {
+    const state = dirs.get(path)
+    state?.watcher?.close()
+    dirs.delete(path)
+    for (const file of [...files.keys()]) if (file.startsWith(`${path}/`)) dropFile(file)
+    for (const dir of [...dirs.keys()]) if (dir.startsWith(`${path}/`)) forgetDir(dir)
+  }
+
+  function watchDir(path: string): FSWatcher | undefined {
+    if (!watchFiles) return undefined
+    try {
+      const watcher = watch(absolute(path), { persistent: false }, (_event, name) => {
+        if (name) {
+          const child = `${path}/${name.toString()}`
+          if (child.endsWith('.md')) dirtyFiles.add(child)
+          else dirtyDirs.add(path)
+        } else dirtyDirs.add(path)
+      })
+      watcher.on('error', () => dirtyDirs.add(path))
+      return watcher
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Lists a folder again when it is new or its entries changed, then loads what appeared; `deep` re-stats every file. */
+  function scanDir(path: string, deep: boolean): void {
+    let info: Stats
+    try {
+      info = statSync(absolute(path))
+    } catch {
+      forgetDir(path)
+      return
+    }
+    if (!info.isDirectory()) return
+    let state = dirs.get(path)
+    const changed = !state || state.mtimeMs !== info.mtimeMs || dirtyDirs.has(path)
+    dirtyDirs.delete(path)
+    if (!changed && !deep && state) {
+      for (const name of state.names) if (dirs.has(`${path}/${name}`)) scanDir(`${path}/${name}`, false)
+      return
+    }
+    if (!state) {
+      state = { mtimeMs: info.mtimeMs, names: new Set(), watcher: watchDir(path) }
+      dirs.set(path, state)
+    }
+    state.mtimeMs = info.mtimeMs
+    let entries: Dirent[] = []
+    try {
+      entries = readdirSync(absolute(path), { withFileTypes: true })
+    } catch {
+      // vanished between stat and read: the next refresh forgets it
+    }
+    const names = new Set<string>()
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue
+      const child = `${path}/${entry.name}`
+      if (entry.isDirectory()) {
+        names.add(entry.name)
+        scanDir(child, deep)
+      } else if (entry.isFile() && entry.name.endsWith('.md')) {
+        names.add(entry.name)
+        if (deep || !files.has(child)) loadFile(child)
+      }
+    }
+    for (const name of state.names) {
+      if (names.has(name)) continue
+      const child = `${path}/${name}`
+      if (dirs.has(child)) forgetDir(child)
+      else dropFile(child)
+    }
+    state.names = names
+  }
+
+  function winner(paths: Set<string>, id: string): string | undefined {
+    const canonical = itemPath(id)
+    if (paths.has(canonical)) return canonical
+    return [...paths].sort()[0]
+  }
+
+  return {
+    async refresh() {
+      if (watchFiles && scanned) {
+        // Let pending watch events of this turn of the event loop land before deciding what changed.
+        await nextTurn()
+        const pending = [...dirtyFiles]
+        dirtyFiles.clear()
+        for (const path of pending) loadFile(path)
+        for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, false)
+        return
+      }
+      for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, true)
+      scanned = true
+    },
+    get(id) {
+      const key = idKey(id)
+      const paths = byId.get(key)
+      if (!paths) return undefined
+      const path = winner(paths, key)
+      return path ? files.get(path)?.record : undefined
+    },
+    all() {
+      const records: ItemRecord[] = []
+      for (const [key, paths] of byId) {
+        const path = winner(paths, key)
+        const record = path ? files.get(path)?.record : undefined
+        if (record) records.push(record)
+      }
+      return records
+    },
+    takenIds() {
+      const taken = new Set(byId.keys())
+      for (const path of files.keys()) {
+        const id = idFromPath(path)
+        if (id) taken.add(idKey(id))
+      }
+      return taken
+    },
+    problems() {
+      const problems: Problem[] = []
+      for (const state of files.values()) if (state.problem) problems.push(state.problem)
+      for (const [key, paths] of byId) {
+        if (paths.size < 2) continue
+        const kept = winner(paths, key)
+        for (const path of paths) {
+          if (path === kept) continue
+          problems.push({
+            path,
+            reason: `duplicate id ${key}: ${kept} has the same id and is the one used`,
+            fix: 'Give one of the files a new id (and file name), or delete the copy you do not want.',
+          })
+        }
+      }
+      return problems.sort((a, b) => a.path.localeCompare(b.path))
+    },
+    noteWritten(path, text) {
+      if (text === null) {
+        dropFile(path)
+        return
+      }
+      // The stamp is unknown until the next stat; an empty stamp makes the next look at this file read it again.
+      setFile(path, { ...parse(path, text, ''), stamp: '' })
+    },
+    close() {
+      for (const state of dirs.values()) state.watcher?.close()
+      dirs.clear()
+    },
+  }
+}

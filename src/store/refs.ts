@@ -1,0 +1,105 @@
+/** HEAD and branch refs as files, read the way git reads them and moved with compare-and-swap under a lock. */
+
+import { appendFile, mkdir, readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { BacklogError } from '../core/errors.js'
+import { writeFileAtomic } from './atomic-file.js'
+import type { Repo } from './repo.js'
+
+export const ZERO_OID = '0000000000000000000000000000000000000000'
+
+/** What HEAD points at: a branch (which may not have a commit yet) or a detached commit. */
+export type Head = { kind: 'branch'; ref: string } | { kind: 'detached'; oid: string }
+
+const OID = /^[0-9a-f]{40}$/
+
+export async function readHead(repo: Repo): Promise<Head> {
+  const text = (await readFile(join(repo.gitdir, 'HEAD'), 'utf8')).trim()
+  if (text.startsWith('ref: ')) return { kind: 'branch', ref: text.slice(5).trim() }
+  if (OID.test(text)) return { kind: 'detached', oid: text }
+  throw new BacklogError(
+    'REPO_UNSUPPORTED',
+    `HEAD holds "${text.slice(0, 60)}", which is neither a ref nor a commit id`,
+  )
+}
+
+/** Per-worktree refs live in the gitdir; branches, tags and packed-refs in the common dir. */
+function refFile(repo: Repo, ref: string): string {
+  const perWorktree = ref === 'HEAD' || ref.startsWith('refs/worktree/') || ref.startsWith('refs/bisect/')
+  return join(perWorktree ? repo.gitdir : repo.commondir, ref)
+}
+
+async function readPackedRef(repo: Repo, ref: string): Promise<string | undefined> {
+  let text: string
+  try {
+    text = await readFile(join(repo.commondir, 'packed-refs'), 'utf8')
+  } catch {
+    return undefined
+  }
+  for (const line of text.split('\n')) {
+    if (line.length > 41 && line[40] === ' ' && line.slice(41) === ref) return line.slice(0, 40)
+  }
+  return undefined
+}
+
+/** The commit a ref points at, following symbolic refs; undefined for a branch without commits. */
+export async function resolveRef(repo: Repo, ref: string, depth = 0): Promise<string | undefined> {
+  if (depth > 5) throw new BacklogError('REPO_UNSUPPORTED', `${ref} is a chain of symbolic refs that does not end`)
+  let text: string | undefined
+  try {
+    text = (await readFile(refFile(repo, ref), 'utf8')).trim()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'EISDIR') throw error
+  }
+  if (text === undefined) return readPackedRef(repo, ref)
+  if (text.startsWith('ref: ')) return resolveRef(repo, text.slice(5).trim(), depth + 1)
+  if (!OID.test(text))
+    throw new BacklogError('REPO_UNSUPPORTED', `${ref} holds "${text.slice(0, 60)}", not a commit id`)
+  return text
+}
+
+/** The ref that a commit on this HEAD moves, and where its lock file goes. */
+export function targetOf(repo: Repo, head: Head): { ref: string; file: string } {
+  const ref = head.kind === 'branch' ? head.ref : 'HEAD'
+  return { ref, file: refFile(repo, ref) }
+}
+
+export async function resolveHead(repo: Repo, head: Head): Promise<string | undefined> {
+  return head.kind === 'branch' ? resolveRef(repo, head.ref) : head.oid
+}
+
+/** Writes the ref's new value. The caller holds the ref's lock and has compared the old value under it. */
+export async function writeRef(repo: Repo, head: Head, oid: string): Promise<void> {
+  await writeFileAtomic(targetOf(repo, head).file, `${oid}\n`)
+}
+
+export interface ReflogEntry {
+  old: string | undefined
+  new: string
+  name: string
+  email: string
+  timestamp: number
+  timezoneOffset: number
+  message: string
+}
+
+function formatZone(offsetMinutes: number): string {
+  // Date#getTimezoneOffset is positive west of UTC; git writes +hhmm east of UTC.
+  const east = -offsetMinutes
+  const sign = east < 0 ? '-' : '+'
+  const abs = Math.abs(east)
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`
+}
+
+/** Appends the reflog lines git would write: one for the branch, one for HEAD. */
+export async function appendReflogs(repo: Repo, head: Head, entry: ReflogEntry): Promise<void> {
+  const summary = entry.message.split('\n', 1)[0] ?? ''
+  const line = `${entry.old ?? ZERO_OID} ${entry.new} ${entry.name} <${entry.email}> ${entry.timestamp} ${formatZone(entry.timezoneOffset)}\t${summary}\n`
+  const files = [join(repo.gitdir, 'logs', 'HEAD')]
+  if (head.kind === 'branch') files.push(join(repo.commondir, 'logs', head.ref))
+  for (const file of files) {
+    await mkdir(dirname(file), { recursive: true })
+    await appendFile(file, line)
+  }
+}

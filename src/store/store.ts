@@ -1,0 +1,136 @@
+/** The storage contract the app uses: items read from the working tree, changes written through the commit protocol. */
+
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
+import { BacklogError } from '../core/errors.js'
+import { BACKLOG_DIR, CONFIG_PATH } from '../core/layout.js'
+import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
+import { createObjectStore } from './git-objects.js'
+import { type Identity, resolveIdentity } from './identity.js'
+import { createReadModel, type ItemRecord, type Problem } from './read-model.js'
+import { discoverRepo, type Repo } from './repo.js'
+
+export type { CommitPlan, CommitResult, FileChange } from './commit.js'
+export type { ItemRecord, Problem } from './read-model.js'
+
+export interface Store {
+  readonly repo: Repo
+  /** True once `.backlog/config.yml` exists. */
+  isInitialized(): boolean
+  /** The project config as it is in the working tree now (defaults when there is none). */
+  config(): BacklogConfig
+  /** Brings items, problems and config up to date with the working tree. */
+  refresh(): Promise<void>
+  get(id: string): ItemRecord | undefined
+  all(): ItemRecord[]
+  takenIds(): Set<string>
+  problems(): Problem[]
+  /**
+   * Plans and commits one mutation. `plan` runs on a freshly refreshed store and may run more than once when
+   * another writer moves the branch meanwhile, so it must derive everything from the store it is given.
+   */
+  mutate(plan: () => CommitPlan | null | Promise<CommitPlan | null>): Promise<CommitResult>
+  close(): void
+}
+
+export interface StoreOptions {
+  cwd: string
+  /** Watch `.backlog/` for hand edits (long-running servers); one-shot commands scan once instead. */
+  watch?: boolean
+  now?: () => Date
+  identity?: Identity
+  lockTimeoutMs?: number
+}
+
+/**
+ * Opens the backlog of the repository around `cwd`.
+ *
+ * @example
+ * const store = openStore({ cwd: process.cwd() })
+ * await store.refresh()
+ * store.all().length
+ */
+export function openStore({
+  cwd,
+  watch = false,
+  now = () => new Date(),
+  identity,
+  lockTimeoutMs,
+}: StoreOptions): Store {
+  const repo = discoverRepo(cwd)
+  const model = createReadModel({ worktree: repo.worktree, watchFiles: watch })
+  let resolvedIdentity: Promise<Identity> | undefined = identity ? Promise.resolve(identity) : undefined
+  const committer = createCommitter({
+    repo,
+    objects: createObjectStore(repo.commondir),
+    identity: () => {
+      resolvedIdentity ??= resolveIdentity(repo.worktree)
+      return resolvedIdentity
+    },
+    now,
+    ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+  })
+
+  const configFile = join(repo.worktree, CONFIG_PATH)
+  let config: { stamp: string; value: BacklogConfig } | undefined
+  function readConfig(): BacklogConfig {
+    let stamp = 'missing'
+    try {
+      const info = statSync(configFile)
+      stamp = `${info.mtimeMs}:${info.size}:${info.ino}`
+    } catch {
+      // no config yet: defaults
+    }
+    if (config?.stamp === stamp) return config.value
+    const value = stamp === 'missing' ? { ...DEFAULT_CONFIG } : parseConfig(readFileSync(configFile, 'utf8'))
+    config = { stamp, value }
+    return value
+  }
+
+  return {
+    repo,
+    isInitialized() {
+      try {
+        return statSync(configFile).isFile()
+      } catch {
+        return false
+      }
+    },
+    config: readConfig,
+    async refresh() {
+      readConfig()
+      await model.refresh()
+    },
+    get: (id) => model.get(id),
+    all: () => model.all(),
+    takenIds: () => model.takenIds(),
+    problems: () => model.problems(),
+    async mutate(plan) {
+      const result = await committer.commit(
+        async () => {
+          await model.refresh()
+          return plan()
+        },
+        { autoCommit: readConfig().auto_commit },
+      )
+      for (const change of result.changes) {
+        if (change.path.startsWith(`${BACKLOG_DIR}/tasks/`) || change.path.startsWith(`${BACKLOG_DIR}/archive/`)) {
+          model.noteWritten(change.path, change.content)
+        }
+      }
+      return result
+    },
+    close: () => model.close(),
+  }
+}
+
+/** Fails with NOT_INITIALIZED unless the backlog exists, telling how to create it. */
+export function assertInitialized(store: Store): void {
+  if (!store.isInitialized()) {
+    throw new BacklogError(
+      'NOT_INITIALIZED',
+      `No backlog in ${store.repo.worktree} yet. Run \`git backlog init\` to create .backlog/config.yml.`,
+    )
+  }
+}

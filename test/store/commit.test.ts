@@ -1,0 +1,286 @@
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app.js'
+import { BacklogError } from '../../src/core/errors.js'
+import { createCommitter } from '../../src/store/commit.js'
+import { createObjectStore } from '../../src/store/git-objects.js'
+import { discoverRepo } from '../../src/store/repo.js'
+import { GIT_ENV, git, seededRandom, steppingClock, tempRepo } from '../helpers/repo.js'
+
+const run = promisify(execFile)
+
+async function initApp(dir: string, options: { lockTimeoutMs?: number } = {}) {
+  const app = createApp({ cwd: dir, now: steppingClock(), random: seededRandom(), ...options })
+  await app.init({})
+  return app
+}
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<BacklogError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  expect(error).toBeInstanceOf(BacklogError)
+  expect((error as BacklogError).code).toBe(code)
+  return error as BacklogError
+}
+
+describe('the commit protocol on a real repository', () => {
+  it('makes one commit per mutation and leaves the user\'s staged, unstaged and untracked work alone', async () => {
+    const repo = tempRepo({ 'src/a.ts': 'export const a = 1\n', 'src/b.ts': 'export const b = 1\n' })
+    repo.write('src/a.ts', 'export const a = 2 // staged\n')
+    repo.git('add', 'src/a.ts')
+    repo.write('src/a.ts', 'export const a = 3 // unstaged on top of staged\n')
+    repo.write('src/b.ts', 'export const b = 2 // unstaged\n')
+    repo.write('scratch.txt', 'untracked\n')
+    repo.write('src/new.ts', 'export {}\n')
+    repo.git('add', '-N', 'src/new.ts')
+    const stagedBefore = repo.git('diff', '--cached')
+    const unstagedBefore = repo.git('diff')
+
+    const app = await initApp(repo.dir)
+    const ids: string[] = []
+    for (let i = 0; i < 60; i++) ids.push((await app.create({ title: `Task ${i}` })).items[0]!.id)
+    for (let i = 0; i < 30; i++) await app.update({ id: ids[i]!, status: 'done' })
+    await app.remove({ id: ids.slice(50, 60) })
+    for (let i = 0; i < 9; i++) await app.update({ id: ids[i]!, note: `note ${i}` })
+    app.close()
+
+    expect(Number(repo.git('rev-list', '--count', 'HEAD'))).toBe(1 + 1 + 60 + 30 + 1 + 9)
+    expect(repo.git('diff', '--cached')).toBe(stagedBefore)
+    expect(repo.git('diff')).toBe(unstagedBefore)
+    expect(repo.read('scratch.txt')).toBe('untracked\n')
+    expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
+    expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
+    expect(repo.git('log', '-1', '--format=%B')).toMatch(/^update bl-\w+: Task 8\n\nBacklog-Op: update\nBacklog-Id: bl-\w+\n/)
+    // Only .backlog/ paths in backlog commits.
+    const touched = repo.git('log', '--format=', '--name-only', 'HEAD~100..HEAD').split('\n').filter(Boolean)
+    expect(touched.every((path) => path.startsWith('.backlog/'))).toBe(true)
+
+    // The person commits their staged work afterwards: every item survives in that commit.
+    repo.git('commit', '-q', '-m', 'user work')
+    const tracked = repo.git('ls-tree', '-r', '--name-only', 'HEAD', '.backlog/tasks').trim().split('\n')
+    expect(tracked).toHaveLength(50)
+    expect(repo.git('show', 'HEAD:src/a.ts')).toBe('export const a = 2 // staged\n')
+    expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
+  })
+
+  it('writes reflog entries for the branch and HEAD', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    await app.create({ title: 'Reflogged' })
+    app.close()
+    expect(repo.git('reflog', '-2', '--format=%gs', 'main')).toMatch(/^backlog: add bl-\w+: Reflogged\nbacklog: init backlog\n$/)
+    expect(repo.git('reflog', '-1', '--format=%gs', 'HEAD')).toMatch(/^backlog: add/)
+  })
+
+  it('commits on an unborn branch, with no parent', async () => {
+    const repo = tempRepo({})
+    const app = await initApp(repo.dir)
+    await app.create({ title: 'First ever' })
+    app.close()
+    expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('2')
+    expect(repo.git('rev-list', '--max-parents=0', 'HEAD').trim()).toBe(repo.git('rev-parse', 'HEAD~1').trim())
+    expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
+  })
+
+  it('moves only HEAD when it is detached', async () => {
+    const repo = tempRepo()
+    const main = repo.git('rev-parse', 'main').trim()
+    repo.git('checkout', '-q', '--detach')
+    const app = await initApp(repo.dir)
+    await app.create({ title: 'Detached work' })
+    app.close()
+    expect(repo.git('rev-parse', 'main').trim()).toBe(main)
+    expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('3')
+    expect(repo.read('.git/HEAD')).toMatch(/^[0-9a-f]{40}\n$/)
+  })
+
+  it('commits to the branch of a linked worktree, updating that worktree\'s index', async () => {
+    const repo = tempRepo()
+    const worktree = `${repo.dir}-wt`
+    repo.git('worktree', 'add', '-q', '-b', 'feature', worktree)
+    try {
+      const app = await initApp(worktree)
+      await app.create({ title: 'In the worktree' })
+      app.close()
+      expect(git(worktree, 'rev-list', '--count', 'feature').trim()).toBe('3')
+      expect(repo.git('rev-list', '--count', 'main').trim()).toBe('1')
+      expect(git(worktree, 'status', '--porcelain')).toBe('')
+      expect(repo.git('status', '--porcelain')).toBe('')
+      expect(repo.git('fsck', '--no-dangling')).toBe('')
+    } finally {
+      rmSync(worktree, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses to write in the middle of a merge, and writes nothing', async () => {
+    const repo = tempRepo({ 'a.txt': 'base\n' })
+    const app = await initApp(repo.dir)
+    const { items } = await app.create({ title: 'Before the merge' })
+    repo.git('checkout', '-q', '-b', 'other')
+    repo.write('a.txt', 'other\n')
+    repo.git('commit', '-qam', 'other')
+    repo.git('checkout', '-q', 'main')
+    repo.write('a.txt', 'main\n')
+    repo.git('commit', '-qam', 'main')
+    expect(() => repo.git('merge', 'other')).toThrow()
+    const head = repo.git('rev-parse', 'HEAD')
+    const file = repo.read(`.backlog/tasks/${items[0]!.id.slice(-1)}/${items[0]!.id}.md`)
+    const error = await expectError(app.update({ id: items[0]!.id, status: 'done' }), 'REPO_BUSY')
+    expect(error.message).toMatch(/merge.*git merge --abort/)
+    await expectError(app.create({ title: 'During the merge' }), 'REPO_BUSY')
+    app.close()
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    expect(repo.read(`.backlog/tasks/${items[0]!.id.slice(-1)}/${items[0]!.id}.md`)).toBe(file)
+    expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
+  })
+
+  it('waits for a locked index, then fails clearly and writes nothing', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir, { lockTimeoutMs: 300 })
+    const head = repo.git('rev-parse', 'HEAD')
+    writeFileSync(join(repo.dir, '.git', 'index.lock'), '')
+    const error = await expectError(app.create({ title: 'Locked out' }), 'REPO_LOCKED')
+    expect(error.message).toMatch(/index\.lock exists: another git process is running/)
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    expect(existsSync(join(repo.dir, '.git', 'index.lock'))).toBe(true)
+    rmSync(join(repo.dir, '.git', 'index.lock'))
+    expect(repo.git('ls-files', '--others', '--exclude-standard')).toBe('')
+    await app.create({ title: 'After the lock' })
+    app.close()
+  })
+
+  it('recovers a lock left by a git-backlog process that died', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir, { lockTimeoutMs: 2_000 })
+    const dead = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
+    writeFileSync(join(repo.dir, '.git', 'index.lock'), `git-backlog lock pid=${dead.stdout} host=${(await import('node:os')).hostname()} nonce=x\n`)
+    await app.create({ title: 'After a crash' })
+    app.close()
+    expect(existsSync(join(repo.dir, '.git', 'index.lock'))).toBe(false)
+    expect(repo.git('fsck', '--no-dangling')).toBe('')
+  })
+
+  it('works with an index in version 4, keeping it version 4', async () => {
+    const repo = tempRepo({ 'src/deep/path/file.ts': 'x\n', 'src/deep/path/other.ts': 'y\n' })
+    repo.git('update-index', '--index-version', '4')
+    const app = await initApp(repo.dir)
+    await app.create({ title: 'V4 index' })
+    app.close()
+    expect(repo.git('status', '--porcelain')).toBe('')
+    expect(readFileSync(join(repo.dir, '.git', 'index')).readUInt32BE(4)).toBe(4)
+  })
+
+  it('refuses a split index clearly and writes nothing', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    repo.git('update-index', '--split-index')
+    const head = repo.git('rev-parse', 'HEAD')
+    const error = await expectError(app.create({ title: 'Split' }), 'REPO_UNSUPPORTED')
+    expect(error.message).toMatch(/--no-split-index/)
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    app.close()
+  })
+
+  it('never writes outside .backlog/, even through a symlink', async () => {
+    const repo = tempRepo()
+    const gitRepo = discoverRepo(repo.dir)
+    const committer = createCommitter({
+      repo: gitRepo,
+      objects: createObjectStore(gitRepo.commondir),
+      identity: async () => ({ name: 'T', email: 't@e' }),
+      now: () => new Date(),
+    })
+    for (const path of ['src/evil.md', '.backlog/../evil.md', '.backlog/tasks/../../x.md', '.git/config']) {
+      await expectError(committer.commit(async () => ({ message: 'x', changes: [{ path, content: 'x' }] }), { autoCommit: true }), 'PATH_OUTSIDE_BACKLOG')
+    }
+    const outside = `${repo.dir}-outside`
+    mkdirSync(outside)
+    try {
+      mkdirSync(join(repo.dir, '.backlog', 'tasks'), { recursive: true })
+      symlinkSync(outside, join(repo.dir, '.backlog', 'tasks', 'x'))
+      await expectError(
+        committer.commit(async () => ({ message: 'x', changes: [{ path: '.backlog/tasks/x/a.md', content: 'x' }] }), { autoCommit: true }),
+        'PATH_OUTSIDE_BACKLOG',
+      )
+      expect(existsSync(join(outside, 'a.md'))).toBe(false)
+    } finally {
+      rmSync(outside, { recursive: true, force: true })
+    }
+    expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('1')
+  })
+
+  it('only writes files when auto_commit is off', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    const config = repo.read('.backlog/config.yml').replace('auto_commit: true', 'auto_commit: false')
+    repo.write('.backlog/config.yml', config)
+    repo.git('commit', '-qam', 'turn auto-commit off')
+    const head = repo.git('rev-parse', 'HEAD')
+    const result = await app.create({ title: 'By hand' })
+    app.close()
+    expect(result.commit).toBeUndefined()
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    expect(repo.git('status', '--porcelain')).toMatch(/^\?\? \.backlog\/tasks\//)
+  })
+
+  it('takes the author from the repository\'s git config', async () => {
+    const repo = tempRepo()
+    repo.git('config', 'user.name', 'Repo Person')
+    repo.git('config', 'user.email', 'repo@example.com')
+    const env = { ...process.env }
+    for (const key of Object.keys(GIT_ENV)) delete env[key]
+    const { stdout } = await run(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'init'], {
+      cwd: repo.dir,
+      env: { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    })
+    expect(stdout).toMatch(/Created/)
+    expect(repo.git('log', '-1', '--format=%an <%ae>|%cn').trim()).toBe('Repo Person <repo@example.com>|Repo Person')
+  })
+})
+
+describe('concurrent writers', () => {
+  it('keeps every acknowledged write of several processes, with unique ids, while the person commits too', async () => {
+    const repo = tempRepo({ 'src/work.txt': '0\n' })
+    const app = await initApp(repo.dir)
+    app.close()
+    const writer = join(import.meta.dirname, '..', 'fixtures', 'writer.mjs')
+    const writers = ['alpha', 'beta', 'gamma', 'delta'].map((label) =>
+      run(process.execPath, [writer, repo.dir, '25', label], { env: { ...process.env, ...GIT_ENV } }),
+    )
+    let personCommits = 0
+    let stop = false
+    const person = (async () => {
+      while (!stop) {
+        writeFileSync(join(repo.dir, 'src', 'work.txt'), `${personCommits + 1}\n`)
+        try {
+          await run('git', ['commit', '-q', '-am', `person ${personCommits + 1}`], { cwd: repo.dir, env: { ...process.env, ...GIT_ENV } })
+          personCommits++
+        } catch {
+          // git refuses while our lock is held; a person would retry, and so do we
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    const outputs = await Promise.all(writers)
+    stop = true
+    await person
+    const acknowledged = outputs.flatMap(({ stdout }) => stdout.trim().split('\n')).map((line) => line.split(' '))
+    expect(acknowledged).toHaveLength(100)
+    expect(new Set(acknowledged.map(([id]) => id)).size).toBe(100)
+    const history = new Set(repo.git('rev-list', 'HEAD').trim().split('\n'))
+    for (const [, commit] of acknowledged) expect(history.has(commit!)).toBe(true)
+    const files = repo.git('ls-tree', '-r', '--name-only', 'HEAD', '.backlog/tasks').trim().split('\n')
+    expect(files).toHaveLength(100)
+    expect(personCommits).toBeGreaterThan(0)
+    expect(repo.git('log', '--format=%s', '--grep=^person').trim().split('\n')).toHaveLength(personCommits)
+    expect(repo.git('show', 'HEAD:src/work.txt')).toBe(`${personCommits}\n`)
+    expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
+    expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
+    expect(existsSync(join(repo.dir, '.git', 'index.lock'))).toBe(false)
+  }, 120_000)
+})
