@@ -1,6 +1,7 @@
 /** Writes files the way git does: to a temporary name beside them, then renamed into place in one step. */
 
 import { randomBytes } from 'node:crypto'
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
@@ -26,6 +27,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 export async function removeFile(path: string): Promise<void> {
   try {
     await unlink(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+}
+
+/**
+ * The synchronous twin of `writeFileAtomic`, for the commit's critical section: a handful of small files written
+ * one after another under a lock, where each asynchronous round trip would cost more than the write itself.
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const temporary = temporaryPathFor(path)
+  try {
+    writeFileSync(temporary, data)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(temporary, data)
+  }
+  try {
+    renameSync(temporary, path)
+  } catch (error) {
+    try {
+      unlinkSync(temporary)
+    } catch {
+      // already gone
+    }
+    throw error
+  }
+}
+
+/** Removes a file synchronously; a file that is already gone is not an error. */
+export function removeFileSync(path: string): void {
+  try {
+    unlinkSync(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }

@@ -4,11 +4,11 @@
  * and the user's staged, unstaged and untracked work left exactly as it was.
  */
 
-import { lstat, readFile, realpath } from 'node:fs/promises'
+import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
-import { removeFile, writeFileAtomic } from './atomic-file.js'
+import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
 import {
   emptyIndex,
   entryFromStats,
@@ -64,6 +64,15 @@ function assertOwnPaths(changes: FileChange[]): void {
   }
 }
 
+/** The value of `read`, or undefined if it throws (a path that does not exist yet). */
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
+}
+
 function sameHead(a: Head, b: Head): boolean {
   return a.kind === b.kind && (a.kind === 'branch' ? a.ref === (b as typeof a).ref : a.oid === (b as typeof a).oid)
 }
@@ -81,14 +90,14 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
   const backlogRoot = join(repo.worktree, BACKLOG_DIR)
 
   /** Resolves a repository path to a file inside `.backlog/`, refusing symlinked folders that lead elsewhere. */
-  async function absolutePath(path: string): Promise<string> {
+  function absolutePath(path: string): string {
     const absolute = join(repo.worktree, ...path.split('/'))
-    const realRoot = await realpath(backlogRoot).catch(() => backlogRoot)
+    const realRoot = attempt(() => realpathSync(backlogRoot)) ?? backlogRoot
     let parent = dirname(absolute)
     while (parent.length > backlogRoot.length) {
-      const info = await lstat(parent).catch(() => undefined)
+      const info = attempt(() => lstatSync(parent))
       if (info?.isSymbolicLink()) {
-        const target = await realpath(parent)
+        const target = realpathSync(parent)
         if (target !== realRoot && !target.startsWith(realRoot + sep)) {
           throw new BacklogError(
             'PATH_OUTSIDE_BACKLOG',
@@ -98,7 +107,7 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       }
       parent = dirname(parent)
     }
-    const rootInfo = await lstat(backlogRoot).catch(() => undefined)
+    const rootInfo = attempt(() => lstatSync(backlogRoot))
     if (rootInfo?.isSymbolicLink()) {
       throw new BacklogError(
         'PATH_OUTSIDE_BACKLOG',
@@ -108,24 +117,24 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     return absolute
   }
 
-  async function writeWorkingFiles(changes: FileChange[]): Promise<void> {
+  function writeWorkingFiles(changes: FileChange[]): void {
     for (const change of changes) {
-      const path = await absolutePath(change.path)
-      if (change.content === null) await removeFile(path)
-      else await writeFileAtomic(path, change.content)
+      const path = absolutePath(change.path)
+      if (change.content === null) removeFileSync(path)
+      else writeFileAtomicSync(path, change.content)
     }
   }
 
-  async function readIndex(): Promise<GitIndex> {
+  function readIndex(): GitIndex {
     try {
-      return parseIndex(await readFile(join(repo.gitdir, 'index')))
+      return parseIndex(readFileSync(join(repo.gitdir, 'index')))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex()
       throw error
     }
   }
 
-  async function updateIndex(index: GitIndex, changes: FileChange[], blobs: Map<string, string | null>): Promise<void> {
+  function updateIndex(index: GitIndex, changes: FileChange[], blobs: Map<string, string | null>): void {
     const updates = []
     for (const change of changes) {
       const blob = blobs.get(change.path)
@@ -133,10 +142,10 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
         updates.push({ path: change.path, entry: null })
         continue
       }
-      const stats = await lstat(await absolutePath(change.path), { bigint: true })
+      const stats = lstatSync(absolutePath(change.path), { bigint: true })
       updates.push({ path: change.path, entry: entryFromStats(change.path, blob, 0o100644, stats) })
     }
-    await writeFileAtomic(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, updates)))
+    writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, updates)))
   }
 
   function assertNoConflicts(index: GitIndex, changes: FileChange[]): void {
@@ -179,15 +188,15 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  async function attempt(
+  async function tryCommit(
     plan: () => Promise<CommitPlan | null>,
     locksFirst: boolean,
   ): Promise<CommitResult | 'lost-race'> {
     assertNotBusy(repo)
-    const head = await readHead(repo)
+    const head = readHead(repo)
     let locks = locksFirst ? await lockAll(head) : undefined
     try {
-      const tip = await resolveHead(repo, head)
+      const tip = resolveHead(repo, head)
       const planned = await plan()
       if (!planned || planned.changes.length === 0) return { changes: [] }
       assertOwnPaths(planned.changes)
@@ -203,16 +212,16 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       const commit = await objects.writeCommit({ tree, parents: tip ? [tip] : [], message, author, committer })
 
       locks ??= await lockAll(head)
-      const headNow = await readHead(repo)
-      if (!sameHead(head, headNow) || (await resolveHead(repo, headNow)) !== tip) return 'lost-race'
+      const headNow = readHead(repo)
+      if (!sameHead(head, headNow) || resolveHead(repo, headNow) !== tip) return 'lost-race'
       assertNotBusy(repo)
-      const index = await readIndex()
+      const index = readIndex()
       assertNoConflicts(index, planned.changes)
 
-      await writeWorkingFiles(planned.changes)
-      await updateIndex(index, planned.changes, blobs)
-      await writeRef(repo, head, commit)
-      await appendReflogs(repo, head, {
+      writeWorkingFiles(planned.changes)
+      updateIndex(index, planned.changes, blobs)
+      writeRef(repo, head, commit)
+      appendReflogs(repo, head, {
         old: tip,
         new: commit,
         name: committer.name,
@@ -233,12 +242,12 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
         const planned = await plan()
         if (!planned || planned.changes.length === 0) return { changes: [] }
         assertOwnPaths(planned.changes)
-        await writeWorkingFiles(planned.changes)
+        writeWorkingFiles(planned.changes)
         return { changes: planned.changes }
       }
       assertSupportedFormat(repo)
       for (let lost = 0; ; lost++) {
-        const result = await attempt(plan, lost >= OPTIMISTIC_ATTEMPTS)
+        const result = await tryCommit(plan, lost >= OPTIMISTIC_ATTEMPTS)
         if (result !== 'lost-race') return result
       }
     },

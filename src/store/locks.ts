@@ -1,7 +1,17 @@
 /** Git-compatible lock files (`index.lock`, `refs/heads/x.lock`): exclusive create, bounded wait, dead owners recovered. */
 
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -43,10 +53,10 @@ function isAlive(pid: number): boolean {
  * Moves aside a lock whose owner was a git-backlog process on this host that no longer runs. The lock is renamed, not
  * unlinked, and its content checked afterwards: if another process took the lock in between, it is linked back.
  */
-async function recoverIfDead(path: string): Promise<boolean> {
+function recoverIfDead(path: string): boolean {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch {
     return true // gone already: try again at once
   }
@@ -54,17 +64,33 @@ async function recoverIfDead(path: string): Promise<boolean> {
   if (!owner || owner.host !== hostname() || isAlive(owner.pid)) return false
   const aside = `${path}.dead-${owner.pid}-${randomBytes(4).toString('hex')}`
   try {
-    await rename(path, aside)
+    renameSync(path, aside)
   } catch {
     return true
   }
-  const moved = await readFile(aside, 'utf8').catch(() => '')
+  const moved = readText(aside) ?? ''
   if (moved !== text) {
     // We moved a live lock taken after our read: put it back unless someone holds the name again.
-    await link(aside, path).catch(() => {})
+    ignoreErrors(() => linkSync(aside, path))
   }
-  await unlink(aside).catch(() => {})
+  ignoreErrors(() => unlinkSync(aside))
   return true
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+function ignoreErrors(action: () => void): void {
+  try {
+    action()
+  } catch {
+    // best effort
+  }
 }
 
 function describeHolder(path: string, text: string | undefined): string {
@@ -87,11 +113,11 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   let delay = 1
   for (;;) {
     try {
-      const handle = await open(path, 'wx')
+      const fd = openSync(path, 'wx')
       try {
-        await handle.writeFile(content)
+        writeSync(fd, content)
       } finally {
-        await handle.close()
+        closeSync(fd)
       }
       let released = false
       return {
@@ -99,26 +125,28 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         async release() {
           if (released) return
           released = true
-          await unlink(path).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ENOENT') throw error
-          })
+          try {
+            unlinkSync(path)
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+          }
         },
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') {
-        await mkdir(dirname(path), { recursive: true })
+        mkdirSync(dirname(path), { recursive: true })
         continue
       }
       if (code !== 'EEXIST') throw error
     }
-    if (await recoverIfDead(path)) continue
+    if (recoverIfDead(path)) continue
     if (Date.now() >= deadline) {
-      const text = await readFile(path, 'utf8').catch(() => undefined)
-      const age = await stat(path).then(
-        (info) => Math.round((Date.now() - info.mtimeMs) / 1000),
-        () => 0,
-      )
+      const text = readText(path)
+      let age = 0
+      ignoreErrors(() => {
+        age = Math.round((Date.now() - statSync(path).mtimeMs) / 1000)
+      })
       throw new BacklogError(
         'REPO_LOCKED',
         `Could not lock the repository: ${describeHolder(path, text)} (held for ${age}s). Nothing was written; try again.`,

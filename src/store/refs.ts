@@ -1,9 +1,12 @@
-/** HEAD and branch refs as files, read the way git reads them and moved with compare-and-swap under a lock. */
+/**
+ * HEAD and branch refs as files, read the way git reads them and moved with compare-and-swap under a lock.
+ * Synchronous: these run inside the commit's critical section, where each file is a few bytes.
+ */
 
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
-import { writeFileAtomic } from './atomic-file.js'
+import { writeFileAtomicSync } from './atomic-file.js'
 import type { Repo } from './repo.js'
 
 export const ZERO_OID = '0000000000000000000000000000000000000000'
@@ -13,8 +16,8 @@ export type Head = { kind: 'branch'; ref: string } | { kind: 'detached'; oid: st
 
 const OID = /^[0-9a-f]{40}$/
 
-export async function readHead(repo: Repo): Promise<Head> {
-  const text = (await readFile(join(repo.gitdir, 'HEAD'), 'utf8')).trim()
+export function readHead(repo: Repo): Head {
+  const text = readFileSync(join(repo.gitdir, 'HEAD'), 'utf8').trim()
   if (text.startsWith('ref: ')) return { kind: 'branch', ref: text.slice(5).trim() }
   if (OID.test(text)) return { kind: 'detached', oid: text }
   throw new BacklogError(
@@ -29,10 +32,10 @@ function refFile(repo: Repo, ref: string): string {
   return join(perWorktree ? repo.gitdir : repo.commondir, ref)
 }
 
-async function readPackedRef(repo: Repo, ref: string): Promise<string | undefined> {
+function readPackedRef(repo: Repo, ref: string): string | undefined {
   let text: string
   try {
-    text = await readFile(join(repo.commondir, 'packed-refs'), 'utf8')
+    text = readFileSync(join(repo.commondir, 'packed-refs'), 'utf8')
   } catch {
     return undefined
   }
@@ -43,11 +46,11 @@ async function readPackedRef(repo: Repo, ref: string): Promise<string | undefine
 }
 
 /** The commit a ref points at, following symbolic refs; undefined for a branch without commits. */
-export async function resolveRef(repo: Repo, ref: string, depth = 0): Promise<string | undefined> {
+export function resolveRef(repo: Repo, ref: string, depth = 0): string | undefined {
   if (depth > 5) throw new BacklogError('REPO_UNSUPPORTED', `${ref} is a chain of symbolic refs that does not end`)
   let text: string | undefined
   try {
-    text = (await readFile(refFile(repo, ref), 'utf8')).trim()
+    text = readFileSync(refFile(repo, ref), 'utf8').trim()
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' && code !== 'EISDIR') throw error
@@ -65,13 +68,13 @@ export function targetOf(repo: Repo, head: Head): { ref: string; file: string } 
   return { ref, file: refFile(repo, ref) }
 }
 
-export async function resolveHead(repo: Repo, head: Head): Promise<string | undefined> {
+export function resolveHead(repo: Repo, head: Head): string | undefined {
   return head.kind === 'branch' ? resolveRef(repo, head.ref) : head.oid
 }
 
 /** Writes the ref's new value. The caller holds the ref's lock and has compared the old value under it. */
-export async function writeRef(repo: Repo, head: Head, oid: string): Promise<void> {
-  await writeFileAtomic(targetOf(repo, head).file, `${oid}\n`)
+export function writeRef(repo: Repo, head: Head, oid: string): void {
+  writeFileAtomicSync(targetOf(repo, head).file, `${oid}\n`)
 }
 
 export interface ReflogEntry {
@@ -93,13 +96,13 @@ function formatZone(offsetMinutes: number): string {
 }
 
 /** Appends the reflog lines git would write: one for the branch, one for HEAD. */
-export async function appendReflogs(repo: Repo, head: Head, entry: ReflogEntry): Promise<void> {
+export function appendReflogs(repo: Repo, head: Head, entry: ReflogEntry): void {
   const summary = entry.message.split('\n', 1)[0] ?? ''
   const line = `${entry.old ?? ZERO_OID} ${entry.new} ${entry.name} <${entry.email}> ${entry.timestamp} ${formatZone(entry.timezoneOffset)}\t${summary}\n`
   const files = [join(repo.gitdir, 'logs', 'HEAD')]
   if (head.kind === 'branch') files.push(join(repo.commondir, 'logs', head.ref))
   for (const file of files) {
-    await mkdir(dirname(file), { recursive: true })
-    await appendFile(file, line)
+    mkdirSync(dirname(file), { recursive: true })
+    appendFileSync(file, line)
   }
 }

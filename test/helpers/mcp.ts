@@ -22,7 +22,10 @@ function wrap(client: Client): TestClient {
 }
 
 /** An SDK client connected in process to a server over the repository at `dir`. */
-export async function connectInProcess(dir: string, options: Partial<AppOptions> & { clientName?: string } = {}): Promise<TestClient> {
+export async function connectInProcess(
+  dir: string,
+  options: Partial<AppOptions> & { clientName?: string } = {},
+): Promise<TestClient> {
   const app = createApp({ cwd: dir, watch: true, ...options })
   const server = createMcpServer(app)
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
@@ -36,7 +39,11 @@ export async function connectInProcess(dir: string, options: Partial<AppOptions>
 }
 
 /** An SDK client that spawns the built `git-backlog mcp` in `dir` over stdio. */
-export async function connectStdio(dir: string, env: Record<string, string> = {}, args: string[] = []): Promise<TestClient> {
+export async function connectStdio(
+  dir: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<TestClient> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...args],

@@ -38,7 +38,10 @@ export function git(dir: string, ...args: string[]): string {
  * @example
  * const repo = tempRepo({ 'src/a.ts': 'export {}\n' })
  */
-export function tempRepo(files: Record<string, string> = { 'README.md': '# project\n' }, options: { commit?: boolean } = {}): TempRepo {
+export function tempRepo(
+  files: Record<string, string> = { 'README.md': '# project\n' },
+  options: { commit?: boolean } = {},
+): TempRepo {
   const dir = mkdtempSync(join(tmpdir(), 'git-backlog-test-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   git(dir, 'init', '-q', '-b', 'main')

@@ -29,7 +29,7 @@ async function expectError(promise: Promise<unknown>, code: string): Promise<Bac
 }
 
 describe('the commit protocol on a real repository', () => {
-  it('makes one commit per mutation and leaves the user\'s staged, unstaged and untracked work alone', async () => {
+  it("makes one commit per mutation and leaves the user's staged, unstaged and untracked work alone", async () => {
     const repo = tempRepo({ 'src/a.ts': 'export const a = 1\n', 'src/b.ts': 'export const b = 1\n' })
     repo.write('src/a.ts', 'export const a = 2 // staged\n')
     repo.git('add', 'src/a.ts')
@@ -55,7 +55,9 @@ describe('the commit protocol on a real repository', () => {
     expect(repo.read('scratch.txt')).toBe('untracked\n')
     expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
     expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
-    expect(repo.git('log', '-1', '--format=%B')).toMatch(/^update bl-\w+: Task 8\n\nBacklog-Op: update\nBacklog-Id: bl-\w+\n/)
+    expect(repo.git('log', '-1', '--format=%B')).toMatch(
+      /^update bl-\w+: Task 8\n\nBacklog-Op: update\nBacklog-Id: bl-\w+\n/,
+    )
     // Only .backlog/ paths in backlog commits.
     const touched = repo.git('log', '--format=', '--name-only', 'HEAD~100..HEAD').split('\n').filter(Boolean)
     expect(touched.every((path) => path.startsWith('.backlog/'))).toBe(true)
@@ -73,7 +75,9 @@ describe('the commit protocol on a real repository', () => {
     const app = await initApp(repo.dir)
     await app.create({ title: 'Reflogged' })
     app.close()
-    expect(repo.git('reflog', '-2', '--format=%gs', 'main')).toMatch(/^backlog: add bl-\w+: Reflogged\nbacklog: init backlog\n$/)
+    expect(repo.git('reflog', '-2', '--format=%gs', 'main')).toMatch(
+      /^backlog: add bl-\w+: Reflogged\nbacklog: init backlog\n$/,
+    )
     expect(repo.git('reflog', '-1', '--format=%gs', 'HEAD')).toMatch(/^backlog: add/)
   })
 
@@ -99,7 +103,7 @@ describe('the commit protocol on a real repository', () => {
     expect(repo.read('.git/HEAD')).toMatch(/^[0-9a-f]{40}\n$/)
   })
 
-  it('commits to the branch of a linked worktree, updating that worktree\'s index', async () => {
+  it("commits to the branch of a linked worktree, updating that worktree's index", async () => {
     const repo = tempRepo()
     const worktree = `${repo.dir}-wt`
     repo.git('worktree', 'add', '-q', '-b', 'feature', worktree)
@@ -158,7 +162,10 @@ describe('the commit protocol on a real repository', () => {
     const repo = tempRepo()
     const app = await initApp(repo.dir, { lockTimeoutMs: 2_000 })
     const dead = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
-    writeFileSync(join(repo.dir, '.git', 'index.lock'), `git-backlog lock pid=${dead.stdout} host=${(await import('node:os')).hostname()} nonce=x\n`)
+    writeFileSync(
+      join(repo.dir, '.git', 'index.lock'),
+      `git-backlog lock pid=${dead.stdout} host=${(await import('node:os')).hostname()} nonce=x\n`,
+    )
     await app.create({ title: 'After a crash' })
     app.close()
     expect(existsSync(join(repo.dir, '.git', 'index.lock'))).toBe(false)
@@ -196,7 +203,10 @@ describe('the commit protocol on a real repository', () => {
       now: () => new Date(),
     })
     for (const path of ['src/evil.md', '.backlog/../evil.md', '.backlog/tasks/../../x.md', '.git/config']) {
-      await expectError(committer.commit(async () => ({ message: 'x', changes: [{ path, content: 'x' }] }), { autoCommit: true }), 'PATH_OUTSIDE_BACKLOG')
+      await expectError(
+        committer.commit(async () => ({ message: 'x', changes: [{ path, content: 'x' }] }), { autoCommit: true }),
+        'PATH_OUTSIDE_BACKLOG',
+      )
     }
     const outside = `${repo.dir}-outside`
     mkdirSync(outside)
@@ -204,7 +214,9 @@ describe('the commit protocol on a real repository', () => {
       mkdirSync(join(repo.dir, '.backlog', 'tasks'), { recursive: true })
       symlinkSync(outside, join(repo.dir, '.backlog', 'tasks', 'x'))
       await expectError(
-        committer.commit(async () => ({ message: 'x', changes: [{ path: '.backlog/tasks/x/a.md', content: 'x' }] }), { autoCommit: true }),
+        committer.commit(async () => ({ message: 'x', changes: [{ path: '.backlog/tasks/x/a.md', content: 'x' }] }), {
+          autoCommit: true,
+        }),
         'PATH_OUTSIDE_BACKLOG',
       )
       expect(existsSync(join(outside, 'a.md'))).toBe(false)
@@ -228,16 +240,20 @@ describe('the commit protocol on a real repository', () => {
     expect(repo.git('status', '--porcelain')).toMatch(/^\?\? \.backlog\/tasks\//)
   })
 
-  it('takes the author from the repository\'s git config', async () => {
+  it("takes the author from the repository's git config", async () => {
     const repo = tempRepo()
     repo.git('config', 'user.name', 'Repo Person')
     repo.git('config', 'user.email', 'repo@example.com')
     const env = { ...process.env }
     for (const key of Object.keys(GIT_ENV)) delete env[key]
-    const { stdout } = await run(process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'init'], {
-      cwd: repo.dir,
-      env: { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-    })
+    const { stdout } = await run(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'init'],
+      {
+        cwd: repo.dir,
+        env: { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      },
+    )
     expect(stdout).toMatch(/Created/)
     expect(repo.git('log', '-1', '--format=%an <%ae>|%cn').trim()).toBe('Repo Person <repo@example.com>|Repo Person')
   })
@@ -258,7 +274,10 @@ describe('concurrent writers', () => {
       while (!stop) {
         writeFileSync(join(repo.dir, 'src', 'work.txt'), `${personCommits + 1}\n`)
         try {
-          await run('git', ['commit', '-q', '-am', `person ${personCommits + 1}`], { cwd: repo.dir, env: { ...process.env, ...GIT_ENV } })
+          await run('git', ['commit', '-q', '-am', `person ${personCommits + 1}`], {
+            cwd: repo.dir,
+            env: { ...process.env, ...GIT_ENV },
+          })
           personCommits++
         } catch {
           // git refuses while our lock is held; a person would retry, and so do we
