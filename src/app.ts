@@ -131,9 +131,13 @@ export function createApp(options: AppOptions): App {
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
   })
 
-  function contextFor(agent: string | undefined): MutationContext {
+  async function contextFor(agent: string | undefined): Promise<MutationContext & { date: Date }> {
     const actor = agent ?? options.agent?.()
-    return { config: store.config(), now: formatTimestamp(now()), ...(actor ? { agent: actor } : {}) }
+    const date = now()
+    const context: MutationContext & { date: Date } = { config: store.config(), now: formatTimestamp(date), date }
+    if (actor) context.agent = actor
+    else context.author = (await store.author()).name
+    return context
   }
 
   function require(id: string): ItemRecord {
@@ -207,11 +211,12 @@ export function createApp(options: AppOptions): App {
       if (store.isInitialized()) return { created: false, path: CONFIG_PATH }
       const template = readFileSync(new URL('../templates/config.yml', import.meta.url), 'utf8')
       const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
-      const context = contextFor(agent)
+      const context = await contextFor(agent)
       const result = await store.mutate(() =>
         store.isInitialized()
           ? null
           : {
+              date: context.date,
               message: commitMessage({
                 op: 'init',
                 verb: 'init backlog',
@@ -230,7 +235,7 @@ export function createApp(options: AppOptions): App {
 
     async create(input) {
       await ready()
-      const context = contextFor(input.agent)
+      const context = await contextFor(input.agent)
       assertStatus(context.config, input.status)
       let created: Item | undefined
       const result = await store.mutate(() => {
@@ -238,6 +243,7 @@ export function createApp(options: AppOptions): App {
         assertLinks(item)
         created = item
         return {
+          date: context.date,
           message: commitMessage({
             op: 'create',
             verb: 'add',
@@ -303,7 +309,7 @@ export function createApp(options: AppOptions): App {
 
     async update(input) {
       await ready()
-      const context = contextFor(input.agent)
+      const context = await contextFor(input.agent)
       assertStatus(context.config, input.status)
       let id = input.id
       const result = await store.mutate(() => {
@@ -314,6 +320,7 @@ export function createApp(options: AppOptions): App {
         if (text === record.text) return null
         assertLinks(next)
         return {
+          date: context.date,
           message: commitMessage({
             op: 'update',
             verb: updateVerb(record.item, next, context.config),
@@ -333,12 +340,13 @@ export function createApp(options: AppOptions): App {
 
     async remove(input) {
       await ready()
-      const context = contextFor(input.agent)
+      const context = await contextFor(input.agent)
       let removed: ItemRow[] = []
       const result = await store.mutate(() => {
         const records = [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
         removed = records.map(toRow)
         return {
+          date: context.date,
           message: commitMessage({
             op: 'delete',
             verb: 'rm',

@@ -8,7 +8,10 @@ export interface MutationContext {
   config: BacklogConfig
   /** The current time as items store it (`formatTimestamp`). */
   now: string
+  /** The agent acting, for commit trailers. */
   agent?: string
+  /** Who signs notes: the agent, or the person's git name when no agent is acting. */
+  author?: string
 }
 
 type FieldInput = Omit<CreateInput, 'title' | 'agent'>
@@ -79,7 +82,8 @@ export function applyUpdate(previous: Item, input: UpdateInput, context: Mutatio
     item.tags = item.tags.filter((tag) => !removed.has(tag.toLowerCase()))
   }
   if (input.note !== undefined) {
-    item.notes = [...item.notes, { at: context.now, ...(context.agent ? { by: context.agent } : {}), text: input.note }]
+    const by = context.agent ?? context.author
+    item.notes = [...item.notes, { at: context.now, ...(by ? { by } : {}), text: input.note }]
   }
   return item
 }

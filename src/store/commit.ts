@@ -32,6 +32,8 @@ export interface FileChange {
 export interface CommitPlan {
   message: string
   changes: FileChange[]
+  /** The commit's time; defaults to now. The app passes the time it stamped into the items, so both agree. */
+  date?: Date
 }
 
 export interface CommitResult {
@@ -160,9 +162,8 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  async function signature(): Promise<{ author: Signature; committer: Signature }> {
+  async function signature(date: Date): Promise<{ author: Signature; committer: Signature }> {
     const person = await identity()
-    const date = now()
     const author = {
       name: person.name,
       email: person.email,
@@ -207,7 +208,7 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       }
       const baseTree = tip ? await objects.commitTree(tip) : undefined
       const tree = await objects.rewriteTree(baseTree, blobs)
-      const { author, committer } = await signature()
+      const { author, committer } = await signature(planned.date ?? now())
       const message = planned.message.endsWith('\n') ? planned.message : `${planned.message}\n`
       const commit = await objects.writeCommit({ tree, parents: tip ? [tip] : [], message, author, committer })
 

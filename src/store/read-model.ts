@@ -128,7 +128,8 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
 
   function forgetDir(path: string): void {
     const state = dirs.get(path)
-    state?.watcher?.close()
+    if (!state) return
+    state.watcher?.close()
     dirs.delete(path)
     for (const file of [...files.keys()]) if (file.startsWith(`${path}/`)) dropFile(file)
     for (const dir of [...dirs.keys()]) if (dir.startsWith(`${path}/`)) forgetDir(dir)
@@ -209,7 +210,9 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
   return {
     async refresh() {
       if (watchFiles && scanned) {
-        // Let pending watch events of this turn of the event loop land before deciding what changed.
+        // Two turns of the event loop pass through one poll phase, where watch events already queued by the kernel
+        // (an edit saved just before this call) are delivered; only then is the dirty set complete.
+        await nextTurn()
         await nextTurn()
         const pending = [...dirtyFiles]
         dirtyFiles.clear()
@@ -223,9 +226,11 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
     get(id) {
       const key = idKey(id)
       const paths = byId.get(key)
-      if (!paths) return undefined
-      const path = winner(paths, key)
-      return path ? files.get(path)?.record : undefined
+      const path = paths && winner(paths, key)
+      if (!path) return undefined
+      // One stat makes a single-item read exact even if a watch event is late; it is the base of the next edit.
+      loadFile(path)
+      return files.get(path)?.record ?? (byId.has(key) ? this.get(id) : undefined)
     },
     all() {
       const records: ItemRecord[] = []

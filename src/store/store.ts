@@ -26,6 +26,8 @@ export interface Store {
   all(): ItemRecord[]
   takenIds(): Set<string>
   problems(): Problem[]
+  /** The git identity commits are made as (asked of git once). */
+  author(): Promise<Identity>
   /**
    * Plans and commits one mutation. `plan` runs on a freshly refreshed store and may run more than once when
    * another writer moves the branch meanwhile, so it must derive everything from the store it is given.
@@ -61,13 +63,14 @@ export function openStore({
   const repo = discoverRepo(cwd)
   const model = createReadModel({ worktree: repo.worktree, watchFiles: watch })
   let resolvedIdentity: Promise<Identity> | undefined = identity ? Promise.resolve(identity) : undefined
+  const author = () => {
+    resolvedIdentity ??= resolveIdentity(repo.worktree)
+    return resolvedIdentity
+  }
   const committer = createCommitter({
     repo,
     objects: createObjectStore(repo.commondir),
-    identity: () => {
-      resolvedIdentity ??= resolveIdentity(repo.worktree)
-      return resolvedIdentity
-    },
+    identity: author,
     now,
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
   })
@@ -106,6 +109,7 @@ export function openStore({
     all: () => model.all(),
     takenIds: () => model.takenIds(),
     problems: () => model.problems(),
+    author,
     async mutate(plan) {
       const result = await committer.commit(
         async () => {
