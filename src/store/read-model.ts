@@ -169,6 +169,9 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
       for (const name of state.names) if (dirs.has(`${path}/${name}`)) scanDir(`${path}/${name}`, false)
       return
     }
+    // A folder seen for the first time was not watched until now: files this process wrote into it may have been
+    // edited since, so all of them are looked at once.
+    const fresh = !state
     if (!state) {
       state = { mtimeMs: info.mtimeMs, names: new Set(), watcher: watchDir(path) }
       dirs.set(path, state)
@@ -186,10 +189,10 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
       const child = `${path}/${entry.name}`
       if (entry.isDirectory()) {
         names.add(entry.name)
-        scanDir(child, deep)
+        scanDir(child, deep || fresh)
       } else if (entry.isFile() && entry.name.endsWith('.md')) {
         names.add(entry.name)
-        if (deep || !files.has(child)) loadFile(child)
+        if (deep || fresh || !files.has(child)) loadFile(child)
       }
     }
     for (const name of state.names) {

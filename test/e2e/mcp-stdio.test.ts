@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { connectStdio, textOf } from '../helpers/mcp.js'
+import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
+
+describe('git-backlog mcp over stdio (the built bin)', () => {
+  it('serves the tools to an SDK client and commits with the agent from BACKLOG_AGENT', async () => {
+    const repo = tempRepo()
+    repo.git('-c', 'core.hooksPath=/dev/null', 'status')
+    const { createApp } = await import('../../src/app.js')
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    app.close()
+
+    const client = await connectStdio(repo.dir, { BACKLOG_AGENT: 'stdio-agent' })
+    expect(client.client.getServerVersion()).toMatchObject({ name: 'git-backlog' })
+    expect(client.client.getInstructions()).toMatch(/backlog_list/)
+    const { tools } = await client.client.listTools()
+    expect(tools).toHaveLength(5)
+
+    const created = await client.call('backlog_create', { title: 'Over stdio', tags: ['e2e'] })
+    expect(created.isError).toBeFalsy()
+    const id = (created.structuredContent as { items: Array<{ id: string }> }).items[0]!.id
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('stdio-agent')
+
+    repo.write(
+      `.backlog/tasks/${id.slice(-1)}/${id}.md`,
+      repo.read(`.backlog/tasks/${id.slice(-1)}/${id}.md`).replace('Over stdio', 'Renamed by hand'),
+    )
+    const listed = await client.call('backlog_list', { tags: 'e2e' })
+    expect(textOf(listed)).toContain('Renamed by hand')
+
+    const bad = await client.call('backlog_get', { id: 'bl-000000' })
+    expect(bad.isError).toBe(true)
+    expect(textOf(bad)).toMatch(/^NOT_FOUND: No item bl-000000/)
+    expect(repo.git('status', '--porcelain')).toMatch(/^ M \.backlog\/tasks\//)
+  })
+
+  it('uses the client name when no agent is configured, and --agent over both', async () => {
+    const repo = tempRepo()
+    const { createApp } = await import('../../src/app.js')
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    app.close()
+    const client = await connectStdio(repo.dir)
+    await client.call('backlog_create', { title: 'Client named' })
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('stdio-test-agent')
+    await client.client.close()
+
+    const flagged = await connectStdio(repo.dir, { BACKLOG_AGENT: 'env-agent' }, ['--agent', 'flag-agent'])
+    await flagged.call('backlog_create', { title: 'Flag named' })
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('flag-agent')
+  })
+
+  it('exits when the client closes standard input', async () => {
+    const repo = tempRepo()
+    const child = spawn(process.execPath, [BIN, 'mcp'], {
+      cwd: repo.dir,
+      env: { ...process.env, ...GIT_ENV },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    child.stdin.end()
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(code).toBe(0)
+  })
+})
