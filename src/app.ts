@@ -1,7 +1,6 @@
 /** The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these. */
 
 import { randomInt } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { serializeItem } from './core/codec.js'
 import { type BacklogConfig, isActiveStatus } from './core/config.js'
 import { formatTimestamp } from './core/dates.js'
@@ -12,6 +11,7 @@ import { type Item, PRIORITIES } from './core/item.js'
 import { CONFIG_PATH, itemPath } from './core/layout.js'
 import { commitMessage } from './core/messages.js'
 import { applyUpdate, buildItem, type MutationContext, updateVerb } from './core/mutations.js'
+import { readPackageFile } from './package-files.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
 /** One line of a list: enough to choose an item, without its body. */
@@ -209,7 +209,7 @@ export function createApp(options: AppOptions): App {
         )
       }
       if (store.isInitialized()) return { created: false, path: CONFIG_PATH }
-      const template = readFileSync(new URL('../templates/config.yml', import.meta.url), 'utf8')
+      const template = readPackageFile('templates/config.yml')
       const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
       const context = await contextFor(agent)
       const result = await store.mutate(() =>

@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import { type App, createApp } from '../app.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { createInput, deleteInput, describeIssues, getInput, listInput, updateInput } from '../core/inputs.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../package-files.js'
 import { formatDetail, formatList, formatProblems } from './format.js'
 
 export const EXIT_OK = 0

@@ -1,6 +1,5 @@
 /** The item file codec: markdown with YAML frontmatter in, canonical markdown out, hand-written lines kept. */
 
-import matter from 'gray-matter'
 import jsYaml from 'js-yaml'
 import { isMap, parseDocument, stringify } from 'yaml'
 import { BacklogError } from './errors.js'
@@ -26,25 +25,6 @@ function malformed(reason: string, line?: number): BacklogError {
   return new BacklogError('MALFORMED_ITEM', line ? `line ${line}: ${reason}` : reason, { reason, line })
 }
 
-const refuseCode = () => {
-  throw new Error('front matter in a programming language is not allowed; use YAML')
-}
-
-/**
- * gray-matter with every engine pinned: YAML through js-yaml's CORE schema (dates stay strings, no custom tags),
- * and code front matter (`---js`) refused instead of executed. Passing options also disables gray-matter's
- * shared parse cache, whose results leak mutations into later parses.
- */
-const MATTER_OPTIONS = {
-  engines: {
-    yaml: { parse: (text: string) => jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) as object },
-    javascript: { parse: refuseCode },
-    js: { parse: refuseCode },
-    coffee: { parse: refuseCode },
-    json: { parse: (text: string) => JSON.parse(text) as object },
-  },
-}
-
 const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7})(?: |$)/m
 
 interface SplitFile {
@@ -61,6 +41,13 @@ function lineOf(text: string, offset: number): number {
   return line
 }
 
+const OPENING = /^---([^\r\n]*)\r?\n/
+const CLOSING = /^---[ \t]*(?:\r?\n|$)/m
+
+/**
+ * Splits a file into its frontmatter and body by hand rather than with gray-matter: the body must come back byte for
+ * byte, and gray-matter both executes `---js` front matter and caches parses across calls (docs/adr/0004).
+ */
 function splitFile(text: string): SplitFile {
   const marker = CONFLICT_MARKER.exec(text)
   if (marker) {
@@ -69,25 +56,27 @@ function splitFile(text: string): SplitFile {
       lineOf(text, marker.index),
     )
   }
-  if (!text.startsWith('---')) throw malformed('no YAML frontmatter: the file must start with a `---` line', 1)
-  let parsed: matter.GrayMatterFile<string>
+  const opening = OPENING.exec(text)
+  if (!opening) throw malformed('no YAML frontmatter: the file must start with a `---` line', 1)
+  const language = opening[1]?.trim() ?? ''
+  if (language !== '' && language !== 'yaml' && language !== 'yml') {
+    throw malformed(`frontmatter in "${language}" is not allowed (it would be code); use YAML`, 1)
+  }
+  const start = opening[0].length
+  const closing = CLOSING.exec(text.slice(start))
+  if (!closing) throw malformed('the frontmatter is not closed by a `---` line')
+  const frontmatter = text.slice(start, start + closing.index)
+  const body = text.slice(start + closing.index + closing[0].length)
+  let data: unknown
   try {
-    parsed = matter(text, MATTER_OPTIONS as unknown as Parameters<typeof matter>[1])
+    data = jsYaml.load(frontmatter, { schema: jsYaml.CORE_SCHEMA })
   } catch (error) {
     const mark = (error as { mark?: { line?: number } }).mark
     const reason = (error as { reason?: string }).reason ?? (error as Error).message
     // js-yaml counts lines from 0 inside the frontmatter, which starts on the file's line 2.
     throw malformed(`invalid YAML frontmatter: ${reason}`, mark?.line === undefined ? undefined : mark.line + 2)
   }
-  if (parsed.language && parsed.language !== 'yaml')
-    throw malformed(`frontmatter language "${parsed.language}"; use YAML`, 1)
-  const firstNewline = text.indexOf('\n')
-  const closing = text.indexOf('\n---', firstNewline - 1)
-  if (firstNewline < 0 || closing < 0) throw malformed('the frontmatter is not closed by a `---` line')
-  const frontmatter = text.slice(firstNewline + 1, closing + 1)
-  const afterClosing = text.indexOf('\n', closing + 4)
-  const body = afterClosing < 0 ? '' : text.slice(afterClosing + 1)
-  return { frontmatter, body, data: parsed.data }
+  return { frontmatter, body, data }
 }
 
 function asText(value: unknown, field: string): string | undefined {

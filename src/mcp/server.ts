@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { type App, createApp } from '../app.js'
 import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../package-files.js'
 import { TOOLS } from './tools.js'
 
 const INSTRUCTIONS =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { VERSION } from '../../src/version.js'
+import { VERSION } from '../../src/package-files.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)

@@ -81,4 +81,4 @@ export function seededRandom(seed = 7): () => number {
   }
 }
 
-export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js')
+export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'git-backlog.js')

@@ -8,7 +8,7 @@ import { BacklogError } from '../../src/core/errors.js'
 import { createCommitter } from '../../src/store/commit.js'
 import { createObjectStore } from '../../src/store/git-objects.js'
 import { discoverRepo } from '../../src/store/repo.js'
-import { GIT_ENV, git, seededRandom, steppingClock, tempRepo } from '../helpers/repo.js'
+import { BIN, GIT_ENV, git, seededRandom, steppingClock, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)
 
@@ -246,14 +246,10 @@ describe('the commit protocol on a real repository', () => {
     repo.git('config', 'user.email', 'repo@example.com')
     const env = { ...process.env }
     for (const key of Object.keys(GIT_ENV)) delete env[key]
-    const { stdout } = await run(
-      process.execPath,
-      [join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'), 'init'],
-      {
-        cwd: repo.dir,
-        env: { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-      },
-    )
+    const { stdout } = await run(process.execPath, [BIN, 'init'], {
+      cwd: repo.dir,
+      env: { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    })
     expect(stdout).toMatch(/Created/)
     expect(repo.git('log', '-1', '--format=%an <%ae>|%cn').trim()).toBe('Repo Person <repo@example.com>|Repo Person')
   })

@@ -1,0 +1,171 @@
+// Benchmark: builds backlogs of 1,000 and 10,000 items in temp repositories and drives the built `git-backlog mcp`
+// over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses and the RSS.
+// Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
+
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { serializeItem } from '../dist/core/codec.js'
+import { blankItem } from '../dist/core/item.js'
+import { itemPath } from '../dist/core/layout.js'
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)))
+const bin = join(root, 'dist', 'cli', 'main.js')
+const args = process.argv.slice(2)
+const opsIndex = args.indexOf('--ops')
+const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200
+const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && args[index - 1] !== '--ops').map(Number)
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+}
+
+const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled']
+const PRIORITIES = ['urgent', 'high', 'medium', 'low', undefined]
+const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
+
+/** A backlog of `count` realistic items, written as files and committed with the real git in one commit. */
+function buildBacklog(count) {
+  const dir = mkdtempSync(join(tmpdir(), `git-backlog-bench-${count}-`))
+  const git = (...argv) => execFileSync('git', argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  git('init', '-q', '-b', 'main')
+  mkdirSync(join(dir, 'src'))
+  writeFileSync(join(dir, 'src', 'index.ts'), 'export {}\n')
+  mkdirSync(join(dir, '.backlog'), { recursive: true })
+  writeFileSync(join(dir, '.backlog', 'config.yml'), readFileSync(join(root, 'templates', 'config.yml')))
+  const ids = []
+  for (let i = 0; i < count; i++) {
+    const id = `bl-${i.toString(32).padStart(6, '0')}${'0123456789abcdefghjkmnpqrstvwxyz'[i % 32]}`
+    ids.push(id)
+    const item = blankItem(id, `Task ${i}: ${['fix', 'add', 'refactor', 'document'][i % 4]} the ${TAGS[i % 8]} module`)
+    item.status = STATUSES[i % STATUSES.length]
+    const priority = PRIORITIES[i % PRIORITIES.length]
+    if (priority) item.priority = priority
+    item.tags = [TAGS[i % 8], TAGS[(i * 3) % 8]].filter((tag, index, all) => all.indexOf(tag) === index)
+    if (i % 10 === 0 && i > 0) item.parent = ids[i - 10]
+    item.created = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/\.\d+Z$/, 'Z')
+    item.description = `Why: item ${i} matters.\n\n- [ ] first step\n- [ ] second step\n`
+    const path = join(dir, itemPath(id))
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, serializeItem(item))
+  }
+  git('add', '-A')
+  git('commit', '-q', '-m', `bench: ${count} items`)
+  return { dir, ids }
+}
+
+function percentile(samples, p) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+async function time(samples, action) {
+  const start = performance.now()
+  const result = await action()
+  samples.push(performance.now() - start)
+  if (result?.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`)
+  return result
+}
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
+  return { rss: field('VmRSS'), peak: field('VmHWM') }
+}
+
+async function benchmark(count) {
+  const built = performance.now()
+  const { dir, ids } = buildBacklog(count)
+  const buildMs = performance.now() - built
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, 'mcp'],
+    cwd: dir,
+    env,
+    stderr: 'inherit',
+  })
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  const started = performance.now()
+  await client.connect(transport)
+  const initializeMs = performance.now() - started
+  const firstList = performance.now()
+  const first = await client.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
+  const firstListMs = performance.now() - firstList
+  if (first.isError) throw new Error(JSON.stringify(first.content))
+
+  const samples = { create: [], update: [], get: [], 'list (filter)': [], 'list (default)': [] }
+  const created = []
+  for (let i = 0; i < ops; i++) {
+    const result = await time(samples.create, () =>
+      client.callTool({
+        name: 'backlog_create',
+        arguments: { title: `Bench item ${i}`, tags: ['bench'], priority: 'high' },
+      }),
+    )
+    created.push(result.structuredContent.items[0].id)
+  }
+  for (let i = 0; i < ops; i++) {
+    const id = ids[(i * 7919) % ids.length]
+    await time(samples.update, () =>
+      client.callTool({
+        name: 'backlog_update',
+        arguments: { id, note: `progress ${i}`, add_tags: [`round${i % 3}`] },
+      }),
+    )
+  }
+  for (let i = 0; i < ops; i++) {
+    await time(samples.get, () =>
+      client.callTool({ name: 'backlog_get', arguments: { id: ids[(i * 104729) % ids.length] } }),
+    )
+  }
+  for (let i = 0; i < ops; i++) {
+    const arguments_ = [
+      { status: 'in_progress', tags: 'web' },
+      { type: 'task', assignee: 'nobody' },
+      { tags: ['bench'], limit: 10 },
+    ][i % 3]
+    await time(samples['list (filter)'], () => client.callTool({ name: 'backlog_list', arguments: arguments_ }))
+  }
+  for (let i = 0; i < Math.min(ops, 50); i++) {
+    await time(samples['list (default)'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
+  }
+  const memory = rssOf(transport.pid)
+  await client.close()
+  const commits = execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim()
+  const fsck = execFileSync('git', ['fsck', '--no-dangling'], { cwd: dir, encoding: 'utf8' }).trim()
+  rmSync(dir, { recursive: true, force: true })
+  return { count, buildMs, initializeMs, firstListMs, samples, memory, commits, fsck }
+}
+
+const results = []
+for (const count of sizes.length ? sizes : [1000, 10000]) {
+  process.stderr.write(`building and driving a backlog of ${count} items (${ops} operations each)...\n`)
+  results.push(await benchmark(count))
+}
+
+const pad = (text, width) => String(text).padEnd(width)
+const ms = (value) => `${value.toFixed(1)} ms`
+console.log(
+  `git-backlog ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, node ${process.version}, ${ops} operations each\n`,
+)
+console.log(`${pad('items', 8)}${pad('operation', 20)}${pad('p50', 12)}${pad('p95', 12)}`)
+for (const result of results) {
+  console.log(`${pad(result.count, 8)}${pad('start → initialize', 20)}${pad(ms(result.initializeMs), 12)}`)
+  console.log(`${pad(result.count, 8)}${pad('first list (cold)', 20)}${pad(ms(result.firstListMs), 12)}`)
+  for (const [name, values] of Object.entries(result.samples)) {
+    console.log(
+      `${pad(result.count, 8)}${pad(name, 20)}${pad(ms(percentile(values, 50)), 12)}${pad(ms(percentile(values, 95)), 12)}`,
+    )
+  }
+  console.log(
+    `${pad(result.count, 8)}${pad('server memory', 20)}RSS ${result.memory.rss.toFixed(0)} MiB, peak ${result.memory.peak.toFixed(0)} MiB; ` +
+      `${result.commits} commits, git fsck ${result.fsck === '' ? 'clean' : result.fsck}\n`,
+  )
+}
