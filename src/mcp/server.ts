@@ -81,6 +81,8 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
   const app = createApp({ cwd, watch: true })
   const agent = options.agent || process.env.BACKLOG_AGENT?.trim() || undefined
   const server = createMcpServer(app, { ...options, ...(agent ? { agent } : {}) })
+  // Once the client is set up, read the backlog in the background so its first call finds everything loaded.
+  server.oninitialized = () => setImmediate(() => void app.store.warm())
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve()

@@ -68,6 +68,8 @@ export interface ObjectStore {
   rewriteTree(base: string | undefined, changes: Map<string, string | null>): Promise<string>
   /** The blob id at a path of a tree, if there is one. */
   blobAt(tree: string | undefined, path: string): Promise<string | undefined>
+  /** Loads what the first commit on top of `commit` will need, so the first write is as fast as the rest. */
+  warm(commit: string): Promise<void>
   writeCommit(commit: {
     tree: string
     parents: string[]
@@ -186,6 +188,10 @@ export function createObjectStore(commondir: string): ObjectStore {
         current = entry.type === 'tree' ? entry.oid : undefined
       }
       return undefined
+    },
+    async warm(commit) {
+      const tree = await this.commitTree(commit)
+      await this.blobAt(tree, '.backlog/tasks/-')
     },
     async writeCommit({ tree, parents, message, author, committer }) {
       const text = [

@@ -5,6 +5,7 @@
  */
 
 import { type Dirent, type FSWatcher, readdirSync, readFileSync, type Stats, statSync, watch } from 'node:fs'
+import { writeFileAtomicSync } from './atomic-file.js'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { parseItemFile } from '../core/codec.js'
@@ -63,8 +64,42 @@ function stampOf(info: { mtimeMs: number; size: number; ino: number }): string {
   return `${info.mtimeMs}:${info.size}:${info.ino}`
 }
 
-export function createReadModel({ worktree, watchFiles }: { worktree: string; watchFiles: boolean }): ReadModel {
+export interface ReadModelOptions {
+  worktree: string
+  /** Watch the folders (long-running servers) instead of re-stat-ing every file on each refresh. */
+  watchFiles: boolean
+  /**
+   * Where parsed items are kept between processes, keyed by path and file stamp, so a cold start at 10,000 items
+   * stats files instead of parsing them. Absent: no cache.
+   */
+  cache?: { file: string; key: string }
+}
+
+/** Parsed items are saved again once this many files were parsed since the last save. */
+const CACHE_SAVE_THRESHOLD = 50
+
+interface CacheFile {
+  key: string
+  files: Array<[path: string, stamp: string, item: Item]>
+}
+
+function loadCache(cache: ReadModelOptions['cache']): Map<string, [string, Item]> {
+  const entries = new Map<string, [string, Item]>()
+  if (!cache) return entries
+  try {
+    const data = JSON.parse(readFileSync(cache.file, 'utf8')) as CacheFile
+    if (data.key !== cache.key || !Array.isArray(data.files)) return entries
+    for (const [path, stamp, item] of data.files) entries.set(path, [stamp, item])
+  } catch {
+    // no cache yet, or an unreadable one: parse everything and write a new one
+  }
+  return entries
+}
+
+export function createReadModel({ worktree, watchFiles, cache }: ReadModelOptions): ReadModel {
   const files = new Map<string, FileState>()
+  let cached: Map<string, [string, Item]> | undefined
+  let parsedSinceSave = 0
   const dirs = new Map<string, DirState>()
   const byId = new Map<string, Set<string>>()
   const dirtyFiles = new Set<string>()
@@ -98,6 +133,32 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
     files.delete(path)
   }
 
+  /** A record whose item came from the cache: its text is read only when an edit needs it as a base. */
+  function cachedRecord(path: string, item: Item): ItemRecord {
+    let text: string | undefined
+    return {
+      item,
+      path,
+      archived: path.startsWith(`${ARCHIVE_DIR}/`),
+      get text() {
+        text ??= readFileSync(absolute(path), 'utf8')
+        return text
+      },
+    }
+  }
+
+  function saveCache(): void {
+    if (!cache || parsedSinceSave === 0) return
+    const data: CacheFile = { key: cache.key, files: [] }
+    for (const [path, state] of files) if (state.record && state.stamp) data.files.push([path, state.stamp, state.record.item])
+    try {
+      writeFileAtomicSync(cache.file, JSON.stringify(data))
+      parsedSinceSave = 0
+    } catch {
+      // a cache that cannot be written only costs speed
+    }
+  }
+
   function parse(path: string, text: string, stamp: string): FileState {
     try {
       const item = parseItemFile(text, idFromPath(path))
@@ -117,12 +178,19 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
     let text: string
     try {
       info = statSync(absolute(path))
-      if (files.get(path)?.stamp === stampOf(info)) return
+      const stamp = stampOf(info)
+      if (files.get(path)?.stamp === stamp) return
+      const hit = cached?.get(path)
+      if (hit && hit[0] === stamp) {
+        setFile(path, { stamp, record: cachedRecord(path, hit[1]) })
+        return
+      }
       text = readFileSync(absolute(path), 'utf8')
     } catch {
       dropFile(path)
       return
     }
+    parsedSinceSave++
     setFile(path, parse(path, text, stampOf(info)))
   }
 
@@ -221,10 +289,14 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
         dirtyFiles.clear()
         for (const path of pending) loadFile(path)
         for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, false)
+        if (parsedSinceSave >= CACHE_SAVE_THRESHOLD) saveCache()
         return
       }
+      cached ??= loadCache(cache)
       for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, true)
       scanned = true
+      cached = new Map() // only a cold start needs it; later scans compare against what is in memory
+      if (parsedSinceSave >= CACHE_SAVE_THRESHOLD) saveCache()
     },
     get(id) {
       const key = idKey(id)
@@ -278,6 +350,7 @@ export function createReadModel({ worktree, watchFiles }: { worktree: string; wa
       setFile(path, { ...parse(path, text, ''), stamp: '' })
     },
     close() {
+      saveCache()
       for (const state of dirs.values()) state.watcher?.close()
       dirs.clear()
     },

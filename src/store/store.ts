@@ -5,11 +5,16 @@ import { join } from 'node:path'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, CONFIG_PATH } from '../core/layout.js'
+import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type Identity, resolveIdentity } from './identity.js'
 import { createReadModel, type ItemRecord, type Problem } from './read-model.js'
+import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
+
+/** Bump when the parsed Item shape changes, so caches written by older code are ignored. */
+const ITEM_CACHE_FORMAT = 1
 
 export type { CommitPlan, CommitResult, FileChange } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'
@@ -33,6 +38,8 @@ export interface Store {
    * another writer moves the branch meanwhile, so it must derive everything from the store it is given.
    */
   mutate(plan: () => CommitPlan | null | Promise<CommitPlan | null>): Promise<CommitResult>
+  /** Reads everything a first call needs (items, the last commit's trees) ahead of time; errors are ignored. */
+  warm(): Promise<void>
   close(): void
 }
 
@@ -61,15 +68,20 @@ export function openStore({
   lockTimeoutMs,
 }: StoreOptions): Store {
   const repo = discoverRepo(cwd)
-  const model = createReadModel({ worktree: repo.worktree, watchFiles: watch })
+  const model = createReadModel({
+    worktree: repo.worktree,
+    watchFiles: watch,
+    cache: { file: join(repo.gitdir, 'backlog', 'items-cache.json'), key: `${ITEM_CACHE_FORMAT}:${VERSION}` },
+  })
   let resolvedIdentity: Promise<Identity> | undefined = identity ? Promise.resolve(identity) : undefined
   const author = () => {
     resolvedIdentity ??= resolveIdentity(repo.worktree)
     return resolvedIdentity
   }
+  const objects = createObjectStore(repo.commondir)
   const committer = createCommitter({
     repo,
-    objects: createObjectStore(repo.commondir),
+    objects,
     identity: author,
     now,
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
@@ -124,6 +136,15 @@ export function openStore({
         }
       }
       return result
+    },
+    async warm() {
+      try {
+        await model.refresh()
+        const tip = resolveHead(repo, readHead(repo))
+        if (tip) await objects.warm(tip)
+      } catch {
+        // warming is an optimization: the call that needs the data will report any problem
+      }
     },
     close: () => model.close(),
   }

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { serializeItem } from '../../src/core/codec.js'
+import { blankItem } from '../../src/core/item.js'
+import { itemPath } from '../../src/core/layout.js'
+import { createReadModel } from '../../src/store/read-model.js'
+import { tempRepo } from '../helpers/repo.js'
+
+function seed(repo: ReturnType<typeof tempRepo>, count: number): string[] {
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) {
+    const id = `bl-${String(i).padStart(6, '0')}`
+    ids.push(id)
+    repo.write(itemPath(id), serializeItem({ ...blankItem(id, `Item ${i}`), tags: ['seed'] }))
+  }
+  return ids
+}
+
+describe('the read model', () => {
+  it('reuses parsed items from its cache on a cold start, and notices files changed since', async () => {
+    const repo = tempRepo()
+    const ids = seed(repo, 60)
+    const cache = { file: join(repo.dir, '.git', 'backlog', 'items-cache.json'), key: 'test' }
+    const first = createReadModel({ worktree: repo.dir, watchFiles: false, cache })
+    await first.refresh()
+    first.close()
+    expect(existsSync(cache.file)).toBe(true)
+    const saved = JSON.parse(readFileSync(cache.file, 'utf8')) as { files: unknown[] }
+    expect(saved.files).toHaveLength(60)
+
+    // Poison one cached entry and edit another file: the poisoned one proves the cache is used for unchanged files,
+    // the edited one that a changed stamp means a fresh parse.
+    const poisoned = JSON.parse(readFileSync(cache.file, 'utf8')) as {
+      key: string
+      files: Array<[string, string, { title: string }]>
+    }
+    poisoned.files[0]![2].title = 'FROM CACHE'
+    writeFileSync(cache.file, JSON.stringify(poisoned))
+    const edited = ids[5]!
+    repo.write(itemPath(edited), serializeItem({ ...blankItem(edited, 'Edited since'), tags: ['seed'] }))
+
+    const second = createReadModel({ worktree: repo.dir, watchFiles: false, cache })
+    await second.refresh()
+    expect(second.get(poisoned.files[0]![0].split('/').pop()!.replace('.md', ''))!.item.title).toBe('FROM CACHE')
+    expect(second.get(edited)!.item.title).toBe('Edited since')
+    expect(second.all()).toHaveLength(60)
+    // A record from the cache still gives the file's text as the base of an edit.
+    expect(second.get(ids[10]!)!.text).toBe(repo.read(itemPath(ids[10]!)))
+    second.close()
+
+    const otherVersion = createReadModel({ worktree: repo.dir, watchFiles: false, cache: { ...cache, key: 'other' } })
+    await otherVersion.refresh()
+    expect(otherVersion.all().every((record) => record.item.title !== 'FROM CACHE')).toBe(true)
+    otherVersion.close()
+  })
+
+  it('keeps the canonical file when two files claim one id, and reports the other', async () => {
+    const repo = tempRepo()
+    const [id] = seed(repo, 1)
+    repo.write('.backlog/tasks/z/copy.md', serializeItem(blankItem(id!, 'A copy')))
+    const model = createReadModel({ worktree: repo.dir, watchFiles: false })
+    await model.refresh()
+    expect(model.get(id!)!.item.title).toBe('Item 0')
+    expect(model.problems()).toMatchObject([
+      { path: '.backlog/tasks/z/copy.md', reason: expect.stringMatching(/duplicate id/) },
+    ])
+    expect(model.takenIds().has(id!)).toBe(true)
+  })
+
+  it('ignores temporary and hidden files, and sees files in folders made by hand', async () => {
+    const repo = tempRepo()
+    seed(repo, 2)
+    repo.write('.backlog/tasks/0/.bl-000000.md.123-abc.tmp', 'partial')
+    repo.write('.backlog/tasks/notes.txt', 'not an item')
+    repo.write('.backlog/tasks/deep/er/bl-hand01.md', '---\nid: bl-hand01\ntitle: Hand placed\n---\n')
+    const model = createReadModel({ worktree: repo.dir, watchFiles: true })
+    await model.refresh()
+    expect(
+      model
+        .all()
+        .map((record) => record.item.id)
+        .sort(),
+    ).toEqual(['bl-000000', 'bl-000001', 'bl-hand01'])
+    expect(model.problems()).toEqual([])
+    repo.write('.backlog/tasks/new/bl-hand02.md', '---\nid: bl-hand02\ntitle: Later\n---\n')
+    await model.refresh()
+    expect(model.get('bl-hand02')?.item.title).toBe('Later')
+    model.close()
+  })
+})
