@@ -93,14 +93,36 @@ function toDetail(record: ItemRecord): ItemDetail {
   return { ...structuredClone(record.item), path: record.path, archived: record.archived }
 }
 
-/** Active work first by priority, then oldest first: what to pick up next is at the top. */
-function compareRecords(a: ItemRecord, b: ItemRecord): number {
-  const rank = (record: ItemRecord) => PRIORITY_RANK.get(record.item.priority ?? '') ?? PRIORITIES.length
-  return (
-    rank(a) - rank(b) ||
-    (a.item.created ?? '').localeCompare(b.item.created ?? '') ||
-    a.item.id.localeCompare(b.item.id)
-  )
+/** The default order, as one string per item: priority rank, then oldest first, then id. */
+const sortKeys = new WeakMap<ItemRecord, string>()
+function sortKey(record: ItemRecord): string {
+  let key = sortKeys.get(record)
+  if (key === undefined) {
+    const rank = PRIORITY_RANK.get(record.item.priority ?? '') ?? PRIORITIES.length
+    key = `${rank}${record.item.created ?? '~'}\u0000${record.item.id}`
+    sortKeys.set(record, key)
+  }
+  return key
+}
+
+/**
+ * Every record in the default order: active work by priority, then oldest first, so what to pick up next is at the
+ * top. The sort runs only when the store's list of records changed since the last call.
+ */
+function createSorter(): (records: ItemRecord[]) => ItemRecord[] {
+  let source: ItemRecord[] | undefined
+  let sorted: ItemRecord[] = []
+  return (records) => {
+    if (records !== source) {
+      source = records
+      sorted = [...records].sort((a, b) => {
+        const left = sortKey(a)
+        const right = sortKey(b)
+        return left < right ? -1 : left > right ? 1 : 0
+      })
+    }
+    return sorted
+  }
 }
 
 function tally(records: ItemRecord[], key: (record: ItemRecord) => string): Record<string, number> {
@@ -130,6 +152,8 @@ export function createApp(options: AppOptions): App {
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
   })
+
+  const inOrder = createSorter()
 
   async function contextFor(agent: string | undefined): Promise<MutationContext & { date: Date }> {
     const actor = agent ?? options.agent?.()
@@ -276,7 +300,7 @@ export function createApp(options: AppOptions): App {
       const parent = input.parent ? idKey(input.parent) : undefined
       const epic = input.epic ? idKey(input.epic) : undefined
       const assignee = input.assignee?.toLowerCase()
-      const matches = store.all().filter(({ item, archived }) => {
+      const matches = inOrder(store.all()).filter(({ item, archived }) => {
         if (archived) return false
         if (statuses && !everyStatus) {
           if (!statuses.includes(item.status.toLowerCase())) return false
@@ -288,7 +312,6 @@ export function createApp(options: AppOptions): App {
         if (tags && !tags.every((tag) => item.tags.some((own) => own.toLowerCase() === tag))) return false
         return true
       })
-      matches.sort(compareRecords)
       const limit = input.limit ?? 50
       const problems = store.problems()
       return {

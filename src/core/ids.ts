@@ -26,7 +26,11 @@ export type RandomIndex = () => number
  * @example
  * generateId('bl', new Set(['bl-k3m9x2']), randomIndex) // 'bl-7q0zht'
  */
-export function generateId(prefix: string, taken: ReadonlySet<string>, random: RandomIndex): string {
+export function generateId(
+  prefix: string,
+  taken: { readonly size: number; has(id: string): boolean },
+  random: RandomIndex,
+): string {
   const length = suffixLengthFor(taken.size)
   for (;;) {
     let suffix = ''

@@ -5,7 +5,6 @@
  */
 
 import { type Dirent, type FSWatcher, readdirSync, readFileSync, type Stats, statSync, watch } from 'node:fs'
-import { writeFileAtomicSync } from './atomic-file.js'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { parseItemFile } from '../core/codec.js'
@@ -13,6 +12,7 @@ import { isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import type { Item } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
+import { writeFileAtomicSync } from './atomic-file.js'
 
 export interface ItemRecord {
   item: Item
@@ -40,7 +40,14 @@ interface FileState {
 interface DirState {
   mtimeMs: number
   names: Set<string>
+  /** The sub-folders among `names`, so an unchanged folder is walked without looking at its files. */
+  subdirs: string[]
   watcher?: FSWatcher
+}
+
+export interface TakenIds {
+  readonly size: number
+  has(id: string): boolean
 }
 
 export interface ReadModel {
@@ -49,8 +56,8 @@ export interface ReadModel {
   get(id: string): ItemRecord | undefined
   /** Every readable item, archived ones included (check `archived`). */
   all(): ItemRecord[]
-  /** Lower-case ids of every item file, readable or not, so new ids never reuse one. */
-  takenIds(): Set<string>
+  /** The ids in use, readable files or not, so new ids never reuse one (matched case-insensitively). */
+  takenIds(): TakenIds
   problems(): Problem[]
   /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
   noteWritten(path: string, text: string | null): void
@@ -108,7 +115,14 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
 
   const absolute = (path: string) => join(worktree, ...path.split('/'))
 
+  /** `all()` is asked for on every list; it is rebuilt only after something changed. */
+  let everything: ItemRecord[] | undefined
+  let problemList: Problem[] | undefined
+  /** Ids named by the file names of unreadable files, so a new id never takes one of theirs. */
+  const unreadable = new Map<string, string>()
+
   function unindex(path: string): void {
+    unreadable.delete(path)
     const record = files.get(path)?.record
     if (!record) return
     const key = idKey(record.item.id)
@@ -119,7 +133,11 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
 
   function setFile(path: string, state: FileState): void {
     unindex(path)
+    everything = undefined
+    problemList = undefined
     files.set(path, state)
+    const named = idFromPath(path)
+    if (state.problem && named) unreadable.set(path, idKey(named))
     if (state.record) {
       const key = idKey(state.record.item.id)
       const paths = byId.get(key) ?? new Set<string>()
@@ -130,6 +148,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
 
   function dropFile(path: string): void {
     unindex(path)
+    everything = undefined
+    problemList = undefined
     files.delete(path)
   }
 
@@ -150,7 +170,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   function saveCache(): void {
     if (!cache || parsedSinceSave === 0) return
     const data: CacheFile = { key: cache.key, files: [] }
-    for (const [path, state] of files) if (state.record && state.stamp) data.files.push([path, state.stamp, state.record.item])
+    for (const [path, state] of files)
+      if (state.record && state.stamp) data.files.push([path, state.stamp, state.record.item])
     try {
       writeFileAtomicSync(cache.file, JSON.stringify(data))
       parsedSinceSave = 0
@@ -234,14 +255,14 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const changed = !state || state.mtimeMs !== info.mtimeMs || dirtyDirs.has(path)
     dirtyDirs.delete(path)
     if (!changed && !deep && state) {
-      for (const name of state.names) if (dirs.has(`${path}/${name}`)) scanDir(`${path}/${name}`, false)
+      for (const name of state.subdirs) scanDir(`${path}/${name}`, false)
       return
     }
     // A folder seen for the first time was not watched until now: files this process wrote into it may have been
     // edited since, so all of them are looked at once.
     const fresh = !state
     if (!state) {
-      state = { mtimeMs: info.mtimeMs, names: new Set(), watcher: watchDir(path) }
+      state = { mtimeMs: info.mtimeMs, names: new Set(), subdirs: [], watcher: watchDir(path) }
       dirs.set(path, state)
     }
     state.mtimeMs = info.mtimeMs
@@ -252,11 +273,13 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       // vanished between stat and read: the next refresh forgets it
     }
     const names = new Set<string>()
+    const subdirs: string[] = []
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue
       const child = `${path}/${entry.name}`
       if (entry.isDirectory()) {
         names.add(entry.name)
+        subdirs.push(entry.name)
         scanDir(child, deep || fresh)
       } else if (entry.isFile() && entry.name.endsWith('.md')) {
         names.add(entry.name)
@@ -270,6 +293,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       else dropFile(child)
     }
     state.names = names
+    state.subdirs = subdirs
   }
 
   function winner(paths: Set<string>, id: string): string | undefined {
@@ -308,23 +332,31 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       return files.get(path)?.record ?? (byId.has(key) ? this.get(id) : undefined)
     },
     all() {
+      if (everything) return everything
       const records: ItemRecord[] = []
       for (const [key, paths] of byId) {
-        const path = winner(paths, key)
+        const path = paths.size === 1 ? paths.values().next().value : winner(paths, key)
         const record = path ? files.get(path)?.record : undefined
         if (record) records.push(record)
       }
+      everything = records
       return records
     },
     takenIds() {
-      const taken = new Set(byId.keys())
-      for (const path of files.keys()) {
-        const id = idFromPath(path)
-        if (id) taken.add(idKey(id))
+      return {
+        get size() {
+          return files.size
+        },
+        has: (id: string) => {
+          const key = idKey(id)
+          if (byId.has(key)) return true
+          for (const taken of unreadable.values()) if (taken === key) return true
+          return false
+        },
       }
-      return taken
     },
     problems() {
+      if (problemList) return problemList
       const problems: Problem[] = []
       for (const state of files.values()) if (state.problem) problems.push(state.problem)
       for (const [key, paths] of byId) {
@@ -339,7 +371,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
           })
         }
       }
-      return problems.sort((a, b) => a.path.localeCompare(b.path))
+      problemList = problems.sort((a, b) => (a.path < b.path ? -1 : 1))
+      return problemList
     },
     noteWritten(path, text) {
       if (text === null) {

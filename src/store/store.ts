@@ -9,7 +9,7 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type Identity, resolveIdentity } from './identity.js'
-import { createReadModel, type ItemRecord, type Problem } from './read-model.js'
+import { createReadModel, type ItemRecord, type Problem, type TakenIds } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
 
@@ -29,7 +29,7 @@ export interface Store {
   refresh(): Promise<void>
   get(id: string): ItemRecord | undefined
   all(): ItemRecord[]
-  takenIds(): Set<string>
+  takenIds(): TakenIds
   problems(): Problem[]
   /** The git identity commits are made as (asked of git once). */
   author(): Promise<Identity>
