@@ -1,5 +1,5 @@
 // Builds the package: tsc for the library and its types (dist/), then one esbuild bundle for the executable
-// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow (docs/adr/0005).
+// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow (docs/adr/0005-bundled-executable.md).
 import { execFileSync } from 'node:child_process'
 import { chmodSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'

@@ -46,7 +46,7 @@ const CLOSING = /^---[ \t]*(?:\r?\n|$)/m
 
 /**
  * Splits a file into its frontmatter and body by hand rather than with gray-matter: the body must come back byte for
- * byte, and gray-matter both executes `---js` front matter and caches parses across calls (docs/adr/0004).
+ * byte, and gray-matter both executes `---js` front matter and caches parses across calls (docs/adr/0004-frontmatter-codec.md).
  */
 function splitFile(text: string): SplitFile {
   const marker = CONFLICT_MARKER.exec(text)

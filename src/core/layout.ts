@@ -9,7 +9,7 @@ export const ARCHIVE_DIR = `${BACKLOG_DIR}/archive`
 
 /**
  * The bucket folder of an id: its last character. Random suffixes spread items evenly over 32 folders, so a commit
- * rewrites two small trees instead of one with 10,000 entries (see docs/adr/0002-item-layout.md).
+ * rewrites two small trees instead of one with 10,000 entries (see docs/adr/0001-item-layout.md).
  *
  * @example
  * itemPath('bl-k3m9x2') // '.backlog/tasks/2/bl-k3m9x2.md'
