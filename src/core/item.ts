@@ -117,20 +117,40 @@ export function normalizePriority(value: string): Priority | undefined {
   return PRIORITY_ALIASES[lower]
 }
 
-/** A blank item of the given identity, every list empty. */
+/**
+ * A blank item of the given identity, every list empty. Every field is present (optional ones as undefined) and in
+ * one order, so all items share one object shape: filtering 10,000 of them stays fast.
+ */
 export function blankItem(id: string, title: string): Item {
   return {
     id,
     title,
     type: 'task',
     status: 'open',
+    priority: undefined,
+    assignee: undefined,
+    parent: undefined,
+    epic: undefined,
     tags: [],
     depends_on: [],
+    due: undefined,
+    scheduled: undefined,
+    wait: undefined,
+    recur: undefined,
+    until: undefined,
     references: [],
     evidence: [],
     blocked_reason: [],
+    created: undefined,
+    started: undefined,
+    closed: undefined,
     notes: [],
     attributes: {},
     description: '',
   }
+}
+
+/** An item in the one shape `blankItem` makes, e.g. after a JSON round trip dropped its undefined fields. */
+export function withItemShape(item: Item): Item {
+  return Object.assign(blankItem(item.id, item.title), item)
 }

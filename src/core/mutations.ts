@@ -22,7 +22,7 @@ export function setStatus(item: Item, status: string, { config, now }: MutationC
   item.status = status
   if (config.started_statuses.includes(status) && !item.started) item.started = now
   if (config.closed_statuses.includes(status)) item.closed = now
-  else delete item.closed
+  else item.closed = undefined
 }
 
 function applyFields(item: Item, input: FieldInput, context: MutationContext): void {
@@ -32,7 +32,7 @@ function applyFields(item: Item, input: FieldInput, context: MutationContext): v
     if (field === 'created' || field === 'started' || field === 'closed') continue
     const value = (input as Partial<Record<string, string>>)[field]
     if (value === undefined) continue
-    if (value.trim() === '') delete item[field]
+    if (value.trim() === '') item[field] = undefined
     else item[field] = value.trim()
   }
   if (input.tags !== undefined) item.tags = unique(input.tags)

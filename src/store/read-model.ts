@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { parseItemFile } from '../core/codec.js'
 import { isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
-import type { Item } from '../core/item.js'
+import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 
@@ -203,7 +203,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       if (files.get(path)?.stamp === stamp) return
       const hit = cached?.get(path)
       if (hit && hit[0] === stamp) {
-        setFile(path, { stamp, record: cachedRecord(path, hit[1]) })
+        setFile(path, { stamp, record: cachedRecord(path, withItemShape(hit[1])) })
         return
       }
       text = readFileSync(absolute(path), 'utf8')
