@@ -7,10 +7,10 @@ import { formatTimestamp } from './core/dates.js'
 import { BacklogError } from './core/errors.js'
 import { generateId, idKey, isValidPrefix } from './core/ids.js'
 import type { CreateInput, DeleteInput, GetInput, ListInput, UpdateInput } from './core/inputs.js'
-import { type Item, PRIORITIES } from './core/item.js'
+import { ITEM_TYPES, type Item, PRIORITIES } from './core/item.js'
 import { CONFIG_PATH, itemPath } from './core/layout.js'
 import { commitMessage } from './core/messages.js'
-import { applyUpdate, buildItem, type MutationContext, updateVerb } from './core/mutations.js'
+import { applyUpdate, buildItem, changedFields, type MutationContext, updateVerb } from './core/mutations.js'
 import { readPackageFile } from './package-files.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
@@ -25,6 +25,7 @@ export interface ItemRow {
   parent?: string
   epic?: string
   tags?: string[]
+  depends_on?: string[]
   due?: string
   archived?: boolean
 }
@@ -84,6 +85,7 @@ export function toRow(record: ItemRecord): ItemRow {
   if (item.parent) row.parent = item.parent
   if (item.epic) row.epic = item.epic
   if (item.tags.length) row.tags = item.tags
+  if (item.depends_on.length) row.depends_on = item.depends_on
   if (item.due) row.due = item.due
   if (record.archived) row.archived = true
   return row
@@ -164,10 +166,19 @@ export function createApp(options: AppOptions): App {
     return context
   }
 
-  function require(id: string): ItemRecord {
+  function require(id: string, field?: string): ItemRecord {
     const record = store.get(id)
-    if (!record) throw notFound(id)
-    return record
+    if (record) return record
+    const problem = store.problemFor(id)
+    if (problem) {
+      throw new BacklogError(
+        'MALFORMED_ITEM',
+        `${field ? `${field}: ` : ''}${id} is in ${problem.path}, which cannot be read: ${problem.reason}${problem.line ? ` (line ${problem.line})` : ''}. ${problem.fix}`,
+        { id, path: problem.path },
+      )
+    }
+    if (field) throw new BacklogError('NOT_FOUND', `${field}: no item ${id}. Call backlog_list to see ids.`, { id })
+    throw notFound(id)
   }
 
   function assertStatus(config: BacklogConfig, status: string | undefined): void {
@@ -181,40 +192,52 @@ export function createApp(options: AppOptions): App {
   }
 
   /** Links must point at items that exist, and an item may not be its own ancestor or dependency. */
-  function assertLinks(item: Item): void {
+  /**
+   * Links must point at items that exist, and an item may not be its own ancestor or dependency. Only links the call
+   * adds are checked: a parent deleted long ago must not block an unrelated edit of its child.
+   */
+  function assertLinks(item: Item, previous?: Item): void {
     for (const field of ['parent', 'epic'] as const) {
       const target = item[field]
-      if (target === undefined) continue
-      if (idKey(target) === idKey(item.id))
+      if (target === undefined || target === previous?.[field]) continue
+      if (idKey(target) === idKey(item.id)) {
         throw new BacklogError('INVALID_INPUT', `${field}: an item cannot be its own ${field}`)
-      const record = store.get(target)
-      if (!record)
-        throw new BacklogError('NOT_FOUND', `${field}: no item ${target}. Call backlog_list to see ids.`, {
-          id: target,
-        })
-      item[field] = record.item.id
-    }
-    const seen = new Set([idKey(item.id)])
-    for (let parent = item.parent; parent !== undefined; parent = store.get(parent)?.item.parent) {
-      if (seen.has(idKey(parent))) {
-        throw new BacklogError(
-          'INVALID_INPUT',
-          `parent: ${item.parent} is inside ${item.id}, so this would make a loop`,
-        )
       }
-      seen.add(idKey(parent))
+      item[field] = require(target, field).item.id
     }
+    if (item.parent !== previous?.parent) {
+      const seen = new Set([idKey(item.id)])
+      for (let parent = item.parent; parent !== undefined; parent = store.get(parent)?.item.parent) {
+        if (seen.has(idKey(parent))) {
+          throw new BacklogError(
+            'INVALID_INPUT',
+            `parent: ${item.parent} is inside ${item.id}, so this would make a loop`,
+          )
+        }
+        seen.add(idKey(parent))
+      }
+    }
+    const before = new Set(previous?.depends_on.map(idKey))
     item.depends_on = item.depends_on.map((dependency) => {
-      if (idKey(dependency) === idKey(item.id))
+      if (before.has(idKey(dependency))) return dependency
+      if (idKey(dependency) === idKey(item.id)) {
         throw new BacklogError('INVALID_INPUT', 'depends_on: an item cannot depend on itself')
-      const record = store.get(dependency)
-      if (!record) {
-        throw new BacklogError('NOT_FOUND', `depends_on: no item ${dependency}. Call backlog_list to see ids.`, {
-          id: dependency,
-        })
       }
-      return record.item.id
+      return require(dependency, 'depends_on').item.id
     })
+  }
+
+  /** Items outside `removed` whose parent, epic or dependencies name one of the removed ids. */
+  function referencesTo(removed: Set<string>): string[] {
+    const found: string[] = []
+    for (const { item } of store.all()) {
+      if (removed.has(idKey(item.id))) continue
+      const links = [item.parent, item.epic, ...item.depends_on].filter((link): link is string => link !== undefined)
+      const hit = links.find((link) => removed.has(idKey(link)))
+      if (hit)
+        found.push(`${item.id} (${hit === item.parent ? 'parent' : hit === item.epic ? 'epic' : 'depends_on'} ${hit})`)
+    }
+    return found
   }
 
   async function ready(): Promise<void> {
@@ -300,11 +323,27 @@ export function createApp(options: AppOptions): App {
       const parent = input.parent ? idKey(input.parent) : undefined
       const epic = input.epic ? idKey(input.epic) : undefined
       const assignee = input.assignee?.toLowerCase()
+      for (const status of everyStatus ? [] : (statuses ?? [])) {
+        if (!config.statuses.includes(status)) {
+          throw new BacklogError(
+            'INVALID_INPUT',
+            `status "${status}" is not one of ${config.statuses.join(', ')} or "all"`,
+          )
+        }
+      }
+      for (const type of types ?? []) {
+        if (!(ITEM_TYPES as readonly string[]).includes(type)) {
+          throw new BacklogError('INVALID_INPUT', `type "${type}" is not one of ${ITEM_TYPES.join(', ')}`)
+        }
+      }
+      // The default view hides what is waiting: items whose wait date has not come yet.
+      const hideWaitingBefore = statuses ? undefined : formatTimestamp(now())
       const matches = inOrder(store.all()).filter(({ item, archived }) => {
         if (archived) return false
         if (statuses && !everyStatus) {
           if (!statuses.includes(item.status.toLowerCase())) return false
         } else if (!everyStatus && !isActiveStatus(config, item.status)) return false
+        if (hideWaitingBefore && item.wait !== undefined && item.wait > hideWaitingBefore) return false
         if (types && !types.includes(item.type.toLowerCase())) return false
         if (parent !== undefined && idKey(item.parent ?? '') !== parent) return false
         if (epic !== undefined && idKey(item.epic ?? '') !== epic) return false
@@ -339,14 +378,15 @@ export function createApp(options: AppOptions): App {
         const record = require(input.id)
         id = record.item.id
         const next = applyUpdate(record.item, input, context)
+        assertLinks(next, record.item)
         const text = serializeItem(next, record.text)
         if (text === record.text) return null
-        assertLinks(next)
         return {
           date: context.date,
           message: commitMessage({
             op: 'update',
             verb: updateVerb(record.item, next, context.config),
+            changed: changedFields(record.item, next),
             items: [next],
             ...(context.agent ? { agent: context.agent } : {}),
           }),
@@ -367,6 +407,15 @@ export function createApp(options: AppOptions): App {
       let removed: ItemRow[] = []
       const result = await store.mutate(() => {
         const records = [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
+        const dangling = referencesTo(new Set(records.map((record) => idKey(record.item.id))))
+        if (dangling.length) {
+          throw new BacklogError(
+            'CONFLICT',
+            `Other items point at what you are deleting: ${dangling.slice(0, 10).join(', ')}${dangling.length > 10 ? ` and ${dangling.length - 10} more` : ''}. ` +
+              'Delete them in the same call, or update them first (parent or epic set to another id or to "", depends_on without it). Nothing was deleted.',
+            { items: dangling },
+          )
+        }
         removed = records.map(toRow)
         return {
           date: context.date,

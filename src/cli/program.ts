@@ -147,9 +147,12 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .command('init')
     .description('create .backlog/config.yml in this repository and commit it')
     .option('--prefix <prefix>', 'id prefix of new items (default: bl)')
-    .action(async (options: { prefix?: string }) => {
-      const result = await getApp().init({ ...given(options), ...given({ agent: agent() }) })
-      io.out(
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { prefix?: string; json?: boolean }) => {
+      const result = await getApp().init({ ...given({ prefix: options.prefix }), ...given({ agent: agent() }) })
+      print(
+        options.json,
+        result,
         result.created
           ? `Created ${result.path}${result.commit ? ` [${result.commit.slice(0, 7)}]` : ''}. Add items with \`git backlog add "Title"\`.`
           : `Already initialized: ${result.path} exists.`,
@@ -279,7 +282,12 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       return error.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR
     }
     if (isBacklogError(error)) {
-      io.err(`error: ${error.message}`)
+      // Scripts that asked for JSON get the error as JSON too, with its stable code.
+      io.err(
+        args.includes('--json')
+          ? JSON.stringify({ error: { code: error.code, message: error.message } })
+          : `error: ${error.message}`,
+      )
       return EXIT_USER_ERROR
     }
     io.err(

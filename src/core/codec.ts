@@ -52,7 +52,7 @@ function splitFile(text: string): SplitFile {
   const marker = CONFLICT_MARKER.exec(text)
   if (marker) {
     throw malformed(
-      'git conflict markers; resolve the conflict (or run `git backlog resolve`) and remove the markers',
+      'git conflict markers: keep the lines you want, remove the <<<<<<< ======= >>>>>>> lines, then `git add` the file',
       lineOf(text, marker.index),
     )
   }

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { parseDateValue } from './dates.js'
 import { assertValidId } from './ids.js'
-import { ITEM_TYPES, normalizePriority, PRIORITIES } from './item.js'
+import { ITEM_TYPES, isKnownField, normalizePriority, PRIORITIES } from './item.js'
 
 /** Clients send lists as arrays, JSON strings or comma-separated text; all mean the same list. */
 function toList(value: string | string[]): string[] {
@@ -30,7 +30,7 @@ const textList = (what: string) =>
     .describe(`${what}: an array, or comma-separated text`)
 
 const idValue = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'id is required' : 'id must be text') })
   .transform((value, ctx) => {
     try {
       return assertValidId(value)
@@ -41,18 +41,22 @@ const idValue = z
   })
   .describe('An item id, e.g. bl-k3m9x2 (case-insensitive)')
 
-const idList = z.union([z.array(z.string()), z.string()]).transform((value, ctx) => {
-  const ids = toList(value)
-  if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one id' })
-  for (const id of ids) {
-    try {
-      assertValidId(id)
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+const idList = z
+  .union([z.array(z.string()), z.string()], {
+    error: (issue) => (issue.input === undefined ? 'id is required' : 'id must be an id or an array of ids'),
+  })
+  .transform((value, ctx) => {
+    const ids = toList(value)
+    if (ids.length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one id' })
+    for (const id of ids) {
+      try {
+        assertValidId(id)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      }
     }
-  }
-  return ids.map((id) => id.trim())
-})
+    return ids.map((id) => id.trim())
+  })
 
 const dateValue = (what: string) =>
   z
@@ -88,32 +92,84 @@ const priorityValue = z
   .describe('urgent, high, medium or low (H, M, L accepted)')
 
 const flexibleBoolean = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])], { error: 'must be true or false' })
   .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes')
 
 const positiveInt = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')])
+  .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')], { error: 'must be a whole number' })
   .transform((value) => Number(value))
   .pipe(z.number().int().min(1).max(100_000))
 
-const reference = z.union([
-  z.string().transform((url) => ({ url })),
-  z.object({ url: z.string().min(1), title: z.string().optional() }),
-])
+const reference = z.object({ url: z.string().min(1, 'a reference needs a url'), title: z.string().optional() })
 
-const itemType = z.enum(ITEM_TYPES).describe('task, epic, folder, artifact or milestone')
+/** References as `[{url, title}]`, plain URLs, or one text of URLs separated by commas or spaces. */
+const references = z
+  .union([z.array(z.union([z.string(), reference])), z.string()], { error: 'give [{url, title}] or URLs' })
+  .transform((value) =>
+    (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value).map((entry) =>
+      typeof entry === 'string' ? { url: entry } : entry,
+    ),
+  )
+  .describe('Links: [{url, title}], or URLs')
+
+const itemType = z
+  .string()
+  .transform((value) => value.trim().toLowerCase())
+  .pipe(z.enum(ITEM_TYPES, { error: `type must be one of ${ITEM_TYPES.join(', ')}` }))
+  .describe('task, epic, folder, artifact or milestone')
+
+const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+
+/** User-defined fields: a mapping (or its JSON text) whose keys are not the item's own fields. */
+const attributes = z
+  .union([z.record(z.string(), z.unknown()), z.string()], {
+    error: 'attributes must be a mapping like {"estimate": 3}',
+  })
+  .transform((value, ctx) => {
+    let record: unknown = value
+    if (typeof value === 'string') {
+      try {
+        record = JSON.parse(value)
+      } catch {
+        record = undefined
+      }
+    }
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      ctx.addIssue({ code: 'custom', message: 'attributes must be a mapping like {"estimate": 3}' })
+      return z.NEVER
+    }
+    for (const key of Object.keys(record)) {
+      if (isKnownField(key) || key === 'description' || key === 'attributes') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${key}" is a field of its own: set it directly, not as an attribute`,
+        })
+      } else if (!ATTRIBUTE_KEY.test(key)) {
+        ctx.addIssue({ code: 'custom', message: `attribute name "${key}" must be letters, digits, "_" or "-"` })
+      }
+    }
+    return record as Record<string, unknown>
+  })
+  .describe('User-defined fields, e.g. {"estimate": 3}; null removes one')
+
+const title = z
+  .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be text') })
+  .trim()
+  .min(1, 'title is required')
+  .max(500, 'title is longer than 500 characters; put details in description')
+  .refine((value) => !/[\r\n]/.test(value), 'title must be one line; put details in description')
 
 /** Fields an item can be given on create and update; text fields left empty on update clear the field. */
 const fieldShape = {
   type: itemType.optional(),
   status: z
     .string()
-    .min(1)
+    .min(1, 'status must not be empty')
     .optional()
     .describe('A workflow status from config: open, in_progress, blocked, done, cancelled'),
   description: z.string().optional().describe('The markdown body: description, spec, acceptance criteria'),
-  parent: z.string().optional().describe('Id of the parent item (epic, folder, milestone or task)'),
-  epic: z.string().optional().describe('Id of the epic this item belongs to'),
+  parent: z.string().optional().describe('Id of the parent item (epic, folder, milestone or task); "" removes it'),
+  epic: z.string().optional().describe('Id of the epic this item belongs to; "" removes it'),
   priority: priorityValue.optional(),
   tags: textList('Tags').optional(),
   assignee: z.string().optional().describe('Who works on it: an agent or a person'),
@@ -123,13 +179,10 @@ const fieldShape = {
   wait: dateValue('Hidden from default lists until this date').optional(),
   recur: z.string().optional().describe('Recurrence, e.g. weekly'),
   until: dateValue('End of recurrence').optional(),
-  references: z.array(reference).optional().describe('Links: [{url, title}]'),
+  references: references.optional(),
   evidence: textList('Evidence of completion').optional(),
   blocked_reason: textList('Why it is blocked').optional(),
-  attributes: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('User-defined fields, e.g. {"estimate": 3}; null removes one'),
+  attributes: attributes.optional(),
 }
 
 const agentField = {
@@ -137,40 +190,47 @@ const agentField = {
 }
 
 export const createInputShape = {
-  title: z.string().trim().min(1, 'title is required').max(500).describe('Short title of the item'),
+  title: title.describe('Short title of the item, one line'),
   ...fieldShape,
   ...agentField,
 }
-export const createInput = z.object(createInputShape)
+export const createInput = z.strictObject(createInputShape)
 export type CreateInput = z.output<typeof createInput>
 
 export const updateInputShape = {
   id: idValue,
-  title: z.string().trim().min(1).max(500).optional(),
+  title: title.optional(),
   ...fieldShape,
   add_tags: textList('Tags to add').optional(),
   remove_tags: textList('Tags to remove').optional(),
-  note: z.string().trim().min(1).optional().describe('Appends a timestamped note with your name'),
+  note: z
+    .string()
+    .trim()
+    .min(1, 'note must not be empty')
+    .optional()
+    .describe('Appends a timestamped note with your name'),
   ...agentField,
 }
-export const updateInput = z.object(updateInputShape)
+export const updateInput = z.strictObject(updateInputShape)
 export type UpdateInput = z.output<typeof updateInput>
 
 export const getInputShape = {
   id: idList.describe('One id or an array of ids'),
 }
-export const getInput = z.object(getInputShape)
+export const getInput = z.strictObject(getInputShape)
 export type GetInput = z.output<typeof getInput>
 
 export const deleteInputShape = {
   id: idList.describe('One id or an array of ids to delete'),
   ...agentField,
 }
-export const deleteInput = z.object(deleteInputShape)
+export const deleteInput = z.strictObject(deleteInputShape)
 export type DeleteInput = z.output<typeof deleteInput>
 
 export const listInputShape = {
-  status: textList('Statuses to include (default: all but done and cancelled; "all" for every status)').optional(),
+  status: textList(
+    'Statuses to include (default: all but done and cancelled, and not waiting; "all" for every status)',
+  ).optional(),
   type: textList('Types to include').optional(),
   parent: z.string().optional().describe('Only children of this item'),
   epic: z.string().optional().describe('Only items of this epic'),
@@ -179,12 +239,37 @@ export const listInputShape = {
   limit: positiveInt.optional().describe('At most this many rows (default 50)'),
   counts: flexibleBoolean.optional().describe('Also return counts by status and type'),
 }
-export const listInput = z.object(listInputShape)
+export const listInput = z.strictObject(listInputShape)
 export type ListInput = z.output<typeof listInput>
+
+/** Field names of other tools that clients send out of habit, and ours. */
+const FIELD_HINTS: Record<string, string> = {
+  labels: 'tags',
+  dependencies: 'depends_on',
+  depends: 'depends_on',
+  parent_id: 'parent',
+  parentTaskId: 'parent',
+  epic_id: 'epic',
+  content: 'description',
+  body: 'description',
+  dueDate: 'due',
+  due_date: 'due',
+  annotation: 'note',
+  task_id: 'id',
+  ids: 'id',
+}
 
 /** Turns zod issues into one readable line per problem: `title: title is required`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys
+          .map((key) => `unknown field "${key}"${FIELD_HINTS[key] ? ` (use "${FIELD_HINTS[key]}")` : ''}`)
+          .join('; ')
+      }
+      const message = issue.message.replace(/\.$/, '')
+      return issue.path.length ? `${issue.path.join('.')}: ${message}` : message
+    })
     .join('; ')
 }

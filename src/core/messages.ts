@@ -8,6 +8,8 @@ export interface MessageInput {
   verb: string
   items: Array<{ id: string; title: string }>
   agent?: string
+  /** Field names an update changed, listed in the body so `git log` says what happened. */
+  changed?: string[]
 }
 
 const MAX_SUBJECT = 72
@@ -17,7 +19,7 @@ const MAX_SUBJECT = 72
  * commitMessage({ op: 'update', verb: 'done', items: [{ id: 'bl-7k3m', title: 'Fix auth' }], agent: 'claude' })
  * // 'done bl-7k3m: Fix auth\n\nBacklog-Op: update\nBacklog-Id: bl-7k3m\nBacklog-Agent: claude\n'
  */
-export function commitMessage({ op, verb, items, agent }: MessageInput): string {
+export function commitMessage({ op, verb, items, agent, changed }: MessageInput): string {
   const first = items[0]
   let subject: string
   if (!first) subject = verb
@@ -26,5 +28,6 @@ export function commitMessage({ op, verb, items, agent }: MessageInput): string 
   if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1).trimEnd()}…`
   const trailers = [`Backlog-Op: ${op}`, ...items.map((item) => `Backlog-Id: ${item.id}`)]
   if (agent) trailers.push(`Backlog-Agent: ${agent.replace(/\s+/g, ' ').trim()}`)
-  return `${subject}\n\n${trailers.join('\n')}\n`
+  const body = changed?.length ? `Changed: ${changed.join(', ')}\n\n` : ''
+  return `${subject}\n\n${body}${trailers.join('\n')}\n`
 }

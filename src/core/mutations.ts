@@ -2,7 +2,7 @@
 
 import type { BacklogConfig } from './config.js'
 import type { CreateInput, UpdateInput } from './inputs.js'
-import { blankItem, type Item, SCALAR_FIELDS } from './item.js'
+import { blankItem, FIELD_ORDER, type Item, SCALAR_FIELDS } from './item.js'
 
 export interface MutationContext {
   config: BacklogConfig
@@ -86,6 +86,21 @@ export function applyUpdate(previous: Item, input: UpdateInput, context: Mutatio
     item.notes = [...item.notes, { at: context.now, ...(by ? { by } : {}), text: input.note }]
   }
   return item
+}
+
+/** The names of the fields that differ, in canonical order, for the commit message (`note` for a new note). */
+export function changedFields(previous: Item, next: Item): string[] {
+  const changed: string[] = []
+  for (const field of FIELD_ORDER) {
+    if (JSON.stringify(previous[field]) === JSON.stringify(next[field])) continue
+    changed.push(field === 'notes' && next.notes.length > previous.notes.length ? 'note' : field)
+  }
+  if (previous.description !== next.description) changed.push('description')
+  const keys = new Set([...Object.keys(previous.attributes), ...Object.keys(next.attributes)])
+  for (const key of keys) {
+    if (JSON.stringify(previous.attributes[key]) !== JSON.stringify(next.attributes[key])) changed.push(key)
+  }
+  return changed
 }
 
 /** The verb of an update's commit subject: what a person scanning `git log --oneline` wants to see. */

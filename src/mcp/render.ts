@@ -6,7 +6,8 @@ export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
   const tags = row.tags?.length ? ` ${row.tags.map((tag) => `#${tag}`).join(' ')}` : ''
   const parent = row.parent ? ` (in ${row.parent})` : ''
-  return `${row.id} [${row.status}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${parent}`
+  const needs = row.depends_on?.length ? ` (after ${row.depends_on.join(', ')})` : ''
+  return `${row.id} [${row.status}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${parent}${needs}`
 }
 
 export function renderList(result: ListResult): string {

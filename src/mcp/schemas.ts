@@ -12,8 +12,9 @@ const row = z.object({
   parent: z.string().optional(),
   epic: z.string().optional(),
   tags: z.array(z.string()).optional(),
+  depends_on: z.array(z.string()).optional(),
   due: z.string().optional(),
-  archived: z.boolean().optional(),
+  archived: z.boolean().optional().describe('True for items moved out of the working set into .backlog/archive/'),
 })
 
 const problem = z.object({

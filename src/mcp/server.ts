@@ -28,7 +28,8 @@ export interface McpServerOptions {
  * The MCP server over an app. Tool inputs are checked here with the shared zod schemas, so a bad argument comes back
  * as `INVALID_INPUT: ...` like every other error rather than as a protocol error.
  */
-export function createMcpServer(app: App, options: McpServerOptions = {}): Server {
+export function createMcpServer(app: App | (() => App), options: McpServerOptions = {}): Server {
+  const appFor = typeof app === 'function' ? app : () => app
   const server = new Server(
     { name: 'git-backlog', version: VERSION },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
@@ -62,10 +63,14 @@ export function createMcpServer(app: App, options: McpServerOptions = {}): Serve
       input.agent ??= options.agent || server.getClientVersion()?.name || 'mcp-client'
     }
     try {
-      const { data, text } = await tool.run(app, input)
+      const { data, text } = await tool.run(appFor(), input)
       return { content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> }
     } catch (error) {
-      if (isBacklogError(error)) return errorResult(error.code, error.message)
+      if (isBacklogError(error)) {
+        const next = error.code === 'INVALID_INPUT' ? ` Fix the arguments and call ${tool.name} again.` : ''
+        const message = next && !error.message.endsWith('.') ? `${error.message}.` : error.message
+        return errorResult(error.code, `${message}${next}`)
+      }
       log(`git-backlog: ${tool.name} failed: ${(error as Error).stack ?? String(error)}`)
       return errorResult(
         'INTERNAL',
@@ -78,11 +83,26 @@ export function createMcpServer(app: App, options: McpServerOptions = {}): Serve
 
 /** Runs the server for the repository around `cwd` on stdin/stdout until the client hangs up. */
 export async function serveStdio(cwd: string, options: McpServerOptions = {}): Promise<void> {
-  const app = createApp({ cwd, watch: true })
+  // Outside a repository the server still starts, so the agent reads NOT_A_REPO from its first call instead of a
+  // closed connection.
+  let app: App | undefined
+  let failure: unknown
+  try {
+    app = createApp({ cwd, watch: true })
+  } catch (error) {
+    if (!isBacklogError(error)) throw error
+    failure = error
+  }
   const agent = options.agent || process.env.BACKLOG_AGENT?.trim() || undefined
-  const server = createMcpServer(app, { ...options, ...(agent ? { agent } : {}) })
+  const server = createMcpServer(
+    () => {
+      if (!app) throw failure
+      return app
+    },
+    { ...options, ...(agent ? { agent } : {}) },
+  )
   // Once the client is set up, read the backlog in the background so its first call finds everything loaded.
-  server.oninitialized = () => setImmediate(() => void app.store.warm())
+  server.oninitialized = () => setImmediate(() => void app?.store.warm())
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve()
@@ -90,6 +110,6 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
   })
   await server.connect(transport)
   await closed
-  app.close()
+  app?.close()
   await server.close()
 }

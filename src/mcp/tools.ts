@@ -82,7 +82,8 @@ export const TOOLS: Tool[] = [
       'Change some fields of one item; fields left out stay as they are, and an empty string clears a field. ' +
       'status in_progress stamps started, done or cancelled stamps closed. add_tags/remove_tags edit tags without replacing them; ' +
       `note appends a timestamped note signed with your name. description replaces the whole body. ${COMMITS} A call that changes nothing makes no commit.`,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    // Not idempotent: a note is appended again on every call.
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: updateInput,
     output: mutationOutput,
     async run(app, input) {

@@ -59,13 +59,15 @@ export interface ReadModel {
   /** The ids in use, readable files or not, so new ids never reuse one (matched case-insensitively). */
   takenIds(): TakenIds
   problems(): Problem[]
+  /** The problem of an unreadable file that would hold this id (by its file name), if there is one. */
+  problemFor(id: string): Problem | undefined
   /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
   noteWritten(path: string, text: string | null): void
   close(): void
 }
 
 const FIX_HINT =
-  'Fix the file by hand (see the reason), or restore it with `git checkout -- <path>`; `git backlog doctor` lists all such files.'
+  'Fix the file by hand where the reason says, or bring back its last committed version with `git checkout HEAD -- <path>`.'
 
 function stampOf(info: { mtimeMs: number; size: number; ino: number }): string {
   return `${info.mtimeMs}:${info.size}:${info.ino}`
@@ -281,7 +283,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         names.add(entry.name)
         subdirs.push(entry.name)
         scanDir(child, deep || fresh)
-      } else if (entry.isFile() && entry.name.endsWith('.md')) {
+      } else if (entry.isFile() && entry.name.endsWith('.md') && entry.name.toLowerCase() !== 'readme.md') {
         names.add(entry.name)
         if (deep || fresh || !files.has(child)) loadFile(child)
       }
@@ -373,6 +375,11 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       }
       problemList = problems.sort((a, b) => (a.path < b.path ? -1 : 1))
       return problemList
+    },
+    problemFor(id) {
+      const key = idKey(id)
+      for (const [path, named] of unreadable) if (named === key) return files.get(path)?.problem
+      return undefined
     },
     noteWritten(path, text) {
       if (text === null) {

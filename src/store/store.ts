@@ -31,6 +31,7 @@ export interface Store {
   all(): ItemRecord[]
   takenIds(): TakenIds
   problems(): Problem[]
+  problemFor(id: string): Problem | undefined
   /** The git identity commits are made as (asked of git once). */
   author(): Promise<Identity>
   /**
@@ -121,6 +122,7 @@ export function openStore({
     all: () => model.all(),
     takenIds: () => model.takenIds(),
     problems: () => model.problems(),
+    problemFor: (id) => model.problemFor(id),
     author,
     async mutate(plan) {
       const result = await committer.commit(

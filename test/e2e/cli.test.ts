@@ -146,6 +146,13 @@ describe('the git-backlog command line (the built bin)', () => {
       expect(outcome.code, args.join(' ')).toBe(1)
       expect(outcome.stderr, args.join(' ')).toMatch(message)
     }
+    const json = await cli(repo.dir, ['show', 'bl-nothere', '--json'])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.stringMatching(/^No item bl-nothere/) },
+    })
+    const reserved = await cli(repo.dir, ['add', 'x', '--set', 'id=zz'])
+    expect(reserved).toMatchObject({ code: 1, stderr: expect.stringMatching(/"id" is a field of its own/) })
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
     expect(repo.git('status', '--porcelain')).toBe('')
   })

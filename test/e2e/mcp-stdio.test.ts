@@ -64,3 +64,14 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(code).toBe(0)
   })
 })
+
+describe('git-backlog mcp outside a repository', () => {
+  it('starts anyway and answers each call with NOT_A_REPO', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const client = await connectStdio(mkdtempSync(join(tmpdir(), 'no-repo-')))
+    const result = await client.call('backlog_list')
+    expect(textOf(result)).toMatch(/^NOT_A_REPO: .* is not inside a git repository/)
+  })
+})

@@ -304,3 +304,100 @@ describe('the MCP tool surface', () => {
     expect(after.items.map((row) => row.id)).not.toContain('TASK-0001')
   })
 })
+
+describe('what a first user ran into', () => {
+  it('refuses item fields passed as attributes, and names the field to use for unknown arguments', async () => {
+    const { repo, client } = await initialized()
+    const head = repo.git('rev-parse', 'HEAD')
+    for (const attributes of [{ id: 'zz' }, { status: 'done' }, { tags: 'a' }, { 'bad key': 1 }]) {
+      const result = await client.call('backlog_create', { title: 'x', attributes })
+      expect(result.isError, JSON.stringify(attributes)).toBe(true)
+      expect(textOf(result)).toMatch(/^INVALID_INPUT: attributes: /)
+    }
+    const unknown = await client.call('backlog_create', { title: 'x', labels: ['a'], parentTaskId: 'bl-1' })
+    expect(textOf(unknown)).toMatch(
+      /^INVALID_INPUT: unknown field "labels" \(use "tags"\); unknown field "parentTaskId" \(use "parent"\)/,
+    )
+    const multiline = await client.call('backlog_create', { title: 'two\nlines' })
+    expect(textOf(multiline)).toMatch(/^INVALID_INPUT: title: title must be one line/)
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    const accepted = await client.call('backlog_create', {
+      title: 'JSON attributes',
+      attributes: '{"estimate": 5}',
+      references: 'https://a.example, https://b.example',
+      type: 'Task',
+    })
+    expect(accepted.isError, textOf(accepted)).toBeFalsy()
+  })
+
+  it('refuses to delete what others point at, unless they go in the same call', async () => {
+    const { repo, client } = await initialized()
+    const epic = await create(client, { title: 'Epic', type: 'epic' })
+    const dependency = await create(client, { title: 'First' })
+    const task = await create(client, { title: 'Second', parent: epic, depends_on: dependency })
+    const head = repo.git('rev-parse', 'HEAD')
+    const refused = await client.call('backlog_delete', { id: dependency })
+    expect(textOf(refused)).toMatch(
+      new RegExp(`^CONFLICT: Other items point at what you are deleting: ${task} \\(depends_on ${dependency}\\)`),
+    )
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    const together = await client.call('backlog_delete', { id: [epic, dependency, task] })
+    expect(together.isError, textOf(together)).toBeFalsy()
+  })
+
+  it('lets an item whose parent vanished by hand still be edited', async () => {
+    const { repo, client } = await initialized()
+    const parent = await create(client, { title: 'Parent' })
+    const child = await create(client, { title: 'Child', parent: parent.toUpperCase() })
+    expect(repo.read(`.backlog/tasks/${child.slice(-1)}/${child}.md`)).toContain(`parent: ${parent}\n`)
+    repo.git('rm', '-q', `.backlog/tasks/${parent.slice(-1)}/${parent}.md`)
+    repo.git('commit', '-qm', 'removed by hand')
+    const noted = await client.call('backlog_update', { id: child, note: 'still works' })
+    expect(noted.isError, textOf(noted)).toBeFalsy()
+    expect(repo.git('log', '-1', '--format=%b')).toMatch(/^Changed: note\n/)
+  })
+
+  it('hides waiting items from the default list, and says what an update changed', async () => {
+    const { repo, client } = await initialized()
+    const later = await create(client, { title: 'Later', wait: '2099-01-01' })
+    const now = await create(client, { title: 'Now', wait: '2020-01-01' })
+    const listed = (await client.call('backlog_list')).structuredContent as { items: Array<{ id: string }> }
+    expect(listed.items.map((row) => row.id)).toEqual([now])
+    const open = (await client.call('backlog_list', { status: 'open' })).structuredContent as {
+      items: Array<{ id: string }>
+    }
+    expect(open.items.map((row) => row.id).sort()).toEqual([later, now].sort())
+    await client.call('backlog_update', { id: now, priority: 'high', add_tags: 'x', description: 'More.' })
+    expect(repo.git('log', '-1', '--format=%B')).toMatch(
+      /^update bl-\w+: Now\n\nChanged: priority, tags, description\n\nBacklog-Op: update/,
+    )
+  })
+
+  it('refuses unknown statuses and types in list filters', async () => {
+    const { client } = await initialized()
+    expect(textOf(await client.call('backlog_list', { status: 'bogus' }))).toMatch(
+      /^INVALID_INPUT: status "bogus" is not one of .*Fix the arguments and call backlog_list again\.$/,
+    )
+    expect(textOf(await client.call('backlog_list', { type: 'story' }))).toMatch(
+      /^INVALID_INPUT: type "story" is not one of/,
+    )
+  })
+
+  it('says an item is unreadable, with its path and line, instead of not found', async () => {
+    const { repo, client } = await initialized()
+    repo.write(
+      '.backlog/tasks/1/bl-brkn01.md',
+      '---\nid: bl-brkn01\n<<<<<<< HEAD\ntitle: A\n=======\ntitle: B\n>>>>>>> x\n---\n',
+    )
+    for (const [tool, args] of [
+      ['backlog_get', { id: 'bl-brkn01' }],
+      ['backlog_update', { id: 'bl-brkn01', status: 'done' }],
+      ['backlog_create', { title: 'x', depends_on: 'bl-brkn01' }],
+    ] as const) {
+      const result = await client.call(tool, args)
+      expect(textOf(result)).toMatch(
+        /^MALFORMED_ITEM: .*bl-brkn01 is in \.backlog\/tasks\/1\/bl-brkn01\.md, which cannot be read: git conflict markers.* \(line 3\)/,
+      )
+    }
+  })
+})

@@ -22,6 +22,7 @@ import {
   emptyIndex,
   entryFromStats,
   findCacheTreeNode,
+  findEntries,
   type GitIndex,
   INTENT_TO_ADD,
   type IndexEntry,
@@ -556,6 +557,90 @@ describe('updateIndexEntries checked by git', () => {
     expectFsckClean(repo)
   })
 
+  it('updates a v4 index whose offset table restarts prefix compression, twice over the same parse', () => {
+    const repo = makeRepo({ README: 'r\n' })
+    commitAll(repo)
+    const blob = git(repo, ['hash-object', '-w', '--stdin'], { input: 'x\n' }).trim()
+    const listing = Array.from({ length: 1200 }, (_, i) => `100644 ${blob}\tsrc/dir${i % 7}/file${i}.ts\n`)
+    git(repo, ['update-index', '--index-info'], { input: listing.join('') })
+    const threaded = ['-c', 'index.threads=4', '-c', 'index.recordEndOfIndexEntries=true']
+    git(repo, [...threaded, '-c', 'index.recordOffsetTable=true', 'update-index', '--index-version', '4'])
+    expect(signatures(readIndex(repo))).toEqual(['IEOT', 'TREE', 'EOIE'])
+    expect(roundTrips(repo)).toBe(true)
+    const first: Array<[string, IndexEntry | null]> = [
+      ['.backlog/tasks/a.md', entryFor(repo, '.backlog/tasks/a.md', 'a\n')],
+      ['src/dir3/file1000.ts', null],
+      ['src/dir3/file1000.tsx', entryFor(repo, 'src/dir3/file1000.tsx', 'tsx\n')],
+    ]
+    const second: Array<[string, IndexEntry | null]> = [
+      ['.backlog/tasks/a.md', null],
+      ['src/dir6/zz.ts', entryFor(repo, 'src/dir6/zz.ts', 'zz\n')],
+    ]
+    const oracle = copyIndex(repo)
+    stageWithGit(repo, oracle, [...first, ...second])
+
+    const once = updateIndexEntries(
+      readIndex(repo),
+      first.map(([path, entry]) => ({ path, entry })),
+    )
+    writeIndex(
+      repo,
+      updateIndexEntries(
+        once,
+        second.map(([path, entry]) => ({ path, entry })),
+      ),
+    )
+
+    expect(readFileSync(indexFile(repo)).readUInt32BE(4)).toBe(4)
+    expect(lsFiles(repo)).toEqual(lsFiles(repo, { GIT_INDEX_FILE: oracle }))
+    expect(lsFiles(repo, { GIT_TEST_INDEX_THREADS: '4' })).toEqual(lsFiles(repo))
+    expect(roundTrips(repo)).toBe(true)
+    expectFsckClean(repo)
+  })
+
+  it('finds the entries of a few paths, every stage, in index order', () => {
+    const repo = makeRepo({ '.backlog/tasks/c.md': 'base\n', 'other.txt': 'base\n' })
+    commitAll(repo)
+    git(repo, ['checkout', '-q', '-b', 'theirs'])
+    writeFiles(repo, { '.backlog/tasks/c.md': 'theirs\n' })
+    commitAll(repo, 'theirs')
+    git(repo, ['checkout', '-q', 'main'])
+    writeFiles(repo, { '.backlog/tasks/c.md': 'ours\n' })
+    commitAll(repo, 'ours')
+    expect(() => git(repo, ['merge', '-q', 'theirs'])).toThrow()
+    git(repo, ['update-index', '--index-version', '4'])
+
+    const found = findEntries(readIndex(repo), ['other.txt', 'missing.md', '.backlog/tasks/c.md', 'other.txt'])
+
+    expect(found.map((entry) => `${entry.path}:${entry.stage}`)).toEqual([
+      '.backlog/tasks/c.md:1',
+      '.backlog/tasks/c.md:2',
+      '.backlog/tasks/c.md:3',
+      'other.txt:0',
+    ])
+    expect(found.map((entry) => entry.oid)).toEqual(lsFiles(repo).map((line) => line.split(' ')[1]))
+  })
+
+  it('writes the entries array once it has been read, with any changes made to it', () => {
+    const repo = makeRepo(BASE_FILES)
+    commitAll(repo)
+    const index = readIndex(repo)
+    const app = index.entries.find((entry) => entry.path === 'src/app.ts')
+    if (app === undefined) throw new Error('src/app.ts is not in the index')
+    app.mode = 0o100755
+    index.entries = index.entries.filter((entry) => entry.path !== 'docs/guide.md')
+
+    writeIndex(repo, updateIndexEntries(index, [{ path: 'b.md', entry: entryFor(repo, 'b.md', 'b\n') }]))
+
+    expect(lsFiles(repo).map((line) => `${line.split(' ')[0]} ${line.split('\t')[1]}`)).toEqual([
+      '100644 .backlog/tasks/old/b.md',
+      '100644 .backlog/tasks/old/c.md',
+      '100644 b.md',
+      '100755 src/app.ts',
+      '100644 src/lib/util.ts',
+    ])
+  })
+
   it('writes a v3 index when a v2 index gets an entry with extended flags', () => {
     const repo = makeRepo({ 'later.txt': 'later\n' })
     const entry = { ...entryFor(repo, 'later.txt'), extendedFlags: INTENT_TO_ADD }
@@ -587,6 +672,19 @@ describe('refusals', () => {
     git(repo, ['add', '-A'])
     git(repo, ['update-index', '--split-index'])
     expectBacklogError(() => readIndex(repo), 'REPO_UNSUPPORTED', /git update-index --no-split-index/)
+  })
+
+  it('refuses a split index whose entries have empty paths, rather than calling it unsorted', () => {
+    const repo = makeRepo({ 'a.txt': 'a\n' })
+    commitAll(repo)
+    writeFiles(repo, { '.backlog/config.yml': 'version: 1\n' })
+    git(repo, ['add', '.backlog/config.yml'])
+    git(repo, ['commit', '-q', '-m', 'backlog'])
+    git(repo, ['update-index', '--split-index'])
+    const bytes = readFileSync(indexFile(repo))
+    // The main file replaces the shared entries with nameless ones, which read as out of order.
+    expect(bytes.subarray(12).includes(Buffer.from('a.txt'))).toBe(false)
+    expectBacklogError(() => parseIndex(bytes), 'REPO_UNSUPPORTED', /git update-index --no-split-index/)
   })
 
   it('refuses a sparse index', () => {
