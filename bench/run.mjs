@@ -61,6 +61,21 @@ function buildBacklog(count) {
   return { dir, ids }
 }
 
+/** Spawns the built server in `dir` and connects the SDK client; `ms` is the time to the initialize response. */
+async function startServer(dir) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, 'mcp'],
+    cwd: dir,
+    env,
+    stderr: 'inherit',
+  })
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  const started = performance.now()
+  await client.connect(transport)
+  return { client, transport, ms: performance.now() - started }
+}
+
 function percentile(samples, p) {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -84,17 +99,7 @@ async function benchmark(count) {
   const built = performance.now()
   const { dir, ids } = buildBacklog(count)
   const buildMs = performance.now() - built
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [bin, 'mcp'],
-    cwd: dir,
-    env,
-    stderr: 'inherit',
-  })
-  const client = new Client({ name: 'bench', version: '1.0.0' })
-  const started = performance.now()
-  await client.connect(transport)
-  const initializeMs = performance.now() - started
+  const { client, transport, ms: initializeMs } = await startServer(dir)
   const firstList = performance.now()
   const first = await client.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
   const firstListMs = performance.now() - firstList
@@ -140,17 +145,7 @@ async function benchmark(count) {
   await client.close()
 
   // A second start finds the parse cache the first one left in .git/backlog/.
-  const again = new StdioClientTransport({
-    command: process.execPath,
-    args: [bin, 'mcp'],
-    cwd: dir,
-    env,
-    stderr: 'inherit',
-  })
-  const second = new Client({ name: 'bench', version: '1.0.0' })
-  const restarted = performance.now()
-  await second.connect(again)
-  const restartInitializeMs = performance.now() - restarted
+  const { client: second, ms: restartInitializeMs } = await startServer(dir)
   const secondList = performance.now()
   await second.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
   const restartListMs = performance.now() - secondList

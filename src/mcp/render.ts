@@ -1,6 +1,7 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
 import type { ItemDetail, ItemRow, ListResult, MutationResult } from '../app.js'
+import { SCALAR_FIELDS } from '../core/item.js'
 
 export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
@@ -29,21 +30,7 @@ export function renderList(result: ListResult): string {
 
 export function renderDetail(item: ItemDetail): string {
   const lines = [`# ${item.id}: ${item.title}`, `type: ${item.type} · status: ${item.status}`]
-  const scalars = [
-    'priority',
-    'assignee',
-    'parent',
-    'epic',
-    'due',
-    'scheduled',
-    'wait',
-    'recur',
-    'until',
-    'created',
-    'started',
-    'closed',
-  ] as const
-  const facts = scalars.filter((key) => item[key]).map((key) => `${key}: ${item[key]}`)
+  const facts = SCALAR_FIELDS.filter((key) => item[key]).map((key) => `${key}: ${item[key]}`)
   if (facts.length) lines.push(facts.join(' · '))
   if (item.tags.length) lines.push(`tags: ${item.tags.join(', ')}`)
   if (item.depends_on.length) lines.push(`depends_on: ${item.depends_on.join(', ')}`)
