@@ -12,6 +12,7 @@ import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
 import {
   emptyIndex,
   entryFromStats,
+  findEntries,
   type GitIndex,
   parseIndex,
   serializeIndex,
@@ -88,7 +89,7 @@ export interface Committer {
   commit(plan: () => Promise<CommitPlan | null>, options: { autoCommit: boolean }): Promise<CommitResult>
 }
 
-export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 10_000 }: CommitterOptions): Committer {
+export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 5_000 }: CommitterOptions): Committer {
   const backlogRoot = join(repo.worktree, BACKLOG_DIR)
 
   /** Resolves a repository path to a file inside `.backlog/`, refusing symlinked folders that lead elsewhere. */
@@ -151,8 +152,9 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
   }
 
   function assertNoConflicts(index: GitIndex, changes: FileChange[]): void {
-    const paths = new Set(changes.map((change) => change.path))
-    const conflicted = index.entries.find((entry) => entry.stage > 0 && paths.has(entry.path))
+    // Reading `index.entries` would decode the whole index; findEntries decodes only our paths' entries.
+    const paths = changes.map((change) => change.path)
+    const conflicted = findEntries(index, paths).find((entry) => entry.stage > 0)
     if (conflicted) {
       throw new BacklogError(
         'REPO_BUSY',

@@ -34,6 +34,13 @@ export interface IndexExtension {
   data: Buffer
 }
 
+/**
+ * An index from parseIndex or updateIndexEntries keeps its entries as git wrote them, so that a commit decodes and
+ * encodes only the few entries it changes: on every commit the whole index is read and written, and it can hold
+ * hundreds of thousands of entries. `entries` is decoded on first read; from then on that array is the index's
+ * content (changes made to it are written) and serializing encodes every entry again. parseIndex keeps the buffer it
+ * is given, which must not change afterwards.
+ */
 export interface GitIndex {
   version: 2 | 3 | 4
   entries: IndexEntry[]
@@ -56,6 +63,9 @@ const HEADER_SIZE = 12
 const HASH_SIZE = 20
 const SHA256_SIZE = 32
 const ENTRY_FIXED_SIZE = 62
+/** Both the padded and the prefix-compressed forms take at least this much, even with an empty path. */
+const MIN_ENTRY_SIZE = 64
+const FLAGS_OFFSET = 60
 const FLAG_ASSUME_VALID = 0x8000
 const FLAG_EXTENDED = 0x4000
 const FLAG_STAGE_MASK = 0x3000
@@ -64,6 +74,15 @@ const KNOWN_EXTENDED_FLAGS = SKIP_WORKTREE | INTENT_TO_ADD
 const VALID_MODES = new Set([0o100644, 0o100755, 0o120000, 0o160000])
 const OID_PATTERN = /^[0-9a-f]{40}$/
 const IEOT_VERSION = 1
+/**
+ * A v4 path can only be decoded from the one before it, so every this-many entries the full path is kept: finding a
+ * path then takes a binary search over those and a few decoding steps.
+ */
+const CHECKPOINT_INTERVAL = 16
+const EMPTY = Buffer.alloc(0)
+/** Masks of the last 0 to 4 bytes of a big-endian 32-bit word. */
+const LOW_BYTES_MASK = [0, 0xff, 0xffff, 0xffffff, 0xffffffff]
+const NUL = Buffer.alloc(1)
 /** The ten 32-bit fields at the start of every entry, in on-disk order. */
 const STAT_FIELDS = [
   'ctimeSec',
@@ -93,10 +112,12 @@ export function parseIndex(buffer: Buffer): GitIndex {
   verifyChecksum(buffer)
   const end = buffer.length - HASH_SIZE
   const count = buffer.readUInt32BE(8)
-  const cursor: Cursor = { offset: HEADER_SIZE }
-  const entries = readEntries(buffer, end, version, count, cursor)
-  const extensions = readExtensions(buffer, cursor.offset, end)
-  return { version, entries, extensions }
+  const scan = version === 4 ? scanCompressedEntries(buffer, end, count) : scanPaddedEntries(buffer, end, count)
+  // A split or sparse index has entries that break the usual rules (empty or directory paths), so refusing such an
+  // index, which its extensions tell, must come before any complaint about its entries.
+  const extensions = readExtensions(buffer, scan.entriesEnd, end, scan.problem)
+  if (scan.problem !== null) throw scan.problem
+  return indexOver(version, EntryList.whole(new RawEntries(buffer, version, count, scan)), extensions)
 }
 
 function readHeaderVersion(buffer: Buffer): 2 | 3 | 4 {
@@ -136,68 +157,175 @@ function hasSha256Checksum(buffer: Buffer): boolean {
   return createHash('sha256').update(buffer.subarray(0, end)).digest().equals(buffer.subarray(end))
 }
 
-function readEntries(buffer: Buffer, end: number, version: number, count: number, cursor: Cursor): IndexEntry[] {
-  const entries: IndexEntry[] = []
-  let previous: { path: Buffer; stage: number } | null = null
+/** What one pass over the entries learns, so that nothing needs to be decoded until it is asked for. */
+interface EntryScan {
+  /** Where each entry starts, then where the entries end. */
+  starts: Uint32Array
+  entriesEnd: number
+  /** Entries, in order, that the writer would encode differently than the file does: they are encoded, not copied. */
+  irregular: number[]
+  /** Entries with extended flags set. */
+  extendedCount: number
+  /** v4: the full paths of entries 0, CHECKPOINT_INTERVAL, 2 * CHECKPOINT_INTERVAL..., one after another. */
+  checkpoints: ByteList
+  /** The first thing wrong with an entry, thrown only once the extensions are known not to be refused. */
+  problem: BacklogError | null
+}
+
+function newScan(end: number, count: number): EntryScan {
+  // A corrupt count must not allocate gigabytes: the entries are bound to run out of bytes before then.
+  const fitting = Math.min(count, Math.floor((end - HEADER_SIZE) / MIN_ENTRY_SIZE) + 1)
+  return {
+    starts: new Uint32Array(fitting + 1),
+    entriesEnd: HEADER_SIZE,
+    irregular: [],
+    extendedCount: 0,
+    checkpoints: new ByteList(),
+    problem: null,
+  }
+}
+
+/** Walks v2/v3 entries, checking what parseIndex has always checked, with no allocation per entry. */
+function scanPaddedEntries(buffer: Buffer, end: number, count: number): EntryScan {
+  const scan = newScan(end, count)
+  const { starts, irregular } = scan
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length)
+  let problem: BacklogError | null = null
+  let extendedCount = 0
+  let position = HEADER_SIZE
+  let previousStart = 0
+  let previousEnd = 0
+  let previousStage = 0
   for (let i = 0; i < count; i++) {
-    const { entry, pathBytes } = readEntry(buffer, end, version, previous?.path ?? Buffer.alloc(0), cursor)
-    if (previous !== null) assertEntryOrder(previous, pathBytes, entry)
-    previous = { path: pathBytes, stage: entry.stage }
-    entries.push(entry)
+    const start = position
+    starts[i] = start
+    if (start + ENTRY_FIXED_SIZE > end) throw problem ?? endsInEntry(start)
+    const flags = (buffer[start + FLAGS_OFFSET]! << 8) | buffer[start + FLAGS_OFFSET + 1]!
+    let nameStart = start + ENTRY_FIXED_SIZE
+    let regular = true
+    if (flags & FLAG_EXTENDED) {
+      if (nameStart + 2 > end) throw problem ?? endsInEntry(start)
+      const extendedFlags = (buffer[nameStart]! << 8) | buffer[nameStart + 1]!
+      problem ??= unknownExtendedFlags(extendedFlags)
+      // The writer leaves out a flag word of zero.
+      if (extendedFlags === 0) regular = false
+      else extendedCount++
+      nameStart += 2
+    }
+    const nameLength = flags & NAME_LENGTH_MASK
+    const nul = nameLength < NAME_LENGTH_MASK ? nameStart + nameLength : buffer.indexOf(0, nameStart + nameLength)
+    if (nul < 0 || nul >= end || buffer[nul] !== 0) {
+      throw problem ?? corrupt(`an entry's path is not terminated near byte ${start}`)
+    }
+    // Padding makes the entry a multiple of 8 bytes with at least one NUL after the path.
+    position = start + ((nul - start + 8) & ~7)
+    if (position > end) throw problem ?? endsInEntry(start)
+    // The NUL and padding are the last 1 to 8 bytes of an entry of at least 64: two reads check them all.
+    const zeros = position - nul
+    const low = view.getUint32(position - 4)
+    if (
+      zeros <= 4
+        ? (low & LOW_BYTES_MASK[zeros]!) !== 0
+        : low !== 0 || (view.getUint32(position - 8) & LOW_BYTES_MASK[zeros - 4]!) !== 0
+    ) {
+      regular = false
+    }
+    const stage = (flags & FLAG_STAGE_MASK) >> 12
+    // Once there is a problem parseIndex throws, so the checks below are of no more use.
+    if (problem === null) {
+      const shared = i === 0 ? 0 : sharedLengthIn(view, previousStart, previousEnd, nameStart, nul)
+      if (i > 0) {
+        const order =
+          nameStart + shared < nul && previousStart + shared < previousEnd
+            ? buffer[previousStart + shared]! - buffer[nameStart + shared]!
+            : previousEnd - previousStart - (nul - nameStart)
+        if (!inOrder(order, previousStage, stage)) problem = unsorted(buffer.subarray(nameStart, nul))
+      }
+      // The writer refuses an empty path or one with a NUL, which a wrong name length can bring in, so such an entry
+      // must go through it. The shared part was checked with the previous path.
+      if (nul === nameStart) regular = false
+      for (let p = nameStart + shared; p < nul; p++) if (buffer[p] === 0) regular = false
+    }
+    if (!regular) irregular.push(i)
+    previousStart = nameStart
+    previousEnd = nul
+    previousStage = stage
   }
-  return entries
+  starts[count] = position
+  return { ...scan, entriesEnd: position, extendedCount, problem }
 }
 
-function readEntry(
-  buffer: Buffer,
-  end: number,
-  version: number,
-  previousPath: Buffer,
-  cursor: Cursor,
-): { entry: IndexEntry; pathBytes: Buffer } {
-  const start = cursor.offset
-  requireBytes(start, ENTRY_FIXED_SIZE, end)
-  const flags = buffer.readUInt16BE(start + 60)
-  let nameStart = start + ENTRY_FIXED_SIZE
-  let extendedFlags = 0
-  if (flags & FLAG_EXTENDED) {
-    requireBytes(start, ENTRY_FIXED_SIZE + 2, end)
-    extendedFlags = buffer.readUInt16BE(nameStart)
-    assertKnownExtendedFlags(extendedFlags)
-    nameStart += 2
+/** Walks v4 entries, rebuilding each path over the previous one in a single buffer. */
+function scanCompressedEntries(buffer: Buffer, end: number, count: number): EntryScan {
+  const scan = newScan(end, count)
+  const { starts, irregular, checkpoints } = scan
+  let problem: BacklogError | null = null
+  let extendedCount = 0
+  let position = HEADER_SIZE
+  let path: Buffer = Buffer.allocUnsafe(4096)
+  let length = 0
+  let previousStage = 0
+  for (let i = 0; i < count; i++) {
+    const start = position
+    starts[i] = start
+    if (start + ENTRY_FIXED_SIZE > end) throw problem ?? endsInEntry(start)
+    const flags = (buffer[start + FLAGS_OFFSET]! << 8) | buffer[start + FLAGS_OFFSET + 1]!
+    let nameStart = start + ENTRY_FIXED_SIZE
+    let regular = true
+    if (flags & FLAG_EXTENDED) {
+      if (nameStart + 2 > end) throw problem ?? endsInEntry(start)
+      const extendedFlags = (buffer[nameStart]! << 8) | buffer[nameStart + 1]!
+      problem ??= unknownExtendedFlags(extendedFlags)
+      if (extendedFlags === 0) regular = false
+      else extendedCount++
+      nameStart += 2
+    }
+    let p = nameStart
+    if (p >= end) throw problem ?? endsInEntry(p)
+    let byte = buffer[p++]!
+    let strip = byte & 0x7f
+    while (byte & 0x80) {
+      if (p >= end) throw problem ?? endsInEntry(p)
+      byte = buffer[p++]!
+      strip = (strip + 1) * 128 + (byte & 0x7f)
+    }
+    const keep = length - strip
+    if (keep < 0) throw problem ?? corrupt(`a prefix-compressed path is malformed near byte ${nameStart}`)
+    // The writer shares the longest prefix it can, so an entry that shares less (an IEOT block start) is irregular.
+    if (keep < length && p < end && buffer[p] !== 0 && buffer[p] === path[keep]) regular = false
+    // Overwrites the previous path's tail with the new suffix, comparing the two on the way for the order check.
+    let order = 0
+    let q = keep
+    for (;;) {
+      if (p >= end) throw problem ?? corrupt(`a prefix-compressed path is malformed near byte ${nameStart}`)
+      const next = buffer[p++]!
+      if (next === 0) break
+      if (order === 0) order = q < length ? path[q]! - next : -1
+      if (q === path.length) path = grow(path, q, q + 1)
+      path[q++] = next
+    }
+    if (order === 0) order = length - q
+    length = q
+    position = p
+    const nameLength = flags & NAME_LENGTH_MASK
+    if (nameLength < NAME_LENGTH_MASK && nameLength !== length) {
+      problem ??= corrupt(`an entry's name length does not match its path near byte ${start}`)
+    }
+    // The writer puts the real length there whenever it fits.
+    if (nameLength === NAME_LENGTH_MASK && length < NAME_LENGTH_MASK) regular = false
+    if (!regular || length === 0) irregular.push(i)
+    const stage = (flags & FLAG_STAGE_MASK) >> 12
+    if (i > 0 && problem === null && !inOrder(order, previousStage, stage)) problem = unsorted(path.subarray(0, length))
+    previousStage = stage
+    if (i % CHECKPOINT_INTERVAL === 0) checkpoints.push(path, length)
   }
-  const nameLength = flags & NAME_LENGTH_MASK
-  const pathBytes =
-    version === 4
-      ? readCompressedPath(buffer, end, nameStart, previousPath, cursor)
-      : readPaddedPath(buffer, end, start, nameStart, nameLength, cursor)
-  if (nameLength < NAME_LENGTH_MASK && nameLength !== pathBytes.length) {
-    throw corrupt(`an entry's name length does not match its path near byte ${start}`)
-  }
-  const entry: IndexEntry = {
-    ctimeSec: buffer.readUInt32BE(start),
-    ctimeNsec: buffer.readUInt32BE(start + 4),
-    mtimeSec: buffer.readUInt32BE(start + 8),
-    mtimeNsec: buffer.readUInt32BE(start + 12),
-    dev: buffer.readUInt32BE(start + 16),
-    ino: buffer.readUInt32BE(start + 20),
-    mode: buffer.readUInt32BE(start + 24),
-    uid: buffer.readUInt32BE(start + 28),
-    gid: buffer.readUInt32BE(start + 32),
-    size: buffer.readUInt32BE(start + 36),
-    oid: buffer.toString('hex', start + 40, start + 60),
-    stage: (flags & FLAG_STAGE_MASK) >> 12,
-    assumeValid: (flags & FLAG_ASSUME_VALID) !== 0,
-    extendedFlags,
-    path: pathBytes.toString('utf8'),
-  }
-  if (!isUtf8(pathBytes)) entry.rawPath = pathBytes
-  return { entry, pathBytes }
+  starts[count] = position
+  return { ...scan, entriesEnd: position, extendedCount, problem }
 }
 
-function assertKnownExtendedFlags(extendedFlags: number): void {
-  if ((extendedFlags & ~KNOWN_EXTENDED_FLAGS) === 0) return
-  throw new BacklogError(
+function unknownExtendedFlags(extendedFlags: number): BacklogError | null {
+  if ((extendedFlags & ~KNOWN_EXTENDED_FLAGS) === 0) return null
+  return new BacklogError(
     'REPO_UNSUPPORTED',
     `The git index has an entry with unknown extended flags 0x${extendedFlags.toString(16)}, ` +
       'written by a newer git; git-backlog cannot update it safely. Upgrade git-backlog or stage the backlog with git.',
@@ -205,54 +333,44 @@ function assertKnownExtendedFlags(extendedFlags: number): void {
   )
 }
 
-function readPaddedPath(
-  buffer: Buffer,
-  end: number,
-  start: number,
-  nameStart: number,
-  nameLength: number,
-  cursor: Cursor,
-): Buffer {
-  const nul = nameLength < NAME_LENGTH_MASK ? nameStart + nameLength : buffer.indexOf(0, nameStart + nameLength)
-  if (nul < 0 || nul >= end || buffer[nul] !== 0) throw corrupt(`an entry's path is not terminated near byte ${start}`)
-  const pathBytes = buffer.subarray(nameStart, nul)
-  // Padding makes the entry a multiple of 8 bytes with at least one NUL after the path.
-  const size = (nameStart - start + pathBytes.length + 8) & ~7
-  requireBytes(start, size, end)
-  cursor.offset = start + size
-  return pathBytes
+/**
+ * How many leading bytes two paths of the same index file share. Four bytes at a time, as consecutive paths share
+ * long prefixes and this runs once per entry.
+ */
+function sharedLengthIn(view: DataView, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const shorter = Math.min(aEnd - aStart, bEnd - bStart)
+  let i = 0
+  while (i + 4 <= shorter && view.getUint32(aStart + i) === view.getUint32(bStart + i)) i += 4
+  while (i < shorter && view.getUint8(aStart + i) === view.getUint8(bStart + i)) i++
+  return i
 }
 
-function readCompressedPath(buffer: Buffer, end: number, nameStart: number, previous: Buffer, cursor: Cursor): Buffer {
-  const stripCursor: Cursor = { offset: nameStart }
-  const strip = readVarint(buffer, end, stripCursor)
-  const nul = buffer.indexOf(0, stripCursor.offset)
-  if (strip > previous.length || nul < 0 || nul >= end) {
-    throw corrupt(`a prefix-compressed path is malformed near byte ${nameStart}`)
-  }
-  cursor.offset = nul + 1
-  return Buffer.concat([previous.subarray(0, previous.length - strip), buffer.subarray(stripCursor.offset, nul)])
+/** Whether an entry may follow one whose path compared as `order` to its own: by path, then by conflict stage. */
+function inOrder(order: number, previousStage: number, stage: number): boolean {
+  return order < 0 || (order === 0 && previousStage < stage && previousStage !== 0)
 }
 
-function assertEntryOrder(previous: { path: Buffer; stage: number }, path: Buffer, entry: IndexEntry): void {
-  const order = Buffer.compare(previous.path, path)
-  if (order < 0 || (order === 0 && previous.stage < entry.stage && previous.stage !== 0)) return
-  throw corrupt(`its entries are not sorted (at \`${entry.path}\`)`)
+function unsorted(path: Buffer): BacklogError {
+  return corrupt(`its entries are not sorted (at \`${path.toString('utf8')}\`)`)
 }
 
-function readExtensions(buffer: Buffer, offset: number, end: number): IndexExtension[] {
+function endsInEntry(offset: number): BacklogError {
+  return corrupt(`it ends in the middle of an entry at byte ${offset}`)
+}
+
+function readExtensions(buffer: Buffer, offset: number, end: number, problem: BacklogError | null): IndexExtension[] {
   const extensions: IndexExtension[] = []
   let position = offset
   while (position + 8 <= end) {
     const signature = buffer.toString('latin1', position, position + 4)
     const size = buffer.readUInt32BE(position + 4)
     const dataStart = position + 8
-    if (dataStart + size > end) throw corrupt(`its \`${signature}\` extension runs past the end of the file`)
+    if (dataStart + size > end) throw problem ?? corrupt(`its \`${signature}\` extension runs past the end of the file`)
     assertExtensionSupported(signature)
     extensions.push({ signature, data: Buffer.from(buffer.subarray(dataStart, dataStart + size)) })
     position = dataStart + size
   }
-  if (position !== end) throw corrupt('it has trailing bytes after its extensions')
+  if (position !== end) throw problem ?? corrupt('it has trailing bytes after its extensions')
   return extensions
 }
 
@@ -285,49 +403,539 @@ function assertExtensionSupported(signature: string): void {
   )
 }
 
+/** Decodes the entry at `start` of an index file whose path is `pathBytes`. */
+function decodeEntry(buffer: Buffer, start: number, pathBytes: Buffer): IndexEntry {
+  const flags = buffer.readUInt16BE(start + FLAGS_OFFSET)
+  const entry: IndexEntry = {
+    ctimeSec: buffer.readUInt32BE(start),
+    ctimeNsec: buffer.readUInt32BE(start + 4),
+    mtimeSec: buffer.readUInt32BE(start + 8),
+    mtimeNsec: buffer.readUInt32BE(start + 12),
+    dev: buffer.readUInt32BE(start + 16),
+    ino: buffer.readUInt32BE(start + 20),
+    mode: buffer.readUInt32BE(start + 24),
+    uid: buffer.readUInt32BE(start + 28),
+    gid: buffer.readUInt32BE(start + 32),
+    size: buffer.readUInt32BE(start + 36),
+    oid: buffer.toString('hex', start + 40, start + 60),
+    stage: (flags & FLAG_STAGE_MASK) >> 12,
+    assumeValid: (flags & FLAG_ASSUME_VALID) !== 0,
+    extendedFlags: flags & FLAG_EXTENDED ? buffer.readUInt16BE(start + ENTRY_FIXED_SIZE) : 0,
+    path: pathBytes.toString('utf8'),
+  }
+  if (!isUtf8(pathBytes)) entry.rawPath = pathBytes
+  return entry
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry sources and lists
+//
+// An index's entries are a list of parts: runs of a source's entries, in order, and single entries an update added.
+// The source is the index file itself (RawEntries) or, for an index built or read as objects, an array of entries.
+
+interface EntrySource {
+  readonly count: number
+  /** Entry i's path bytes; they stay valid after further calls. */
+  pathAt(i: number): Buffer
+  entryAt(i: number): IndexEntry
+  /** The first position in [from, to) whose path sorts at or after `key`, or `to`. */
+  lowerBound(key: Buffer, from: number, to: number): number
+  decodeRange(from: number, to: number, into: IndexEntry[]): void
+  hasExtendedFlags(from: number, to: number): boolean
+  writeRange(writer: IndexWriter, from: number, to: number): void
+  /** About how many bytes entries [from, to) take when written. */
+  sizeOf(from: number, to: number): number
+}
+
+/** Entries as git wrote them in an index file, read only where asked. */
+class RawEntries implements EntrySource {
+  private readonly starts: Uint32Array
+  private readonly irregular: number[]
+  private readonly extendedCount: number
+  private readonly checkpoints: ByteList
+  /** v4: the full path of entry `pathIndex`, the place from which the next ones are decoded. */
+  private path: Buffer = Buffer.allocUnsafe(1024)
+  private pathLength = 0
+  private pathIndex = -1
+
+  constructor(
+    private readonly buffer: Buffer,
+    readonly version: 2 | 3 | 4,
+    readonly count: number,
+    scan: EntryScan,
+  ) {
+    this.starts = scan.starts
+    this.irregular = scan.irregular
+    this.extendedCount = scan.extendedCount
+    this.checkpoints = scan.checkpoints
+  }
+
+  pathAt(i: number): Buffer {
+    if (this.version !== 4) {
+      const nameStart = this.nameStart(i)
+      return this.buffer.subarray(nameStart, this.paddedNameEnd(i, nameStart))
+    }
+    this.decodePath(i)
+    return Buffer.from(this.path.subarray(0, this.pathLength))
+  }
+
+  entryAt(i: number): IndexEntry {
+    return decodeEntry(this.buffer, this.starts[i]!, this.pathAt(i))
+  }
+
+  lowerBound(key: Buffer, from: number, to: number): number {
+    if (this.version !== 4) {
+      let low = from
+      let high = to
+      while (low < high) {
+        const middle = (low + high) >>> 1
+        if (this.compareAt(middle, key) < 0) low = middle + 1
+        else high = middle
+      }
+      return low
+    }
+    // Binary search over the checkpoints in [from, to), then a walk through the entries after the last one below.
+    const firstCheckpoint = Math.ceil(from / CHECKPOINT_INTERVAL)
+    let low = firstCheckpoint
+    let high = Math.ceil(to / CHECKPOINT_INTERVAL)
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      const [start, end] = this.checkpoints.range(middle)
+      if (compareBytes(this.checkpoints.data, start, end, key, 0, key.length) < 0) low = middle + 1
+      else high = middle
+    }
+    const walkTo = Math.min(to, low * CHECKPOINT_INTERVAL)
+    for (let i = low > firstCheckpoint ? (low - 1) * CHECKPOINT_INTERVAL : from; i < walkTo; i++) {
+      if (this.compareAt(i, key) >= 0) return i
+    }
+    return walkTo
+  }
+
+  decodeRange(from: number, to: number, into: IndexEntry[]): void {
+    for (let i = from; i < to; i++) into.push(this.entryAt(i))
+  }
+
+  hasExtendedFlags(from: number, to: number): boolean {
+    if (this.extendedCount === 0) return false
+    for (let i = from; i < to; i++) {
+      const start = this.starts[i]!
+      if (this.buffer.readUInt16BE(start + FLAGS_OFFSET) & FLAG_EXTENDED) {
+        if (this.buffer.readUInt16BE(start + ENTRY_FIXED_SIZE) !== 0) return true
+      }
+    }
+    return false
+  }
+
+  /** Copies the bytes of runs of entries the writer would encode the same way, and encodes the others. */
+  writeRange(writer: IndexWriter, from: number, to: number): void {
+    const sameEncoding = (this.version === 4) === (writer.version === 4)
+    for (let i = from; i < to; ) {
+      // A v4 entry is encoded against the one before it, which changes at the start of a run and of an IEOT block.
+      const newContext = writer.version === 4 && (i === from || writer.atBlockStart())
+      if (!sameEncoding || newContext || this.nextIrregular(i) === i) {
+        const path = this.pathAt(i)
+        writer.writeEntry(decodeEntry(this.buffer, this.starts[i]!, path), path)
+        i++
+        continue
+      }
+      const next = Math.min(to, this.nextIrregular(i + 1), i + writer.entriesBeforeNextBlock())
+      writer.copyEntries(this.buffer, this.starts[i]!, this.starts[next]!, next - i, { source: this, index: next - 1 })
+      i = next
+    }
+  }
+
+  sizeOf(from: number, to: number): number {
+    return this.starts[to]! - this.starts[from]!
+  }
+
+  /** The first irregular entry at or after i, or Infinity. */
+  private nextIrregular(i: number): number {
+    let low = 0
+    let high = this.irregular.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.irregular[middle]! < i) low = middle + 1
+      else high = middle
+    }
+    return this.irregular[low] ?? Number.POSITIVE_INFINITY
+  }
+
+  private compareAt(i: number, key: Buffer): number {
+    if (this.version !== 4) {
+      const nameStart = this.nameStart(i)
+      return compareBytes(this.buffer, nameStart, this.paddedNameEnd(i, nameStart), key, 0, key.length)
+    }
+    this.decodePath(i)
+    return compareBytes(this.path, 0, this.pathLength, key, 0, key.length)
+  }
+
+  private nameStart(i: number): number {
+    const start = this.starts[i]!
+    return start + ENTRY_FIXED_SIZE + (this.buffer[start + FLAGS_OFFSET]! & (FLAG_EXTENDED >> 8) ? 2 : 0)
+  }
+
+  private paddedNameEnd(i: number, nameStart: number): number {
+    const nameLength = this.buffer.readUInt16BE(this.starts[i]! + FLAGS_OFFSET) & NAME_LENGTH_MASK
+    return nameLength < NAME_LENGTH_MASK ? nameStart + nameLength : this.buffer.indexOf(0, nameStart + nameLength)
+  }
+
+  /** Leaves entry i's full path in `this.path`, decoding forward from where it is or from the nearest checkpoint. */
+  private decodePath(i: number): void {
+    const checkpoint = Math.floor(i / CHECKPOINT_INTERVAL)
+    if (this.pathIndex > i || this.pathIndex < checkpoint * CHECKPOINT_INTERVAL) {
+      const [start, end] = this.checkpoints.range(checkpoint)
+      if (end - start > this.path.length) this.path = Buffer.allocUnsafe(2 * (end - start))
+      this.checkpoints.data.copy(this.path, 0, start, end)
+      this.pathLength = end - start
+      this.pathIndex = checkpoint * CHECKPOINT_INTERVAL
+    }
+    while (this.pathIndex < i) this.decodeNextPath()
+  }
+
+  private decodeNextPath(): void {
+    const buffer = this.buffer
+    this.pathIndex++
+    let p = this.nameStart(this.pathIndex)
+    let byte = buffer[p++]!
+    let strip = byte & 0x7f
+    while (byte & 0x80) {
+      byte = buffer[p++]!
+      strip = (strip + 1) * 128 + (byte & 0x7f)
+    }
+    let q = this.pathLength - strip
+    for (let next = buffer[p++]; next !== 0 && next !== undefined; next = buffer[p++]) {
+      if (q === this.path.length) this.path = grow(this.path, q, q + 1)
+      this.path[q++] = next
+    }
+    this.pathLength = q
+  }
+}
+
+/** Entries given as objects: an index built by hand, or one whose `entries` were read. */
+class DecodedEntries implements EntrySource {
+  private readonly entries: IndexEntry[]
+  readonly count: number
+
+  constructor(entries: IndexEntry[]) {
+    // A copy, as the caller keeps the array and may change it.
+    this.entries = [...entries]
+    this.count = this.entries.length
+  }
+
+  pathAt(i: number): Buffer {
+    return pathBytesOf(this.entries[i]!)
+  }
+
+  entryAt(i: number): IndexEntry {
+    return this.entries[i]!
+  }
+
+  lowerBound(key: Buffer, from: number, to: number): number {
+    let low = from
+    let high = to
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (Buffer.compare(this.pathAt(middle), key) < 0) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
+  decodeRange(from: number, to: number, into: IndexEntry[]): void {
+    for (let i = from; i < to; i++) into.push(this.entries[i]!)
+  }
+
+  hasExtendedFlags(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (this.entries[i]!.extendedFlags !== 0) return true
+    return false
+  }
+
+  writeRange(writer: IndexWriter, from: number, to: number): void {
+    for (let i = from; i < to; i++) writer.writeEntry(this.entries[i]!, this.pathAt(i))
+  }
+
+  sizeOf(from: number, to: number): number {
+    return (to - from) * 128
+  }
+}
+
+type Part = { kind: 'run'; from: number; to: number } | { kind: 'entry'; entry: IndexEntry }
+
+/** An index's entries in order. It is never changed: an update makes a new list over the same source. */
+class EntryList {
+  readonly count: number
+
+  constructor(
+    readonly source: EntrySource,
+    private readonly parts: Part[],
+  ) {
+    this.count = parts.reduce((total, part) => total + (part.kind === 'run' ? part.to - part.from : 1), 0)
+  }
+
+  static whole(source: EntrySource): EntryList {
+    return new EntryList(source, source.count === 0 ? [] : [{ kind: 'run', from: 0, to: source.count }])
+  }
+
+  pathAt(i: number): Buffer {
+    const { part, offset } = this.locate(i)
+    return part.kind === 'run' ? this.source.pathAt(part.from + offset) : pathBytesOf(part.entry)
+  }
+
+  entryAt(i: number): IndexEntry {
+    const { part, offset } = this.locate(i)
+    return part.kind === 'run' ? this.source.entryAt(part.from + offset) : part.entry
+  }
+
+  /** The first position whose path sorts at or after `key`. */
+  lowerBound(key: Buffer): number {
+    let position = 0
+    for (const part of this.parts) {
+      if (part.kind === 'run') {
+        const at = this.source.lowerBound(key, part.from, part.to)
+        if (at < part.to) return position + at - part.from
+        position += part.to - part.from
+      } else {
+        if (Buffer.compare(pathBytesOf(part.entry), key) >= 0) return position
+        position++
+      }
+    }
+    return position
+  }
+
+  /** Appends the parts holding entries [from, to) of this list to `into`. */
+  appendParts(into: Part[], from: number, to: number): void {
+    let position = 0
+    for (const part of this.parts) {
+      const size = part.kind === 'run' ? part.to - part.from : 1
+      const start = Math.max(from, position)
+      const end = Math.min(to, position + size)
+      if (start < end) {
+        if (part.kind === 'entry') into.push(part)
+        else appendRun(into, part.from + start - position, part.from + end - position)
+      }
+      position += size
+    }
+  }
+
+  decodeAll(): IndexEntry[] {
+    const entries: IndexEntry[] = []
+    for (const part of this.parts) {
+      if (part.kind === 'run') this.source.decodeRange(part.from, part.to, entries)
+      else entries.push(part.entry)
+    }
+    return entries
+  }
+
+  hasExtendedFlags(): boolean {
+    return this.parts.some((part) =>
+      part.kind === 'run' ? this.source.hasExtendedFlags(part.from, part.to) : part.entry.extendedFlags !== 0,
+    )
+  }
+
+  write(writer: IndexWriter): void {
+    for (const part of this.parts) {
+      if (part.kind === 'run') this.source.writeRange(writer, part.from, part.to)
+      else writer.writeEntry(part.entry, pathBytesOf(part.entry))
+    }
+  }
+
+  sizeEstimate(): number {
+    return this.parts.reduce(
+      (total, part) =>
+        total +
+        (part.kind === 'run' ? this.source.sizeOf(part.from, part.to) : ENTRY_FIXED_SIZE + part.entry.path.length * 3) +
+        256,
+      0,
+    )
+  }
+
+  private locate(i: number): { part: Part; offset: number } {
+    let position = 0
+    for (const part of this.parts) {
+      const size = part.kind === 'run' ? part.to - part.from : 1
+      if (i < position + size) return { part, offset: i - position }
+      position += size
+    }
+    throw new RangeError(`index entry ${i} is out of range`)
+  }
+}
+
+function appendRun(into: Part[], from: number, to: number): void {
+  const last = into[into.length - 1]
+  if (last?.kind === 'run' && last.to === from) into[into.length - 1] = { kind: 'run', from: last.from, to }
+  else into.push({ kind: 'run', from, to })
+}
+
+const entryLists = new WeakMap<GitIndex, EntryList>()
+
+function indexOver(version: 2 | 3 | 4, list: EntryList, extensions: IndexExtension[]): GitIndex {
+  const index: GitIndex = { version, entries: [], extensions }
+  Object.defineProperty(index, 'entries', {
+    configurable: true,
+    enumerable: true,
+    get: () => settleEntries(index, list.decodeAll()),
+    set: (entries: IndexEntry[]) => {
+      settleEntries(index, entries)
+    },
+  })
+  entryLists.set(index, list)
+  return index
+}
+
+/** Makes `entries` a plain property: the array, which its reader may change, is now what the index holds. */
+function settleEntries(index: GitIndex, entries: IndexEntry[]): IndexEntry[] {
+  entryLists.delete(index)
+  Object.defineProperty(index, 'entries', { configurable: true, enumerable: true, writable: true, value: entries })
+  return entries
+}
+
+function entryListOf(index: GitIndex): EntryList {
+  return entryLists.get(index) ?? EntryList.whole(new DecodedEntries(index.entries))
+}
+
+/** The entries (every stage) of the given paths, in index order, decoding no others. */
+export function findEntries(index: GitIndex, paths: Iterable<string>): IndexEntry[] {
+  const list = entryListOf(index)
+  const found: Array<{ at: number; entry: IndexEntry }> = []
+  for (const path of new Set(paths)) {
+    const key = Buffer.from(path, 'utf8')
+    for (let at = list.lowerBound(key); at < list.count && list.pathAt(at).equals(key); at++) {
+      found.push({ at, entry: list.entryAt(at) })
+    }
+  }
+  return found.sort((a, b) => a.at - b.at).map(({ entry }) => entry)
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
 export function serializeIndex(index: GitIndex): Buffer {
-  const version = versionToWrite(index)
-  const header = Buffer.alloc(HEADER_SIZE)
-  header.write(SIGNATURE, 0, 'latin1')
-  header.writeUInt32BE(version, 4)
-  header.writeUInt32BE(index.entries.length, 8)
-  const blockStarts = readOffsetTableBlockStarts(index)
-  const { data, offsets } = writeEntries(index.entries, version, blockStarts)
-  const extensions = writeExtensions(index.extensions, HEADER_SIZE + data.length, offsets, blockStarts)
-  const content = Buffer.concat([header, data, ...extensions])
-  return Buffer.concat([content, sha1(content)])
-}
-
-function versionToWrite(index: GitIndex): 2 | 3 | 4 {
+  const list = entryListOf(index)
   // Extended flags do not exist in v2, and git itself bumps such an index to v3.
-  if (index.version === 2 && index.entries.some((entry) => entry.extendedFlags !== 0)) return 3
-  return index.version
+  const version = index.version === 2 && list.hasExtendedFlags() ? 3 : index.version
+  const blockStarts = readOffsetTableBlockStarts(index.extensions, list.count)
+  const extensionsSize = index.extensions.reduce((total, extension) => total + 8 + extension.data.length, 0)
+  // Room for a recomputed EOIE besides what the entries and other extensions take.
+  const capacity = HEADER_SIZE + list.sizeEstimate() + extensionsSize + 64 + HASH_SIZE
+  const writer = new IndexWriter(version, blockStarts, capacity)
+  list.write(writer)
+  writeExtensions(writer, index.extensions)
+  return writer.finish()
 }
 
-/** Writes all entries into one zero-filled buffer (the zeros are the padding and NUL terminators). */
-function writeEntries(
-  entries: IndexEntry[],
-  version: number,
-  blockStarts: Set<number> | null,
-): { data: Buffer; offsets: number[] } {
-  const paths = entries.map(pathBytesOf)
-  // Upper bound per entry: fixed part, extended flags, path, up to 8 bytes of padding or varint and NUL.
-  const data = Buffer.alloc(paths.reduce((total, path) => total + ENTRY_FIXED_SIZE + 2 + path.length + 8, 0))
-  const offsets: number[] = []
-  let position = 0
-  let previous: Buffer = Buffer.alloc(0)
-  entries.forEach((entry, i) => {
-    const path = paths[i] ?? Buffer.alloc(0)
-    offsets.push(HEADER_SIZE + position)
+/** Builds the index file in one buffer: header, entries, extensions, checksum. */
+class IndexWriter {
+  private buffer: Buffer
+  length = HEADER_SIZE
+  count = 0
+  private readonly blockOffsets = new Map<number, number>()
+  private nextBlock = 0
+  private previous: Buffer = EMPTY
+  /** Where to find the previous path when it was copied rather than encoded: only v4 needs it, and rarely. */
+  private previousAt: { source: EntrySource; index: number } | null = null
+
+  constructor(
+    readonly version: 2 | 3 | 4,
+    private readonly blockStarts: number[] | null,
+    capacity: number,
+  ) {
+    this.buffer = Buffer.allocUnsafe(capacity)
+  }
+
+  /** Whether the next entry starts an IEOT block. */
+  atBlockStart(): boolean {
+    return this.blockStarts?.[this.nextBlock] === this.count
+  }
+
+  /** How many entries, starting with the next one, can be written before another IEOT block starts. */
+  entriesBeforeNextBlock(): number {
+    const next = this.blockStarts?.[this.atBlockStart() ? this.nextBlock + 1 : this.nextBlock]
+    return next === undefined ? Number.POSITIVE_INFINITY : next - this.count
+  }
+
+  writeEntry(entry: IndexEntry, path: Buffer): void {
+    this.reserve(ENTRY_FIXED_SIZE + 2 + path.length + 16)
+    const blockStart = this.startEntries()
+    const previous = this.version === 4 ? this.previousPath() : EMPTY
     // Git's threaded reader decodes each offset-table block on its own, so a block never shares a prefix.
-    const sharedPrefix = blockStarts?.has(i) ? Buffer.alloc(0) : previous
-    position = writeEntry(data, position, { entry, path, version, previous, sharedPrefix })
-    previous = path
-  })
-  return { data: data.subarray(0, position), offsets }
+    const sharedPrefix = blockStart ? EMPTY : previous
+    this.length = writeEntry(this.buffer, this.length, { entry, path, version: this.version, previous, sharedPrefix })
+    this.previous = path
+    this.previousAt = null
+    this.advance(1)
+  }
+
+  /** Copies `count` entries already encoded as this writer would encode them. */
+  copyEntries(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    count: number,
+    last: { source: EntrySource; index: number },
+  ): void {
+    this.reserve(end - start)
+    this.startEntries()
+    bytes.copy(this.buffer, this.length, start, end)
+    this.length += end - start
+    this.previousAt = last
+    this.advance(count)
+  }
+
+  append(bytes: Buffer): void {
+    this.reserve(bytes.length)
+    bytes.copy(this.buffer, this.length)
+    this.length += bytes.length
+  }
+
+  offsetTable(): Buffer | null {
+    const starts = this.blockStarts
+    if (starts === null) return null
+    const data = Buffer.alloc(4 + starts.length * 8)
+    data.writeUInt32BE(IEOT_VERSION)
+    starts.forEach((start, i) => {
+      const next = starts[i + 1] ?? this.count
+      data.writeUInt32BE(this.blockOffsets.get(start) ?? 0, 4 + i * 8)
+      data.writeUInt32BE(next - start, 8 + i * 8)
+    })
+    return data
+  }
+
+  finish(): Buffer {
+    this.buffer.write(SIGNATURE, 0, 'latin1')
+    this.buffer.writeUInt32BE(this.version, 4)
+    this.buffer.writeUInt32BE(this.count, 8)
+    this.append(sha1(this.buffer.subarray(0, this.length)))
+    const result = this.buffer.subarray(0, this.length)
+    // An estimate far off (entries given as objects) should not keep the unused memory alive with the result.
+    return this.buffer.length - this.length > 65536 + this.length / 8 ? Buffer.from(result) : result
+  }
+
+  /** Records where an IEOT block starts, if one starts at the next entry, and says whether it does. */
+  private startEntries(): boolean {
+    if (!this.atBlockStart()) return false
+    this.blockOffsets.set(this.count, this.length)
+    return true
+  }
+
+  private advance(count: number): void {
+    this.count += count
+    const starts = this.blockStarts
+    if (starts === null) return
+    while (this.nextBlock < starts.length && starts[this.nextBlock]! < this.count) this.nextBlock++
+  }
+
+  private previousPath(): Buffer {
+    if (this.previousAt !== null) {
+      this.previous = this.previousAt.source.pathAt(this.previousAt.index)
+      this.previousAt = null
+    }
+    return this.previous
+  }
+
+  private reserve(size: number): void {
+    if (this.length + size <= this.buffer.length) return
+    this.buffer = grow(this.buffer, this.length, this.length + size)
+  }
 }
 
 interface EntryToWrite {
@@ -363,10 +971,14 @@ function writeEntry(
     const common = commonPrefixLength(sharedPrefix, path)
     position += encodeVarint(previous.length - common).copy(target, position)
     position += path.copy(target, position, common)
+    target[position] = 0
     return position + 1
   }
-  path.copy(target, position)
-  return start + ((position - start + path.length + 8) & ~7)
+  position += path.copy(target, position)
+  // Padding makes the entry a multiple of 8 bytes with at least one NUL after the path.
+  const end = start + ((position - start + 8) & ~7)
+  target.fill(0, position, end)
+  return end
 }
 
 function assertWritable(entry: IndexEntry, path: Buffer): void {
@@ -394,13 +1006,8 @@ function commonPrefixLength(a: Buffer, b: Buffer): number {
   return i
 }
 
-function writeExtensions(
-  extensions: IndexExtension[],
-  entriesEnd: number,
-  offsets: number[],
-  blockStarts: Set<number> | null,
-): Buffer[] {
-  const chunks: Buffer[] = []
+function writeExtensions(writer: IndexWriter, extensions: IndexExtension[]): void {
+  const entriesEnd = writer.length
   const headers: Buffer[] = []
   let hasEndOfEntries = false
   for (const extension of extensions) {
@@ -408,20 +1015,21 @@ function writeExtensions(
       hasEndOfEntries = true
       continue
     }
-    const data = extension.signature === 'IEOT' ? encodeOffsetTable(blockStarts, offsets) : extension.data
+    const data = extension.signature === 'IEOT' ? writer.offsetTable() : extension.data
     if (data === null) continue
     const header = extensionHeader(extension.signature, data.length)
     headers.push(header)
-    chunks.push(header, data)
+    writer.append(header)
+    writer.append(data)
   }
   // EOIE must come last and describes the others, so it is recomputed rather than copied.
   if (hasEndOfEntries) {
     const data = Buffer.alloc(4)
     data.writeUInt32BE(entriesEnd)
     const eoie = Buffer.concat([data, sha1(Buffer.concat(headers))])
-    chunks.push(extensionHeader('EOIE', eoie.length), eoie)
+    writer.append(extensionHeader('EOIE', eoie.length))
+    writer.append(eoie)
   }
-  return chunks
 }
 
 function extensionHeader(signature: string, size: number): Buffer {
@@ -434,31 +1042,18 @@ function extensionHeader(signature: string, size: number): Buffer {
   return header
 }
 
-/** Entry positions where the IEOT extension starts a block, or null when there is no usable table. */
-function readOffsetTableBlockStarts(index: GitIndex): Set<number> | null {
-  const table = index.extensions.find((extension) => extension.signature === 'IEOT')
+/** Entry positions where the IEOT extension starts a block, in order, or null when there is no usable table. */
+function readOffsetTableBlockStarts(extensions: IndexExtension[], count: number): number[] | null {
+  const table = extensions.find((extension) => extension.signature === 'IEOT')
   if (table === undefined || table.data.length < 12 || (table.data.length - 4) % 8 !== 0) return null
   if (table.data.readUInt32BE(0) !== IEOT_VERSION) return null
-  const starts = new Set<number>()
+  const starts: number[] = []
   let position = 0
   for (let offset = 4; offset < table.data.length; offset += 8) {
-    starts.add(position)
+    if (starts[starts.length - 1] !== position) starts.push(position)
     position += table.data.readUInt32BE(offset + 4)
   }
-  return position === index.entries.length ? starts : null
-}
-
-function encodeOffsetTable(blockStarts: Set<number> | null, offsets: number[]): Buffer | null {
-  if (blockStarts === null) return null
-  const starts = [...blockStarts].sort((a, b) => a - b)
-  const data = Buffer.alloc(4 + starts.length * 8)
-  data.writeUInt32BE(IEOT_VERSION)
-  starts.forEach((start, i) => {
-    const next = starts[i + 1] ?? offsets.length
-    data.writeUInt32BE(offsets[start] ?? 0, 4 + i * 8)
-    data.writeUInt32BE(next - start, 8 + i * 8)
-  })
-  return data
+  return position === count ? starts : null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -512,22 +1107,35 @@ export function updateIndexEntries(
   changes: Array<{ path: string; entry: IndexEntry | null }>,
 ): GitIndex {
   const wanted = collectChanges(changes)
-  const kept: IndexEntry[] = []
-  const previous = new Map<string, IndexEntry[]>()
-  for (const entry of index.entries) {
-    if (entry.rawPath === undefined && wanted.has(entry.path)) {
-      previous.set(entry.path, [...(previous.get(entry.path) ?? []), entry])
-    } else {
-      kept.push(entry)
-    }
+  const list = entryListOf(index)
+  const edits: Array<{ key: Buffer; at: number; end: number; entry: IndexEntry | null }> = []
+  const changedPaths: string[] = []
+  for (const [path, entry] of wanted) {
+    const key = Buffer.from(path, 'utf8')
+    const at = list.lowerBound(key)
+    let end = at
+    while (end < list.count && list.pathAt(end).equals(key)) end++
+    const previous: IndexEntry[] = []
+    for (let i = at; i < end; i++) previous.push(list.entryAt(i))
+    if (sameEntries(previous, entry)) continue
+    edits.push({ key, at, end, entry })
+    changedPaths.push(path)
   }
-  const changedPaths = [...wanted].filter(([path, entry]) => !sameEntries(previous.get(path) ?? [], entry))
-  if (changedPaths.length === 0) return { ...index, entries: [...index.entries], extensions: [...index.extensions] }
+  if (edits.length === 0) return indexOver(index.version, list, [...index.extensions])
+  // Entries go in by path bytes, without reordering anything git wrote.
+  edits.sort((a, b) => Buffer.compare(a.key, b.key))
+  const parts: Part[] = []
+  let position = 0
+  for (const { at, end, entry } of edits) {
+    list.appendParts(parts, position, at)
+    if (entry !== null) parts.push({ kind: 'entry', entry })
+    position = end
+  }
+  list.appendParts(parts, position, list.count)
+  const updated = new EntryList(list.source, parts)
   const added = [...wanted.values()].filter((entry): entry is IndexEntry => entry !== null)
-  const entries = insertSorted(kept, added)
-  assertNoDirectoryFileConflicts(entries, added)
-  const paths = changedPaths.map(([path]) => path)
-  return { version: index.version, entries, extensions: updateExtensions(index.extensions, paths) }
+  assertNoDirectoryFileConflicts(updated, added)
+  return indexOver(index.version, updated, updateExtensions(index.extensions, changedPaths))
 }
 
 function collectChanges(changes: Array<{ path: string; entry: IndexEntry | null }>): Map<string, IndexEntry | null> {
@@ -572,49 +1180,22 @@ function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
   return keys.every((key) => a[key] === b[key])
 }
 
-/** Inserts the new entries where they sort, without reordering anything git wrote. */
-function insertSorted(kept: IndexEntry[], added: IndexEntry[]): IndexEntry[] {
-  const sorted = added.map((entry) => ({ entry, key: pathBytesOf(entry) })).sort((a, b) => Buffer.compare(a.key, b.key))
-  const merged: IndexEntry[] = []
-  let from = 0
-  for (const { entry, key } of sorted) {
-    // Every entry of an added path was removed from `kept`, so no kept entry compares equal.
-    const at = lowerBound(kept, key, from)
-    for (let i = from; i < at; i++) merged.push(kept[i]!)
-    merged.push(entry)
-    from = at
-  }
-  for (let i = from; i < kept.length; i++) merged.push(kept[i]!)
-  return merged
-}
-
 /** A file cannot sit where the index has a directory, nor under a path the index has as a file. */
-function assertNoDirectoryFileConflicts(entries: IndexEntry[], added: IndexEntry[]): void {
+function assertNoDirectoryFileConflicts(entries: EntryList, added: IndexEntry[]): void {
   for (const { path } of added) {
     const parts = path.split('/')
     for (let i = 1; i < parts.length; i++) {
       const directory = parts.slice(0, i).join('/')
       const key = Buffer.from(directory, 'utf8')
-      const found = entries[lowerBound(entries, key)]
-      if (found !== undefined && pathBytesOf(found).equals(key)) throw directoryFileConflict(path, directory)
+      const at = entries.lowerBound(key)
+      if (at < entries.count && entries.pathAt(at).equals(key)) throw directoryFileConflict(path, directory)
     }
     const prefix = Buffer.from(`${path}/`, 'utf8')
-    const child = entries[lowerBound(entries, prefix)]
-    if (child !== undefined && pathBytesOf(child).subarray(0, prefix.length).equals(prefix)) {
-      throw directoryFileConflict(path, child.path)
+    const at = entries.lowerBound(prefix)
+    if (at < entries.count && entries.pathAt(at).subarray(0, prefix.length).equals(prefix)) {
+      throw directoryFileConflict(path, entries.entryAt(at).path)
     }
   }
-}
-
-/** The first position at or after `low` whose path sorts at or after `key`, for entries sorted by path bytes. */
-function lowerBound(entries: IndexEntry[], key: Buffer, low = 0): number {
-  let high = entries.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (Buffer.compare(pathBytesOf(entries[middle]!), key) < 0) low = middle + 1
-    else high = middle
-  }
-  return low
 }
 
 function directoryFileConflict(path: string, other: string): BacklogError {
@@ -645,6 +1226,8 @@ function updateExtensionData(extension: IndexExtension, changedPaths: string[]):
 
 /** Null when the cache tree cannot be read: git treats such a TREE as absent, so dropping it is safe. */
 function invalidateCacheTreeData(data: Buffer, paths: string[]): Buffer | null {
+  const rewritten = rewriteCacheTree(data, paths)
+  if (rewritten !== undefined) return rewritten
   let root: CacheTreeNode
   try {
     root = parseCacheTree(data)
@@ -671,6 +1254,114 @@ export function invalidateCacheTreePath(root: CacheTreeNode, path: string): void
 function invalidateNode(node: CacheTreeNode): void {
   node.entryCount = -1
   node.oid = null
+}
+
+interface DirectoryTrie {
+  children: Map<string, DirectoryTrie>
+}
+
+/** The directories above `paths`, the root included, as the tree of their names; null for no paths. */
+function directoryTrie(paths: string[]): DirectoryTrie | null {
+  if (paths.length === 0) return null
+  const root: DirectoryTrie = { children: new Map() }
+  for (const path of paths) {
+    let node = root
+    for (const part of path.split('/').slice(0, -1)) {
+      const key = latin1Key(Buffer.from(part, 'utf8'))
+      const child = node.children.get(key) ?? { children: new Map() }
+      node.children.set(key, child)
+      node = child
+    }
+  }
+  return root
+}
+
+/** Names are compared as bytes: latin1 maps each byte to one character. */
+function latin1Key(name: Buffer): string {
+  return name.toString('latin1')
+}
+
+interface TreeRewrite {
+  data: Buffer
+  chunks: Buffer[]
+  /** Where the bytes not yet in `chunks` start. */
+  copied: number
+}
+
+/**
+ * What parsing, invalidating and serializing the cache tree gives, found by copying its bytes and rewriting only the
+ * headers of the nodes above `paths`: a large repository has thousands of nodes, too many to make objects of on
+ * every commit. Undefined when the data is not exactly as serializeCacheTree writes it, for the slower path to decide.
+ */
+function rewriteCacheTree(data: Buffer, paths: string[]): Buffer | undefined {
+  const rewrite: TreeRewrite = { data, chunks: [], copied: 0 }
+  try {
+    if (rewriteCacheTreeNode(rewrite, 0, directoryTrie(paths)) !== data.length) return undefined
+  } catch {
+    // A tree nested deeper than the stack allows: the slower path has the same limit and drops the tree.
+    return undefined
+  }
+  rewrite.chunks.push(data.subarray(rewrite.copied))
+  return Buffer.concat(rewrite.chunks)
+}
+
+/** Rewrites the node at `start` and its subtrees, invalidating it when `trie` is set; returns its end, or -1. */
+function rewriteCacheTreeNode(rewrite: TreeRewrite, start: number, trie: DirectoryTrie | null): number {
+  const { data } = rewrite
+  let position = start
+  while (position < data.length && data[position] !== 0) position++
+  const nameEnd = position++
+  // Either "-1" (to be hashed again) or an entry count followed by the tree's object id.
+  const invalid = data[position] === 0x2d
+  const count = readCanonicalDecimal(data, invalid ? position + 1 : position, 0x20, invalid)
+  if (count === null || (invalid && count.value !== 1)) return -1
+  const subtrees = readCanonicalDecimal(data, count.end + 1, 0x0a, false)
+  if (subtrees === null) return -1
+  position = subtrees.end + 1
+  if (!invalid) {
+    if (position + HASH_SIZE > data.length) return -1
+    position += HASH_SIZE
+    if (trie !== null) {
+      rewrite.chunks.push(data.subarray(rewrite.copied, nameEnd), Buffer.from(`\0-1 ${subtrees.value}\n`, 'latin1'))
+      rewrite.copied = position
+    }
+  }
+  const seen = new Set<string>()
+  for (let i = 0; i < subtrees.value; i++) {
+    let childTrie: DirectoryTrie | null = null
+    if (trie !== null && trie.children.size > 0) {
+      let nameEnd = position
+      while (nameEnd < data.length && data[nameEnd] !== 0) nameEnd++
+      const name = latin1Key(data.subarray(position, nameEnd))
+      // Like invalidateCacheTreePath, only the first child of a name is followed.
+      if (!seen.has(name)) childTrie = trie.children.get(name) ?? null
+      seen.add(name)
+    }
+    position = rewriteCacheTreeNode(rewrite, position, childTrie)
+    if (position < 0) return -1
+  }
+  return position
+}
+
+/**
+ * Reads the decimal number at `start` ending with the byte `terminator`, as long as String(Number(text)) gives the
+ * same text back (no leading zeros, not too long); null otherwise. `single` allows only one digit (for "-1").
+ */
+function readCanonicalDecimal(
+  data: Buffer,
+  start: number,
+  terminator: number,
+  single: boolean,
+): { value: number; end: number } | null {
+  let value = 0
+  let position = start
+  while (position < data.length && data[position]! >= 0x30 && data[position]! <= 0x39) {
+    value = value * 10 + data[position]! - 0x30
+    position++
+  }
+  const digits = position - start
+  if (digits === 0 || digits > (single ? 1 : 9) || (digits > 1 && data[start] === 0x30)) return null
+  return data[position] === terminator ? { value, end: position } : null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -763,6 +1454,8 @@ const UNTRACKED_FIXED_SIZE = 2 * UNTRACKED_STAT_SIZE + 4 + 2 * HASH_SIZE
  * back itself when core.untrackedCache is true).
  */
 function invalidateUntrackedCacheData(data: Buffer, paths: string[]): Buffer | null {
+  const rewritten = rewriteUntrackedCache(data, paths)
+  if (rewritten !== undefined) return rewritten
   let cache: UntrackedCache | null
   try {
     cache = parseUntrackedCache(data)
@@ -774,6 +1467,161 @@ function invalidateUntrackedCacheData(data: Buffer, paths: string[]): Buffer | n
   if (root === undefined) return data
   for (const path of paths) invalidateUntrackedPath(cache, root, path)
   return serializeUntrackedCache(cache)
+}
+
+interface UntrackedWalk {
+  data: Buffer
+  end: number
+  cursor: Cursor
+  /** The directories seen so far, which is also the position of the next one. */
+  count: number
+  /** 1 at the position of each directory to invalidate. */
+  invalid: Uint8Array
+  chunks: Buffer[]
+  copied: number
+}
+
+/**
+ * What parsing, invalidating and serializing the untracked cache gives, found without making objects of its
+ * thousands of directories: their blocks are copied, the few invalidated ones rewritten, and the bitmaps re-encoded.
+ * Undefined when the cache is empty or not exactly as git writes it, for the slower path to decide.
+ */
+function rewriteUntrackedCache(data: Buffer, paths: string[]): Buffer | undefined {
+  try {
+    return rewriteUntrackedCacheOrThrow(data, directoryTrie(paths))
+  } catch {
+    return undefined
+  }
+}
+
+function rewriteUntrackedCacheOrThrow(data: Buffer, trie: DirectoryTrie | null): Buffer | undefined {
+  if (data.length < 2 || data[data.length - 1] !== 0) return undefined
+  const end = data.length - 1
+  const cursor: Cursor = { offset: 0 }
+  const identLength = readVarint(data, end, cursor)
+  cursor.offset += identLength
+  const excludeEnd = data.indexOf(0, cursor.offset + UNTRACKED_FIXED_SIZE)
+  if (excludeEnd < 0 || excludeEnd >= end) return undefined
+  cursor.offset = excludeEnd + 1
+  const count = readVarint(data, end, cursor)
+  if (count === 0) return undefined
+  const walk: UntrackedWalk = { data, end, cursor, count: 0, invalid: new Uint8Array(count), chunks: [], copied: 0 }
+  walkUntrackedDirectory(walk, () => trie)
+  if (walk.count !== count) return undefined
+  walk.chunks.push(data.subarray(walk.copied, cursor.offset))
+  const valid = readBitmap(data, cursor, count)
+  const checkOnly = readBitmap(data, cursor, count)
+  const hashStart = cursor.offset
+  if (valid === null || checkOnly === null || readBitmap(data, cursor, count) === null) return undefined
+  const hashValidBitmap = data.subarray(hashStart, cursor.offset)
+  const stats: Buffer[] = []
+  for (let position = 0; position < count; position++) {
+    if (valid[position] === 0) continue
+    if (cursor.offset + UNTRACKED_STAT_SIZE > end) return undefined
+    if (walk.invalid[position] === 0) stats.push(data.subarray(cursor.offset, cursor.offset + UNTRACKED_STAT_SIZE))
+    cursor.offset += UNTRACKED_STAT_SIZE
+  }
+  return Buffer.concat([
+    ...walk.chunks,
+    encodeBitmap(valid, walk.invalid),
+    encodeBitmap(checkOnly, walk.invalid),
+    hashValidBitmap,
+    ...stats,
+    data.subarray(cursor.offset),
+  ])
+}
+
+/** Walks one directory block and its subdirectories, rewriting the block if `trieOf` says to invalidate it. */
+function walkUntrackedDirectory(walk: UntrackedWalk, trieOf: (name: Buffer) => DirectoryTrie | null): void {
+  const { data, end, cursor } = walk
+  const blockStart = cursor.offset
+  const untrackedCount = readVarint(data, end, cursor)
+  const childCount = readVarint(data, end, cursor)
+  const name = readNulTerminated(data, end, cursor)
+  for (let i = 0; i < untrackedCount; i++) readNulTerminated(data, end, cursor)
+  const position = walk.count++
+  const trie = trieOf(name)
+  if (trie !== null) {
+    walk.invalid[position] = 1
+    // Like invalidateUntrackedDirectory: the directory keeps no untracked names.
+    walk.chunks.push(data.subarray(walk.copied, blockStart), encodeVarint(0), encodeVarint(childCount), name, NUL)
+    walk.copied = cursor.offset
+  }
+  let childTrieOf: (name: Buffer) => DirectoryTrie | null = noTrie
+  if (trie !== null && trie.children.size > 0) {
+    // Like invalidateUntrackedPath, only the first child of a name is followed.
+    const seen = new Set<string>()
+    childTrieOf = (childName) => {
+      const key = latin1Key(childName)
+      const child = seen.has(key) ? null : (trie.children.get(key) ?? null)
+      seen.add(key)
+      return child
+    }
+  }
+  for (let i = 0; i < childCount; i++) walkUntrackedDirectory(walk, childTrieOf)
+}
+
+function noTrie(): null {
+  return null
+}
+
+/** An EWAH bitmap (see readEwah) as one byte per directory, or null when it sets a bit past the last directory. */
+function readBitmap(data: Buffer, cursor: Cursor, size: number): Uint8Array | null {
+  if (cursor.offset + 8 > data.length) return null
+  const wordCount = data.readUInt32BE(cursor.offset + 4)
+  const wordsStart = cursor.offset + 8
+  if (wordsStart + wordCount * 8 + 4 > data.length) return null
+  const bits = new Uint8Array(size)
+  let position = 0
+  let word = 0
+  while (word < wordCount) {
+    const high = data.readUInt32BE(wordsStart + word * 8)
+    const low = data.readUInt32BE(wordsStart + word * 8 + 4)
+    const runWords = (low >>> 1) + (high & 1) * 0x80000000
+    if (low & 1) {
+      if (position + runWords * 64 > size) return null
+      bits.fill(1, position, position + runWords * 64)
+    }
+    position += runWords * 64
+    word += 1
+    for (let i = 0; i < high >>> 1 && word < wordCount; i++, word++) {
+      for (let half = 0; half < 2; half++) {
+        // Big-endian: the high half of the word holds bits 32..63.
+        const value = data.readUInt32BE(wordsStart + word * 8 + 4 - half * 4)
+        for (let bit = 0; bit < 32; bit++) {
+          if (((value >>> bit) & 1) === 0) continue
+          if (position + half * 32 + bit >= size) return null
+          bits[position + half * 32 + bit] = 1
+        }
+      }
+      position += 64
+    }
+  }
+  cursor.offset = wordsStart + wordCount * 8 + 4
+  return bits
+}
+
+/** encodeEwah of the bits set in `bits` and not in `cleared`. */
+function encodeBitmap(bits: Uint8Array, cleared: Uint8Array): Buffer {
+  let bitCount = 0
+  for (let position = bits.length - 1; position >= 0; position--) {
+    if (bits[position] === 1 && cleared[position] === 0) {
+      bitCount = position + 1
+      break
+    }
+  }
+  const literalCount = Math.ceil(bitCount / 64)
+  const buffer = Buffer.alloc(8 + (literalCount + 1) * 8 + 4)
+  buffer.writeUInt32BE(bitCount, 0)
+  buffer.writeUInt32BE(literalCount + 1, 4)
+  // The run-length word: no run, then literalCount literal words (bits 33..63).
+  buffer.writeUInt32BE(literalCount * 2, 8)
+  for (let position = 0; position < bitCount; position++) {
+    if (bits[position] !== 1 || cleared[position] !== 0) continue
+    const offset = 16 + Math.floor(position / 64) * 8 + (position % 64 < 32 ? 4 : 0)
+    buffer.writeUInt32BE((buffer.readUInt32BE(offset) | (1 << (position % 32))) >>> 0, offset)
+  }
+  return buffer
 }
 
 /** Null when the cache has no directories yet, so there is nothing to invalidate. */
@@ -793,10 +1641,10 @@ function parseUntrackedCache(data: Buffer): UntrackedCache | null {
   const directories: UntrackedDirectory[] = []
   readUntrackedDirectory(data, end, cursor, directories)
   if (directories.length !== count) throw new Error('untracked cache directory count mismatch')
-  const valid = readEwah(data, cursor)
-  const checkOnly = readEwah(data, cursor)
+  const valid = readEwah(data, cursor, directories.length)
+  const checkOnly = readEwah(data, cursor, directories.length)
   const hashStart = cursor.offset
-  readEwah(data, cursor)
+  readEwah(data, cursor, directories.length)
   const hashValidBitmap = data.subarray(hashStart, cursor.offset)
   const stats = new Map<number, Buffer>()
   for (const position of [...valid].sort((a, b) => a - b)) {
@@ -874,7 +1722,11 @@ function serializeUntrackedCache(cache: UntrackedCache): Buffer {
 // EWAH bitmaps as git stores them: bit count, word count, 64-bit words, position of the last run-length word.
 // A run-length word holds the run bit (bit 0), the run length in words (bits 1..32) and a literal count (33..63).
 
-function readEwah(data: Buffer, cursor: Cursor): Set<number> {
+/**
+ * `size` is the number of directories. Git sets no bit past it, and a corrupt length must not make this add bits, or
+ * encodeEwah allocate words, for ages: such a bitmap makes the cache unreadable.
+ */
+function readEwah(data: Buffer, cursor: Cursor, size: number): Set<number> {
   if (cursor.offset + 8 > data.length) throw new Error('EWAH bitmap is truncated')
   const wordCount = data.readUInt32BE(cursor.offset + 4)
   const wordsStart = cursor.offset + 8
@@ -886,12 +1738,19 @@ function readEwah(data: Buffer, cursor: Cursor): Set<number> {
     const marker = data.readBigUInt64BE(wordsStart + word * 8)
     const runWords = Number((marker >> 1n) & 0xffffffffn)
     const literalWords = Number(marker >> 33n)
-    if (marker & 1n) for (let i = 0; i < runWords * 64; i++) bits.add(position + i)
+    if (marker & 1n) {
+      if (runWords > 0 && position + runWords * 64 > size + 64) throw new Error('EWAH bitmap sets bits past the cache')
+      for (let i = 0; i < runWords * 64; i++) bits.add(position + i)
+    }
     position += runWords * 64
     word += 1
     for (let i = 0; i < literalWords && word < wordCount; i++, word++) {
       const literal = data.readBigUInt64BE(wordsStart + word * 8)
-      for (let bit = 0; bit < 64; bit++) if ((literal >> BigInt(bit)) & 1n) bits.add(position + bit)
+      for (let bit = 0; bit < 64; bit++) {
+        if (((literal >> BigInt(bit)) & 1n) === 0n) continue
+        if (position + bit >= size + 64) throw new Error('EWAH bitmap sets bits past the cache')
+        bits.add(position + bit)
+      }
       position += 64
     }
   }
@@ -952,8 +1811,44 @@ function byteAt(buffer: Buffer, end: number, offset: number): number {
   return byte
 }
 
-function requireBytes(start: number, size: number, end: number): void {
-  if (start + size > end) throw corrupt(`it ends in the middle of an entry at byte ${start}`)
+/** Compares a[aStart, aEnd) with b[bStart, bEnd) as git does, byte by byte; a JavaScript loop beats a native call
+ * for the short stretches paths differ in. */
+function compareBytes(a: Buffer, aStart: number, aEnd: number, b: Buffer, bStart: number, bEnd: number): number {
+  const aLength = aEnd - aStart
+  const bLength = bEnd - bStart
+  const shorter = Math.min(aLength, bLength)
+  for (let i = 0; i < shorter; i++) {
+    const difference = a[aStart + i]! - b[bStart + i]!
+    if (difference !== 0) return difference
+  }
+  return aLength - bLength
+}
+
+/** A bigger copy of buffer[0, used) with room for at least `needed` bytes. */
+function grow(buffer: Buffer, used: number, needed: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(needed, 2 * buffer.length))
+  buffer.copy(bigger, 0, 0, used)
+  return bigger
+}
+
+/** Byte strings stored one after another in a single buffer. */
+class ByteList {
+  data: Buffer = Buffer.allocUnsafe(4096)
+  private length = 0
+  private readonly ends: number[] = []
+
+  push(bytes: Buffer, length: number): void {
+    if (this.length + length > this.data.length) this.data = grow(this.data, this.length, this.length + length)
+    // Paths are short: a loop costs less than setting up a native copy.
+    for (let i = 0; i < length; i++) this.data[this.length + i] = bytes[i]!
+    this.length += length
+    this.ends.push(this.length)
+  }
+
+  /** Where the i-th string lies in `data`. */
+  range(i: number): [number, number] {
+    return [i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]!]
+  }
 }
 
 function isAllZero(buffer: Buffer): boolean {

@@ -56,7 +56,7 @@ describe('the commit protocol on a real repository', () => {
     expect(repo.git('status', '--porcelain', '--', '.backlog')).toBe('')
     expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
     expect(repo.git('log', '-1', '--format=%B')).toMatch(
-      /^update bl-\w+: Task 8\n\nBacklog-Op: update\nBacklog-Id: bl-\w+\n/,
+      /^update bl-\w+: Task 8\n\nChanged: note\n\nBacklog-Op: update\nBacklog-Id: bl-\w+\n/,
     )
     // Only .backlog/ paths in backlog commits.
     const touched = repo.git('log', '--format=', '--name-only', 'HEAD~100..HEAD').split('\n').filter(Boolean)

@@ -579,17 +579,9 @@ describe('updateIndexEntries checked by git', () => {
     const oracle = copyIndex(repo)
     stageWithGit(repo, oracle, [...first, ...second])
 
-    const once = updateIndexEntries(
-      readIndex(repo),
-      first.map(([path, entry]) => ({ path, entry })),
-    )
-    writeIndex(
-      repo,
-      updateIndexEntries(
-        once,
-        second.map(([path, entry]) => ({ path, entry })),
-      ),
-    )
+    const asChanges = (changes: Array<[string, IndexEntry | null]>) => changes.map(([path, entry]) => ({ path, entry }))
+    const once = updateIndexEntries(readIndex(repo), asChanges(first))
+    writeIndex(repo, updateIndexEntries(once, asChanges(second)))
 
     expect(readFileSync(indexFile(repo)).readUInt32BE(4)).toBe(4)
     expect(lsFiles(repo)).toEqual(lsFiles(repo, { GIT_INDEX_FILE: oracle }))
