@@ -2,7 +2,7 @@
 
 import { randomInt } from 'node:crypto'
 import { serializeItem } from './core/codec.js'
-import { type BacklogConfig, isActiveStatus } from './core/config.js'
+import type { BacklogConfig } from './core/config.js'
 import { formatTimestamp } from './core/dates.js'
 import { BacklogError } from './core/errors.js'
 import { generateId, idKey, isValidPrefix } from './core/ids.js'
@@ -107,23 +107,48 @@ function sortKey(record: ItemRecord): string {
   return key
 }
 
+/** Records in the default order, with what most filters test first laid out in flat arrays beside them. */
+interface Ordered {
+  records: ItemRecord[]
+  /** Lower-case status of each record, from a small table of shared strings. */
+  statuses: string[]
+  archived: boolean[]
+  waits: Array<string | undefined>
+}
+
 /**
  * Every record in the default order: active work by priority, then oldest first, so what to pick up next is at the
- * top. The sort runs only when the store's list of records changed since the last call.
+ * top. The sort runs only when the store's list of records changed since the last call. Filters test the flat arrays
+ * before touching a record: at 10,000 items, reaching into each record costs more than the test itself.
  */
-function createSorter(): (records: ItemRecord[]) => ItemRecord[] {
+function createSorter(): (records: ItemRecord[]) => Ordered {
   let source: ItemRecord[] | undefined
-  let sorted: ItemRecord[] = []
+  let ordered: Ordered = { records: [], statuses: [], archived: [], waits: [] }
+  const shared = new Map<string, string>()
+  const lower = (value: string) => {
+    let found = shared.get(value)
+    if (found === undefined) {
+      found = value.toLowerCase()
+      shared.set(value, found)
+    }
+    return found
+  }
   return (records) => {
     if (records !== source) {
       source = records
-      sorted = [...records].sort((a, b) => {
+      const sorted = [...records].sort((a, b) => {
         const left = sortKey(a)
         const right = sortKey(b)
         return left < right ? -1 : left > right ? 1 : 0
       })
+      ordered = {
+        records: sorted,
+        statuses: sorted.map((record) => lower(record.item.status)),
+        archived: sorted.map((record) => record.archived),
+        waits: sorted.map((record) => record.item.wait),
+      }
     }
-    return sorted
+    return ordered
   }
 }
 
@@ -338,19 +363,33 @@ export function createApp(options: AppOptions): App {
       }
       // The default view hides what is waiting: items whose wait date has not come yet.
       const hideWaitingBefore = statuses ? undefined : formatTimestamp(now())
-      const matches = inOrder(store.all()).filter(({ item, archived }) => {
-        if (archived) return false
-        if (statuses && !everyStatus) {
-          if (!statuses.includes(item.status.toLowerCase())) return false
-        } else if (!everyStatus && !isActiveStatus(config, item.status)) return false
-        if (hideWaitingBefore && item.wait !== undefined && item.wait > hideWaitingBefore) return false
-        if (types && !types.includes(item.type.toLowerCase())) return false
-        if (parent !== undefined && idKey(item.parent ?? '') !== parent) return false
-        if (epic !== undefined && idKey(item.epic ?? '') !== epic) return false
-        if (assignee !== undefined && (item.assignee ?? '').toLowerCase() !== assignee) return false
-        if (tags && !tags.every((tag) => item.tags.some((own) => own.toLowerCase() === tag))) return false
-        return true
-      })
+      // Plain loops and exact comparisons first: this runs over every item on every list.
+      const wanted = statuses && !everyStatus ? new Set(statuses) : undefined
+      const closed = new Set(config.closed_statuses.map((status) => status.toLowerCase()))
+      const sameText = (value: string | undefined, lower: string) =>
+        value !== undefined && (value === lower || value.toLowerCase() === lower)
+      const matches: ItemRecord[] = []
+      const needsItem = Boolean(types || parent !== undefined || epic !== undefined || assignee !== undefined || tags)
+      const ordered = inOrder(store.all())
+      for (let index = 0; index < ordered.records.length; index++) {
+        if (ordered.archived[index]) continue
+        const status = ordered.statuses[index] as string
+        if (wanted ? !wanted.has(status) : !everyStatus && closed.has(status)) continue
+        const wait = ordered.waits[index]
+        if (hideWaitingBefore && wait !== undefined && wait > hideWaitingBefore) continue
+        const record = ordered.records[index] as ItemRecord
+        if (!needsItem) {
+          matches.push(record)
+          continue
+        }
+        const { item } = record
+        if (types && !types.some((type) => sameText(item.type, type))) continue
+        if (parent !== undefined && !sameText(item.parent, parent)) continue
+        if (epic !== undefined && !sameText(item.epic, epic)) continue
+        if (assignee !== undefined && !sameText(item.assignee, assignee)) continue
+        if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
+        matches.push(record)
+      }
       const limit = input.limit ?? 50
       const problems = store.problems()
       return {

@@ -66,8 +66,3 @@ export function parseConfig(text: string): BacklogConfig {
   if (config.statuses.length === 0) throw new BacklogError('INVALID_INPUT', '.backlog/config.yml: statuses is empty')
   return config
 }
-
-/** Statuses an agent is working from: neither closed nor unknown. */
-export function isActiveStatus(config: BacklogConfig, status: string): boolean {
-  return !config.closed_statuses.includes(status)
-}
