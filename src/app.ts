@@ -114,6 +114,9 @@ interface Ordered {
   statuses: string[]
   archived: boolean[]
   waits: Array<string | undefined>
+  types: string[]
+  /** Lower-case assignee, or '' for none. */
+  assignees: string[]
 }
 
 /**
@@ -123,7 +126,7 @@ interface Ordered {
  */
 function createSorter(): (records: ItemRecord[]) => Ordered {
   let source: ItemRecord[] | undefined
-  let ordered: Ordered = { records: [], statuses: [], archived: [], waits: [] }
+  let ordered: Ordered = { records: [], statuses: [], archived: [], waits: [], types: [], assignees: [] }
   const shared = new Map<string, string>()
   const lower = (value: string) => {
     let found = shared.get(value)
@@ -146,6 +149,8 @@ function createSorter(): (records: ItemRecord[]) => Ordered {
         statuses: sorted.map((record) => lower(record.item.status)),
         archived: sorted.map((record) => record.archived),
         waits: sorted.map((record) => record.item.wait),
+        types: sorted.map((record) => lower(record.item.type)),
+        assignees: sorted.map((record) => lower(record.item.assignee ?? '')),
       }
     }
     return ordered
@@ -369,7 +374,7 @@ export function createApp(options: AppOptions): App {
       const sameText = (value: string | undefined, lower: string) =>
         value !== undefined && (value === lower || value.toLowerCase() === lower)
       const matches: ItemRecord[] = []
-      const needsItem = Boolean(types || parent !== undefined || epic !== undefined || assignee !== undefined || tags)
+      const needsItem = Boolean(parent !== undefined || epic !== undefined || tags)
       const ordered = inOrder(store.all())
       for (let index = 0; index < ordered.records.length; index++) {
         if (ordered.archived[index]) continue
@@ -377,16 +382,16 @@ export function createApp(options: AppOptions): App {
         if (wanted ? !wanted.has(status) : !everyStatus && closed.has(status)) continue
         const wait = ordered.waits[index]
         if (hideWaitingBefore && wait !== undefined && wait > hideWaitingBefore) continue
+        if (types && !types.includes(ordered.types[index] as string)) continue
+        if (assignee !== undefined && ordered.assignees[index] !== assignee) continue
         const record = ordered.records[index] as ItemRecord
         if (!needsItem) {
           matches.push(record)
           continue
         }
         const { item } = record
-        if (types && !types.some((type) => sameText(item.type, type))) continue
         if (parent !== undefined && !sameText(item.parent, parent)) continue
         if (epic !== undefined && !sameText(item.epic, epic)) continue
-        if (assignee !== undefined && !sameText(item.assignee, assignee)) continue
         if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
         matches.push(record)
       }
