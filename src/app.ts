@@ -14,19 +14,13 @@ import { applyUpdate, buildItem, changedFields, type MutationContext, updateVerb
 import { readPackageFile } from './package-files.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
-/** One line of a list: enough to choose an item, without its body. */
-export interface ItemRow {
-  id: string
-  title: string
-  type: string
-  status: string
-  priority?: string
-  assignee?: string
-  parent?: string
-  epic?: string
+/** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
+export type ItemRow = Pick<
+  Item,
+  'id' | 'title' | 'type' | 'status' | 'priority' | 'assignee' | 'parent' | 'epic' | 'due'
+> & {
   tags?: string[]
   depends_on?: string[]
-  due?: string
   archived?: boolean
 }
 

@@ -9,7 +9,7 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type Identity, resolveIdentity } from './identity.js'
-import { createReadModel, type ItemRecord, type Problem, type TakenIds } from './read-model.js'
+import { createReadModel, type ReadModel } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
 
@@ -19,7 +19,8 @@ const ITEM_CACHE_FORMAT = 1
 export type { CommitPlan, CommitResult, FileChange } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'
 
-export interface Store {
+/** Item reads are the read model's own (see read-model.ts for what each promises). */
+export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'problems' | 'problemFor'> {
   readonly repo: Repo
   /** True once `.backlog/config.yml` exists. */
   isInitialized(): boolean
@@ -27,11 +28,6 @@ export interface Store {
   config(): BacklogConfig
   /** Brings items, problems and config up to date with the working tree. */
   refresh(): Promise<void>
-  get(id: string): ItemRecord | undefined
-  all(): ItemRecord[]
-  takenIds(): TakenIds
-  problems(): Problem[]
-  problemFor(id: string): Problem | undefined
   /** The git identity commits are made as (asked of git once). */
   author(): Promise<Identity>
   /**
