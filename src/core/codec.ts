@@ -15,12 +15,6 @@ import {
   STRING_LIST_FIELDS,
 } from './item.js'
 
-/** Why a file could not be read as an item, with the 1-based line of the file where that is known. */
-export interface ParseFailure {
-  reason: string
-  line?: number
-}
-
 function malformed(reason: string, line?: number): BacklogError {
   return new BacklogError('MALFORMED_ITEM', line ? `line ${line}: ${reason}` : reason, { reason, line })
 }

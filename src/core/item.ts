@@ -92,7 +92,6 @@ export const SCALAR_FIELDS = [
   'started',
   'closed',
 ] as const satisfies ReadonlyArray<FieldName>
-export type OptionalScalarField = (typeof SCALAR_FIELDS)[number]
 
 export const STRING_LIST_FIELDS = [
   'tags',
@@ -100,7 +99,6 @@ export const STRING_LIST_FIELDS = [
   'evidence',
   'blocked_reason',
 ] as const satisfies ReadonlyArray<FieldName>
-export type StringListField = (typeof STRING_LIST_FIELDS)[number]
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<string>(FIELD_ORDER)
 

@@ -2,7 +2,6 @@
 
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
 /** A temporary name in the same folder, hidden and unique to this process, so a rename is atomic. */
@@ -10,31 +9,10 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
 }
 
-/** Writes `data` to `path` atomically, creating folders as needed. Readers see the old or the new file, never half. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const temporary = temporaryPathFor(path)
-  try {
-    await writeFile(temporary, data)
-    await rename(temporary, path)
-  } catch (error) {
-    await unlink(temporary).catch(() => {})
-    throw error
-  }
-}
-
-/** Removes a file; a file that is already gone is not an error. */
-export async function removeFile(path: string): Promise<void> {
-  try {
-    await unlink(path)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-}
-
 /**
- * The synchronous twin of `writeFileAtomic`, for the commit's critical section: a handful of small files written
- * one after another under a lock, where each asynchronous round trip would cost more than the write itself.
+ * Writes `data` to `path` atomically, creating folders as needed: readers see the old or the new file, never half.
+ * Synchronous because it serves the commit's critical section, a handful of small files written one after another
+ * under a lock, where each asynchronous round trip would cost more than the write itself.
  */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const temporary = temporaryPathFor(path)

@@ -61,7 +61,6 @@ const MAX_CACHED_TREES = 4_000
 
 export interface ObjectStore {
   writeBlob(content: Uint8Array): Promise<string>
-  readBlob(oid: string): Promise<Uint8Array>
   /** The root tree of a commit. */
   commitTree(commit: string): Promise<string>
   /** A new root tree: `base` with the given paths set to blobs (mode kept when it was executable) or removed. */
@@ -164,10 +163,6 @@ export function createObjectStore(commondir: string): ObjectStore {
 
   return {
     writeBlob: async (content) => writeLooseObject(gitdir, 'blob', content),
-    async readBlob(oid) {
-      const { blob } = await (await isomorphicGit()).readBlob({ fs: nodeFs, gitdir, oid, cache })
-      return blob
-    },
     async commitTree(commit) {
       const known = commitTrees.get(commit)
       if (known) return known
