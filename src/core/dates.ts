@@ -25,15 +25,9 @@ export function parseDateValue(value: string): string | undefined {
     return valid ? text : undefined
   }
   if (!DATE_TIME.test(text)) return undefined
+  // Date() rolls 2026-02-30 over into March, so the calendar date is checked on its own first.
+  if (parseDateValue(text.slice(0, 10)) === undefined) return undefined
   const date = new Date(text.replace(' ', 'T'))
   if (Number.isNaN(date.getTime())) return undefined
-  const day = Number(text.slice(8, 10))
-  // Date() rolls 2026-02-30 over into March; a calendar date that moved was not a real one.
-  if (
-    parseDateValue(text.slice(0, 10)) === undefined ||
-    (date.getUTCDate() !== day && !/[+-]\d{2}:?\d{2}$|Z$/.test(text))
-  ) {
-    return undefined
-  }
   return formatTimestamp(date)
 }

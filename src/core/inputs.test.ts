@@ -35,6 +35,17 @@ describe('input schemas', () => {
     expect(parseDateValue('2026-12-01 09:30Z')).toBe('2026-12-01T09:30:00Z')
     expect(parseDateValue('soon')).toBeUndefined()
   })
+
+  it('read a date-time without a zone in the local zone, even when its UTC day differs', () => {
+    const zone = process.env.TZ
+    process.env.TZ = 'Asia/Tokyo'
+    try {
+      expect(parseDateValue('2026-12-01T08:00')).toBe('2026-11-30T23:00:00Z')
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
 })
 
 describe('commit messages', () => {
