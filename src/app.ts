@@ -305,7 +305,8 @@ export function createApp(options: AppOptions): App {
     },
 
     async create(input) {
-      await ready()
+      // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
+      assertInitialized(store)
       const context = await contextFor(input.agent)
       assertStatus(context.config, input.status)
       let created: Item | undefined
@@ -408,7 +409,8 @@ export function createApp(options: AppOptions): App {
     },
 
     async update(input) {
-      await ready()
+      // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
+      assertInitialized(store)
       const context = await contextFor(input.agent)
       assertStatus(context.config, input.status)
       let id = input.id
@@ -440,7 +442,8 @@ export function createApp(options: AppOptions): App {
     },
 
     async remove(input) {
-      await ready()
+      // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
+      assertInitialized(store)
       const context = await contextFor(input.agent)
       let removed: ItemRow[] = []
       const result = await store.mutate(() => {
