@@ -279,7 +279,7 @@ describe('the MCP tool surface', () => {
     // An edit to a readable item still works and commits its hand edit with it.
     const updated = await client.call('backlog_update', { id, status: 'in_progress' })
     expect(updated.isError).toBeFalsy()
-    expect(repo.git('show', 'HEAD:' + path)).toContain('title: Edited by hand')
+    expect(repo.git('show', `HEAD:${path}`)).toContain('title: Edited by hand')
     expect(repo.git('show', '--stat', '--format=', 'HEAD').trim().split('\n')).toHaveLength(2)
   })
 
