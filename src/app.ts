@@ -1,17 +1,45 @@
 /** The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these. */
 
 import { randomInt } from 'node:crypto'
+import { buildContext, type ContextBundle } from './context/context.js'
+import { editBody } from './core/body-edit.js'
 import { serializeItem } from './core/codec.js'
 import type { BacklogConfig } from './core/config.js'
 import { formatTimestamp } from './core/dates.js'
 import { BacklogError } from './core/errors.js'
 import { generateId, idKey, isValidPrefix } from './core/ids.js'
-import type { CreateInput, DeleteInput, GetInput, ListInput, UpdateInput } from './core/inputs.js'
-import { ITEM_TYPES, type Item, PRIORITIES } from './core/item.js'
-import { CONFIG_PATH, itemPath } from './core/layout.js'
+import {
+  type ArchiveInput,
+  type BatchItemInput,
+  batchPosition,
+  type ContextInput,
+  type CreateInput,
+  type DeleteInput,
+  type GetInput,
+  type ListInput,
+  type SearchInput,
+  type UnarchiveInput,
+  type UpdateInput,
+  type WriteResourceInput,
+} from './core/inputs.js'
+import type { Item } from './core/item.js'
+import { ARCHIVE_DIR, CONFIG_PATH, itemPath } from './core/layout.js'
 import { commitMessage } from './core/messages.js'
-import { applyUpdate, buildItem, changedFields, type MutationContext, updateVerb } from './core/mutations.js'
+import {
+  applyUpdate,
+  buildItem,
+  changedFields,
+  duplicateFields,
+  type ItemChanges,
+  type MutationContext,
+  updateVerb,
+} from './core/mutations.js'
+import { nextOccurrence } from './core/recurrence.js'
+import { createBacklogLog } from './history/log.js'
 import { readPackageFile } from './package-files.js'
+import { findCycle } from './query/graph.js'
+import { type Counts, countItems, createSelector } from './query/select.js'
+import { createSearchIndex, type SearchHit } from './search/search-index.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
@@ -21,6 +49,9 @@ export type ItemRow = Pick<
 > & {
   tags?: string[]
   depends_on?: string[]
+  /** True while a dependency is not done. */
+  blocked?: boolean
+  urgency?: number
   archived?: boolean
 }
 
@@ -34,7 +65,7 @@ export interface ListResult {
   /** How many items matched before `limit`. */
   total: number
   truncated: boolean
-  counts?: { by_status: Record<string, number>; by_type: Record<string, number> }
+  counts?: Counts
   problems?: Problem[]
 }
 
@@ -43,6 +74,15 @@ export interface MutationResult {
   /** The commit that recorded the change; absent when auto-commit is off or nothing changed. */
   commit?: string
   changed: boolean
+}
+
+export interface SearchResult {
+  items: Array<ItemRow & { score: number; matched_fields: string[]; snippet: string }>
+  total: number
+}
+
+export interface ArchiveResult extends MutationResult {
+  dry_run: boolean
 }
 
 export interface AppOptions {
@@ -65,11 +105,17 @@ export interface App {
   list(input: ListInput): Promise<ListResult>
   update(input: UpdateInput): Promise<MutationResult>
   remove(input: DeleteInput): Promise<MutationResult>
+  search(input: SearchInput): Promise<SearchResult>
+  context(input: ContextInput): Promise<ContextBundle>
+  writeBody(input: WriteResourceInput): Promise<MutationResult>
+  archive(input: ArchiveInput): Promise<ArchiveResult>
+  unarchive(input: UnarchiveInput): Promise<MutationResult>
   problems(): Promise<Problem[]>
   close(): void
 }
 
-const PRIORITY_RANK = new Map<string, number>(PRIORITIES.map((priority, index) => [priority, index]))
+const DEFAULT_ARCHIVE_DAYS = 30
+const DAY_MS = 86_400_000
 
 export function toRow(record: ItemRecord): ItemRow {
   const { item } = record
@@ -89,76 +135,12 @@ function toDetail(record: ItemRecord): ItemDetail {
   return { ...structuredClone(record.item), path: record.path, archived: record.archived }
 }
 
-/** The default order, as one string per item: priority rank, then oldest first, then id. */
-const sortKeys = new WeakMap<ItemRecord, string>()
-function sortKey(record: ItemRecord): string {
-  let key = sortKeys.get(record)
-  if (key === undefined) {
-    const rank = PRIORITY_RANK.get(record.item.priority ?? '') ?? PRIORITIES.length
-    key = `${rank}${record.item.created ?? '~'}\u0000${record.item.id}`
-    sortKeys.set(record, key)
-  }
-  return key
-}
-
-/** Records in the default order, with what most filters test first laid out in flat arrays beside them. */
-interface Ordered {
-  records: ItemRecord[]
-  /** Lower-case status of each record, from a small table of shared strings. */
-  statuses: string[]
-  archived: boolean[]
-  waits: Array<string | undefined>
-  types: string[]
-  /** Lower-case assignee, or '' for none. */
-  assignees: string[]
-}
-
-/**
- * Every record in the default order: active work by priority, then oldest first, so what to pick up next is at the
- * top. The sort runs only when the store's list of records changed since the last call. Filters test the flat arrays
- * before touching a record: at 10,000 items, reaching into each record costs more than the test itself.
- */
-function createSorter(): (records: ItemRecord[]) => Ordered {
-  let source: ItemRecord[] | undefined
-  let ordered: Ordered = { records: [], statuses: [], archived: [], waits: [], types: [], assignees: [] }
-  const shared = new Map<string, string>()
-  const lower = (value: string) => {
-    let found = shared.get(value)
-    if (found === undefined) {
-      found = value.toLowerCase()
-      shared.set(value, found)
-    }
-    return found
-  }
-  return (records) => {
-    if (records !== source) {
-      source = records
-      const sorted = [...records].sort((a, b) => {
-        const left = sortKey(a)
-        const right = sortKey(b)
-        return left < right ? -1 : left > right ? 1 : 0
-      })
-      ordered = {
-        records: sorted,
-        statuses: sorted.map((record) => lower(record.item.status)),
-        archived: sorted.map((record) => record.archived),
-        waits: sorted.map((record) => record.item.wait),
-        types: sorted.map((record) => lower(record.item.type)),
-        assignees: sorted.map((record) => lower(record.item.assignee ?? '')),
-      }
-    }
-    return ordered
-  }
-}
-
-function tally(records: ItemRecord[], key: (record: ItemRecord) => string): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const record of records) counts[key(record)] = (counts[key(record)] ?? 0) + 1
-  return counts
-}
-
 function notFound(id: string): BacklogError {
   return new BacklogError('NOT_FOUND', `No item ${id}. Call backlog_list (or \`git backlog list\`) to see ids.`, { id })
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
 /**
@@ -179,12 +161,26 @@ export function createApp(options: AppOptions): App {
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
   })
 
-  const inOrder = createSorter()
+  // The search index is built on the first search (or filter with bare words) and kept up to date from then on.
+  let searchIndex: ReturnType<typeof createSearchIndex> | undefined
+  const index = () => {
+    searchIndex ??= createSearchIndex()
+    searchIndex.sync(store.all())
+    return searchIndex
+  }
+  const selector = createSelector({
+    now,
+    text: (words) => {
+      const ids = index().matching(words)
+      return (item) => ids.has(idKey(item.id))
+    },
+  })
+  const log = createBacklogLog(store.repo)
 
-  async function contextFor(agent: string | undefined): Promise<MutationContext & { date: Date }> {
+  async function contextFor(agent: string | undefined): Promise<MutationContext> {
     const actor = agent ?? options.agent?.()
     const date = now()
-    const context: MutationContext & { date: Date } = { config: store.config(), now: formatTimestamp(date), date }
+    const context: MutationContext = { config: store.config(), now: formatTimestamp(date), date }
     if (actor) context.agent = actor
     else context.author = (await store.author()).name
     return context
@@ -215,23 +211,35 @@ export function createApp(options: AppOptions): App {
     }
   }
 
-  /** Links must point at items that exist, and an item may not be its own ancestor or dependency. */
   /**
-   * Links must point at items that exist, and an item may not be its own ancestor or dependency. Only links the call
-   * adds are checked: a parent deleted long ago must not block an unrelated edit of its child.
+   * Items this call writes, over the store: links are checked against both, so items of one call may point at each
+   * other and a change is checked with every other change of the same call applied.
    */
-  function assertLinks(item: Item, previous?: Item): void {
+  function overlay(pending: Map<string, Item>) {
+    return (id: string): Item | undefined => pending.get(idKey(id)) ?? store.get(id)?.item
+  }
+
+  /**
+   * Links must point at items that exist, and an item may not be its own ancestor or depend on itself, directly or
+   * through others. Only links the call adds are checked: a parent deleted long ago must not block an unrelated edit.
+   */
+  function assertLinks(item: Item, previous: Item | undefined, lookup: (id: string) => Item | undefined): void {
+    const named = (target: string, field: string) => {
+      const found = lookup(target)
+      if (found) return found.id
+      return require(target, field).item.id
+    }
     for (const field of ['parent', 'epic'] as const) {
       const target = item[field]
       if (target === undefined || target === previous?.[field]) continue
       if (idKey(target) === idKey(item.id)) {
         throw new BacklogError('INVALID_INPUT', `${field}: an item cannot be its own ${field}`)
       }
-      item[field] = require(target, field).item.id
+      item[field] = named(target, field)
     }
     if (item.parent !== previous?.parent) {
       const seen = new Set([idKey(item.id)])
-      for (let parent = item.parent; parent !== undefined; parent = store.get(parent)?.item.parent) {
+      for (let parent = item.parent; parent !== undefined; parent = lookup(parent)?.parent) {
         if (seen.has(idKey(parent))) {
           throw new BacklogError(
             'INVALID_INPUT',
@@ -242,13 +250,26 @@ export function createApp(options: AppOptions): App {
       }
     }
     const before = new Set(previous?.depends_on.map(idKey))
+    let added = false
     item.depends_on = item.depends_on.map((dependency) => {
       if (before.has(idKey(dependency))) return dependency
       if (idKey(dependency) === idKey(item.id)) {
         throw new BacklogError('INVALID_INPUT', 'depends_on: an item cannot depend on itself')
       }
-      return require(dependency, 'depends_on').item.id
+      added = true
+      return named(dependency, 'depends_on')
     })
+    if (added) {
+      const cycle = findCycle(item.id, (id) =>
+        idKey(id) === idKey(item.id) ? item.depends_on : (lookup(id)?.depends_on ?? []),
+      )
+      if (cycle) {
+        throw new BacklogError(
+          'INVALID_INPUT',
+          `depends_on: this would make a dependency cycle (${cycle.join(' → ')}); remove one of these dependencies`,
+        )
+      }
+    }
   }
 
   /** Items outside `removed` whose parent, epic or dependencies name one of the removed ids. */
@@ -267,6 +288,113 @@ export function createApp(options: AppOptions): App {
   async function ready(): Promise<void> {
     assertInitialized(store)
     await store.refresh()
+  }
+
+  function rowsOf(ids: readonly string[]): ItemRow[] {
+    const graph = selector.graph(store.all(), store.config())
+    return ids.flatMap((id) => {
+      const record = store.get(id)
+      if (!record) return []
+      const row = toRow(record)
+      if (graph.hasOpenDependency(record.item)) row.blocked = true
+      return [row]
+    })
+  }
+
+  function trailers(context: MutationContext) {
+    return context.agent ? { agent: context.agent } : {}
+  }
+
+  /** The next item of a recurring series, when `next` completes `previous`; undefined when there is none. */
+  function recurrenceOf(previous: Item, next: Item, context: MutationContext, taken: Set<string>): Item | undefined {
+    if (!next.recur || previous.status === next.status) return undefined
+    if (!context.config.closed_statuses.includes(next.status) || next.status === 'cancelled') return undefined
+    const dates = nextOccurrence(next, context.date)
+    if (!dates) return undefined
+    const id = generateId(context.config.prefix, takenWith(taken), random)
+    taken.add(idKey(id))
+    const follower = buildItem({ ...duplicateFields(next), ...dates }, id, context)
+    return follower
+  }
+
+  function takenWith(extra: Set<string>) {
+    const taken = store.takenIds()
+    return { size: taken.size + extra.size, has: (id: string) => extra.has(idKey(id)) || taken.has(id) }
+  }
+
+  /** Builds the items of a create call: one, a duplicate, or a batch whose items may name each other as `#N`. */
+  function plannedItems(input: CreateInput, context: MutationContext): Item[] {
+    const { items: batch, duplicate_of, agent: _agent, ...fields } = input
+    let inputs: BatchItemInput[]
+    if (batch) {
+      const { title: _title, ...defaults } = fields
+      inputs = batch.map((entry) => ({ ...defaults, ...entry }))
+    } else if (duplicate_of !== undefined) {
+      const source = require(duplicate_of).item
+      inputs = [{ ...duplicateFields(source), ...fields, title: fields.title ?? source.title }]
+    } else {
+      inputs = [fields as BatchItemInput]
+    }
+    const taken = new Set<string>()
+    const ids = inputs.map(() => {
+      const id = generateId(context.config.prefix, takenWith(taken), random)
+      taken.add(idKey(id))
+      return id
+    })
+    const resolve = (value: string, where: string) => {
+      const position = batchPosition(value)
+      if (position === undefined) return value
+      if (!batch) throw new BacklogError('INVALID_INPUT', `${where}: "${value}" names an item of a batch; use an id`)
+      const id = ids[position - 1]
+      if (id === undefined) {
+        throw new BacklogError(
+          'INVALID_INPUT',
+          `${where}: "${value}" names item ${position}, but this call has ${plural(ids.length, 'item')} (#1 to #${ids.length})`,
+        )
+      }
+      return id
+    }
+    const built = inputs.map((entry, position) => {
+      const where = batch ? `items[${position}]` : ''
+      const at = (field: string) => (where ? `${where}.${field}` : field)
+      try {
+        assertStatus(context.config, entry.status)
+        const resolved: BatchItemInput = {
+          ...entry,
+          ...(entry.parent !== undefined ? { parent: resolve(entry.parent, at('parent')) } : {}),
+          ...(entry.epic !== undefined ? { epic: resolve(entry.epic, at('epic')) } : {}),
+          ...(entry.depends_on ? { depends_on: entry.depends_on.map((dep) => resolve(dep, at('depends_on'))) } : {}),
+        }
+        return buildItem(resolved, ids[position] as string, context)
+      } catch (error) {
+        throw prefixed(error, where, entry.title)
+      }
+    })
+    const pending = new Map(built.map((item) => [idKey(item.id), item]))
+    const lookup = overlay(pending)
+    built.forEach((item, position) => {
+      try {
+        assertLinks(item, undefined, lookup)
+      } catch (error) {
+        throw prefixed(error, batch ? `items[${position}]` : '', item.title)
+      }
+    })
+    return built
+  }
+
+  /** The records an update reaches: by id (one or many) or by filter, as a list with that filter would show them. */
+  function targetsOf(input: UpdateInput): ItemRecord[] {
+    if (input.id !== undefined) {
+      return [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
+    }
+    const filter = input.filter?.trim() ?? ''
+    if (filter === '' && !input.all) {
+      throw new BacklogError(
+        'INVALID_INPUT',
+        'filter is empty, which would change every active item; say all: true if that is what you want',
+      )
+    }
+    return selector.select(store.all(), store.config(), { filter, sort: 'id' }).records
   }
 
   return {
@@ -288,12 +416,7 @@ export function createApp(options: AppOptions): App {
           ? null
           : {
               date: context.date,
-              message: commitMessage({
-                op: 'init',
-                verb: 'init backlog',
-                items: [],
-                ...(context.agent ? { agent: context.agent } : {}),
-              }),
+              message: commitMessage({ op: 'init', verb: 'init backlog', items: [], ...trailers(context) }),
               changes: [{ path: CONFIG_PATH, content: text }],
             },
       )
@@ -308,26 +431,22 @@ export function createApp(options: AppOptions): App {
       // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
       assertInitialized(store)
       const context = await contextFor(input.agent)
-      assertStatus(context.config, input.status)
-      let created: Item | undefined
+      let created: Item[] = []
       const result = await store.mutate(() => {
-        const item = buildItem(input, generateId(context.config.prefix, store.takenIds(), random), context)
-        assertLinks(item)
-        created = item
+        created = plannedItems(input, context)
         return {
           date: context.date,
           message: commitMessage({
             op: 'create',
-            verb: 'add',
-            items: [item],
-            ...(context.agent ? { agent: context.agent } : {}),
+            verb: input.duplicate_of ? 'duplicate' : 'add',
+            items: created,
+            ...trailers(context),
           }),
-          changes: [{ path: itemPath(item.id), content: serializeItem(item) }],
+          changes: created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
         }
       })
-      const record = store.get((created as Item).id)
       return {
-        items: record ? [toRow(record)] : [],
+        items: rowsOf(created.map((item) => item.id)),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: true,
       }
@@ -341,67 +460,28 @@ export function createApp(options: AppOptions): App {
     async list(input) {
       await ready()
       const config = store.config()
-      const statuses = input.status?.map((status) => status.toLowerCase())
-      const everyStatus = statuses?.includes('all') ?? false
-      const types = input.type?.map((type) => type.toLowerCase())
-      const tags = input.tags?.map((tag) => tag.toLowerCase())
-      const parent = input.parent ? idKey(input.parent) : undefined
-      const epic = input.epic ? idKey(input.epic) : undefined
-      const assignee = input.assignee?.toLowerCase()
-      for (const status of everyStatus ? [] : (statuses ?? [])) {
-        if (!config.statuses.includes(status)) {
-          throw new BacklogError(
-            'INVALID_INPUT',
-            `status "${status}" is not one of ${config.statuses.join(', ')} or "all"`,
-          )
-        }
-      }
-      for (const type of types ?? []) {
-        if (!(ITEM_TYPES as readonly string[]).includes(type)) {
-          throw new BacklogError('INVALID_INPUT', `type "${type}" is not one of ${ITEM_TYPES.join(', ')}`)
-        }
-      }
-      // The default view hides what is waiting: items whose wait date has not come yet.
-      const hideWaitingBefore = statuses ? undefined : formatTimestamp(now())
-      // Plain loops and exact comparisons first: this runs over every item on every list.
-      const wanted = statuses && !everyStatus ? new Set(statuses) : undefined
-      const closed = new Set(config.closed_statuses.map((status) => status.toLowerCase()))
-      const sameText = (value: string | undefined, lower: string) =>
-        value !== undefined && (value === lower || value.toLowerCase() === lower)
-      const matches: ItemRecord[] = []
-      const needsItem = Boolean(parent !== undefined || epic !== undefined || tags)
-      const ordered = inOrder(store.all())
-      for (let index = 0; index < ordered.records.length; index++) {
-        if (ordered.archived[index]) continue
-        const status = ordered.statuses[index] as string
-        if (wanted ? !wanted.has(status) : !everyStatus && closed.has(status)) continue
-        const wait = ordered.waits[index]
-        if (hideWaitingBefore && wait !== undefined && wait > hideWaitingBefore) continue
-        if (types && !types.includes(ordered.types[index] as string)) continue
-        if (assignee !== undefined && ordered.assignees[index] !== assignee) continue
-        const record = ordered.records[index] as ItemRecord
-        if (!needsItem) {
-          matches.push(record)
-          continue
-        }
-        const { item } = record
-        if (parent !== undefined && !sameText(item.parent, parent)) continue
-        if (epic !== undefined && !sameText(item.epic, epic)) continue
-        if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
-        matches.push(record)
-      }
+      const records = store.all()
+      const selected = selector.select(records, config, input)
+      const matches = selected.records
       const limit = input.limit ?? 50
+      const graph = selector.graph(records, config)
       const problems = store.problems()
+      const items = matches.slice(0, limit).map((record, position) => {
+        const row = toRow(record)
+        if (graph.hasOpenDependency(record.item)) row.blocked = true
+        if (selected.urgencies) row.urgency = selected.urgencies[position] as number
+        return row
+      })
       return {
-        items: matches.slice(0, limit).map(toRow),
+        items,
         total: matches.length,
         truncated: matches.length > limit,
-        ...(input.counts
+        ...(input.counts || input.count_by
           ? {
-              counts: {
-                by_status: tally(matches, (record) => record.item.status),
-                by_type: tally(matches, (record) => record.item.type),
-              },
+              counts: countItems(
+                matches.map((record) => record.item),
+                input.count_by ?? [],
+              ),
             }
           : {}),
         ...(problems.length ? { problems } : {}),
@@ -413,31 +493,60 @@ export function createApp(options: AppOptions): App {
       assertInitialized(store)
       const context = await contextFor(input.agent)
       assertStatus(context.config, input.status)
-      let id = input.id
+      const { id: _id, filter: _filter, all: _all, agent: _agent, ...changes } = input
+      let ids: string[] = []
+      let changedAny = false
       const result = await store.mutate(() => {
-        const record = require(input.id)
-        id = record.item.id
-        const next = applyUpdate(record.item, input, context)
-        assertLinks(next, record.item)
-        const text = serializeItem(next, record.text)
-        if (text === record.text) return null
+        const records = targetsOf(input)
+        ids = records.map((record) => record.item.id)
+        const pending = new Map<string, Item>()
+        const lookup = overlay(pending)
+        const taken = new Set<string>()
+        const updates: Array<{ record: ItemRecord; next: Item }> = []
+        const followers: Item[] = []
+        for (const record of records) {
+          const next = applyUpdate(record.item, changes as ItemChanges, context)
+          pending.set(idKey(next.id), next)
+          updates.push({ record, next })
+        }
+        for (const { record, next } of updates) {
+          try {
+            assertLinks(next, record.item, lookup)
+          } catch (error) {
+            throw records.length > 1 ? prefixed(error, next.id, next.title) : error
+          }
+          const follower = recurrenceOf(record.item, next, context, taken)
+          if (follower) followers.push(follower)
+        }
+        const writes = updates
+          .map(({ record, next }) => ({ record, next, text: serializeItem(next, record.text) }))
+          .filter(({ record, text }) => text !== record.text)
+        changedAny = writes.length > 0
+        if (!changedAny) return null
+        ids = [...writes.map(({ next }) => next.id), ...followers.map((item) => item.id)]
+        const first = writes[0] as (typeof writes)[number]
+        const changed = [...new Set(writes.flatMap(({ record, next }) => changedFields(record.item, next)))]
         return {
           date: context.date,
           message: commitMessage({
             op: 'update',
-            verb: updateVerb(record.item, next, context.config),
-            changed: changedFields(record.item, next),
-            items: [next],
-            ...(context.agent ? { agent: context.agent } : {}),
+            verb:
+              (writes.length === 1 ? updateVerb(first.record.item, first.next, context.config) : 'update') +
+              (followers.length ? ' (next occurrence added)' : ''),
+            changed,
+            items: [...writes.map(({ next }) => next), ...followers],
+            ...trailers(context),
           }),
-          changes: [{ path: record.path, content: text }],
+          changes: [
+            ...writes.map(({ record, text }) => ({ path: record.path, content: text })),
+            ...followers.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+          ],
         }
       })
-      const record = store.get(id)
       return {
-        items: record ? [toRow(record)] : [],
+        items: rowsOf(ids),
         ...(result.commit ? { commit: result.commit } : {}),
-        changed: result.changes.length > 0,
+        changed: changedAny,
       }
     },
 
@@ -464,12 +573,200 @@ export function createApp(options: AppOptions): App {
             op: 'delete',
             verb: 'rm',
             items: records.map((record) => record.item),
-            ...(context.agent ? { agent: context.agent } : {}),
+            ...trailers(context),
           }),
           changes: records.map((record) => ({ path: record.path, content: null })),
         }
       })
       return { items: removed, ...(result.commit ? { commit: result.commit } : {}), changed: true }
+    },
+
+    async search(input) {
+      await ready()
+      const config = store.config()
+      const records = store.all()
+      const statuses = input.status?.map((status) => status.toLowerCase()).filter((status) => status !== 'all')
+      for (const status of statuses ?? []) assertStatus(config, status)
+      const types = input.type?.map((type) => type.toLowerCase())
+      const tags = input.tags?.map((tag) => tag.toLowerCase())
+      const parent = input.parent ? idKey(input.parent) : undefined
+      const test = input.filter ? selector.predicate(records, config, input.filter) : undefined
+      const { hits, total } = index().search(input.query, {
+        limit: input.limit ?? 20,
+        sort: input.sort ?? 'relevant',
+        accept: ({ item, archived }) =>
+          (!archived || Boolean(input.archived)) &&
+          (!statuses?.length || statuses.includes(item.status.toLowerCase())) &&
+          (!types || types.includes(item.type.toLowerCase())) &&
+          (!tags || tags.every((tag) => item.tags.some((own) => own.toLowerCase() === tag))) &&
+          (parent === undefined || idKey(item.parent ?? '') === parent || idKey(item.epic ?? '') === parent) &&
+          (!test || test(item)),
+      })
+      return {
+        items: hits.map((hit: SearchHit) => ({
+          ...toRow(hit.record as ItemRecord),
+          score: hit.score,
+          matched_fields: hit.matched_fields,
+          snippet: hit.snippet,
+        })),
+        total,
+      }
+    },
+
+    async context(input) {
+      await ready()
+      let focal: string
+      let from: 'id' | 'query' = 'id'
+      if (input.id !== undefined) focal = require(input.id).item.id
+      else {
+        const best = index().search(input.query as string, { limit: 1 }).hits[0]
+        if (!best) {
+          throw new BacklogError(
+            'NOT_FOUND',
+            `No item matches "${input.query}". Try other words, or backlog_list to browse.`,
+          )
+        }
+        focal = best.record.item.id
+        from = 'query'
+      }
+      return buildContext(
+        focal,
+        {
+          get: (id) => store.get(id),
+          all: () => store.all(),
+          related: (item, limit) =>
+            index()
+              .search([item.title, ...item.tags].join(' '), { limit: limit + 1, accept: ({ archived }) => !archived })
+              .hits.map((hit) => hit.record as ItemRecord)
+              .filter((record) => idKey(record.item.id) !== idKey(item.id))
+              .slice(0, limit),
+          activity: (ids, limit) => log.recent({ ids, limit }),
+          closedStatuses: store.config().closed_statuses,
+        },
+        {
+          ...(input.max_tokens === undefined ? {} : { max_tokens: input.max_tokens }),
+          ...(input.depth === undefined ? {} : { depth: input.depth }),
+          ...(input.include_related === undefined ? {} : { include_related: input.include_related }),
+          ...(input.include_activity === undefined ? {} : { include_activity: input.include_activity }),
+        },
+        from,
+      )
+    },
+
+    async writeBody(input) {
+      assertInitialized(store)
+      const context = await contextFor(input.agent)
+      let id = input.id
+      const result = await store.mutate(() => {
+        const record = require(input.id)
+        id = record.item.id
+        const next = {
+          ...structuredClone(record.item),
+          description: editBody(record.item.description, input.operation),
+        }
+        const text = serializeItem(next, record.text)
+        if (text === record.text) return null
+        return {
+          date: context.date,
+          message: commitMessage({
+            op: 'update',
+            verb: 'edit',
+            changed: ['description'],
+            items: [next],
+            ...trailers(context),
+          }),
+          changes: [{ path: record.path, content: text }],
+        }
+      })
+      return {
+        items: rowsOf([id]),
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: result.changes.length > 0,
+      }
+    },
+
+    async archive(input) {
+      assertInitialized(store)
+      const context = await contextFor(input.agent)
+      let chosen: ItemRecord[] = []
+      const move = (records: ItemRecord[]) =>
+        records.map((record) => ({ record, to: itemPath(record.item.id, ARCHIVE_DIR) }))
+      const result = await store.mutate(() => {
+        const config = store.config()
+        if (input.id !== undefined) {
+          chosen = input.id.map((id) => require(id)).filter((record) => !record.archived)
+          const open = chosen.filter((record) => !config.closed_statuses.includes(record.item.status))
+          if (open.length) {
+            throw new BacklogError(
+              'INVALID_INPUT',
+              `only closed items are archived; ${open.map((record) => `${record.item.id} is ${record.item.status}`).join(', ')}. Close them first (status done or cancelled).`,
+            )
+          }
+        } else {
+          const days = input.older_than_days ?? DEFAULT_ARCHIVE_DAYS
+          const cutoff = formatTimestamp(new Date(context.date.getTime() - days * DAY_MS))
+          chosen = store
+            .all()
+            .filter(
+              ({ item, archived }) =>
+                !archived &&
+                config.closed_statuses.includes(item.status) &&
+                (item.closed ?? item.created ?? '') <= cutoff,
+            )
+            .sort((a, b) => (idKey(a.item.id) < idKey(b.item.id) ? -1 : 1))
+        }
+        if (input.dry_run || chosen.length === 0) return null
+        return {
+          date: context.date,
+          message: commitMessage({
+            op: 'archive',
+            verb: 'archive',
+            items: chosen.map((record) => record.item),
+            ...trailers(context),
+          }),
+          changes: move(chosen).flatMap(({ record, to }) => [
+            { path: record.path, content: null },
+            { path: to, content: record.text },
+          ]),
+        }
+      })
+      return {
+        items: chosen.map((record) => ({ ...toRow(record), archived: !input.dry_run })),
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: result.changes.length > 0,
+        dry_run: Boolean(input.dry_run),
+      }
+    },
+
+    async unarchive(input) {
+      assertInitialized(store)
+      const context = await contextFor(input.agent)
+      let chosen: ItemRecord[] = []
+      const result = await store.mutate(() => {
+        chosen = input.id.map((id) => require(id)).filter((record) => record.archived)
+        if (chosen.length === 0) return null
+        return {
+          date: context.date,
+          message: commitMessage({
+            op: 'unarchive',
+            verb: 'unarchive',
+            items: chosen.map((record) => record.item),
+            ...trailers(context),
+          }),
+          changes: chosen.flatMap((record) => [
+            { path: record.path, content: null },
+            { path: itemPath(record.item.id), content: record.text },
+          ]),
+        }
+      })
+      return {
+        items: chosen.map((record) => {
+          const { archived: _archived, ...row } = toRow(record)
+          return row
+        }),
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: result.changes.length > 0,
+      }
     },
 
     async problems() {
@@ -479,4 +776,12 @@ export function createApp(options: AppOptions): App {
 
     close: () => store.close(),
   }
+}
+
+/** An error of one item of a batch, with the item named so the caller knows which to fix. Nothing was written. */
+function prefixed(error: unknown, where: string, title: string): unknown {
+  if (!where || !(error instanceof BacklogError)) return error
+  return new BacklogError(error.code, `${where} ("${title}"): ${error.message}. Nothing was written.`, error.details, {
+    cause: error,
+  })
 }

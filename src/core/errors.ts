@@ -4,7 +4,6 @@ export const ERROR_CODES = [
   'INVALID_INPUT',
   'INVALID_ID',
   'NOT_FOUND',
-  'ALREADY_EXISTS',
   'MALFORMED_ITEM',
   'NOT_A_REPO',
   'NOT_INITIALIZED',
@@ -13,6 +12,8 @@ export const ERROR_CODES = [
   'REPO_UNSUPPORTED',
   'INDEX_CORRUPT',
   'CONFLICT',
+  'NO_MATCH',
+  'AMBIGUOUS',
   'PATH_OUTSIDE_BACKLOG',
 ] as const
 

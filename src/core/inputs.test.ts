@@ -22,7 +22,7 @@ describe('input schemas', () => {
     expect(result.success).toBe(false)
     const text = describeIssues(result.error!)
     expect(text).toMatch(/title: title is required/)
-    expect(text).toMatch(/due: Due date: "tomorrowish" is not a date/)
+    expect(text).toMatch(/due: "tomorrowish" is not a date/)
     expect(text).toMatch(/priority: priority "x" is not one of/)
   })
 

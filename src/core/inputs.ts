@@ -1,9 +1,10 @@
 /** The zod input schemas of every use-case, shared by the MCP tools and the CLI: the boundary where input is checked. */
 
 import { z } from 'zod'
-import { parseDateValue } from './dates.js'
+import { parseDateInput } from './date-expressions.js'
 import { assertValidId } from './ids.js'
 import { ITEM_TYPES, isKnownField, normalizePriority, PRIORITIES } from './item.js'
+import { describeRecurrenceFormats, parseRecurrence } from './recurrence.js'
 
 /** Clients send lists as arrays, JSON strings or comma-separated text; all mean the same list. */
 function toList(value: string | string[]): string[] {
@@ -62,18 +63,18 @@ const dateValue = (what: string) =>
   z
     .string()
     .transform((value, ctx) => {
-      if (value.trim() === '') return ''
-      const date = parseDateValue(value)
-      if (date === undefined) {
+      const text = value.trim()
+      // Checked here against the current time so a typo fails at once; the app resolves it again with its own clock.
+      if (text !== '' && parseDateInput(text, new Date()) === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: `${what}: "${value}" is not a date; use YYYY-MM-DD or an ISO date-time`,
+          message: `"${value}" is not a date; use YYYY-MM-DD, today, tomorrow, friday, next friday, eow, eom, in 3 days or now+2h`,
         })
         return z.NEVER
       }
-      return date
+      return text
     })
-    .describe(`${what} as YYYY-MM-DD or an ISO date-time`)
+    .describe(`${what}: YYYY-MM-DD, an ISO date-time, or today, tomorrow, friday, next friday, eow, eom, in 3 days`)
 
 const priorityValue = z
   .string()
@@ -117,6 +118,21 @@ const itemType = z
   .transform((value) => value.trim().toLowerCase())
   .pipe(z.enum(ITEM_TYPES, { error: `type must be one of ${ITEM_TYPES.join(', ')}` }))
   .describe('task, epic, folder, artifact or milestone')
+
+const recurValue = z
+  .string()
+  .transform((value, ctx) => {
+    const text = value.trim()
+    if (text !== '' && parseRecurrence(text) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `recur: "${value}" is not a recurrence; use ${describeRecurrenceFormats()}`,
+      })
+      return z.NEVER
+    }
+    return text
+  })
+  .describe('Repeats when done: daily, weekly, monthly, yearly, weekdays, every 3 days, 2w; "" stops it')
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
 
@@ -177,7 +193,7 @@ const fieldShape = {
   due: dateValue('Due date').optional(),
   scheduled: dateValue('Scheduled start date').optional(),
   wait: dateValue('Hidden from default lists until this date').optional(),
-  recur: z.string().optional().describe('Recurrence, e.g. weekly'),
+  recur: recurValue.optional(),
   until: dateValue('End of recurrence').optional(),
   references: references.optional(),
   evidence: textList('Evidence of completion').optional(),
@@ -189,29 +205,100 @@ const agentField = {
   agent: z.string().min(1).optional().describe('Who is acting, recorded in the commit (defaults to the MCP client)'),
 }
 
+/** An id, or `#N` for the N-th item of the same create call (1-based), in parent, epic and depends_on of a batch. */
+const BATCH_REF = /^#(\d+)$/
+
+export function batchPosition(value: string): number | undefined {
+  const match = BATCH_REF.exec(value.trim())
+  return match ? Number(match[1]) : undefined
+}
+
+const batchItem = z.strictObject({ title: title.describe('Short title of the item, one line'), ...fieldShape })
+export type BatchItemInput = z.output<typeof batchItem>
+
 export const createInputShape = {
-  title: title.describe('Short title of the item, one line'),
+  title: title
+    .optional()
+    .describe('Short title of the item, one line (required unless items or duplicate_of is given)'),
   ...fieldShape,
+  items: z
+    .array(batchItem)
+    .min(1, 'items must hold at least one item')
+    .max(1000, 'at most 1,000 items per call')
+    .optional()
+    .describe(
+      'Create several items in one commit. Each takes the same fields as a single create; "#1", "#2"... in parent, epic or depends_on name the first, second... item of this list, so an epic with dependent tasks is one call. Fields given beside items apply to every item that does not set them.',
+    ),
+  duplicate_of: idValue
+    .optional()
+    .describe(
+      'Copy this item (fields, body, tags; not notes, stamps or status); the other fields given override the copy',
+    ),
   ...agentField,
 }
-export const createInput = z.strictObject(createInputShape)
+export const createInput = z.strictObject(createInputShape).superRefine((input, ctx) => {
+  if (input.title === undefined && input.items === undefined && input.duplicate_of === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['title'],
+      message: 'title is required (or items for a batch, or duplicate_of)',
+    })
+  }
+  if (input.items !== undefined && (input.title !== undefined || input.duplicate_of !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'give either items (a batch) or one item (title, duplicate_of), not both' })
+  }
+})
 export type CreateInput = z.output<typeof createInput>
 
-export const updateInputShape = {
-  id: idValue,
-  title: title.optional(),
-  ...fieldShape,
+const listEdits = {
   add_tags: textList('Tags to add').optional(),
   remove_tags: textList('Tags to remove').optional(),
+  add_depends_on: textList('Dependencies to add').optional(),
+  remove_depends_on: textList('Dependencies to remove').optional(),
+  add_evidence: textList('Evidence to add').optional(),
+  add_blocked_reason: textList('Blocked reasons to add').optional(),
+  add_references: references.optional().describe('Links to add: [{url, title}] or URLs'),
+  remove_references: textList('URLs of links to remove').optional(),
   note: z
     .string()
     .trim()
     .min(1, 'note must not be empty')
     .optional()
     .describe('Appends a timestamped note with your name'),
+  remove_note: z
+    .string()
+    .trim()
+    .min(1, 'remove_note must not be empty')
+    .optional()
+    .describe('Removes the notes whose text, or timestamp (at), is exactly this'),
+}
+
+const filterText = z
+  .string()
+  .describe('A filter expression, e.g. "status:open +bug priority.above:low" (see the README)')
+
+export const updateInputShape = {
+  id: idList.optional().describe('The id of the item to change, or an array of ids'),
+  filter: filterText
+    .optional()
+    .describe('Change every item this filter matches, in one commit (instead of id), e.g. "+cleanup status:open"'),
+  all: flexibleBoolean.optional().describe('Say true to let an empty filter change every item'),
+  title: title.optional(),
+  ...fieldShape,
+  ...listEdits,
   ...agentField,
 }
-export const updateInput = z.strictObject(updateInputShape)
+export const updateInput = z.strictObject(updateInputShape).superRefine((input, ctx) => {
+  if (input.id === undefined && input.filter === undefined && !input.all) {
+    ctx.addIssue({ code: 'custom', path: ['id'], message: 'id is required (or filter for a bulk change)' })
+  }
+  if (input.id !== undefined && (input.filter !== undefined || input.all)) {
+    ctx.addIssue({ code: 'custom', message: 'give either id or filter, not both' })
+  }
+  if (input.id !== undefined && input.id.length > 1 && input.title !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['title'], message: 'title can only be set on one item at a time' })
+  }
+})
 export type UpdateInput = z.output<typeof updateInput>
 
 export const getInputShape = {
@@ -227,7 +314,10 @@ export const deleteInputShape = {
 export const deleteInput = z.strictObject(deleteInputShape)
 export type DeleteInput = z.output<typeof deleteInput>
 
+const SORTS = ['urgency', 'priority', 'due', 'created', 'id', 'title'] as const
+
 export const listInputShape = {
+  filter: filterText.optional(),
   status: textList(
     'Statuses to include (default: all but done and cancelled, and not waiting; "all" for every status)',
   ).optional(),
@@ -236,11 +326,118 @@ export const listInputShape = {
   epic: z.string().optional().describe('Only items of this epic'),
   tags: textList('Only items with all of these tags').optional(),
   assignee: z.string().optional().describe('Only items assigned to this agent or person'),
+  archived: flexibleBoolean.optional().describe('Include archived items (default false)'),
+  sort: z
+    .enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` })
+    .optional()
+    .describe('Order: urgency (default, most urgent first), priority, due, created, id, title'),
   limit: positiveInt.optional().describe('At most this many rows (default 50)'),
-  counts: flexibleBoolean.optional().describe('Also return counts by status and type'),
+  counts: flexibleBoolean
+    .optional()
+    .describe('Also count the matching items by status, type, priority, assignee and tag'),
+  count_by: textList('Also count by these fields or user attributes, e.g. "estimate"').optional(),
 }
 export const listInput = z.strictObject(listInputShape)
 export type ListInput = z.output<typeof listInput>
+
+export const searchInputShape = {
+  query: z
+    .string({ error: (issue) => (issue.input === undefined ? 'query is required' : 'query must be text') })
+    .trim()
+    .min(1, 'query must not be empty')
+    .describe(
+      'Words to find in titles, descriptions, notes, evidence, blocked reasons, tags and references, or an item id',
+    ),
+  status: listInputShape.status.describe('Statuses to include (default: every status)'),
+  type: listInputShape.type,
+  tags: listInputShape.tags,
+  parent: listInputShape.parent,
+  filter: filterText.optional().describe('Only items this filter matches, e.g. "+bug -BLOCKED"'),
+  archived: listInputShape.archived,
+  sort: z
+    .enum(['relevant', 'recent'], { error: 'sort must be relevant or recent' })
+    .optional()
+    .describe('relevant (default) or recent: the same results, newest activity first'),
+  limit: positiveInt.optional().describe('At most this many results (default 20)'),
+}
+export const searchInput = z.strictObject(searchInputShape)
+export type SearchInput = z.output<typeof searchInput>
+
+const smallInt = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')], { error: 'must be a whole number' })
+    .transform((value) => Number(value))
+    .pipe(z.number().int().min(min).max(max))
+
+export const contextInputShape = {
+  id: idValue.optional().describe('The item to gather context for'),
+  query: z.string().trim().min(1).optional().describe('Or: words; the best search match is used'),
+  max_tokens: smallInt(500, 32_000).optional().describe('Size budget of the answer in tokens (default 4000)'),
+  depth: smallInt(1, 3).optional().describe('Levels of children to include (1-3, default 1)'),
+  include_related: flexibleBoolean.optional().describe('Items related by text (default true)'),
+  include_activity: flexibleBoolean.optional().describe('Recent commits that touched these items (default true)'),
+}
+export const contextInput = z.strictObject(contextInputShape).superRefine((input, ctx) => {
+  if ((input.id === undefined) === (input.query === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['id'], message: 'give id or query (one of them)' })
+  }
+})
+export type ContextInput = z.output<typeof contextInput>
+
+const lineNumber = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')], { error: 'must be a line number' })
+  .transform((value) => Number(value))
+  .pipe(z.number().int().min(0))
+
+export const writeResourceInputShape = {
+  id: idValue,
+  operation: z
+    .discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.literal('str_replace'),
+          old_str: z.string().describe('Text to replace: must occur exactly once in the body'),
+          new_str: z.string().describe('Replacement text'),
+        }),
+        z.strictObject({
+          type: z.literal('insert'),
+          insert_line: lineNumber.describe('Insert after this line of the body (0 = at the top)'),
+          new_str: z.string().describe('Text to insert'),
+        }),
+        z.strictObject({ type: z.literal('append'), new_str: z.string().describe('Text to add at the end') }),
+      ],
+      { error: 'operation.type must be str_replace, insert or append' },
+    )
+    .describe(
+      '{type: "str_replace", old_str, new_str} | {type: "insert", insert_line, new_str} | {type: "append", new_str}',
+    ),
+  ...agentField,
+}
+export const writeResourceInput = z.strictObject(writeResourceInputShape)
+export type WriteResourceInput = z.output<typeof writeResourceInput>
+
+export const archiveInputShape = {
+  older_than_days: smallInt(0, 100_000)
+    .optional()
+    .describe('Archive done and cancelled items closed at least this many days ago (default 30)'),
+  id: idList.optional().describe('Or: archive exactly these closed items'),
+  dry_run: flexibleBoolean.optional().describe('Only report what would be archived'),
+  ...agentField,
+}
+export const archiveInput = z.strictObject(archiveInputShape).superRefine((input, ctx) => {
+  if (input.id !== undefined && input.older_than_days !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give either id or older_than_days, not both' })
+  }
+})
+export type ArchiveInput = z.output<typeof archiveInput>
+
+export const unarchiveInputShape = {
+  id: idList.describe('Archived items to bring back into the working set'),
+  ...agentField,
+}
+export const unarchiveInput = z.strictObject(unarchiveInputShape)
+export type UnarchiveInput = z.output<typeof unarchiveInput>
 
 /** Field names of other tools that clients send out of habit, and ours. */
 const FIELD_HINTS: Record<string, string> = {

@@ -1,6 +1,6 @@
 /** Commit messages of backlog operations: a short greppable subject and trailers that `git log` can answer from. */
 
-export type Operation = 'init' | 'create' | 'update' | 'delete'
+export type Operation = 'init' | 'create' | 'update' | 'delete' | 'archive' | 'unarchive'
 
 export interface MessageInput {
   op: Operation

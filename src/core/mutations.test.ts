@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CONFIG } from './config.js'
-import { createInput, updateInput } from './inputs.js'
+import { updateInput } from './inputs.js'
 import { applyUpdate, buildItem, updateVerb } from './mutations.js'
 
-const context = (now: string) => ({ config: DEFAULT_CONFIG, now, agent: 'claude' })
+const context = (now: string) => ({
+  config: DEFAULT_CONFIG,
+  now,
+  date: new Date('2026-11-23T12:00:00Z'),
+  agent: 'claude',
+})
 
 describe('item mutations', () => {
   it('stamp started once, closed on close, and clear closed on reopen', () => {
-    const item = buildItem(createInput.parse({ title: 'Work' }), 'bl-1', context('t0'))
+    const item = buildItem({ title: 'Work' }, 'bl-1', context('t0'))
     expect(item).toMatchObject({ status: 'open', created: 't0' })
     const started = applyUpdate(item, updateInput.parse({ id: 'bl-1', status: 'in_progress' }), context('t1'))
     const paused = applyUpdate(started, updateInput.parse({ id: 'bl-1', status: 'blocked' }), context('t2'))
@@ -23,11 +28,7 @@ describe('item mutations', () => {
   })
 
   it('add and remove tags case-insensitively, append signed notes, set and remove attributes', () => {
-    const item = buildItem(
-      createInput.parse({ title: 'x', tags: ['Web'], attributes: { size: 'M' } }),
-      'bl-1',
-      context('t0'),
-    )
+    const item = buildItem({ title: 'x', tags: ['Web'], attributes: { size: 'M' } }, 'bl-1', context('t0'))
     const next = applyUpdate(
       item,
       updateInput.parse({

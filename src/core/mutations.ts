@@ -1,20 +1,27 @@
 /** Pure item changes: building a new item from create input and applying an update, with status stamps. */
 
 import type { BacklogConfig } from './config.js'
-import type { CreateInput, UpdateInput } from './inputs.js'
+import { parseDateInput } from './date-expressions.js'
+import { BacklogError } from './errors.js'
+import { idKey } from './ids.js'
+import type { BatchItemInput, UpdateInput } from './inputs.js'
 import { blankItem, FIELD_ORDER, type Item, SCALAR_FIELDS } from './item.js'
 
 export interface MutationContext {
   config: BacklogConfig
   /** The current time as items store it (`formatTimestamp`). */
   now: string
+  /** The same time as a Date, for date expressions like `tomorrow`. */
+  date: Date
   /** The agent acting, for commit trailers. */
   agent?: string
   /** Who signs notes: the agent, or the person's git name when no agent is acting. */
   author?: string
 }
 
-type FieldInput = Omit<CreateInput, 'title' | 'agent'>
+type FieldInput = Omit<BatchItemInput, 'title'>
+
+const DATE_FIELDS: ReadonlySet<string> = new Set(['due', 'scheduled', 'wait', 'until'])
 
 /** Sets the status and stamps what it means: `started` on the first start, `closed` on close, cleared on reopen. */
 export function setStatus(item: Item, status: string, { config, now }: MutationContext): void {
@@ -32,8 +39,10 @@ function applyFields(item: Item, input: FieldInput, context: MutationContext): v
     if (field === 'created' || field === 'started' || field === 'closed') continue
     const value = (input as Partial<Record<string, string>>)[field]
     if (value === undefined) continue
-    if (value.trim() === '') item[field] = undefined
-    else item[field] = value.trim()
+    const text = value.trim()
+    if (text === '') item[field] = undefined
+    else if (DATE_FIELDS.has(field)) item[field] = resolveDate(field, text, context.date)
+    else item[field] = text
   }
   if (input.tags !== undefined) item.tags = unique(input.tags)
   if (input.depends_on !== undefined) item.depends_on = unique(input.depends_on)
@@ -53,6 +62,12 @@ function applyFields(item: Item, input: FieldInput, context: MutationContext): v
   if (input.status !== undefined) setStatus(item, input.status, context)
 }
 
+function resolveDate(field: string, text: string, now: Date): string {
+  const value = parseDateInput(text, now)
+  if (value === undefined) throw new BacklogError('INVALID_INPUT', `${field}: "${text}" is not a date`)
+  return value
+}
+
 function unique(values: string[]): string[] {
   return [...new Set(values)]
 }
@@ -63,7 +78,7 @@ function unique(values: string[]): string[] {
  * @example
  * buildItem({ title: 'Fix login' }, 'bl-k3m9x2', context).status // 'open'
  */
-export function buildItem(input: CreateInput, id: string, context: MutationContext): Item {
+export function buildItem(input: BatchItemInput, id: string, context: MutationContext): Item {
   const item = blankItem(id, input.title.trim())
   item.status = context.config.statuses[0] ?? 'open'
   item.created = context.now
@@ -71,21 +86,57 @@ export function buildItem(input: CreateInput, id: string, context: MutationConte
   return item
 }
 
+/** The fields of an update that apply to each item it reaches (everything but the selection and the actor). */
+export type ItemChanges = Omit<UpdateInput, 'id' | 'filter' | 'all' | 'agent'>
+
 /** The item after an update; the input item is not modified. */
-export function applyUpdate(previous: Item, input: UpdateInput, context: MutationContext): Item {
+export function applyUpdate(previous: Item, input: ItemChanges, context: MutationContext): Item {
   const item: Item = structuredClone(previous)
   if (input.title !== undefined) item.title = input.title.trim()
   applyFields(item, input, context)
   if (input.add_tags) item.tags = unique([...item.tags, ...input.add_tags])
-  if (input.remove_tags) {
-    const removed = new Set(input.remove_tags.map((tag) => tag.toLowerCase()))
-    item.tags = item.tags.filter((tag) => !removed.has(tag.toLowerCase()))
+  if (input.remove_tags) item.tags = without(item.tags, input.remove_tags, (tag) => tag.toLowerCase())
+  if (input.add_depends_on) item.depends_on = unique([...item.depends_on, ...input.add_depends_on])
+  if (input.remove_depends_on) item.depends_on = without(item.depends_on, input.remove_depends_on, idKey)
+  if (input.add_evidence) item.evidence = [...item.evidence, ...input.add_evidence]
+  if (input.add_blocked_reason) item.blocked_reason = [...item.blocked_reason, ...input.add_blocked_reason]
+  if (input.add_references) {
+    const known = new Set(item.references.map((ref) => ref.url))
+    for (const ref of input.add_references) {
+      if (known.has(ref.url)) continue
+      known.add(ref.url)
+      item.references.push('title' in ref && ref.title ? { url: ref.url, title: ref.title } : { url: ref.url })
+    }
+  }
+  if (input.remove_references) {
+    const removed = new Set(input.remove_references)
+    item.references = item.references.filter((ref) => !removed.has(ref.url))
+  }
+  if (input.remove_note !== undefined) {
+    const target = input.remove_note
+    const kept = item.notes.filter((note) => note.text.trim() !== target && note.at !== target)
+    if (kept.length === item.notes.length) {
+      throw new BacklogError(
+        'NO_MATCH',
+        `remove_note: ${item.id} has no note whose text or timestamp is exactly "${target}"` +
+          (item.notes.length
+            ? `. Its notes: ${item.notes.map((note) => `${note.at} "${note.text.slice(0, 40)}"`).join('; ')}`
+            : ' (it has no notes)'),
+        { id: item.id },
+      )
+    }
+    item.notes = kept
   }
   if (input.note !== undefined) {
     const by = context.agent ?? context.author
     item.notes = [...item.notes, { at: context.now, ...(by ? { by } : {}), text: input.note }]
   }
   return item
+}
+
+function without(values: string[], removed: string[], key: (value: string) => string): string[] {
+  const gone = new Set(removed.map(key))
+  return values.filter((value) => !gone.has(key(value)))
 }
 
 /** The names of the fields that differ, in canonical order, for the commit message (`note` for a new note). */
@@ -112,4 +163,38 @@ export function updateVerb(previous: Item, next: Item, config: BacklogConfig): s
     return next.status
   }
   return 'update'
+}
+
+/**
+ * The fields a copy of an item starts from: what it is and says, not what happened to it (status, notes, evidence,
+ * blocked reasons and stamps start afresh).
+ *
+ * @example
+ * buildItem({ ...duplicateFields(item), title: 'Copy' }, newId, context)
+ */
+export function duplicateFields(item: Item): BatchItemInput {
+  const fields: BatchItemInput = {
+    title: item.title,
+    type: item.type as BatchItemInput['type'],
+    description: item.description,
+    tags: [...item.tags],
+    depends_on: [...item.depends_on],
+    references: item.references.map((ref) => ({ ...ref })),
+  }
+  for (const field of [
+    'priority',
+    'assignee',
+    'parent',
+    'epic',
+    'due',
+    'scheduled',
+    'wait',
+    'recur',
+    'until',
+  ] as const) {
+    const value = item[field]
+    if (value !== undefined) (fields as Record<string, unknown>)[field] = value
+  }
+  if (Object.keys(item.attributes).length) fields.attributes = structuredClone(item.attributes)
+  return fields
 }

@@ -1,17 +1,19 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
-import type { ItemDetail, ItemRow, ListResult, MutationResult } from '../app.js'
+import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app.js'
+import type { ContextBundle } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
 
 export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
   const tags = row.tags?.length ? ` ${row.tags.map((tag) => `#${tag}`).join(' ')}` : ''
   const parent = row.parent ? ` (in ${row.parent})` : ''
-  const needs = row.depends_on?.length ? ` (after ${row.depends_on.join(', ')})` : ''
-  return `${row.id} [${row.status}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${parent}${needs}`
+  const needs = row.depends_on?.length ? ` (${row.blocked ? 'blocked by' : 'after'} ${row.depends_on.join(', ')})` : ''
+  const due = row.due ? ` due ${row.due}` : ''
+  return `${row.id} [${row.status}${row.archived ? ', archived' : ''}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${due}${parent}${needs}`
 }
 
-export function renderList(result: ListResult): string {
+export function renderList(result: Pick<ListResult, 'items' | 'total' | 'truncated'> & Partial<ListResult>): string {
   const lines = result.items.map(renderRow)
   if (result.items.length === 0) lines.push('No matching items.')
   if (result.truncated) lines.push(`… ${result.total - result.items.length} more; raise limit or narrow the filter.`)
@@ -20,7 +22,13 @@ export function renderList(result: ListResult): string {
       Object.entries(counts)
         .map(([key, count]) => `${key} ${count}`)
         .join(', ')
-    lines.push(`By status: ${format(result.counts.by_status)}. By type: ${format(result.counts.by_type)}.`)
+    const { by_field, ...tables } = result.counts
+    for (const [name, counts] of [
+      ...Object.entries(tables),
+      ...Object.entries(by_field ?? {}).map(([field, counts]) => [`by_${field}`, counts] as const),
+    ]) {
+      if (Object.keys(counts).length) lines.push(`${name.replace('by_', 'By ')}: ${format(counts)}.`)
+    }
   }
   for (const problem of result.problems ?? []) {
     lines.push(`UNREADABLE ${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`)
@@ -47,7 +55,20 @@ export function renderDetail(item: ItemDetail): string {
 }
 
 export function renderMutation(verb: string, result: MutationResult): string {
+  if (!result.changed && result.items.length === 0) return 'No item matched; nothing changed.'
   if (!result.changed) return `No change: ${result.items.map((row) => row.id).join(', ')} already as asked.`
   const commit = result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ' (not committed: auto_commit is off)'
   return `${verb} ${result.items.map(renderRow).join('\n')}${commit}`
+}
+
+export function renderSearch(result: SearchResult): string {
+  if (result.items.length === 0) return 'No matching items.'
+  const lines = result.items.map((hit) => `${renderRow(hit)}\n    ${hit.matched_fields.join(', ')}: ${hit.snippet}`)
+  if (result.total > result.items.length) lines.push(`… ${result.total - result.items.length} more; raise limit.`)
+  return lines.join('\n')
+}
+
+/** The context bundle as JSON: agents read it as data, and its size is what the budget counts. */
+export function renderContext(bundle: ContextBundle): string {
+  return JSON.stringify(bundle)
 }

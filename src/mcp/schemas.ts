@@ -14,8 +14,12 @@ const row = z.object({
   tags: z.array(z.string()).optional(),
   depends_on: z.array(z.string()).optional(),
   due: z.string().optional(),
+  blocked: z.boolean().optional().describe('True while a dependency is not done'),
+  urgency: z.number().optional().describe('The urgency score lists are ordered by (see the README)'),
   archived: z.boolean().optional().describe('True for items moved out of the working set into .backlog/archive/'),
 })
+
+const tally = z.record(z.string(), z.number())
 
 const problem = z.object({
   path: z.string(),
@@ -24,7 +28,7 @@ const problem = z.object({
   fix: z.string(),
 })
 
-const item = row.extend({
+const item = row.omit({ blocked: true, urgency: true }).extend({
   tags: z.array(z.string()),
   depends_on: z.array(z.string()),
   scheduled: z.string().optional(),
@@ -57,7 +61,72 @@ export const listOutput = z.object({
   total: z.number(),
   truncated: z.boolean(),
   counts: z
-    .object({ by_status: z.record(z.string(), z.number()), by_type: z.record(z.string(), z.number()) })
-    .optional(),
+    .object({
+      by_status: tally,
+      by_type: tally,
+      by_priority: tally,
+      by_assignee: tally,
+      by_tag: tally,
+      by_field: z.record(z.string(), tally).optional(),
+    })
+    .optional()
+    .describe('Counts of all matching items (not only the rows returned)'),
   problems: z.array(problem).optional().describe('Files under .backlog/ that could not be read, with how to fix them'),
+})
+
+export const archiveOutput = mutationOutput.extend({
+  dry_run: z.boolean().describe('True when nothing was moved: the items are what would be archived'),
+})
+
+export const searchOutput = z.object({
+  items: z.array(
+    row.extend({
+      score: z.number(),
+      matched_fields: z.array(z.string()).describe('Where the words were found: title, description, notes, ...'),
+      snippet: z.string(),
+    }),
+  ),
+  total: z.number().describe('How many items matched before limit'),
+})
+
+const contextRow = z.object({
+  under: z.string().optional(),
+  id: z.string(),
+  title: z.string(),
+  type: z.string(),
+  status: z.string(),
+  priority: z.string().optional(),
+  assignee: z.string().optional(),
+  due: z.string().optional(),
+})
+
+export const contextOutput = z.object({
+  focal: item,
+  parent_chain: z.array(contextRow),
+  children: z.array(contextRow),
+  siblings: z.array(contextRow),
+  depends_on: z.array(contextRow),
+  dependents: z.array(contextRow),
+  references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
+  referenced_by: z.array(contextRow),
+  related: z.array(contextRow),
+  activity: z.array(
+    z.object({
+      commit: z.string(),
+      date: z.string(),
+      author: z.string(),
+      agent: z.string().optional(),
+      op: z.string().optional(),
+      subject: z.string(),
+      ids: z.array(z.string()),
+    }),
+  ),
+  missing: z.array(z.string()).optional(),
+  metadata: z.object({
+    token_estimate: z.number(),
+    max_tokens: z.number(),
+    truncated: z.boolean(),
+    trimmed: z.array(z.object({ section: z.string(), dropped: z.number() })),
+    focal_resolved_from: z.enum(['id', 'query']),
+  }),
 })

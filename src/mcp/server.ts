@@ -8,6 +8,7 @@ import { type App, createApp } from '../app.js'
 import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
 import { VERSION } from '../package-files.js'
+import { registerResources } from './resources.js'
 import { TOOLS } from './tools.js'
 
 const INSTRUCTIONS =
@@ -32,8 +33,23 @@ export function createMcpServer(app: App | (() => App), options: McpServerOption
   const appFor = typeof app === 'function' ? app : () => app
   const server = new Server(
     { name: 'git-backlog', version: VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { subscribe: true, listChanged: true },
+        completions: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
   )
+  const resources = registerResources(server, appFor)
+  // Once the client is set up, read the backlog in the background so its first call finds everything loaded, and
+  // start telling it about changes.
+  server.oninitialized = () =>
+    setImmediate(() => {
+      void resources.start()
+    })
+  server.onclose = () => resources.close()
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
   const tools = new Map(TOOLS.map((tool) => [tool.name, tool]))
   const listing = TOOLS.map((tool) => ({
@@ -64,6 +80,7 @@ export function createMcpServer(app: App | (() => App), options: McpServerOption
     }
     try {
       const { data, text } = await tool.run(appFor(), input)
+      if (!tool.annotations.readOnlyHint) resources.changed()
       return { content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> }
     } catch (error) {
       if (isBacklogError(error)) {
@@ -101,8 +118,6 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
     },
     { ...options, ...(agent ? { agent } : {}) },
   )
-  // Once the client is set up, read the backlog in the background so its first call finds everything loaded.
-  server.oninitialized = () => setImmediate(() => void app?.store.warm())
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve()

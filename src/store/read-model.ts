@@ -63,6 +63,8 @@ export interface ReadModel {
   problemFor(id: string): Problem | undefined
   /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
   noteWritten(path: string, text: string | null): void
+  /** Calls `listener` when a watched file or folder changes (hand edits included); returns the unsubscribe. */
+  onChange(listener: () => void): () => void
   close(): void
 }
 
@@ -114,6 +116,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   const dirtyFiles = new Set<string>()
   const dirtyDirs = new Set<string>()
   let scanned = false
+  const listeners = new Set<() => void>()
+  const changed = () => {
+    for (const listener of listeners) listener()
+  }
 
   const absolute = (path: string) => join(worktree, ...path.split('/'))
 
@@ -235,8 +241,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
           if (child.endsWith('.md')) dirtyFiles.add(child)
           else dirtyDirs.add(path)
         } else dirtyDirs.add(path)
+        changed()
       })
-      watcher.on('error', () => dirtyDirs.add(path))
+      watcher.on('error', () => {
+        dirtyDirs.add(path)
+        changed()
+      })
       return watcher
     } catch {
       return undefined
@@ -389,7 +399,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       // The stamp is unknown until the next stat; an empty stamp makes the next look at this file read it again.
       setFile(path, { ...parse(path, text, ''), stamp: '' })
     },
+    onChange(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
     close() {
+      listeners.clear()
       saveCache()
       for (const state of dirs.values()) state.watcher?.close()
       dirs.clear()

@@ -20,7 +20,7 @@ export type { CommitPlan, CommitResult, FileChange } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'
 
 /** Item reads are the read model's own (see read-model.ts for what each promises). */
-export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'problems' | 'problemFor'> {
+export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'problems' | 'problemFor' | 'onChange'> {
   readonly repo: Repo
   /** True once `.backlog/config.yml` exists. */
   isInitialized(): boolean
@@ -119,6 +119,7 @@ export function openStore({
     takenIds: () => model.takenIds(),
     problems: () => model.problems(),
     problemFor: (id) => model.problemFor(id),
+    onChange: (listener) => model.onChange(listener),
     author,
     async mutate(plan) {
       const result = await committer.commit(

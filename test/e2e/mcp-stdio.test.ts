@@ -16,7 +16,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(client.client.getServerVersion()).toMatchObject({ name: 'git-backlog' })
     expect(client.client.getInstructions()).toMatch(/backlog_list/)
     const { tools } = await client.client.listTools()
-    expect(tools).toHaveLength(5)
+    expect(tools).toHaveLength(10)
 
     const created = await client.call('backlog_create', { title: 'Over stdio', tags: ['e2e'] })
     expect(created.isError).toBeFalsy()
@@ -29,6 +29,13 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     )
     const listed = await client.call('backlog_list', { tags: 'e2e' })
     expect(textOf(listed)).toContain('Renamed by hand')
+    const found = await client.call('backlog_search', { query: 'renamd hand' })
+    expect((found.structuredContent as { items: Array<{ id: string }> }).items[0]?.id).toBe(id)
+    const context = await client.call('backlog_context', { id })
+    expect(context.isError, textOf(context)).toBeFalsy()
+    expect(JSON.parse(textOf(context)).focal.title).toBe('Renamed by hand')
+    const resource = await client.client.readResource({ uri: `backlog://items/${id}` })
+    expect((resource.contents[0] as { text: string }).text).toContain('title: Renamed by hand')
 
     const bad = await client.call('backlog_get', { id: 'bl-000000' })
     expect(bad.isError).toBe(true)

@@ -24,15 +24,20 @@ async function create(client: TestClient, args: Record<string, unknown>): Promis
 }
 
 describe('the MCP tool surface', () => {
-  it('lists the five tools, each with a title, description, all annotations and both schemas', async () => {
+  it('lists the tools, each with a title, description, all annotations and both schemas', async () => {
     const { client } = await setup()
     const { tools } = await client.client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'backlog_archive',
+      'backlog_context',
       'backlog_create',
       'backlog_delete',
       'backlog_get',
       'backlog_list',
+      'backlog_search',
+      'backlog_unarchive',
       'backlog_update',
+      'write_resource',
     ])
     for (const tool of tools) {
       expect(tool.title).toBeTruthy()
@@ -48,7 +53,11 @@ describe('the MCP tool surface', () => {
     expect(byName.get('backlog_list')!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
     expect(byName.get('backlog_get')!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
     expect(byName.get('backlog_delete')!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
-    expect(byName.get('backlog_create')!.inputSchema.required).toEqual(['title'])
+    for (const name of ['backlog_search', 'backlog_context']) {
+      expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
+    }
+    expect(byName.get('write_resource')!.inputSchema.required).toEqual(['id', 'operation'])
+    expect(byName.get('backlog_search')!.inputSchema.required).toEqual(['query'])
   })
 
   it('refuses to work before init, saying how to start', async () => {
@@ -76,7 +85,7 @@ describe('the MCP tool surface', () => {
     }
     expect(data.items[0]).toMatchObject({ priority: 'high', tags: ['auth', 'web'], status: 'open', type: 'task' })
     expect(textOf(result)).toMatch(
-      /^Created bl-\w{6} \[open\] high Fix the login flow #auth #web \(commit [0-9a-f]{7}\)$/,
+      /^Created bl-\w{6} \[open\] high Fix the login flow #auth #web due 2026-12-01 \(commit [0-9a-f]{7}\)$/,
     )
     expect(repo.git('rev-parse', 'HEAD').trim()).toBe(data.commit)
     expect(repo.git('log', '-1', '--format=%B')).toBe(
@@ -132,7 +141,7 @@ describe('the MCP tool surface', () => {
       counts: { by_status: Record<string, number>; by_type: Record<string, number> }
     }
     expect(every.total).toBe(4)
-    expect(every.counts).toEqual({ by_status: { open: 3, done: 1 }, by_type: { epic: 1, task: 3 } })
+    expect(every.counts).toMatchObject({ by_status: { open: 3, done: 1 }, by_type: { epic: 1, task: 3 } })
     const children = (await client.call('backlog_list', { parent: epic.toUpperCase(), tags: 'web', assignee: 'ANN' }))
       .structuredContent as { items: Array<{ id: string }> }
     expect(children.items.map((row) => row.id)).toEqual([b])
@@ -217,11 +226,7 @@ describe('the MCP tool surface', () => {
         { title: 'x', status: 'doing' },
         /^INVALID_INPUT: status "doing" is not one of open, in_progress/,
       ],
-      [
-        'backlog_create',
-        { title: 'x', due: '2026-02-30' },
-        /^INVALID_INPUT: due: Due date: "2026-02-30" is not a date/,
-      ],
+      ['backlog_create', { title: 'x', due: '2026-02-30' }, /^INVALID_INPUT: due: "2026-02-30" is not a date/],
       ['backlog_create', { title: 'x', parent: 'bl-nope00' }, /^NOT_FOUND: parent: no item bl-nope00/],
       ['backlog_create', { title: 'x', depends_on: [id, 'bl-gone00'] }, /^NOT_FOUND: depends_on: no item bl-gone00/],
       ['backlog_get', { id: '../../etc/passwd' }, /^INVALID_INPUT: id: "..\/..\/etc\/passwd" is not an item id/],

@@ -44,9 +44,9 @@ describe('the commit protocol on a real repository', () => {
     const app = await initApp(repo.dir)
     const ids: string[] = []
     for (let i = 0; i < 60; i++) ids.push((await app.create({ title: `Task ${i}` })).items[0]!.id)
-    for (let i = 0; i < 30; i++) await app.update({ id: ids[i]!, status: 'done' })
+    for (let i = 0; i < 30; i++) await app.update({ id: [ids[i]!], status: 'done' })
     await app.remove({ id: ids.slice(50, 60) })
-    for (let i = 0; i < 9; i++) await app.update({ id: ids[i]!, note: `note ${i}` })
+    for (let i = 0; i < 9; i++) await app.update({ id: [ids[i]!], note: `note ${i}` })
     app.close()
 
     expect(Number(repo.git('rev-list', '--count', 'HEAD'))).toBe(1 + 1 + 60 + 30 + 1 + 9)
@@ -134,7 +134,7 @@ describe('the commit protocol on a real repository', () => {
     expect(() => repo.git('merge', 'other')).toThrow()
     const head = repo.git('rev-parse', 'HEAD')
     const file = repo.read(`.backlog/tasks/${items[0]!.id.slice(-1)}/${items[0]!.id}.md`)
-    const error = await expectError(app.update({ id: items[0]!.id, status: 'done' }), 'REPO_BUSY')
+    const error = await expectError(app.update({ id: [items[0]!.id], status: 'done' }), 'REPO_BUSY')
     expect(error.message).toMatch(/merge.*git merge --abort/)
     await expectError(app.create({ title: 'During the merge' }), 'REPO_BUSY')
     app.close()

@@ -1,0 +1,199 @@
+/**
+ * MCP resources: every item as `backlog://items/<id>` (a template whose id completes), the config as
+ * `backlog://config`, and notifications when items change, by a tool call or by hand.
+ */
+
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import {
+  CompleteRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { App } from '../app.js'
+import { idKey } from '../core/ids.js'
+import { CONFIG_PATH } from '../core/layout.js'
+import type { ItemRecord } from '../store/store.js'
+
+export const ITEM_URI_TEMPLATE = 'backlog://items/{id}'
+export const CONFIG_URI = 'backlog://config'
+const ITEM_URI = /^backlog:\/\/items\/([^/?#]+)$/
+const PAGE_SIZE = 500
+const MAX_COMPLETIONS = 100
+/** Hand edits often come as bursts of file events (an editor's save, a checkout): one notification per burst. */
+const SETTLE_MS = 50
+
+export function itemUri(id: string): string {
+  return `backlog://items/${id}`
+}
+
+/**
+ * Registers the resource handlers on `server` and returns `changed`: call it after a write, and it is called on every
+ * file event, to send `resources/updated` for subscribed items that changed and `resources/list_changed` when items
+ * came or went.
+ */
+export function registerResources(
+  server: Server,
+  appFor: () => App,
+): { start(): Promise<void>; changed(): void; close(): void } {
+  const subscriptions = new Set<string>()
+  let snapshot: Map<string, ItemRecord> | undefined
+  let timer: NodeJS.Timeout | undefined
+  let unsubscribe: (() => void) | undefined
+
+  const records = async () => {
+    const app = appFor()
+    await app.store.refresh()
+    return app.store.all()
+  }
+
+  /** Starts watching once a client looks at resources, so a server only used through tools does no extra work. */
+  function track(all: readonly ItemRecord[]): void {
+    if (snapshot) return
+    snapshot = new Map(all.map((record) => [idKey(record.item.id), record]))
+    unsubscribe = appFor().store.onChange(changed)
+  }
+
+  async function publish(): Promise<void> {
+    if (!snapshot) return
+    const all = await records()
+    const next = new Map(all.map((record) => [idKey(record.item.id), record]))
+    let listChanged = next.size !== snapshot.size
+    const updated: string[] = []
+    for (const [key, record] of next) {
+      const before = snapshot.get(key)
+      if (!before) listChanged = true
+      else if (before !== record && before.text !== record.text) updated.push(record.item.id)
+    }
+    for (const [key, record] of snapshot) if (!next.has(key)) updated.push(record.item.id)
+    snapshot = next
+    for (const id of updated) {
+      const uri = itemUri(id)
+      if (subscriptions.has(uri) || subscriptions.has(itemUri(idKey(id)))) await server.sendResourceUpdated({ uri })
+    }
+    if (listChanged) await server.sendResourceListChanged()
+  }
+
+  function changed(): void {
+    if (!snapshot) return
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      publish().catch(() => {
+        // a notification that cannot be sent (the client left) is not an error of any call
+      })
+    }, SETTLE_MS)
+    timer.unref()
+  }
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: ITEM_URI_TEMPLATE,
+        name: 'item',
+        title: 'Backlog item',
+        description: 'One item as its markdown file: YAML frontmatter and the description',
+        mimeType: 'text/markdown',
+      },
+    ],
+  }))
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    const all = await records()
+    track(all)
+    const offset = Number(request.params?.cursor ?? 0) || 0
+    const page = all.slice(offset, offset + PAGE_SIZE)
+    const resources = [
+      ...(offset === 0
+        ? [{ uri: CONFIG_URI, name: 'config', title: 'Backlog config', mimeType: 'application/yaml' }]
+        : []),
+      ...page.map(({ item, archived }) => ({
+        uri: itemUri(item.id),
+        name: item.id,
+        title: `${item.title} [${item.status}${archived ? ', archived' : ''}]`,
+        mimeType: 'text/markdown',
+      })),
+    ]
+    return {
+      resources,
+      ...(offset + PAGE_SIZE < all.length ? { nextCursor: String(offset + PAGE_SIZE) } : {}),
+    }
+  })
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const { uri } = request.params
+    const app = appFor()
+    if (uri === CONFIG_URI) {
+      let text = ''
+      try {
+        text = readFileSync(join(app.store.repo.worktree, CONFIG_PATH), 'utf8')
+      } catch {
+        throw new McpError(ErrorCode.InvalidParams, 'No backlog here yet: run `git backlog init`.')
+      }
+      return { contents: [{ uri, mimeType: 'application/yaml', text }] }
+    }
+    const match = ITEM_URI.exec(uri)
+    const id = match?.[1] ? decodeURIComponent(match[1]) : undefined
+    const all = await records()
+    track(all)
+    const record = id ? app.store.get(id) : undefined
+    if (!record) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `NOT_FOUND: no item at ${uri}. Item resources are ${ITEM_URI_TEMPLATE}; backlog_list shows ids.`,
+      )
+    }
+    return { contents: [{ uri, mimeType: 'text/markdown', text: record.text }] }
+  })
+
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    track(await records())
+    subscriptions.add(request.params.uri)
+    return {}
+  })
+
+  server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+    subscriptions.delete(request.params.uri)
+    return {}
+  })
+
+  server.setRequestHandler(CompleteRequestSchema, async (request) => {
+    const { ref, argument } = request.params
+    if (ref.type !== 'ref/resource' || ref.uri !== ITEM_URI_TEMPLATE || argument.name !== 'id') {
+      return { completion: { values: [] } }
+    }
+    const prefix = idKey(argument.value ?? '')
+    const all = await records()
+    const matches = all.filter(({ item }) => idKey(item.id).startsWith(prefix))
+    // Work at hand first: not archived, then by id.
+    matches.sort((a, b) => Number(a.archived) - Number(b.archived) || (idKey(a.item.id) < idKey(b.item.id) ? -1 : 1))
+    return {
+      completion: {
+        values: matches.slice(0, MAX_COMPLETIONS).map(({ item }) => item.id),
+        total: matches.length,
+        hasMore: matches.length > MAX_COMPLETIONS,
+      },
+    }
+  })
+
+  return {
+    async start() {
+      try {
+        await appFor().store.warm()
+        track(await records())
+      } catch {
+        // no repository or no backlog yet: nothing to watch, and the tools say why
+      }
+    },
+    changed,
+    close() {
+      clearTimeout(timer)
+      unsubscribe?.()
+    },
+  }
+}
