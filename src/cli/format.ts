@@ -1,21 +1,39 @@
 /** Text for people at a terminal: aligned tables that fit the window, items shown like `git show`. */
 
-import type { ItemDetail, ItemRow, ListResult } from '../app.js'
+import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app.js'
+import type { ContextBundle, ContextRow } from '../context/context.js'
 import type { Problem } from '../store/store.js'
 
-function truncate(text: string, width: number): string {
+/** Marks an item whose dependency is not done yet, in tables and on the board. */
+export const BLOCKED_MARK = '⊘'
+
+/** Cuts text to `width` characters, ending in `…` when something was cut. */
+export function truncate(text: string, width: number): string {
   if (width <= 1) return ''
   return text.length > width ? `${text.slice(0, width - 1)}…` : text
 }
 
-/** A table of rows, the title column taking whatever width the terminal has left. */
+function formatUrgency(value: number): string {
+  return value.toFixed(1)
+}
+
+/**
+ * A table of rows, the title column taking whatever width the terminal has left. Columns with nothing to show are
+ * left out; URG appears when the rows carry an urgency (lists sorted by it), and a blocked row's status carries ⊘.
+ *
+ * @example
+ * formatTable([{ id: 'bl-k3m9x2', title: 'Fix login', type: 'task', status: 'open' }], 80)
+ * // 'ID         STATUS  TYPE  TITLE\nbl-k3m9x2  open    task  Fix login'
+ */
 export function formatTable(rows: ItemRow[], width = process.stdout.columns || 120): string {
   const columns: Array<[string, (row: ItemRow) => string]> = [
     ['ID', (row) => row.id],
-    ['STATUS', (row) => row.status],
+    ['STATUS', (row) => `${row.status}${row.archived ? ' (archived)' : ''}${row.blocked ? ` ${BLOCKED_MARK}` : ''}`],
     ['PRI', (row) => row.priority ?? ''],
     ['TYPE', (row) => row.type],
     ['ASSIGNEE', (row) => row.assignee ?? ''],
+    ['DUE', (row) => row.due?.slice(0, 10) ?? ''],
+    ['URG', (row) => (row.urgency === undefined ? '' : formatUrgency(row.urgency))],
   ]
   const used = columns.filter(
     ([header, cell]) => header === 'ID' || header === 'STATUS' || rows.some((row) => cell(row)),
@@ -26,7 +44,7 @@ export function formatTable(rows: ItemRow[], width = process.stdout.columns || 1
     `${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}  ${truncate(title, titleWidth)}`.trimEnd()
   const title = (row: ItemRow) =>
     `${row.title}${row.tags?.length ? `  ${row.tags.map((tag) => `#${tag}`).join(' ')}` : ''}`
-  return [
+  const lines = [
     line(
       used.map(([header]) => header),
       'TITLE',
@@ -37,7 +55,9 @@ export function formatTable(rows: ItemRow[], width = process.stdout.columns || 1
         title(row),
       ),
     ),
-  ].join('\n')
+  ]
+  if (rows.some((row) => row.blocked)) lines.push(`(${BLOCKED_MARK} waits on a dependency that is not done)`)
+  return lines.join('\n')
 }
 
 export function formatProblems(problems: Problem[]): string {
@@ -48,19 +68,152 @@ export function formatProblems(problems: Problem[]): string {
     .join('\n')
 }
 
-export function formatList(result: ListResult): string {
-  const parts = [result.items.length ? formatTable(result.items) : 'No matching items.']
+/** Counts as `key n` pairs, largest first, e.g. `open 4, done 2`. */
+function formatTally(counts: Record<string, number>): string {
+  return sortedTally(counts)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ')
+}
+
+/** Count entries, largest first, then by key. */
+export function sortedTally(counts: Record<string, number>): Array<[string, number]> {
+  return Object.entries(counts).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+}
+
+export function formatList(result: ListResult, width?: number): string {
+  const parts = [result.items.length ? formatTable(result.items, width) : 'No matching items.']
   if (result.truncated) parts.push(`(${result.total - result.items.length} more: use --limit or a narrower filter)`)
   if (result.counts) {
-    for (const [label, counts] of Object.entries(result.counts)) {
-      parts.push(
-        `${label.replace('by_', 'by ')}: ${Object.entries(counts)
-          .map(([key, n]) => `${key} ${n}`)
-          .join(', ')}`,
-      )
+    const { by_field, ...tables } = result.counts
+    const named: Array<[string, Record<string, number>]> = [
+      ...Object.entries(tables).map(
+        ([label, counts]) => [label.replace('by_', 'by '), counts] as [string, typeof counts],
+      ),
+      ...Object.entries(by_field ?? {}).map(([field, counts]) => [`by ${field}`, counts] as [string, typeof counts]),
+    ]
+    for (const [label, counts] of named) {
+      if (Object.keys(counts).length) parts.push(`${label}: ${formatTally(counts)}`)
     }
   }
   return parts.join('\n')
+}
+
+/**
+ * Two aligned columns, largest count first: the answer of `git backlog tags` and `git backlog values`.
+ *
+ * @example
+ * formatCounts({ auth: 3, ui: 1 }, 'TAG') // 'TAG   COUNT\nauth      3\nui        1'
+ */
+export function formatCounts(counts: Record<string, number>, header: string): string {
+  const rows = sortedTally(counts)
+  const keyWidth = Math.max(header.length, ...rows.map(([key]) => key.length))
+  const countWidth = Math.max(5, ...rows.map(([, n]) => String(n).length))
+  return [
+    `${header.padEnd(keyWidth)}  ${'COUNT'.padStart(countWidth)}`,
+    ...rows.map(([key, n]) => `${key.padEnd(keyWidth)}  ${String(n).padStart(countWidth)}`),
+  ].join('\n')
+}
+
+/** Search hits: the row, then where the words matched and the snippet around them. */
+export function formatSearch(result: SearchResult, width = process.stdout.columns || 120): string {
+  if (result.items.length === 0) return 'No matching items.'
+  const idWidth = Math.max(...result.items.map((hit) => hit.id.length))
+  const statusWidth = Math.max(...result.items.map((hit) => hit.status.length + (hit.archived ? 11 : 0)))
+  const lines: string[] = []
+  for (const hit of result.items) {
+    const status = `${hit.status}${hit.archived ? ' (archived)' : ''}`
+    const tags = hit.tags?.length ? `  ${hit.tags.map((tag) => `#${tag}`).join(' ')}` : ''
+    const head = `${hit.id.padEnd(idWidth)}  ${status.padEnd(statusWidth)}  `
+    lines.push(`${head}${truncate(`${hit.title}${tags}`, Math.max(20, width - head.length))}`)
+    const snippet = hit.snippet.replace(/\s+/g, ' ').trim()
+    const where = `    ${hit.matched_fields.join(', ')}: `
+    lines.push(`${where}${truncate(snippet, Math.max(20, width - where.length))}`.trimEnd())
+  }
+  if (result.total > result.items.length) lines.push(`(${result.total - result.items.length} more: use --limit)`)
+  return lines.join('\n')
+}
+
+function contextLine(row: ContextRow): string {
+  const facts = [
+    row.status,
+    row.type === 'task' ? '' : row.type,
+    row.priority ?? '',
+    row.assignee ? `@${row.assignee}` : '',
+  ]
+  const due = row.due ? ` due ${row.due.slice(0, 10)}` : ''
+  const under = row.under ? ` (under ${row.under})` : ''
+  return `  ${row.id}  [${facts.filter(Boolean).join(', ')}] ${row.title}${due}${under}`
+}
+
+/**
+ * The context bundle as readable sections: the item, then each non-empty section (parent chain, children, siblings,
+ * dependencies both ways, references, referenced by, related, activity), then what was trimmed to fit the budget.
+ */
+export function formatContext(bundle: ContextBundle): string {
+  const { focal, metadata } = bundle
+  const lines = [
+    `${focal.id}  ${focal.title}`,
+    `  ${[
+      focal.type,
+      focal.status,
+      focal.priority,
+      focal.assignee ? `@${focal.assignee}` : undefined,
+      focal.archived ? 'archived' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · ')}`,
+  ]
+  if (focal.tags.length) lines.push(`  tags: ${focal.tags.join(', ')}`)
+  if (focal.due) lines.push(`  due: ${focal.due}`)
+  if (focal.description.trim()) {
+    lines.push(
+      '',
+      ...focal.description
+        .trimEnd()
+        .split('\n')
+        .map((line) => `    ${line}`.trimEnd()),
+    )
+  }
+  if (focal.notes.length) {
+    lines.push('', 'Notes:')
+    for (const note of focal.notes) lines.push(`  ${note.at}${note.by ? ` ${note.by}` : ''}: ${note.text.trimEnd()}`)
+  }
+  const section = (title: string, rows: ContextRow[]) => {
+    if (rows.length) lines.push('', `${title}:`, ...rows.map(contextLine))
+  }
+  section('Parent chain (nearest first)', bundle.parent_chain)
+  section('Children', bundle.children)
+  section('Siblings', bundle.siblings)
+  section('Depends on', bundle.depends_on)
+  section('Needed by', bundle.dependents)
+  if (bundle.references.length) {
+    lines.push(
+      '',
+      'References:',
+      ...bundle.references.map((ref) => `  ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`),
+    )
+  }
+  section('Referenced by', bundle.referenced_by)
+  section('Related', bundle.related)
+  if (bundle.activity.length) {
+    lines.push(
+      '',
+      'Activity:',
+      ...bundle.activity.map(
+        (entry) =>
+          `  ${entry.commit.slice(0, 7)}  ${entry.date.slice(0, 10)}  ${entry.agent ?? entry.author}  ${entry.subject}`,
+      ),
+    )
+  }
+  if (bundle.missing?.length) lines.push('', `Missing (linked, but no such item): ${bundle.missing.join(', ')}`)
+  const trimmed = metadata.trimmed.map(
+    ({ section: name, dropped }) => `${name} −${dropped}${name === 'description' ? ' characters' : ''}`,
+  )
+  lines.push(
+    '',
+    `(~${metadata.token_estimate} of ${metadata.max_tokens} tokens${trimmed.length ? `; trimmed to fit: ${trimmed.join(', ')}` : ''})`,
+  )
+  return lines.join('\n')
 }
 
 export function formatDetail(item: ItemDetail): string {
@@ -90,6 +243,7 @@ export function formatDetail(item: ItemDetail): string {
   for (const [key, value] of Object.entries(item.attributes))
     field(key, typeof value === 'string' ? value : JSON.stringify(value))
   field('File', item.path)
+  if (item.archived) field('Archived', 'yes')
   if (item.description.trim())
     lines.push(
       '',

@@ -1,0 +1,136 @@
+/**
+ * The terminal board (`git backlog board`): one column per workflow status, cards `id title`, laid out to the window.
+ * Gathering the columns asks the app; laying them out is pure text work, testable at any width.
+ */
+
+import type { App, ItemRow } from '../app.js'
+import { idKey } from '../core/ids.js'
+import { BLOCKED_MARK, truncate } from './format.js'
+
+export interface BoardColumn {
+  status: string
+  /** Items of this status that match, before `shown` cut the column. */
+  total: number
+  /** Cards in order: most urgent first; for a closed status, most recently closed first. */
+  items: ItemRow[]
+}
+
+export interface Board {
+  columns: BoardColumn[]
+}
+
+export interface BoardOptions {
+  filter?: string
+  /** Every status, closed ones included, and every card of them. */
+  all?: boolean
+  /** At most this many cards in a column (default: all of them). */
+  limit?: number
+}
+
+/** Cards a closed column shows without --all: the most recently closed. */
+export const RECENT_CLOSED = 10
+const EVERY = 100_000
+
+/**
+ * The columns of the board. Without `all`, the open statuses of the config plus its first closed status (done),
+ * holding its 10 most recently closed items; with `all`, every status and every card.
+ *
+ * @example
+ * const board = await gatherBoard(app, { filter: '+auth' })
+ * board.columns.map((column) => column.status) // ['open', 'in_progress', 'blocked', 'done']
+ */
+export async function gatherBoard(app: App, options: BoardOptions): Promise<Board> {
+  const config = app.store.config()
+  const closed = new Set(config.closed_statuses)
+  const firstClosed = config.statuses.find((status) => closed.has(status))
+  const statuses = config.statuses.filter((status) => options.all || !closed.has(status) || status === firstClosed)
+  // Statuses named explicitly also bring waiting items: the board shows every card in play.
+  const result = await app.list({
+    status: statuses,
+    ...(options.filter?.trim() ? { filter: options.filter } : {}),
+    limit: EVERY,
+  })
+  const byStatus = new Map<string, ItemRow[]>(statuses.map((status) => [status, []]))
+  for (const row of result.items) byStatus.get(row.status)?.push(row)
+
+  const closedRows = statuses.filter((status) => closed.has(status)).flatMap((status) => byStatus.get(status) ?? [])
+  const closedAt = new Map<string, string>()
+  if (closedRows.length) {
+    const details = await app.get({ id: closedRows.map((row) => row.id) })
+    for (const item of details.items) closedAt.set(idKey(item.id), item.closed ?? item.created ?? '')
+  }
+  const recency = (row: ItemRow) => closedAt.get(idKey(row.id)) ?? ''
+
+  return {
+    columns: statuses.map((status) => {
+      let rows = byStatus.get(status) ?? []
+      const total = rows.length
+      if (closed.has(status)) {
+        rows = [...rows].sort((a, b) => (recency(a) < recency(b) ? 1 : recency(a) > recency(b) ? -1 : 0))
+        if (!options.all) rows = rows.slice(0, RECENT_CLOSED)
+      }
+      if (options.limit !== undefined) rows = rows.slice(0, options.limit)
+      return { status, total, items: rows }
+    }),
+  }
+}
+
+const SEPARATOR = ' │ '
+/** Narrowest column worth showing: an id and a few words of title. */
+const MIN_COLUMN = 20
+
+/** `!!` urgent, `!` high, ⊘ waiting on a dependency; nothing for the rest. */
+function marksOf(row: ItemRow): string {
+  const priority = row.priority === 'urgent' ? '!!' : row.priority === 'high' ? '!' : ''
+  return `${row.blocked ? BLOCKED_MARK : ''}${priority}`
+}
+
+function cardOf(row: ItemRow, width: number): string {
+  const marks = marksOf(row)
+  return truncate(`${marks ? `${marks} ` : ''}${row.id} ${row.title}`, width)
+}
+
+/**
+ * The board as text no wider than `width`. Columns sit side by side as long as each gets at least 20 characters;
+ * more statuses than fit wrap into several bands of columns, split evenly (4 columns in 80 characters: two bands
+ * of two). Cards are cut to the column with `…`.
+ *
+ * @example
+ * layoutBoard({ columns: [{ status: 'open', total: 1, items: [row] }] }, 80)
+ */
+export function layoutBoard(board: Board, width: number): string {
+  const count = Math.max(1, board.columns.length)
+  const fitting = Math.max(1, Math.floor((width + SEPARATOR.length) / (MIN_COLUMN + SEPARATOR.length)))
+  const bands = Math.ceil(count / fitting)
+  const perBand = Math.ceil(count / bands)
+  const columnWidth = Math.max(1, Math.floor((width - SEPARATOR.length * (perBand - 1)) / perBand))
+  const blocks: string[] = []
+  for (let start = 0; start < board.columns.length; start += perBand) {
+    const band = board.columns.slice(start, start + perBand)
+    const cells = band.map((column) => {
+      const shown = column.items.length
+      const header = `${column.status.toUpperCase()} ${shown < column.total ? `(${shown} of ${column.total})` : `(${column.total})`}`
+      const cards = column.items.map((row) => cardOf(row, columnWidth))
+      return [truncate(header, columnWidth), '─'.repeat(columnWidth), ...cards]
+    })
+    const height = Math.max(...cells.map((cell) => cell.length))
+    for (let line = 0; line < height; line++) {
+      blocks.push(
+        cells
+          .map((cell) => (cell[line] ?? '').padEnd(columnWidth))
+          .join(SEPARATOR)
+          .trimEnd(),
+      )
+    }
+    blocks.push('')
+  }
+  const rows = board.columns.flatMap((column) => column.items)
+  const legend = [
+    rows.some((row) => row.priority === 'urgent') ? '!! urgent' : '',
+    rows.some((row) => row.priority === 'high') ? '! high' : '',
+    rows.some((row) => row.blocked) ? `${BLOCKED_MARK} waits on a dependency` : '',
+  ].filter(Boolean)
+  if (legend.length) blocks.push(truncate(legend.join('   '), width))
+  else blocks.pop()
+  return blocks.join('\n')
+}
