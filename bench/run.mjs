@@ -30,6 +30,18 @@ const env = {
 const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled']
 const PRIORITIES = ['urgent', 'high', 'medium', 'low', undefined]
 const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
+const WORDS = [
+  'login',
+  'session',
+  'cache',
+  'invoice',
+  'payment',
+  'migration',
+  'latency',
+  'timeout',
+  'webhook',
+  'export',
+].concat(['upload', 'search', 'index', 'report', 'dashboard', 'token', 'billing', 'onboarding', 'retry', 'queue'])
 
 /** A backlog of `count` realistic items, written as files and committed with the real git in one commit. */
 function buildBacklog(count) {
@@ -50,8 +62,11 @@ function buildBacklog(count) {
     if (priority) item.priority = priority
     item.tags = [TAGS[i % 8], TAGS[(i * 3) % 8]].filter((tag, index, all) => all.indexOf(tag) === index)
     if (i % 10 === 0 && i > 0) item.parent = ids[i - 10]
+    if (i % 7 === 3) item.depends_on = [ids[i - 3]]
+    if (i % 9 === 0) item.due = new Date(Date.UTC(2026, 10, 1) + (i % 60) * 86_400_000).toISOString().slice(0, 10)
+    if (i % 4 === 0) item.assignee = ['ann', 'bob', 'claude', 'codex'][(i % 16) >> 2]
     item.created = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/\.\d+Z$/, 'Z')
-    item.description = `Why: item ${i} matters.\n\n- [ ] first step\n- [ ] second step\n`
+    item.description = `Why: ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} for item ${i}.\n\n- [ ] first step\n- [ ] second step\n`
     const path = join(dir, itemPath(id))
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, serializeItem(item))
@@ -105,7 +120,16 @@ async function benchmark(count) {
   const firstListMs = performance.now() - firstList
   if (first.isError) throw new Error(JSON.stringify(first.content))
 
-  const samples = { create: [], update: [], get: [], 'list (filter)': [], 'list (default)': [] }
+  const samples = {
+    create: [],
+    update: [],
+    get: [],
+    'list (filter)': [],
+    'list (default)': [],
+    'list (expression)': [],
+    search: [],
+    context: [],
+  }
   const created = []
   for (let i = 0; i < ops; i++) {
     const result = await time(samples.create, () =>
@@ -141,6 +165,29 @@ async function benchmark(count) {
   for (let i = 0; i < Math.min(ops, 50); i++) {
     await time(samples['list (default)'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
   }
+  for (let i = 0; i < ops; i++) {
+    const filter = [
+      '+READY priority.above:low',
+      'status:open +web due.before:eom',
+      '(+ACTIVE or +OVERDUE) -BLOCKED',
+      'assignee:claude +api',
+    ][i % 4]
+    await time(samples['list (expression)'], () => client.callTool({ name: 'backlog_list', arguments: { filter } }))
+  }
+  const firstSearch = performance.now()
+  await client.callTool({ name: 'backlog_search', arguments: { query: 'payment webhook' } })
+  const firstSearchMs = performance.now() - firstSearch
+  for (let i = 0; i < ops; i++) {
+    const query = ['payment webhook', 'login', 'migration timeout', 'dashbord', 'refactor the db module', 'onboard'][
+      i % 6
+    ]
+    await time(samples.search, () => client.callTool({ name: 'backlog_search', arguments: { query } }))
+  }
+  for (let i = 0; i < Math.min(ops, 100); i++) {
+    await time(samples.context, () =>
+      client.callTool({ name: 'backlog_context', arguments: { id: ids[(i * 7919 + 10) % ids.length] } }),
+    )
+  }
   const memory = rssOf(transport.pid)
   await client.close()
 
@@ -158,6 +205,7 @@ async function benchmark(count) {
     buildMs,
     initializeMs,
     firstListMs,
+    firstSearchMs,
     restartInitializeMs,
     restartListMs,
     samples,
@@ -182,6 +230,7 @@ console.log(`${pad('items', 8)}${pad('operation', 22)}${pad('p50', 12)}${pad('p9
 for (const result of results) {
   console.log(`${pad(result.count, 8)}${pad('start → initialize', 22)}${pad(ms(result.initializeMs), 12)}`)
   console.log(`${pad(result.count, 8)}${pad('first list (cold)', 22)}${pad(ms(result.firstListMs), 12)}`)
+  console.log(`${pad(result.count, 8)}${pad('first search (index)', 22)}${pad(ms(result.firstSearchMs), 12)}`)
   console.log(`${pad(result.count, 8)}${pad('restart → initialize', 22)}${pad(ms(result.restartInitializeMs), 12)}`)
   console.log(`${pad(result.count, 8)}${pad('restart → first list', 22)}${pad(ms(result.restartListMs), 12)}`)
   for (const [name, values] of Object.entries(result.samples)) {
