@@ -290,13 +290,18 @@ export function createApp(options: AppOptions): App {
     await store.refresh()
   }
 
+  /** Rows of items just written. Their dependencies are looked up one by one: a write must not rebuild the graph. */
   function rowsOf(ids: readonly string[]): ItemRow[] {
-    const graph = selector.graph(store.all(), store.config())
+    const closed = store.config().closed_statuses
     return ids.flatMap((id) => {
       const record = store.get(id)
       if (!record) return []
       const row = toRow(record)
-      if (graph.hasOpenDependency(record.item)) row.blocked = true
+      const open = record.item.depends_on.some((dependency) => {
+        const target = store.get(dependency)?.item
+        return !target || !closed.includes(target.status)
+      })
+      if (open) row.blocked = true
       return [row]
     })
   }

@@ -50,6 +50,7 @@ interface Derived {
 /** Records in one order, with what most selections test first laid out in flat arrays beside them. */
 interface Ordered {
   records: ItemRecord[]
+  items: Item[]
   /** Lower-case status of each record, from a small table of shared strings. */
   statuses: string[]
   archived: boolean[]
@@ -152,6 +153,7 @@ export function createSelector(options: SelectorOptions): Selector {
     }
     const result: Ordered = {
       records,
+      items: records.map((record) => record.item),
       statuses: records.map((record) => lower(record.item.status)),
       archived: records.map((record) => record.archived),
       waits: records.map((record) => record.item.wait),
@@ -231,18 +233,17 @@ export function createSelector(options: SelectorOptions): Selector {
         if (hideWaitingBefore && wait !== undefined && wait > hideWaitingBefore) continue
         if (types && !types.includes(order.types[index] as string)) continue
         if (assignee !== undefined && order.assignees[index] !== assignee) continue
-        const record = order.records[index] as ItemRecord
         if (!needsItem) {
-          matches.push(record)
+          matches.push(order.records[index] as ItemRecord)
           positions.push(index)
           continue
         }
-        const { item } = record
+        const item = order.items[index] as Item
         if (parent !== undefined && !sameText(item.parent, parent)) continue
         if (epic !== undefined && !sameText(item.epic, epic)) continue
         if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
         if (test && !test(item)) continue
-        matches.push(record)
+        matches.push(order.records[index] as ItemRecord)
         positions.push(index)
       }
       const { urgencies } = order
