@@ -181,17 +181,8 @@ export function duplicateFields(item: Item): BatchItemInput {
     depends_on: [...item.depends_on],
     references: item.references.map((ref) => ({ ...ref })),
   }
-  for (const field of [
-    'priority',
-    'assignee',
-    'parent',
-    'epic',
-    'due',
-    'scheduled',
-    'wait',
-    'recur',
-    'until',
-  ] as const) {
+  for (const field of SCALAR_FIELDS) {
+    if (field === 'created' || field === 'started' || field === 'closed') continue
     const value = item[field]
     if (value !== undefined) (fields as Record<string, unknown>)[field] = value
   }

@@ -10,7 +10,7 @@ import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ITEM_TYPES, type Item, normalizePriority, PRIORITIES } from '../core/item.js'
 import type { ItemRecord } from '../store/store.js'
-import { compileFilter, type FilterEnv, filterFields, parseFilter } from './filter.js'
+import { compileFilter, type FilterEnv, type FilterNode, filterFields, parseFilter } from './filter.js'
 import { buildWorkGraph, type WorkGraph } from './graph.js'
 import { urgency } from './urgency.js'
 
@@ -214,7 +214,7 @@ export function createSelector(options: SelectorOptions): Selector {
       // A filter on status, on when items closed, or on ids speaks for itself.
       const statusGiven = statuses !== undefined || fields.has('status') || fields.has('closed') || fields.has('id')
       const hideWaitingBefore = statusGiven || fields.has('wait') ? undefined : formatTimestamp(options.now())
-      const wanted = statuses && !everyStatus ? new Set(statuses) : undefined
+      const wanted = statuses && !everyStatus ? new Set(statuses) : node ? impliedStatuses(node, config) : undefined
       const closed = new Set(config.closed_statuses.map((status) => status.toLowerCase()))
       // Everything archived is closed: asking for the archive lifts the default of hiding closed items.
       const hideClosed = !statusGiven && !selection.archived
@@ -251,6 +251,35 @@ export function createSelector(options: SelectorOptions): Selector {
       return { records: matches, urgencies: positions.map((index) => urgencies[index] as number) }
     },
   }
+}
+
+/**
+ * The statuses a filter can match at all, when its top level says so (`status:open ...`, `+READY ...`,
+ * `+ACTIVE ...`): the scan then skips every other item by a flat-array test before the filter runs. The filter still
+ * runs on what is left, so this only ever narrows what the filter would reject anyway.
+ */
+function impliedStatuses(node: FilterNode, config: BacklogConfig): Set<string> | undefined {
+  const terms = node.kind === 'and' ? node.nodes : [node]
+  let allowed: Set<string> | undefined
+  const narrow = (statuses: readonly string[]) => {
+    const next = new Set(statuses.map((status) => status.toLowerCase()))
+    allowed = allowed ? new Set([...allowed].filter((status) => next.has(status))) : next
+  }
+  const open = config.statuses.filter((status) => !config.closed_statuses.includes(status))
+  for (const term of terms) {
+    if (term.kind === 'field' && term.field === 'status' && !term.attribute) {
+      if (term.operator === 'eq') narrow([term.value])
+      else if (term.operator === 'in') narrow(term.value.split(',').map((value) => value.trim()))
+    } else if (term.kind === 'virtual') {
+      if (term.tag === 'READY') {
+        narrow(open.filter((status) => status !== 'blocked' && !config.started_statuses.includes(status)))
+      } else if (term.tag === 'ACTIVE') narrow(config.started_statuses)
+      else if (term.tag === 'OPEN' || term.tag === 'PENDING' || term.tag === 'OVERDUE' || term.tag === 'DUE') {
+        narrow(open)
+      } else if (term.tag === 'CLOSED' || term.tag === 'COMPLETED') narrow(config.closed_statuses)
+    }
+  }
+  return allowed
 }
 
 function compareText(a: string, b: string): number {
