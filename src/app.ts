@@ -83,6 +83,8 @@ export interface SearchResult {
 
 export interface ArchiveResult extends MutationResult {
   dry_run: boolean
+  /** Closed items left in place because they closed less than `older_than_days` ago. */
+  too_recent?: number
 }
 
 export interface AppOptions {
@@ -201,14 +203,18 @@ export function createApp(options: AppOptions): App {
     throw notFound(id)
   }
 
-  function assertStatus(config: BacklogConfig, status: string | undefined): void {
-    if (status !== undefined && !config.statuses.includes(status)) {
+  /** The status as the config spells it (statuses match case-insensitively), or INVALID_INPUT naming the valid ones. */
+  function canonicalStatus<T extends string | undefined>(config: BacklogConfig, status: T): T {
+    if (status === undefined) return status
+    const found = config.statuses.find((known) => known.toLowerCase() === status.toLowerCase())
+    if (found === undefined) {
       throw new BacklogError(
         'INVALID_INPUT',
         `status "${status}" is not one of ${config.statuses.join(', ')} (set in .backlog/config.yml)`,
         { status },
       )
     }
+    return found as T
   }
 
   /**
@@ -359,20 +365,26 @@ export function createApp(options: AppOptions): App {
       }
       return id
     }
+    // The ids drawn for this call mean nothing to the caller if it fails: errors name the items as it did, by #N.
+    const asWritten = (error: unknown, position: number, title: string) => {
+      if (!batch) return error
+      const named = prefixed(error, `items[${position}]`, title)
+      if (!(named instanceof BacklogError)) return named
+      const message = ids.reduce((text, id, index) => text.replaceAll(id, `#${index + 1}`), named.message)
+      return new BacklogError(named.code, message, named.details, { cause: error })
+    }
     const built = inputs.map((entry, position) => {
-      const where = batch ? `items[${position}]` : ''
-      const at = (field: string) => (where ? `${where}.${field}` : field)
       try {
-        assertStatus(context.config, entry.status)
         const resolved: BatchItemInput = {
           ...entry,
-          ...(entry.parent !== undefined ? { parent: resolve(entry.parent, at('parent')) } : {}),
-          ...(entry.epic !== undefined ? { epic: resolve(entry.epic, at('epic')) } : {}),
-          ...(entry.depends_on ? { depends_on: entry.depends_on.map((dep) => resolve(dep, at('depends_on'))) } : {}),
+          ...(entry.status !== undefined ? { status: canonicalStatus(context.config, entry.status) } : {}),
+          ...(entry.parent !== undefined ? { parent: resolve(entry.parent, 'parent') } : {}),
+          ...(entry.epic !== undefined ? { epic: resolve(entry.epic, 'epic') } : {}),
+          ...(entry.depends_on ? { depends_on: entry.depends_on.map((dep) => resolve(dep, 'depends_on')) } : {}),
         }
         return buildItem(resolved, ids[position] as string, context)
       } catch (error) {
-        throw prefixed(error, where, entry.title)
+        throw asWritten(error, position, entry.title)
       }
     })
     const pending = new Map(built.map((item) => [idKey(item.id), item]))
@@ -381,7 +393,7 @@ export function createApp(options: AppOptions): App {
       try {
         assertLinks(item, undefined, lookup)
       } catch (error) {
-        throw prefixed(error, batch ? `items[${position}]` : '', item.title)
+        throw asWritten(error, position, item.title)
       }
     })
     return built
@@ -497,8 +509,9 @@ export function createApp(options: AppOptions): App {
       // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
       assertInitialized(store)
       const context = await contextFor(input.agent)
-      assertStatus(context.config, input.status)
       const { id: _id, filter: _filter, all: _all, agent: _agent, ...changes } = input
+      changes.status = canonicalStatus(context.config, input.status)
+      if (changes.status === undefined) delete changes.status
       let ids: string[] = []
       let changedAny = false
       const result = await store.mutate(() => {
@@ -591,7 +604,7 @@ export function createApp(options: AppOptions): App {
       const config = store.config()
       const records = store.all()
       const statuses = input.status?.map((status) => status.toLowerCase()).filter((status) => status !== 'all')
-      for (const status of statuses ?? []) assertStatus(config, status)
+      for (const status of statuses ?? []) canonicalStatus(config, status)
       const types = input.type?.map((type) => type.toLowerCase())
       const tags = input.tags?.map((tag) => tag.toLowerCase())
       const parent = input.parent ? idKey(input.parent) : undefined
@@ -694,6 +707,7 @@ export function createApp(options: AppOptions): App {
       assertInitialized(store)
       const context = await contextFor(input.agent)
       let chosen: ItemRecord[] = []
+      let tooRecent = 0
       const move = (records: ItemRecord[]) =>
         records.map((record) => ({ record, to: itemPath(record.item.id, ARCHIVE_DIR) }))
       const result = await store.mutate(() => {
@@ -710,15 +724,13 @@ export function createApp(options: AppOptions): App {
         } else {
           const days = input.older_than_days ?? DEFAULT_ARCHIVE_DAYS
           const cutoff = formatTimestamp(new Date(context.date.getTime() - days * DAY_MS))
-          chosen = store
+          const closed = store
             .all()
-            .filter(
-              ({ item, archived }) =>
-                !archived &&
-                config.closed_statuses.includes(item.status) &&
-                (item.closed ?? item.created ?? '') <= cutoff,
-            )
+            .filter(({ item, archived }) => !archived && config.closed_statuses.includes(item.status))
+          chosen = closed
+            .filter(({ item }) => (item.closed ?? item.created ?? '') <= cutoff)
             .sort((a, b) => (idKey(a.item.id) < idKey(b.item.id) ? -1 : 1))
+          tooRecent = closed.length - chosen.length
         }
         if (input.dry_run || chosen.length === 0) return null
         return {
@@ -740,6 +752,7 @@ export function createApp(options: AppOptions): App {
         ...(result.commit ? { commit: result.commit } : {}),
         changed: result.changes.length > 0,
         dry_run: Boolean(input.dry_run),
+        ...(tooRecent ? { too_recent: tooRecent } : {}),
       }
     },
 

@@ -56,7 +56,12 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     agent: () => io.env.BACKLOG_AGENT?.trim() || undefined,
     stdin: createStdinReader(io.stdin ?? readProcessStdin),
     print: (json, data, text) => io.out(json ? JSON.stringify(data, null, 2) : text),
-    width: () => io.columns ?? (process.stdout.isTTY ? process.stdout.columns : undefined) ?? DEFAULT_WIDTH,
+    // A terminal's own width; else COLUMNS (pipes, and terminals that report 0); else the default.
+    width: () =>
+      io.columns ||
+      (process.stdout.isTTY ? process.stdout.columns : 0) ||
+      Number.parseInt(io.env.COLUMNS ?? '', 10) ||
+      DEFAULT_WIDTH,
   }
 
   const program = new Command()

@@ -360,13 +360,17 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
       })
       const result: ArchiveResult = await cli.app().archive(input)
       const commit = commitSuffix(result)
+      const recent = result.too_recent
+        ? `${result.too_recent} closed item${result.too_recent === 1 ? ' is' : 's are'} newer than ${input.older_than_days ?? 30} days (--older-than 0 takes them too).`
+        : ''
+      const nothing = `Nothing to archive.${recent ? ` ${recent}` : ''}`
       const text = result.dry_run
         ? result.items.length
-          ? `Would archive ${result.items.length}:\n${formatTable(result.items.map(({ archived: _archived, ...row }) => row))}`
-          : 'Nothing to archive.'
+          ? `Would archive ${result.items.length}:\n${formatTable(result.items.map(({ archived: _archived, ...row }) => row))}${recent ? `\n${recent}` : ''}`
+          : nothing
         : result.changed
           ? result.items.map((row) => `Archived ${row.id}: ${row.title}${commit}`).join('\n')
-          : 'Nothing to archive.'
+          : nothing
       cli.print(options.json, result, text)
     })
   withExamples(archive, ['archive --dry-run', 'archive --older-than 7', 'archive bl-k3m9x2'])

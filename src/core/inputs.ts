@@ -24,6 +24,19 @@ function toList(value: string | string[]): string[] {
     .filter(Boolean)
 }
 
+/**
+ * Free-text entries (evidence, blocked reasons): an array, a JSON array text, or one string that is one entry.
+ * Commas belong to the text here ("42 passed, 0 failed"), unlike in lists of tags and ids.
+ */
+const entryList = (what: string) =>
+  z
+    .union([z.array(z.string()), z.string()], { error: `${what}: give a text or an array of texts` })
+    .transform((value) => {
+      if (typeof value === 'string' && value.trim().startsWith('[')) return toList(value)
+      return (Array.isArray(value) ? value : [value]).map((entry) => entry.trim()).filter(Boolean)
+    })
+    .describe(`${what}: a text, or an array of texts`)
+
 const textList = (what: string) =>
   z
     .union([z.array(z.string()), z.string()])
@@ -180,6 +193,7 @@ const fieldShape = {
   type: itemType.optional(),
   status: z
     .string()
+    .trim()
     .min(1, 'status must not be empty')
     .optional()
     .describe('A workflow status from config: open, in_progress, blocked, done, cancelled'),
@@ -196,8 +210,8 @@ const fieldShape = {
   recur: recurValue.optional(),
   until: dateValue('End of recurrence').optional(),
   references: references.optional(),
-  evidence: textList('Evidence of completion').optional(),
-  blocked_reason: textList('Why it is blocked').optional(),
+  evidence: entryList('Evidence of completion').optional(),
+  blocked_reason: entryList('Why it is blocked').optional(),
   attributes: attributes.optional(),
 }
 
@@ -255,8 +269,8 @@ const listEdits = {
   remove_tags: textList('Tags to remove').optional(),
   add_depends_on: textList('Dependencies to add').optional(),
   remove_depends_on: textList('Dependencies to remove').optional(),
-  add_evidence: textList('Evidence to add').optional(),
-  add_blocked_reason: textList('Blocked reasons to add').optional(),
+  add_evidence: entryList('Evidence to add').optional(),
+  add_blocked_reason: entryList('Blocked reasons to add').optional(),
   add_references: references.optional().describe('Links to add: [{url, title}] or URLs'),
   remove_references: textList('URLs of links to remove').optional(),
   note: z
@@ -275,7 +289,9 @@ const listEdits = {
 
 const filterText = z
   .string()
-  .describe('A filter expression, e.g. "status:open +bug priority.above:low" (see the README)')
+  .describe(
+    'A filter expression, e.g. "status:open +bug priority.above:low"; bare words search the text, +READY/+BLOCKED/+OVERDUE... are virtual tags',
+  )
 
 export const updateInputShape = {
   id: idList.optional().describe('The id of the item to change, or an array of ids'),
@@ -323,7 +339,7 @@ export const listInputShape = {
   ).optional(),
   type: textList('Types to include').optional(),
   parent: z.string().optional().describe('Only children of this item'),
-  epic: z.string().optional().describe('Only items of this epic'),
+  epic: z.string().optional().describe('Only items of this epic: its epic or its parent is this id'),
   tags: textList('Only items with all of these tags').optional(),
   assignee: z.string().optional().describe('Only items assigned to this agent or person'),
   archived: flexibleBoolean.optional().describe('Include archived items (default false)'),
@@ -392,22 +408,32 @@ const lineNumber = z
 export const writeResourceInputShape = {
   id: idValue,
   operation: z
-    .discriminatedUnion(
-      'type',
-      [
-        z.strictObject({
-          type: z.literal('str_replace'),
-          old_str: z.string().describe('Text to replace: must occur exactly once in the body'),
-          new_str: z.string().describe('Replacement text'),
-        }),
-        z.strictObject({
-          type: z.literal('insert'),
-          insert_line: lineNumber.describe('Insert after this line of the body (0 = at the top)'),
-          new_str: z.string().describe('Text to insert'),
-        }),
-        z.strictObject({ type: z.literal('append'), new_str: z.string().describe('Text to add at the end') }),
-      ],
-      { error: 'operation.type must be str_replace, insert or append' },
+    .preprocess(
+      (value) => {
+        if (typeof value !== 'string') return value
+        try {
+          return JSON.parse(value)
+        } catch {
+          return value
+        }
+      },
+      z.discriminatedUnion(
+        'type',
+        [
+          z.strictObject({
+            type: z.literal('str_replace'),
+            old_str: z.string().describe('Text to replace: must occur exactly once in the body'),
+            new_str: z.string().describe('Replacement text'),
+          }),
+          z.strictObject({
+            type: z.literal('insert'),
+            insert_line: lineNumber.describe('Insert after this line of the body (0 = at the top)'),
+            new_str: z.string().describe('Text to insert'),
+          }),
+          z.strictObject({ type: z.literal('append'), new_str: z.string().describe('Text to add at the end') }),
+        ],
+        { error: 'operation must be {type: "str_replace" | "insert" | "append", ...}' },
+      ),
     )
     .describe(
       '{type: "str_replace", old_str, new_str} | {type: "insert", insert_line, new_str} | {type: "append", new_str}',
@@ -456,6 +482,11 @@ const FIELD_HINTS: Record<string, string> = {
   ids: 'id',
 }
 
+/** `items[1].due` rather than `items.1.due`: the way the caller wrote it. */
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index ? '.' : ''}${String(key)}`)).join('')
+}
+
 /** Turns zod issues into one readable line per problem: `title: title is required`. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -466,7 +497,7 @@ export function describeIssues(error: z.ZodError): string {
           .join('; ')
       }
       const message = issue.message.replace(/\.$/, '')
-      return issue.path.length ? `${issue.path.join('.')}: ${message}` : message
+      return issue.path.length ? `${formatPath(issue.path)}: ${message}` : message
     })
     .join('; ')
 }

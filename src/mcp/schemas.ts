@@ -76,6 +76,7 @@ export const listOutput = z.object({
 
 export const archiveOutput = mutationOutput.extend({
   dry_run: z.boolean().describe('True when nothing was moved: the items are what would be archived'),
+  too_recent: z.number().optional().describe('Closed items left in place because they closed too recently'),
 })
 
 export const searchOutput = z.object({

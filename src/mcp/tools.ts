@@ -52,9 +52,10 @@ const WRITE: ToolAnnotations = {
 const FILTER_HELP =
   'filter is a query like "status:open +bug priority.above:low", "assignee:"Ann Lee" due.before:friday", ' +
   '"+READY", "(+ACTIVE or +OVERDUE) -BLOCKED", "project:web auth" (bare words search the text). Virtual tags: ' +
-  'READY (can be started now: open, not started, no open dependency, not waiting), BLOCKED, UNBLOCKED, BLOCKING, ACTIVE, ' +
+  'READY (can be started now: open, not started, no open dependency or open child, not waiting), BLOCKED, UNBLOCKED, BLOCKING, ACTIVE, ' +
   'OVERDUE, WAITING, DUE (within 7 days), TODAY, TOMORROW, WEEK, SCHEDULED, TAGGED, ANNOTATED, OPEN, PENDING, CLOSED, COMPLETED. ' +
-  'Modifiers: field.before/after/by/is/not/contains/startswith/endswith/in/exists/regex:value; dates like today, friday, eow, now-7d.'
+  'Modifiers: field.before/after/by/is/not/contains/startswith/endswith/in/exists/regex:value; dates like today, friday, eow, now-7d. ' +
+  'Any other field name is a user attribute (project:web, estimate.gt:3).'
 
 export const TOOLS: Tool[] = [
   defineTool({
@@ -182,32 +183,43 @@ export const TOOLS: Tool[] = [
     description:
       'Move done and cancelled items closed at least older_than_days ago (default 30), or exactly the closed items named by id, ' +
       'out of the working set into .backlog/archive/, in one commit. dry_run:true only lists them. Archived items are still ' +
-      `found by backlog_get, and by backlog_list/backlog_search with archived:true; backlog_unarchive brings them back. ${COMMITS}`,
+      `found by backlog_get, and by backlog_list/backlog_search with archived:true; backlog_unarchive brings them back. ` +
+      'A call that moves items is one git commit; a dry run or a call with nothing to move makes none.',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: archiveInput,
     output: archiveOutput,
     async run(app, input) {
       const result = await app.archive(input)
+      const recent = result.too_recent
+        ? ` ${result.too_recent} closed item${result.too_recent === 1 ? ' is' : 's are'} newer than ${input.older_than_days ?? 30} days; older_than_days: 0 takes them too.`
+        : ''
       const text = result.dry_run
         ? result.items.length
-          ? `Would archive ${result.items.length}:\n${renderList({ items: result.items, total: result.items.length, truncated: false })}`
-          : 'Nothing to archive.'
+          ? `Would archive ${result.items.length}:\n${renderList({ items: result.items, total: result.items.length, truncated: false })}${recent ? `\n${recent.trim()}` : ''}`
+          : `Nothing to archive.${recent}`
         : result.changed
           ? renderMutation('Archived', result)
-          : 'Nothing to archive.'
+          : `Nothing to archive.${recent}`
       return { data: result, text }
     },
   }),
   defineTool({
     name: 'backlog_unarchive',
     title: 'Unarchive items',
-    description: `Bring archived items (id: one or an array) back into the working set, unchanged. ${COMMITS}`,
+    description:
+      'Bring archived items (id: one or an array) back into the working set, unchanged, in one git commit ' +
+      '(none when no item named is archived).',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: unarchiveInput,
     output: mutationOutput,
     async run(app, input) {
       const result = await app.unarchive(input)
-      return { data: result, text: result.changed ? renderMutation('Unarchived', result) : 'Nothing was archived.' }
+      return {
+        data: result,
+        text: result.changed
+          ? renderMutation('Unarchived', result)
+          : 'None of these items is archived; nothing changed.',
+      }
     },
   }),
   defineTool({

@@ -81,6 +81,8 @@ export interface FilterEnv {
   hasOpenDependency(item: Item): boolean
   /** True when an item that is not closed depends on this one. */
   isBlocking(item: Item): boolean
+  /** True when an item that is not closed has this one as its parent or epic: an epic with open tasks is not READY. */
+  hasOpenChildren?(item: Item): boolean
   /** Full-text test for bare words, e.g. from a search index; when absent every word must occur (case-insensitive substring) in title, description, notes text, tags, evidence or blocked_reason. */
   text?(words: string): (item: Item) => boolean
   urgency?(item: Item): number
@@ -953,7 +955,8 @@ function compileVirtual(tag: VirtualTag, context: Context): Predicate {
           status !== 'blocked' &&
           !isWaiting(item) &&
           !((context.span(item.scheduled)?.start ?? -Infinity) > now) &&
-          !env.hasOpenDependency(item)
+          !env.hasOpenDependency(item) &&
+          !env.hasOpenChildren?.(item)
         )
       }
     case 'BLOCKED':

@@ -20,6 +20,8 @@ export interface WorkGraph {
   dependents(item: Item): Item[]
   /** Items whose parent or epic is this one. */
   children(item: Item): Item[]
+  /** True when a child (by parent or epic) is not closed. */
+  hasOpenChildren(item: Item): boolean
 }
 
 /**
@@ -59,6 +61,7 @@ export function buildWorkGraph(items: readonly Item[], isClosed: (status: string
     isBlocking: (item) => !isClosed(item.status) && dependentsOf.has(idKey(item.id)) && openDependents(item).length > 0,
     dependents: (item) => dependentsOf.get(idKey(item.id)) ?? [],
     children: (item) => childrenOf.get(idKey(item.id)) ?? [],
+    hasOpenChildren: (item) => childrenOf.get(idKey(item.id))?.some((child) => !isClosed(child.status)) ?? false,
   }
 }
 

@@ -172,6 +172,7 @@ export function createSelector(options: SelectorOptions): Selector {
       config,
       hasOpenDependency: (item) => state.graph.hasOpenDependency(item),
       isBlocking: (item) => state.graph.isBlocking(item),
+      hasOpenChildren: (item) => state.graph.hasOpenChildren(item),
       urgency: (item) => urgencyFor(state, config, now, item),
       ...(options.text ? { text: options.text } : {}),
     }
@@ -240,7 +241,8 @@ export function createSelector(options: SelectorOptions): Selector {
         }
         const item = order.items[index] as Item
         if (parent !== undefined && !sameText(item.parent, parent)) continue
-        if (epic !== undefined && !sameText(item.epic, epic)) continue
+        // Items join an epic by `epic` or, as a batch plan makes them, by `parent`.
+        if (epic !== undefined && !sameText(item.epic, epic) && !sameText(item.parent, epic)) continue
         if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
         if (test && !test(item)) continue
         matches.push(order.records[index] as ItemRecord)
