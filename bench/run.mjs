@@ -127,6 +127,7 @@ async function benchmark(count) {
     'list (filter)': [],
     'list (default)': [],
     'list (expression)': [],
+    'list after a write': [],
     search: [],
     context: [],
   }
@@ -173,6 +174,14 @@ async function benchmark(count) {
       'assignee:claude +api',
     ][i % 4]
     await time(samples['list (expression)'], () => client.callTool({ name: 'backlog_list', arguments: { filter } }))
+  }
+  // Agents list right after they write: the first list of a new version of the backlog.
+  for (let i = 0; i < Math.min(ops, 100); i++) {
+    await client.callTool({
+      name: 'backlog_update',
+      arguments: { id: ids[(i * 104729 + 3) % ids.length], note: `between lists ${i}` },
+    })
+    await time(samples['list after a write'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
   }
   const firstSearch = performance.now()
   await client.callTool({ name: 'backlog_search', arguments: { query: 'payment webhook' } })

@@ -70,7 +70,9 @@ export interface ListResult {
 }
 
 export interface MutationResult {
+  /** The items written, at most MAX_RESULT_ROWS of them (`total` says how many there were). */
   items: ItemRow[]
+  total?: number
   /** The commit that recorded the change; absent when auto-commit is off or nothing changed. */
   commit?: string
   changed: boolean
@@ -117,6 +119,8 @@ export interface App {
 }
 
 const DEFAULT_ARCHIVE_DAYS = 30
+/** A bulk change of thousands of items answers with the first rows and the count, not every row. */
+const MAX_RESULT_ROWS = 100
 const DAY_MS = 86_400_000
 
 export function toRow(record: ItemRecord): ItemRow {
@@ -322,6 +326,14 @@ export function createApp(options: AppOptions): App {
     if (!context.config.closed_statuses.includes(next.status) || next.status === 'cancelled') return undefined
     const dates = nextOccurrence(next, context.date)
     if (!dates) return undefined
+    // Done, reopened and done again: the next occurrence is already there.
+    const title = next.title.toLowerCase()
+    const exists = store
+      .all()
+      .some(
+        ({ item }) => item.recur && item.due === dates.due && item.title.toLowerCase() === title && item.id !== next.id,
+      )
+    if (exists) return undefined
     const id = generateId(context.config.prefix, takenWith(taken), random)
     taken.add(idKey(id))
     const follower = buildItem({ ...duplicateFields(next), ...dates }, id, context)
@@ -402,7 +414,7 @@ export function createApp(options: AppOptions): App {
   /** The records an update reaches: by id (one or many) or by filter, as a list with that filter would show them. */
   function targetsOf(input: UpdateInput): ItemRecord[] {
     if (input.id !== undefined) {
-      return [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
+      return distinct(input.id.map((id) => require(id)))
     }
     const filter = input.filter?.trim() ?? ''
     if (filter === '' && !input.all) {
@@ -478,12 +490,11 @@ export function createApp(options: AppOptions): App {
       await ready()
       const config = store.config()
       const records = store.all()
-      const selected = selector.select(records, config, input)
-      const matches = selected.records
       const limit = input.limit ?? 50
+      const selected = selector.select(records, config, { ...input, limit })
       const graph = selector.graph(records, config)
       const problems = store.problems()
-      const items = matches.slice(0, limit).map((record, position) => {
+      const items = selected.records.map((record, position) => {
         const row = toRow(record)
         if (graph.hasOpenDependency(record.item)) row.blocked = true
         if (selected.urgencies) row.urgency = selected.urgencies[position] as number
@@ -491,12 +502,12 @@ export function createApp(options: AppOptions): App {
       })
       return {
         items,
-        total: matches.length,
-        truncated: matches.length > limit,
+        total: selected.total,
+        truncated: selected.total > limit,
         ...(input.counts || input.count_by
           ? {
               counts: countItems(
-                matches.map((record) => record.item),
+                selected.all().map((record) => record.item),
                 input.count_by ?? [],
               ),
             }
@@ -562,7 +573,8 @@ export function createApp(options: AppOptions): App {
         }
       })
       return {
-        items: rowsOf(ids),
+        items: rowsOf(ids.slice(0, MAX_RESULT_ROWS)),
+        ...(ids.length > MAX_RESULT_ROWS ? { total: ids.length } : {}),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: changedAny,
       }
@@ -574,7 +586,7 @@ export function createApp(options: AppOptions): App {
       const context = await contextFor(input.agent)
       let removed: ItemRow[] = []
       const result = await store.mutate(() => {
-        const records = [...new Map(input.id.map((id) => require(id)).map((record) => [record.path, record])).values()]
+        const records = distinct(input.id.map((id) => require(id)))
         const dangling = referencesTo(new Set(records.map((record) => idKey(record.item.id))))
         if (dangling.length) {
           throw new BacklogError(
@@ -713,7 +725,7 @@ export function createApp(options: AppOptions): App {
       const result = await store.mutate(() => {
         const config = store.config()
         if (input.id !== undefined) {
-          chosen = input.id.map((id) => require(id)).filter((record) => !record.archived)
+          chosen = distinct(input.id.map((id) => require(id))).filter((record) => !record.archived)
           const open = chosen.filter((record) => !config.closed_statuses.includes(record.item.status))
           if (open.length) {
             throw new BacklogError(
@@ -748,7 +760,8 @@ export function createApp(options: AppOptions): App {
         }
       })
       return {
-        items: chosen.map((record) => ({ ...toRow(record), archived: !input.dry_run })),
+        items: chosen.slice(0, MAX_RESULT_ROWS).map((record) => ({ ...toRow(record), archived: !input.dry_run })),
+        ...(chosen.length > MAX_RESULT_ROWS ? { total: chosen.length } : {}),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: result.changes.length > 0,
         dry_run: Boolean(input.dry_run),
@@ -761,7 +774,7 @@ export function createApp(options: AppOptions): App {
       const context = await contextFor(input.agent)
       let chosen: ItemRecord[] = []
       const result = await store.mutate(() => {
-        chosen = input.id.map((id) => require(id)).filter((record) => record.archived)
+        chosen = distinct(input.id.map((id) => require(id))).filter((record) => record.archived)
         if (chosen.length === 0) return null
         return {
           date: context.date,
@@ -794,6 +807,11 @@ export function createApp(options: AppOptions): App {
 
     close: () => store.close(),
   }
+}
+
+/** Each record once, in first-named order: the same item named twice (in any case) is one item. */
+function distinct(records: ItemRecord[]): ItemRecord[] {
+  return [...new Map(records.map((record) => [record.path, record])).values()]
 }
 
 /** An error of one item of a batch, with the item named so the caller knows which to fix. Nothing was written. */

@@ -179,7 +179,9 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     .option('--add-dep <id>', 'add a dependency (repeat for more)', collect)
     .option('--remove-dep <id>', 'remove a dependency (repeat for more)', collect)
     .option('--add-evidence <text>', 'add evidence of completion (repeat for more)', collect)
+    .option('--remove-evidence <text>', 'remove evidence by its exact text (repeat for more)', collect)
     .option('--add-blocked-reason <text>', 'add a reason it is blocked (repeat for more)', collect)
+    .option('--remove-blocked-reason <text>', 'remove a blocked reason by its exact text (repeat for more)', collect)
     .option('--add-ref <url>', 'add a reference link (repeat for more)', collect)
     .option('--remove-ref <url>', 'remove a reference link (repeat for more)', collect)
     .option('-m, --note <text>', 'append a timestamped note (- reads standard input)')
@@ -210,6 +212,8 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
           remove_depends_on: options.removeDep,
           add_evidence: options.addEvidence,
           add_blocked_reason: options.addBlockedReason,
+          remove_evidence: options.removeEvidence,
+          remove_blocked_reason: options.removeBlockedReason,
           add_references: options.addRef,
           remove_references: options.removeRef,
           note: await textOrStdin(cli, options.note as string | undefined, '--note'),

@@ -72,13 +72,16 @@ const idList = z
     return ids.map((id) => id.trim())
   })
 
+const CHECK_DATE = new Date(2000, 0, 3)
+
 const dateValue = (what: string) =>
   z
     .string()
     .transform((value, ctx) => {
       const text = value.trim()
-      // Checked here against the current time so a typo fails at once; the app resolves it again with its own clock.
-      if (text !== '' && parseDateInput(text, new Date()) === undefined) {
+      // Checked here so a typo fails at once (whether a word is a date does not depend on the day); the app resolves
+      // it with its own clock.
+      if (text !== '' && parseDateInput(text, CHECK_DATE) === undefined) {
         ctx.addIssue({
           code: 'custom',
           message: `"${value}" is not a date; use YYYY-MM-DD, today, tomorrow, friday, next friday, eow, eom, in 3 days or now+2h`,
@@ -271,6 +274,8 @@ const listEdits = {
   remove_depends_on: textList('Dependencies to remove').optional(),
   add_evidence: entryList('Evidence to add').optional(),
   add_blocked_reason: entryList('Blocked reasons to add').optional(),
+  remove_evidence: entryList('Evidence to remove, by its exact text').optional(),
+  remove_blocked_reason: entryList('Blocked reasons to remove, by their exact text').optional(),
   add_references: references.optional().describe('Links to add: [{url, title}] or URLs'),
   remove_references: textList('URLs of links to remove').optional(),
   note: z
@@ -311,7 +316,7 @@ export const updateInput = z.strictObject(updateInputShape).superRefine((input, 
   if (input.id !== undefined && (input.filter !== undefined || input.all)) {
     ctx.addIssue({ code: 'custom', message: 'give either id or filter, not both' })
   }
-  if (input.id !== undefined && input.id.length > 1 && input.title !== undefined) {
+  if ((input.filter !== undefined || input.all || (input.id?.length ?? 0) > 1) && input.title !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['title'], message: 'title can only be set on one item at a time' })
   }
 })
@@ -331,6 +336,7 @@ export const deleteInput = z.strictObject(deleteInputShape)
 export type DeleteInput = z.output<typeof deleteInput>
 
 const SORTS = ['urgency', 'priority', 'due', 'created', 'id', 'title'] as const
+export type SortOrder = (typeof SORTS)[number]
 
 export const listInputShape = {
   filter: filterText.optional(),

@@ -100,6 +100,10 @@ export function applyUpdate(previous: Item, input: ItemChanges, context: Mutatio
   if (input.remove_depends_on) item.depends_on = without(item.depends_on, input.remove_depends_on, idKey)
   if (input.add_evidence) item.evidence = [...item.evidence, ...input.add_evidence]
   if (input.add_blocked_reason) item.blocked_reason = [...item.blocked_reason, ...input.add_blocked_reason]
+  if (input.remove_evidence) item.evidence = removeEntries(item, 'evidence', input.remove_evidence)
+  if (input.remove_blocked_reason) {
+    item.blocked_reason = removeEntries(item, 'blocked_reason', input.remove_blocked_reason)
+  }
   if (input.add_references) {
     const known = new Set(item.references.map((ref) => ref.url))
     for (const ref of input.add_references) {
@@ -120,7 +124,7 @@ export function applyUpdate(previous: Item, input: ItemChanges, context: Mutatio
         'NO_MATCH',
         `remove_note: ${item.id} has no note whose text or timestamp is exactly "${target}"` +
           (item.notes.length
-            ? `. Its notes: ${item.notes.map((note) => `${note.at} "${note.text.slice(0, 40)}"`).join('; ')}`
+            ? `. Its notes: ${item.notes.map((note) => `${note.at} ${JSON.stringify(note.text.length > 60 ? `${note.text.slice(0, 60)}…` : note.text)}`).join('; ')}`
             : ' (it has no notes)'),
         { id: item.id },
       )
@@ -132,6 +136,24 @@ export function applyUpdate(previous: Item, input: ItemChanges, context: Mutatio
     item.notes = [...item.notes, { at: context.now, ...(by ? { by } : {}), text: input.note }]
   }
   return item
+}
+
+/** The list without these exact entries; an entry that is not there is NO_MATCH, naming what is. */
+function removeEntries(item: Item, field: 'evidence' | 'blocked_reason', removed: string[]): string[] {
+  const present = new Set(item[field].map((entry) => entry.trim()))
+  const missing = removed.filter((entry) => !present.has(entry))
+  if (missing.length) {
+    throw new BacklogError(
+      'NO_MATCH',
+      `remove_${field}: ${item.id} has no ${field} ${missing.map((entry) => JSON.stringify(entry)).join(', ')}` +
+        (item[field].length
+          ? `; it has ${item[field].map((entry) => JSON.stringify(entry)).join(', ')}`
+          : ' (it has none)'),
+      { id: item.id },
+    )
+  }
+  const gone = new Set(removed)
+  return item[field].filter((entry) => !gone.has(entry.trim()))
 }
 
 function without(values: string[], removed: string[], key: (value: string) => string): string[] {

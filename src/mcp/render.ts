@@ -58,7 +58,9 @@ export function renderMutation(verb: string, result: MutationResult): string {
   if (!result.changed && result.items.length === 0) return 'No item matched; nothing changed.'
   if (!result.changed) return `No change: ${result.items.map((row) => row.id).join(', ')} already as asked.`
   const commit = result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ' (not committed: auto_commit is off)'
-  return `${verb} ${result.items.map(renderRow).join('\n')}${commit}`
+  const more =
+    result.total && result.total > result.items.length ? `\n… and ${result.total - result.items.length} more` : ''
+  return `${verb} ${result.items.map(renderRow).join('\n')}${more}${commit}`
 }
 
 export function renderSearch(result: SearchResult): string {

@@ -53,7 +53,7 @@ export function registerResources(
     return app.store.all()
   }
 
-  /** Starts watching once a client looks at resources, so a server only used through tools does no extra work. */
+  /** Starts watching: on the first look at resources, or when the client is initialized (see `start`). */
   function track(all: readonly ItemRecord[]): void {
     if (snapshot) return
     snapshot = new Map(all.map((record) => [idKey(record.item.id), record]))
@@ -66,10 +66,12 @@ export function registerResources(
     const next = new Map(all.map((record) => [idKey(record.item.id), record]))
     let listChanged = next.size !== snapshot.size
     const updated: string[] = []
+    // The read model hands out a new record whenever a file changed: identity says what changed, and reading
+    // `.text` of an old record would read the new file (records from the parse cache read it lazily).
     for (const [key, record] of next) {
       const before = snapshot.get(key)
       if (!before) listChanged = true
-      else if (before !== record && before.text !== record.text) updated.push(record.item.id)
+      else if (before !== record) updated.push(record.item.id)
     }
     for (const [key, record] of snapshot) if (!next.has(key)) updated.push(record.item.id)
     snapshot = next
@@ -138,7 +140,12 @@ export function registerResources(
       return { contents: [{ uri, mimeType: 'application/yaml', text }] }
     }
     const match = ITEM_URI.exec(uri)
-    const id = match?.[1] ? decodeURIComponent(match[1]) : undefined
+    let id: string | undefined
+    try {
+      id = match?.[1] ? decodeURIComponent(match[1]) : undefined
+    } catch {
+      id = undefined
+    }
     const all = await records()
     track(all)
     const record = id ? app.store.get(id) : undefined

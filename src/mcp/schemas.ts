@@ -49,7 +49,8 @@ const item = row.omit({ blocked: true, urgency: true }).extend({
 })
 
 export const mutationOutput = z.object({
-  items: z.array(row),
+  items: z.array(row).describe('The items written (the first 100 of a larger bulk change)'),
+  total: z.number().optional().describe('How many items were written, when more than the rows returned'),
   commit: z.string().optional().describe('The git commit that recorded the change'),
   changed: z.boolean(),
 })

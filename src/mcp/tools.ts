@@ -148,8 +148,9 @@ export const TOOLS: Tool[] = [
       'Change fields of one item (id), several (id: [...]) or every item a filter matches (filter; an empty filter needs all:true); ' +
       'all in one commit, and if one change is invalid nothing is written. Fields left out stay; an empty string clears a field. ' +
       'status in_progress stamps started, done or cancelled stamps closed; marking a recurring item done adds its next occurrence. ' +
-      'note appends a timestamped note signed with your name (remove_note removes one by its text or timestamp). ' +
-      'add_tags/remove_tags, add_depends_on/remove_depends_on, add_evidence, add_blocked_reason, add_references/remove_references ' +
+      'note appends a timestamped note signed with your name (remove_note removes the notes with exactly that text or timestamp). ' +
+      'add_tags/remove_tags, add_depends_on/remove_depends_on, add_evidence/remove_evidence, add_blocked_reason/remove_blocked_reason, ' +
+      'add_references/remove_references ' +
       'edit lists without replacing them. description replaces the whole body (use write_resource to edit part of it). ' +
       `${COMMITS} A call that changes nothing makes no commit. A filter selects what backlog_list with that filter shows.`,
     // Not idempotent: a note is appended again on every call.

@@ -65,6 +65,8 @@ export type FilterNode =
       value: string
       source: string
       column: number
+      /** Set on the `id` test read from a whole filter that looks like an id (`follow-up` may just be a word). */
+      implicit?: boolean
     }
   | { kind: 'tag'; tag: string }
   | { kind: 'virtual'; tag: VirtualTag }
@@ -487,6 +489,7 @@ export function parseFilter(text: string): FilterNode | undefined {
       value: trimmed,
       source: trimmed,
       column,
+      implicit: true,
     }
     return parsed ? { kind: 'or', nodes: [id, parsed] } : id
   }
@@ -1023,10 +1026,19 @@ function compileNode(node: FilterNode, context: Context): Predicate {
     case 'virtual':
       return compileVirtual(node.tag, context)
     case 'text':
-      return context.env.text ? context.env.text(node.words) : defaultText(node.words, node.phrase)
+      return compileText(node, context)
     case 'field':
       return compileField(node, context)
   }
+}
+
+function compileText(node: Extract<FilterNode, { kind: 'text' }>, context: Context): Predicate {
+  if (!context.env.text) return defaultText(node.words, node.phrase)
+  const indexed = context.env.text(node.words)
+  if (!node.phrase) return indexed
+  // The index ignores word order: a quoted phrase is confirmed as it was written.
+  const written = defaultText(node.words, true)
+  return (item) => indexed(item) && written(item)
 }
 
 /**
@@ -1095,7 +1107,8 @@ export function filterFields(node: FilterNode): Set<string> {
         if (!negated) for (const field of VIRTUAL_FIELDS[current.tag]) fields.add(field)
         return
       case 'field':
-        fields.add(current.attribute ? current.field.toLowerCase() : current.field)
+        // An id read from a word that only looks like one says nothing about which items to show.
+        if (!current.implicit) fields.add(current.attribute ? current.field.toLowerCase() : current.field)
         return
       case 'text':
         return

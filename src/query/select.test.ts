@@ -75,6 +75,14 @@ describe('selecting items for a list', () => {
     expect(shown.some((record) => record.item.wait)).toBe(false)
     expect(urgencies).toHaveLength(shown.length)
     expect([...(urgencies ?? [])]).toEqual([...(urgencies ?? [])].sort((a, b) => b - a))
+    // With a limit: the same first rows as the full order, and the same total.
+    const limited = selector.select(records, DEFAULT_CONFIG, { limit: 7 })
+    expect(limited.records).toEqual(shown.slice(0, 7))
+    expect(limited.total).toBe(shown.length)
+    const byDue = selector.select(records, DEFAULT_CONFIG, { sort: 'due' })
+    expect(selector.select(records, DEFAULT_CONFIG, { sort: 'due', limit: 3 }).records).toEqual(
+      byDue.records.slice(0, 3),
+    )
     const withArchive = selector.select(records, DEFAULT_CONFIG, { archived: true })
     expect(withArchive.records.some((record) => record.archived && record.item.status === 'done')).toBe(true)
   })

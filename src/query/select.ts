@@ -5,17 +5,17 @@
  */
 
 import type { BacklogConfig } from '../core/config.js'
-import { formatTimestamp } from '../core/dates.js'
+import { storedDateRange } from '../core/date-expressions.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
+import type { SortOrder } from '../core/inputs.js'
 import { ITEM_TYPES, type Item, normalizePriority, PRIORITIES } from '../core/item.js'
 import type { ItemRecord } from '../store/store.js'
 import { compileFilter, type FilterEnv, type FilterNode, filterFields, parseFilter } from './filter.js'
 import { buildWorkGraph, type WorkGraph } from './graph.js'
-import { urgency } from './urgency.js'
+import { URGENCY_WEIGHTS, urgency } from './urgency.js'
 
-export const SORT_ORDERS = ['urgency', 'priority', 'due', 'created', 'id', 'title'] as const
-export type SortOrder = (typeof SORT_ORDERS)[number]
+export type { SortOrder } from '../core/inputs.js'
 
 export interface Selection {
   filter?: string
@@ -44,38 +44,47 @@ export interface Counts {
 interface Derived {
   records: readonly ItemRecord[]
   graph: WorkGraph
-  orders: Map<string, Ordered>
+  /** What most selections test first, in flat arrays beside the records (same positions). */
+  flat?: Flat
+  /** Sort keys by position, per order. */
+  keys: Map<string, string[]>
+  /** Urgency by position, for one minute. */
+  scores?: { minute: number; values: Float64Array }
 }
 
-/** Records in one order, with what most selections test first laid out in flat arrays beside them. */
-interface Ordered {
-  records: ItemRecord[]
+interface Flat {
   items: Item[]
   /** Lower-case status of each record, from a small table of shared strings. */
   statuses: string[]
   archived: boolean[]
-  waits: Array<string | undefined>
+  /** When the wait of each item ends (ms), NaN for none. */
+  waits: Float64Array
   types: string[]
   /** Lower-case assignee, or '' for none. */
   assignees: string[]
-  urgencies?: Float64Array
 }
 
 const PRIORITY_RANK = new Map<string, number>(PRIORITIES.map((priority, index) => [priority, index]))
 const NO_PRIORITY = 'none'
 const UNASSIGNED = 'unassigned'
 
+export interface Selected {
+  /** The matching records in the asked order: the first `limit` of them when a limit was given. */
+  records: ItemRecord[]
+  /** Urgency of each of `records` (same positions), when ordered by urgency. */
+  urgencies?: number[]
+  /** How many records matched. */
+  total: number
+  /** Every matching record, in no particular order (for counts). */
+  all(): ItemRecord[]
+}
+
 export interface Selector {
   /** The matching records in the asked order, with their urgencies (same positions) when the order is by urgency. */
-  select(
-    records: readonly ItemRecord[],
-    config: BacklogConfig,
-    selection: Selection,
-  ): { records: ItemRecord[]; urgencies?: number[] }
+  select(records: readonly ItemRecord[], config: BacklogConfig, selection: Selection & { limit?: number }): Selected
   graph(records: readonly ItemRecord[], config: BacklogConfig): WorkGraph
   /** A predicate for a filter expression (used by bulk updates and search). */
   predicate(records: readonly ItemRecord[], config: BacklogConfig, filter: string): (item: Item) => boolean
-  urgencyOf(records: readonly ItemRecord[], config: BacklogConfig, item: Item): number
 }
 
 export interface SelectorOptions {
@@ -91,6 +100,8 @@ export interface SelectorOptions {
  */
 export function createSelector(options: SelectorOptions): Selector {
   let derived: Derived | undefined
+  /** The item's own urgency terms, per record (a changed item is a new record) and minute. */
+  const ownUrgency = new WeakMap<ItemRecord, { minute: number; value: number }>()
   let derivedConfig: BacklogConfig | undefined
   const shared = new Map<string, string>()
   const lower = (value: string) => {
@@ -111,58 +122,95 @@ export function createSelector(options: SelectorOptions): Selector {
         records.map((record) => record.item),
         (status) => closed.has(status),
       ),
-      orders: new Map(),
+      keys: new Map(),
     }
     derivedConfig = config
     return derived
   }
 
-  function urgencyFor(state: Derived, config: BacklogConfig, now: Date, item: Item): number {
-    const isClosed = config.closed_statuses.includes(item.status)
-    return urgency({
-      item,
-      now,
-      closed: isClosed,
-      active: config.started_statuses.includes(item.status),
-      blocked: item.status === 'blocked' || state.graph.hasOpenDependency(item),
-      blocking: state.graph.isBlocking(item),
-    })
+  /**
+   * Urgency is a sum: the terms of the item itself (cached per record for the minute) plus the terms the graph adds
+   * (blocking, blocked), which change when other items do.
+   */
+  function urgencyFor(
+    state: Derived,
+    config: BacklogConfig,
+    now: Date,
+    item: Item,
+    minute?: number,
+    record?: ItemRecord,
+  ): number {
+    if (config.closed_statuses.includes(item.status)) return 0
+    let base: number | undefined
+    const cached = record && ownUrgency.get(record)
+    if (cached && cached.minute === minute) base = cached.value
+    else {
+      base = urgency({
+        item,
+        now,
+        closed: false,
+        active: config.started_statuses.includes(item.status),
+        blocked: false,
+        blocking: false,
+      })
+      if (record && minute !== undefined) ownUrgency.set(record, { minute, value: base })
+    }
+    const blocked = item.status === 'blocked' || state.graph.hasOpenDependency(item)
+    const blocking = state.graph.isBlocking(item)
+    if (!blocked && !blocking) return base
+    return (
+      Math.round((base + (blocking ? URGENCY_WEIGHTS.blocking : 0) + (blocked ? URGENCY_WEIGHTS.blocked : 0)) * 100) /
+      100
+    )
   }
 
-  function ordered(state: Derived, config: BacklogConfig, sort: SortOrder): Ordered {
+  /** The flat arrays of this version, made once: a list after a write pays one pass, not a sort. */
+  function flatOf(state: Derived): Flat {
+    if (state.flat) return state.flat
+    const source = state.records
+    const count = source.length
+    const flat: Flat = {
+      items: new Array(count),
+      statuses: new Array(count),
+      archived: new Array(count),
+      waits: new Float64Array(count),
+      types: new Array(count),
+      assignees: new Array(count),
+    }
+    for (let index = 0; index < count; index++) {
+      const record = source[index] as ItemRecord
+      const { item } = record
+      flat.items[index] = item
+      flat.statuses[index] = lower(item.status)
+      flat.archived[index] = record.archived
+      flat.waits[index] = item.wait ? (storedDateRange(item.wait)?.start ?? Number.NaN) : Number.NaN
+      flat.types[index] = lower(item.type)
+      flat.assignees[index] = lower(item.assignee ?? '')
+    }
+    state.flat = flat
+    return flat
+  }
+
+  function keysOf(state: Derived, sort: Exclude<SortOrder, 'urgency'>): string[] {
+    let keys = state.keys.get(sort)
+    if (!keys) {
+      keys = state.records.map((record) => cachedKey(record, sort))
+      state.keys.set(sort, keys)
+    }
+    return keys
+  }
+
+  /** Urgency by position; it moves with the clock, so it is kept for a minute at most. */
+  function scoresOf(state: Derived, config: BacklogConfig): Float64Array {
     const now = options.now()
-    // Urgency moves with the clock: its order is kept for a minute at most.
-    const key = sort === 'urgency' ? `urgency:${Math.floor(now.getTime() / 60_000)}` : sort
-    const known = state.orders.get(key)
-    if (known) return known
-    if (sort === 'urgency')
-      for (const old of state.orders.keys()) if (old.startsWith('urgency:')) state.orders.delete(old)
-    const records = [...state.records]
-    let urgencies: Float64Array | undefined
-    if (sort === 'urgency') {
-      const scores = new Map<ItemRecord, number>()
-      for (const record of records) scores.set(record, urgencyFor(state, config, now, record.item))
-      records.sort(
-        (a, b) => (scores.get(b) as number) - (scores.get(a) as number) || compareText(priorityKey(a), priorityKey(b)),
-      )
-      urgencies = Float64Array.from(records, (record) => scores.get(record) as number)
-    } else {
-      const keyOf = SORT_KEYS[sort]
-      const keys = new Map(records.map((record) => [record, keyOf(record.item)]))
-      records.sort((a, b) => compareText(keys.get(a) as string, keys.get(b) as string))
-    }
-    const result: Ordered = {
-      records,
-      items: records.map((record) => record.item),
-      statuses: records.map((record) => lower(record.item.status)),
-      archived: records.map((record) => record.archived),
-      waits: records.map((record) => record.item.wait),
-      types: records.map((record) => lower(record.item.type)),
-      assignees: records.map((record) => lower(record.item.assignee ?? '')),
-      ...(urgencies ? { urgencies } : {}),
-    }
-    state.orders.set(key, result)
-    return result
+    const minute = Math.floor(now.getTime() / 60_000)
+    if (state.scores?.minute === minute) return state.scores.values
+    const values = new Float64Array(state.records.length)
+    state.records.forEach((record, index) => {
+      values[index] = urgencyFor(state, config, now, record.item, minute, record)
+    })
+    state.scores = { minute, values }
+    return values
   }
 
   function env(state: Derived, config: BacklogConfig): FilterEnv {
@@ -180,7 +228,6 @@ export function createSelector(options: SelectorOptions): Selector {
 
   return {
     graph: (records, config) => derive(records, config).graph,
-    urgencyOf: (records, config, item) => urgencyFor(derive(records, config), config, options.now(), item),
     predicate(records, config, filter) {
       const node = parseFilter(filter)
       if (!node) return () => true
@@ -213,8 +260,13 @@ export function createSelector(options: SelectorOptions): Selector {
       const assignee = selection.assignee?.toLowerCase()
       // Without a word about status, a list shows the work at hand: nothing closed, nothing still waiting.
       // A filter on status, on when items closed, or on ids speaks for itself.
-      const statusGiven = statuses !== undefined || fields.has('status') || fields.has('closed') || fields.has('id')
-      const hideWaitingBefore = statusGiven || fields.has('wait') ? undefined : formatTimestamp(options.now())
+      const statusGiven =
+        statuses !== undefined ||
+        fields.has('status') ||
+        fields.has('closed') ||
+        fields.has('id') ||
+        namesAnItem(node, state.graph)
+      const hideWaitingAfter = statusGiven || fields.has('wait') ? undefined : options.now().getTime()
       const wanted = statuses && !everyStatus ? new Set(statuses) : node ? impliedStatuses(node, config) : undefined
       const closed = new Set(config.closed_statuses.map((status) => status.toLowerCase()))
       // Everything archived is closed: asking for the archive lifts the default of hiding closed items.
@@ -222,37 +274,70 @@ export function createSelector(options: SelectorOptions): Selector {
       const sameText = (value: string | undefined, lowerValue: string) =>
         value !== undefined && (value === lowerValue || value.toLowerCase() === lowerValue)
       const needsItem = Boolean(parent !== undefined || epic !== undefined || tags || test)
-      const order = ordered(state, config, selection.sort ?? 'urgency')
-      const matches: ItemRecord[] = []
+      const flat = flatOf(state)
       const positions: number[] = []
       // Plain loops over flat arrays first: this runs over every item on every list.
-      for (let index = 0; index < order.records.length; index++) {
-        if (order.archived[index] && !selection.archived) continue
-        const status = order.statuses[index] as string
+      for (let index = 0; index < flat.items.length; index++) {
+        if (flat.archived[index] && !selection.archived) continue
+        const status = flat.statuses[index] as string
         if (wanted ? !wanted.has(status) : hideClosed && closed.has(status)) continue
-        const wait = order.waits[index]
-        if (hideWaitingBefore && wait !== undefined && wait > hideWaitingBefore) continue
-        if (types && !types.includes(order.types[index] as string)) continue
-        if (assignee !== undefined && order.assignees[index] !== assignee) continue
-        if (!needsItem) {
-          matches.push(order.records[index] as ItemRecord)
-          positions.push(index)
-          continue
+        // A wait is over once its day (or moment) has begun, in local time.
+        if (hideWaitingAfter !== undefined && (flat.waits[index] as number) > hideWaitingAfter) continue
+        if (types && !types.includes(flat.types[index] as string)) continue
+        if (assignee !== undefined && flat.assignees[index] !== assignee) continue
+        if (needsItem) {
+          const item = flat.items[index] as Item
+          if (parent !== undefined && !sameText(item.parent, parent)) continue
+          // Items join an epic by `epic` or, as a batch plan makes them, by `parent`.
+          if (epic !== undefined && !sameText(item.epic, epic) && !sameText(item.parent, epic)) continue
+          if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
+          if (test && !test(item)) continue
         }
-        const item = order.items[index] as Item
-        if (parent !== undefined && !sameText(item.parent, parent)) continue
-        // Items join an epic by `epic` or, as a batch plan makes them, by `parent`.
-        if (epic !== undefined && !sameText(item.epic, epic) && !sameText(item.parent, epic)) continue
-        if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
-        if (test && !test(item)) continue
-        matches.push(order.records[index] as ItemRecord)
         positions.push(index)
       }
-      const { urgencies } = order
-      if (!urgencies) return { records: matches }
-      return { records: matches, urgencies: positions.map((index) => urgencies[index] as number) }
+      const sort = selection.sort ?? 'urgency'
+      const scores = sort === 'urgency' ? scoresOf(state, config) : undefined
+      const ties = keysOf(state, sort === 'urgency' ? 'priority' : sort)
+      const compare = (a: number, b: number) =>
+        (scores ? (scores[b] as number) - (scores[a] as number) : 0) ||
+        compareText(ties[a] as string, ties[b] as string)
+      const first = firstInOrder(positions, compare, selection.limit)
+      return {
+        records: first.map((index) => records[index] as ItemRecord),
+        ...(scores ? { urgencies: first.map((index) => scores[index] as number) } : {}),
+        total: positions.length,
+        all: () => positions.map((index) => records[index] as ItemRecord),
+      }
     },
   }
+}
+
+/**
+ * The first `limit` positions in order (all of them without a limit). A list of 50 out of 5,000 matches keeps the 50
+ * best in a sorted buffer instead of sorting the 5,000.
+ */
+function firstInOrder(positions: number[], compare: (a: number, b: number) => number, limit?: number): number[] {
+  if (limit === undefined || positions.length <= limit * 4) return positions.sort(compare).slice(0, limit)
+  const best: number[] = []
+  for (const position of positions) {
+    if (best.length === limit && compare(position, best[limit - 1] as number) >= 0) continue
+    let low = 0
+    let high = best.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (compare(best[middle] as number, position) <= 0) low = middle + 1
+      else high = middle
+    }
+    best.splice(low, 0, position)
+    if (best.length > limit) best.pop()
+  }
+  return best
+}
+
+/** True for a whole filter that is the id of an item (not a word shaped like one): that item is shown, closed or not. */
+function namesAnItem(node: FilterNode | undefined, graph: WorkGraph): boolean {
+  const id = node?.kind === 'or' ? node.nodes[0] : node
+  return id?.kind === 'field' && id.implicit === true && graph.get(id.value) !== undefined
 }
 
 /**
@@ -288,9 +373,21 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function priorityKey(record: ItemRecord): string {
-  const rank = PRIORITY_RANK.get(record.item.priority ?? '') ?? PRIORITIES.length
-  return `${rank}${record.item.created ?? '~'}\u0000${record.item.id}`
+const sortKeys = new WeakMap<ItemRecord, Partial<Record<Exclude<SortOrder, 'urgency'>, string>>>()
+
+/** A record's sort key, computed once: records are replaced, never changed, when their item changes. */
+function cachedKey(record: ItemRecord, sort: Exclude<SortOrder, 'urgency'>): string {
+  let keys = sortKeys.get(record)
+  if (!keys) {
+    keys = {}
+    sortKeys.set(record, keys)
+  }
+  let key = keys[sort]
+  if (key === undefined) {
+    key = SORT_KEYS[sort](record.item)
+    keys[sort] = key
+  }
+  return key
 }
 
 /** Sort keys as strings compared in code-unit order; missing values sort last. */

@@ -33,6 +33,9 @@ const DAY_MS = 86_400_000
  * The terms of `urgency`, as markdown for the README. Keep in step with the code: a test checks every coefficient
  * appears here.
  */
+/** The terms the dependency graph adds, which callers that cache an item's own terms add themselves. */
+export const URGENCY_WEIGHTS = { blocking: BLOCKING, blocked: BLOCKED } as const
+
 export const URGENCY_FORMULA = `Urgency is a sum of terms, rounded to 2 decimals; closed items score 0. "Today" is the local day.
 
 | term | adds |

@@ -40,8 +40,9 @@ export interface SearchIndex<R extends SearchableRecord = SearchableRecord> {
   sync(records: readonly R[]): void
   search(query: string, options?: SearchOptions<R>): { hits: SearchHit<R>[]; total: number }
   /**
-   * Ids (lower-case, idKey) of items matching all the words (prefix + typo tolerant), for the filter language's bare
-   * words. Words that are all stop words (`the`) filter nothing out: every id is returned.
+   * Ids (lower-case, idKey) of items matching all the words, exactly or as a prefix, for the filter language's bare
+   * words. Strict on purpose, as a filter may select what a bulk update changes: no typo matches (`caching` must not
+   * reach "each"), and words that are all stop words (`the`) match nothing.
    */
   matching(words: string): Set<string>
 }
@@ -487,13 +488,10 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
   }
 
   function matching(words: string): Set<string> {
-    const stages = queryStages(words, false)
-    if (stages.length === 0) return new Set(entries.keys())
-    for (const stage of stages) {
-      const found = run(stage, undefined)
-      if (found.length > 0) return new Set(found.map((result) => result.id as string))
-    }
-    return new Set()
+    // The first stage: every word, exactly or as a prefix. The later ones (typos, any word) are for ranking searches.
+    const [strict] = queryStages(words, false)
+    if (!strict) return new Set()
+    return new Set(run(strict, undefined).map((result) => result.id as string))
   }
 
   return { sync, search, matching }

@@ -57,7 +57,13 @@ const OPTIMISTIC_ATTEMPTS = 3
 const encoder = new TextEncoder()
 
 function assertOwnPaths(changes: FileChange[]): void {
+  const seen = new Set<string>()
   for (const change of changes) {
+    // Checked before anything is written: a plan naming a file twice would leave the working tree half changed.
+    if (seen.has(change.path)) {
+      throw new BacklogError('INVALID_INPUT', `${change.path} is changed twice in one commit; nothing was written`)
+    }
+    seen.add(change.path)
     if (!isBacklogPath(change.path)) {
       throw new BacklogError(
         'PATH_OUTSIDE_BACKLOG',

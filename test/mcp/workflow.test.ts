@@ -403,3 +403,102 @@ describe('MCP resources', () => {
     await expect.poll(() => updated, { timeout: 3000 }).toContain(`backlog://items/${id}`)
   })
 })
+
+describe('what a review and a tester found', () => {
+  it('archives an item named twice once, and leaves the working tree clean', async () => {
+    const { repo, client, commits } = await setup()
+    const [id] = ids((await ok(client, 'backlog_create', { title: 'Shipped', status: 'done' })).items) as [string]
+    const before = commits()
+    await ok(client, 'backlog_archive', { id: [id, id.toUpperCase()] })
+    expect(commits()).toBe(before + 1)
+    expect(repo.git('status', '--porcelain')).toBe('')
+    await ok(client, 'backlog_unarchive', { id: [id, id] })
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  it('selects for a bulk update by exact words only: no typos, no stop words, no closed items by an id-like word', async () => {
+    const { client, commits } = await setup()
+    const made = await ok(client, 'backlog_create', {
+      items: [
+        { title: 'Each loop is slow' },
+        { title: 'Add caching to the API' },
+        { title: 'Write the follow-up email', status: 'done' },
+        { title: 'The login page for mobile' },
+      ],
+    })
+    const [each, caching, followUp, loginPage] = ids(made.items) as [string, string, string, string]
+    const before = commits()
+    expect((await ok(client, 'backlog_update', { filter: 'the', add_tags: 'x' })).items).toEqual([])
+    expect(commits()).toBe(before)
+    expect(ids((await ok(client, 'backlog_update', { filter: 'caching', add_tags: 'perf' })).items)).toEqual([caching])
+    expect((await ok(client, 'backlog_update', { filter: 'follow-up', status: 'cancelled' })).items).toEqual([])
+    expect(ids((await ok(client, 'backlog_list', { filter: 'follow-up', status: 'all' })).items)).toEqual([followUp])
+    // A quoted phrase keeps its word order.
+    expect(ids((await ok(client, 'backlog_list', { filter: '"login page"' })).items)).toEqual([loginPage])
+    expect((await ok(client, 'backlog_list', { filter: '"page login"' })).items).toEqual([])
+    expect(await failure(client, 'backlog_update', { filter: '+perf', title: 'Same for all' })).toMatch(
+      /title can only be set on one item/,
+    )
+    expect(ids((await ok(client, 'backlog_list', {})).items)).toContain(each)
+  })
+
+  it('adds one next occurrence however often a recurring item is closed and reopened', async () => {
+    const { client } = await setup()
+    const [id] = ids(
+      (await ok(client, 'backlog_create', { title: 'Rotate logs', recur: 'daily', due: '2026-11-23' })).items,
+    ) as [string]
+    await ok(client, 'backlog_update', { id, status: 'done' })
+    await ok(client, 'backlog_update', { id, status: 'open' })
+    const again = await ok(client, 'backlog_update', { id, status: 'done' })
+    expect(again.items).toHaveLength(1)
+    const all = await ok(client, 'backlog_list', { filter: 'title:"Rotate logs"', status: 'all' })
+    expect(all.items).toHaveLength(2)
+  })
+
+  it('keeps commas in evidence and removes evidence and blocked reasons by their text', async () => {
+    const { client } = await setup()
+    const [id] = ids((await ok(client, 'backlog_create', { title: 'Tests' })).items) as [string]
+    await ok(client, 'backlog_update', {
+      id,
+      add_evidence: '42 passed, 0 failed',
+      add_blocked_reason: 'waiting on API, and on design',
+    })
+    const get = async () =>
+      (await ok<{ items: Array<{ evidence: string[]; blocked_reason: string[] }> }>(client, 'backlog_get', { id }))
+        .items[0]!
+    expect(await get()).toMatchObject({
+      evidence: ['42 passed, 0 failed'],
+      blocked_reason: ['waiting on API, and on design'],
+    })
+    expect(await failure(client, 'backlog_update', { id, remove_evidence: 'nope' })).toMatch(/^NO_MATCH: .*42 passed/)
+    await ok(client, 'backlog_update', { id, remove_blocked_reason: 'waiting on API, and on design' })
+    expect((await get()).blocked_reason).toEqual([])
+  })
+})
+
+describe('resource notifications after a restart', () => {
+  it('tells a subscriber about a hand edit of an item the server read from its parse cache', async () => {
+    const repo = tempRepo()
+    const { createApp } = await import('../../src/app.js')
+    const { createInput } = await import('../../src/core/inputs.js')
+    const writer = createApp({ cwd: repo.dir })
+    await writer.init({})
+    const { items } = await writer.create(createInput.parse({ title: 'Cached' }))
+    writer.close()
+    const reader = createApp({ cwd: repo.dir })
+    await reader.list({})
+    reader.close() // leaves .git/backlog/items-cache.json
+    expect(repo.read('.git/backlog/items-cache.json')).toContain('Cached')
+    const id = items[0]!.id
+    const client = await connectInProcess(repo.dir)
+    const { ResourceUpdatedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js')
+    const updated: string[] = []
+    client.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (note) => {
+      updated.push(note.params.uri)
+    })
+    await client.client.subscribeResource({ uri: `backlog://items/${id}` })
+    const path = `.backlog/tasks/${id.slice(-1)}/${id}.md`
+    repo.write(path, repo.read(path).replace('title: Cached', 'title: Edited'))
+    await expect.poll(() => updated, { timeout: 3000 }).toContain(`backlog://items/${id}`)
+  })
+})
