@@ -39,7 +39,7 @@ import { createBacklogLog } from './history/log.js'
 import { readPackageFile } from './package-files.js'
 import { findCycle } from './query/graph.js'
 import { type Counts, countItems, createSelector } from './query/select.js'
-import { createSearchIndex, type SearchHit } from './search/search-index.js'
+import { createSearchIndex, type SearchHit, type SearchIndex } from './search/search-index.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
@@ -168,9 +168,9 @@ export function createApp(options: AppOptions): App {
   })
 
   // The search index is built on the first search (or filter with bare words) and kept up to date from then on.
-  let searchIndex: ReturnType<typeof createSearchIndex> | undefined
+  let searchIndex: SearchIndex<ItemRecord> | undefined
   const index = () => {
-    searchIndex ??= createSearchIndex()
+    searchIndex ??= createSearchIndex<ItemRecord>()
     searchIndex.sync(store.all())
     return searchIndex
   }
@@ -633,8 +633,8 @@ export function createApp(options: AppOptions): App {
           (!test || test(item)),
       })
       return {
-        items: hits.map((hit: SearchHit) => ({
-          ...toRow(hit.record as ItemRecord),
+        items: hits.map((hit: SearchHit<ItemRecord>) => ({
+          ...toRow(hit.record),
           score: hit.score,
           matched_fields: hit.matched_fields,
           snippet: hit.snippet,
@@ -664,12 +664,7 @@ export function createApp(options: AppOptions): App {
         {
           get: (id) => store.get(id),
           all: () => store.all(),
-          related: (item, limit) =>
-            index()
-              .search([item.title, ...item.tags].join(' '), { limit: limit + 1, accept: ({ archived }) => !archived })
-              .hits.map((hit) => hit.record as ItemRecord)
-              .filter((record) => idKey(record.item.id) !== idKey(item.id))
-              .slice(0, limit),
+          related: (item, limit) => index().similar(item, { limit, accept: ({ archived }) => !archived }),
           activity: (ids, limit) => log.recent({ ids, limit }),
           closedStatuses: store.config().closed_statuses,
         },

@@ -284,6 +284,12 @@ describe('matching', () => {
     expect(index.matching('login database')).toEqual(new Set())
   })
 
+  it('finds similar items by shared title words, never the item itself', () => {
+    const first = index.search('bl-t1').hits[0]!.record.item
+    expect(index.similar(first).map((found) => found.item.id)).toEqual(['bl-t2'])
+    expect(index.similar(first, { accept: () => false })).toEqual([])
+  })
+
   it('matches nothing for words that are all stop words', () => {
     expect(index.matching('the')).toEqual(new Set())
   })

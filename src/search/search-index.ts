@@ -45,6 +45,11 @@ export interface SearchIndex<R extends SearchableRecord = SearchableRecord> {
    * reach "each"), and words that are all stop words (`the`) match nothing.
    */
   matching(words: string): Set<string>
+  /**
+   * Items that share words with this one (its title and tags), best first, itself left out: any word, exact terms
+   * only, so a context call stays cheap even when the title is made of common words.
+   */
+  similar(item: Item, options?: { limit?: number; accept?: (record: R) => boolean }): R[]
 }
 
 /** The indexed fields. Status, type and priority are left out on purpose: `open` must not match every open item. */
@@ -494,5 +499,20 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     return new Set(run(strict, undefined).map((result) => result.id as string))
   }
 
-  return { sync, search, matching }
+  function similar(item: Item, options: { limit?: number; accept?: (record: R) => boolean } = {}): R[] {
+    const own = idKey(item.id)
+    const terms = [
+      ...new Set(
+        (`${item.title} ${item.tags.join(' ')}`.match(TOKEN) ?? []).flatMap((token) => expandToken(token).wholes),
+      ),
+    ]
+    if (terms.length === 0) return []
+    const accept = options.accept
+    const results = run({ combineWith: 'OR', queries: terms }, (record) =>
+      idKey(record.item.id) === own ? false : accept ? accept(record) : true,
+    )
+    return results.slice(0, options.limit ?? 5).map((result) => recordOf(result.id as string))
+  }
+
+  return { sync, search, matching, similar }
 }

@@ -104,8 +104,11 @@ export interface ReadModelOptions {
   cache?: { file: string; key: string }
 }
 
-/** Parsed items are saved again once this many files were parsed since the last save. */
-const CACHE_SAVE_THRESHOLD = 50
+/**
+ * A long-running server saves the cache once it has been quiet this long: writing 10,000 parsed items takes longer
+ * than a call, so it is never done on a call's path.
+ */
+const CACHE_IDLE_SAVE_MS = 5_000
 
 interface CacheFile {
   key: string
@@ -182,6 +185,13 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   /** A record whose item came from the cache: its text is read only when an edit needs it as a base. */
   function cachedRecord(path: string, item: Item): ItemRecord {
     return new CachedRecord(item, path, path.startsWith(`${ARCHIVE_DIR}/`), absolute(path))
+  }
+
+  let idleSave: NodeJS.Timeout | undefined
+  function saveWhenIdle(): void {
+    clearTimeout(idleSave)
+    idleSave = setTimeout(saveCache, CACHE_IDLE_SAVE_MS)
+    idleSave.unref()
   }
 
   function saveCache(): void {
@@ -334,14 +344,15 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         dirtyFiles.clear()
         for (const path of pending) loadFile(path)
         for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, false)
-        if (parsedSinceSave >= CACHE_SAVE_THRESHOLD) saveCache()
+        if (parsedSinceSave > 0) saveWhenIdle()
         return
       }
       cached ??= loadCache(cache)
       for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, true)
       scanned = true
       cached = new Map() // only a cold start needs it; later scans compare against what is in memory
-      if (parsedSinceSave >= CACHE_SAVE_THRESHOLD) saveCache()
+      // A server saves when quiet; a one-shot command saves when it closes.
+      if (watchFiles && parsedSinceSave > 0) saveWhenIdle()
     },
     get(id) {
       const key = idKey(id)
@@ -414,6 +425,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     },
     close() {
       listeners.clear()
+      clearTimeout(idleSave)
       saveCache()
       for (const state of dirs.values()) state.watcher?.close()
       dirs.clear()
