@@ -203,7 +203,12 @@ export function createApp(options: AppOptions): App {
         { id, path: problem.path },
       )
     }
-    if (field) throw new BacklogError('NOT_FOUND', `${field}: no item ${id}. Call backlog_list to see ids.`, { id })
+    if (field)
+      throw new BacklogError(
+        'NOT_FOUND',
+        `${field}: no item ${id}. Call backlog_list (or \`git backlog list\`) to see ids.`,
+        { id },
+      )
     throw notFound(id)
   }
 

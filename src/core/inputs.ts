@@ -142,7 +142,7 @@ const recurValue = z
     if (text !== '' && parseRecurrence(text) === undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `recur: "${value}" is not a recurrence; use ${describeRecurrenceFormats()}`,
+        message: `"${value}" is not a recurrence; use ${describeRecurrenceFormats()}`,
       })
       return z.NEVER
     }

@@ -4,12 +4,13 @@
  */
 
 import { createHash } from 'node:crypto'
-import * as nodeFs from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import type { TreeEntry } from 'isomorphic-git'
 import { BacklogError } from '../core/errors.js'
 import { writeFileAtomicSync } from './atomic-file.js'
+import { isomorphicGit, readOnlyFs } from './git-read.js'
 
 export interface Signature {
   name: string
@@ -30,7 +31,7 @@ function writeLooseObject(gitdir: string, type: ObjectType, content: Uint8Array)
   const wrapped = Buffer.concat([header, content])
   const oid = createHash('sha1').update(wrapped).digest('hex')
   const path = join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2))
-  if (!nodeFs.existsSync(path)) writeFileAtomicSync(path, deflateSync(wrapped))
+  if (!existsSync(path)) writeFileAtomicSync(path, deflateSync(wrapped))
   return oid
 }
 
@@ -78,16 +79,6 @@ export interface ObjectStore {
   }): Promise<string>
 }
 
-/**
- * isomorphic-git is loaded on the first read of an object that this process did not write itself: most calls never
- * need it, and loading it costs a fifth of the server's start-up.
- */
-let loaded: Promise<typeof import('isomorphic-git')['default']> | undefined
-function isomorphicGit() {
-  loaded ??= import('isomorphic-git').then((module) => module.default)
-  return loaded
-}
-
 /** Object access for the repository whose objects live in `commondir`. */
 export function createObjectStore(commondir: string): ObjectStore {
   const gitdir = commondir
@@ -97,7 +88,7 @@ export function createObjectStore(commondir: string): ObjectStore {
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const cached = trees.get(oid)
     if (cached) return cached
-    const { tree } = await (await isomorphicGit()).readTree({ fs: nodeFs, gitdir, oid, cache })
+    const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid, cache })
     if (trees.size >= MAX_CACHED_TREES) trees.clear()
     trees.set(oid, tree)
     return tree
@@ -166,7 +157,12 @@ export function createObjectStore(commondir: string): ObjectStore {
     async commitTree(commit) {
       const known = commitTrees.get(commit)
       if (known) return known
-      const { commit: parsed } = await (await isomorphicGit()).readCommit({ fs: nodeFs, gitdir, oid: commit, cache })
+      const { commit: parsed } = await (await isomorphicGit()).readCommit({
+        fs: readOnlyFs,
+        gitdir,
+        oid: commit,
+        cache,
+      })
       return parsed.tree
     },
     async rewriteTree(base, changes) {
