@@ -35,11 +35,11 @@ import {
   updateVerb,
 } from './core/mutations.js'
 import { nextOccurrence } from './core/recurrence.js'
-import { createBacklogLog } from './history/log.js'
 import { readPackageFile } from './package-files.js'
 import { findCycle } from './query/graph.js'
 import { type Counts, countItems, createSelector } from './query/select.js'
 import { createSearchIndex, type SearchHit, type SearchIndex } from './search/search-index.js'
+import { createBacklogLog } from './store/backlog-log.js'
 import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BacklogError } from '../core/errors.js'
 import { blankItem, type Item } from '../core/item.js'
-import type { BacklogCommit } from '../history/log.js'
+import type { BacklogCommit } from '../store/backlog-log.js'
 import {
   buildContext,
   type ContextBundle,

@@ -7,7 +7,7 @@
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { DEFAULT_CLOSED_STATUSES, type Item, PRIORITIES, type Reference } from '../core/item.js'
-import type { BacklogCommit } from '../history/log.js'
+import type { BacklogCommit } from '../store/backlog-log.js'
 
 export interface ContextRecord {
   item: Item

@@ -10,9 +10,9 @@ import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
-import { isomorphicGit, readOnlyFs } from '../store/git-read.js'
-import { readHead, resolveHead } from '../store/refs.js'
-import type { Repo } from '../store/repo.js'
+import { isomorphicGit, readOnlyFs } from './git-read.js'
+import { readHead, resolveHead } from './refs.js'
+import type { Repo } from './repo.js'
 
 export interface BacklogCommit {
   commit: string

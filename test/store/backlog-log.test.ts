@@ -4,7 +4,7 @@ import { createApp } from '../../src/app.js'
 import { BacklogError } from '../../src/core/errors.js'
 import { updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'
-import { createBacklogLog } from '../../src/history/log.js'
+import { createBacklogLog } from '../../src/store/backlog-log.js'
 import { discoverRepo } from '../../src/store/repo.js'
 import { GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
 
