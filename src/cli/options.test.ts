@@ -35,5 +35,7 @@ describe('withFilterWords', () => {
     expect(withFilterWords(['--bogus', 'x'], list)).toEqual(['--bogus', '--', 'x'])
     expect(withFilterWords(['--', '--not-an-option'], list)).toEqual(['--', '--not-an-option'])
     expect(withFilterWords(['--json'], list)).toEqual(['--json'])
+    // An option glued to its value would be read as a tag filter and match everything: refused with the fix.
+    expect(() => withFilterWords(['-n5'], list)).toThrow(/write -n 5 with a space/)
   })
 })

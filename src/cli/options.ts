@@ -171,6 +171,12 @@ export function withFilterWords(args: string[], command: Command): string[] {
     if (arg.startsWith('--') || (arg.startsWith('-') && arg.length === 2)) {
       flags.push(arg)
       if (takesValue.has(arg) && index + 1 < args.length) flags.push(args[++index] as string)
+    } else if (takesValue.has(arg.slice(0, 2)) && /^-[A-Za-z]\d+$/.test(arg)) {
+      // `-n5` would be read as the tag filter "-n5" and quietly match everything.
+      throw new BacklogError(
+        'INVALID_INPUT',
+        `write ${arg.slice(0, 2)} ${arg.slice(2)} with a space: ${arg} reads as a filter word here`,
+      )
     } else {
       words.push(arg)
     }

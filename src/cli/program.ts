@@ -88,10 +88,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args
   const command = program.commands.find((one) => one.name() === name || one.aliases().includes(name ?? ''))
-  const argv =
-    command && name && FILTER_COMMANDS.includes(command.name()) ? [name, ...withFilterWords(rest, command)] : args
 
   try {
+    const argv =
+      command && name && FILTER_COMMANDS.includes(command.name()) ? [name, ...withFilterWords(rest, command)] : args
     await program.parseAsync(argv, { from: 'user' })
     return EXIT_OK
   } catch (error) {
