@@ -24,7 +24,7 @@ import {
 } from './core/inputs.js'
 import type { Item } from './core/item.js'
 import { ARCHIVE_DIR, CONFIG_PATH, itemPath } from './core/layout.js'
-import { commitMessage } from './core/messages.js'
+import { commitMessage, type MessageInput } from './core/messages.js'
 import {
   applyUpdate,
   buildItem,
@@ -40,7 +40,15 @@ import { findCycle } from './query/graph.js'
 import { type Counts, countItems, createSelector } from './query/select.js'
 import { createSearchIndex, type SearchHit, type SearchIndex } from './search/search-index.js'
 import { createBacklogLog } from './store/backlog-log.js'
-import { assertInitialized, type ItemRecord, openStore, type Problem, type Store } from './store/store.js'
+import {
+  assertInitialized,
+  type CommitPlan,
+  type FileChange,
+  type ItemRecord,
+  openStore,
+  type Problem,
+  type Store,
+} from './store/store.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
 export type ItemRow = Pick<
@@ -321,8 +329,13 @@ export function createApp(options: AppOptions): App {
     })
   }
 
-  function trailers(context: MutationContext) {
-    return context.agent ? { agent: context.agent } : {}
+  /** The commit of a mutation: its time, its message with the acting agent's trailer, its file changes. */
+  function planOf(context: MutationContext, message: Omit<MessageInput, 'agent'>, changes: FileChange[]): CommitPlan {
+    return {
+      date: context.date,
+      message: commitMessage({ ...message, ...(context.agent ? { agent: context.agent } : {}) }),
+      changes,
+    }
   }
 
   /** The next item of a recurring series, when `next` completes `previous`; undefined when there is none. */
@@ -448,11 +461,7 @@ export function createApp(options: AppOptions): App {
       const result = await store.mutate(() =>
         store.isInitialized()
           ? null
-          : {
-              date: context.date,
-              message: commitMessage({ op: 'init', verb: 'init backlog', items: [], ...trailers(context) }),
-              changes: [{ path: CONFIG_PATH, content: text }],
-            },
+          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, [{ path: CONFIG_PATH, content: text }]),
       )
       return {
         created: result.changes.length > 0,
@@ -468,16 +477,15 @@ export function createApp(options: AppOptions): App {
       let created: Item[] = []
       const result = await store.mutate(() => {
         created = plannedItems(input, context)
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'create',
             verb: input.duplicate_of ? 'duplicate' : 'add',
             items: created,
-            ...trailers(context),
-          }),
-          changes: created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
-        }
+          },
+          created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+        )
       })
       return {
         items: rowsOf(created.map((item) => item.id)),
@@ -560,22 +568,21 @@ export function createApp(options: AppOptions): App {
         ids = [...writes.map(({ next }) => next.id), ...followers.map((item) => item.id)]
         const first = writes[0] as (typeof writes)[number]
         const changed = [...new Set(writes.flatMap(({ record, next }) => changedFields(record.item, next)))]
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'update',
             verb:
               (writes.length === 1 ? updateVerb(first.record.item, first.next, context.config) : 'update') +
               (followers.length ? ' (next occurrence added)' : ''),
             changed,
             items: [...writes.map(({ next }) => next), ...followers],
-            ...trailers(context),
-          }),
-          changes: [
+          },
+          [
             ...writes.map(({ record, text }) => ({ path: record.path, content: text })),
             ...followers.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
           ],
-        }
+        )
       })
       return {
         items: rowsOf(ids.slice(0, MAX_RESULT_ROWS)),
@@ -602,16 +609,15 @@ export function createApp(options: AppOptions): App {
           )
         }
         removed = records.map(toRow)
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'delete',
             verb: 'rm',
             items: records.map((record) => record.item),
-            ...trailers(context),
-          }),
-          changes: records.map((record) => ({ path: record.path, content: null })),
-        }
+          },
+          records.map((record) => ({ path: record.path, content: null })),
+        )
       })
       return { items: removed, ...(result.commit ? { commit: result.commit } : {}), changed: true }
     },
@@ -696,17 +702,16 @@ export function createApp(options: AppOptions): App {
         }
         const text = serializeItem(next, record.text)
         if (text === record.text) return null
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'update',
             verb: 'edit',
             changed: ['description'],
             items: [next],
-            ...trailers(context),
-          }),
-          changes: [{ path: record.path, content: text }],
-        }
+          },
+          [{ path: record.path, content: text }],
+        )
       })
       return {
         items: rowsOf([id]),
@@ -745,19 +750,18 @@ export function createApp(options: AppOptions): App {
           tooRecent = closed.length - chosen.length
         }
         if (input.dry_run || chosen.length === 0) return null
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'archive',
             verb: 'archive',
             items: chosen.map((record) => record.item),
-            ...trailers(context),
-          }),
-          changes: move(chosen).flatMap(({ record, to }) => [
+          },
+          move(chosen).flatMap(({ record, to }) => [
             { path: record.path, content: null },
             { path: to, content: record.text },
           ]),
-        }
+        )
       })
       return {
         items: chosen.slice(0, MAX_RESULT_ROWS).map((record) => ({ ...toRow(record), archived: !input.dry_run })),
@@ -776,19 +780,18 @@ export function createApp(options: AppOptions): App {
       const result = await store.mutate(() => {
         chosen = distinct(input.id.map((id) => require(id))).filter((record) => record.archived)
         if (chosen.length === 0) return null
-        return {
-          date: context.date,
-          message: commitMessage({
+        return planOf(
+          context,
+          {
             op: 'unarchive',
             verb: 'unarchive',
             items: chosen.map((record) => record.item),
-            ...trailers(context),
-          }),
-          changes: chosen.flatMap((record) => [
+          },
+          chosen.flatMap((record) => [
             { path: record.path, content: null },
             { path: itemPath(record.item.id), content: record.text },
           ]),
-        }
+        )
       })
       return {
         items: chosen.map((record) => {

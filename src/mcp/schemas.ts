@@ -91,16 +91,9 @@ export const searchOutput = z.object({
   total: z.number().describe('How many items matched before limit'),
 })
 
-const contextRow = z.object({
-  under: z.string().optional(),
-  id: z.string(),
-  title: z.string(),
-  type: z.string(),
-  status: z.string(),
-  priority: z.string().optional(),
-  assignee: z.string().optional(),
-  due: z.string().optional(),
-})
+const contextRow = row
+  .pick({ id: true, title: true, type: true, status: true, priority: true, assignee: true, due: true })
+  .extend({ under: z.string().optional().describe('In children below the first level: the child this one is under') })
 
 export const contextOutput = z.object({
   focal: item,
