@@ -820,7 +820,8 @@ function distinct(records: ItemRecord[]): ItemRecord[] {
 /** An error of one item of a batch, with the item named so the caller knows which to fix. Nothing was written. */
 function prefixed(error: unknown, where: string, title: string): unknown {
   if (!where || !(error instanceof BacklogError)) return error
-  return new BacklogError(error.code, `${where} ("${title}"): ${error.message}. Nothing was written.`, error.details, {
+  const message = error.message.replace(/\.$/, '')
+  return new BacklogError(error.code, `${where} ("${title}"): ${message}. Nothing was written.`, error.details, {
     cause: error,
   })
 }

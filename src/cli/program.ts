@@ -57,11 +57,14 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     stdin: createStdinReader(io.stdin ?? readProcessStdin),
     print: (json, data, text) => io.out(json ? JSON.stringify(data, null, 2) : text),
     // A terminal's own width; else COLUMNS (pipes, and terminals that report 0); else the default.
-    width: () =>
-      io.columns ||
-      (process.stdout.isTTY ? process.stdout.columns : 0) ||
-      Number.parseInt(io.env.COLUMNS ?? '', 10) ||
-      DEFAULT_WIDTH,
+    width: () => {
+      const asked =
+        io.columns ||
+        (process.stdout.isTTY ? process.stdout.columns : 0) ||
+        Number.parseInt(io.env.COLUMNS ?? '', 10) ||
+        DEFAULT_WIDTH
+      return asked >= 20 && asked <= 1000 ? asked : DEFAULT_WIDTH
+    },
   }
 
   const program = new Command()
