@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto'
 import { buildContext, type ContextBundle } from './context/context.js'
 import { editBody } from './core/body-edit.js'
-import { serializeItem } from './core/codec.js'
+import { parseItemFile, serializeItem } from './core/codec.js'
 import type { BacklogConfig } from './core/config.js'
 import { formatTimestamp } from './core/dates.js'
 import { BacklogError } from './core/errors.js'
@@ -16,14 +16,17 @@ import {
   type CreateInput,
   type DeleteInput,
   type GetInput,
+  type HistoryInput,
   type ListInput,
+  type RestoreInput,
   type SearchInput,
   type UnarchiveInput,
+  type UndoInput,
   type UpdateInput,
   type WriteResourceInput,
 } from './core/inputs.js'
 import type { Item } from './core/item.js'
-import { ARCHIVE_DIR, CONFIG_PATH, itemPath } from './core/layout.js'
+import { ARCHIVE_DIR, CONFIG_PATH, idFromPath, itemPath } from './core/layout.js'
 import { commitMessage, type MessageInput } from './core/messages.js'
 import {
   applyUpdate,
@@ -35,11 +38,13 @@ import {
   updateVerb,
 } from './core/mutations.js'
 import { nextOccurrence } from './core/recurrence.js'
+import { chooseRevertTarget, planRevert, type RevertibleCommit } from './core/revert.js'
 import { readPackageFile } from './package-files.js'
 import { findCycle } from './query/graph.js'
 import { type Counts, countItems, createSelector } from './query/select.js'
 import { createSearchIndex, type SearchHit, type SearchIndex } from './search/search-index.js'
 import { createBacklogLog } from './store/backlog-log.js'
+import { createItemHistory, type HistoryEntry } from './store/item-history.js'
 import {
   assertInitialized,
   type CommitPlan,
@@ -91,6 +96,11 @@ export interface SearchResult {
   total: number
 }
 
+export interface UndoResult extends MutationResult {
+  /** The commit taken back, and what it was. */
+  reverted: { commit: string; subject: string; op?: string; agent?: string }
+}
+
 export interface ArchiveResult extends MutationResult {
   dry_run: boolean
   /** Closed items left in place because they closed less than `older_than_days` ago. */
@@ -122,11 +132,16 @@ export interface App {
   writeBody(input: WriteResourceInput): Promise<MutationResult>
   archive(input: ArchiveInput): Promise<ArchiveResult>
   unarchive(input: UnarchiveInput): Promise<MutationResult>
+  undo(input: UndoInput): Promise<UndoResult>
+  history(input: HistoryInput): Promise<{ entries: HistoryEntry[]; next?: string }>
+  restore(input: RestoreInput): Promise<MutationResult>
   problems(): Promise<Problem[]>
   close(): void
 }
 
 const DEFAULT_ARCHIVE_DAYS = 30
+/** How many recent backlog commits undo looks through for the one to take back. */
+const UNDO_WINDOW = 500
 /** A bulk change of thousands of items answers with the first rows and the count, not every row. */
 const MAX_RESULT_ROWS = 100
 const DAY_MS = 86_400_000
@@ -190,6 +205,7 @@ export function createApp(options: AppOptions): App {
     },
   })
   const log = createBacklogLog(store.repo)
+  const itemHistory = createItemHistory(store.repo, log)
 
   async function contextFor(agent: string | undefined): Promise<MutationContext> {
     const actor = agent ?? options.agent?.()
@@ -800,6 +816,121 @@ export function createApp(options: AppOptions): App {
         }),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: result.changes.length > 0,
+      }
+    },
+
+    async undo(input) {
+      assertInitialized(store)
+      const context = await contextFor(input.agent)
+      const redo = Boolean(input.redo)
+      const what = redo ? 'redo' : 'undo'
+      let target: RevertibleCommit | undefined
+      let items: Item[] = []
+      const result = await store.mutate(async () => {
+        const commits = await log.recent({ limit: UNDO_WINDOW, maxCommits: UNDO_WINDOW * 10 })
+        if (input.commit !== undefined) {
+          const wanted = input.commit.toLowerCase()
+          target = commits.find((commit) => commit.commit.startsWith(wanted))
+          if (!target) {
+            throw new BacklogError(
+              'NOT_FOUND',
+              `No backlog commit ${input.commit} among the last ${UNDO_WINDOW} on this branch. backlog_history lists them.`,
+            )
+          }
+        } else {
+          target = chooseRevertTarget(commits, {
+            ...(context.agent ? { agent: context.agent } : { author: context.author ?? '' }),
+            ...(input.id !== undefined ? { id: input.id } : {}),
+            redo,
+          })
+          if (!target) {
+            const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
+            throw new BacklogError(
+              'NOT_FOUND',
+              redo
+                ? `Nothing to redo: no undo ${whose} stands as the latest change. backlog_history shows what happened.`
+                : `Nothing to undo: no change ${whose} that is not undone yet. backlog_history shows what happened.`,
+            )
+          }
+        }
+        const chosen = target
+        const newer = commits.slice(
+          0,
+          commits.findIndex((commit) => commit.commit === chosen.commit),
+        )
+        const files = (await itemHistory.filesChanged(chosen.commit)).map((file) => {
+          const id = idFromPath(file.path)
+          const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
+          const current = store.textAt(file.path)
+          return {
+            ...file,
+            ...(current === undefined ? {} : { current }),
+            ...(later ? { laterCommit: later.commit } : {}),
+          }
+        })
+        const plan = planRevert(files, {
+          config: context.config,
+          now: context.now,
+          what: `${what} ${chosen.commit.slice(0, 7)} (${chosen.subject})`,
+        })
+        items = plan.items
+        if (plan.changes.length === 0) return null
+        return planOf(
+          context,
+          { op: redo ? 'redo' : 'undo', verb: what, items: plan.items, reverts: chosen.commit },
+          plan.changes,
+        )
+      })
+      const reverted = target as RevertibleCommit
+      return {
+        items: items.map((item) => {
+          const record = store.get(item.id)
+          return record ? toRow(record) : { id: item.id, title: item.title, type: item.type, status: item.status }
+        }),
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: result.changes.length > 0,
+        reverted: {
+          commit: reverted.commit,
+          subject: reverted.subject,
+          ...(reverted.op ? { op: reverted.op } : {}),
+          ...(reverted.agent ? { agent: reverted.agent } : {}),
+        },
+      }
+    },
+
+    async history(input) {
+      assertInitialized(store)
+      return itemHistory.history({
+        ...(input.id !== undefined ? { id: input.id } : {}),
+        ...(input.agent !== undefined ? { agent: input.agent } : {}),
+        ...(input.limit !== undefined ? { limit: input.limit } : {}),
+        ...(input.after !== undefined ? { after: input.after } : {}),
+      })
+    },
+
+    async restore(input) {
+      assertInitialized(store)
+      const context = await contextFor(input.agent)
+      let restored: Item | undefined
+      const result = await store.mutate(async () => {
+        if (store.get(input.id)) {
+          throw new BacklogError(
+            'CONFLICT',
+            `${input.id} exists; restore brings back deleted items. Use backlog_undo to take back a change.`,
+          )
+        }
+        const last = await itemHistory.lastVersion(input.id)
+        if (!last)
+          throw new BacklogError('NOT_FOUND', `No item ${input.id} in this branch's history.`, { id: input.id })
+        restored = parseItemFile(last.text)
+        return planOf(context, { op: 'restore', verb: 'restore', items: [restored] }, [
+          { path: last.path, content: last.text },
+        ])
+      })
+      return {
+        items: rowsOf([(restored as Item).id]),
+        ...(result.commit ? { commit: result.commit } : {}),
+        changed: true,
       }
     },
 

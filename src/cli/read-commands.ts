@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander'
 import { BacklogError } from '../core/errors.js'
-import { contextInput, getInput, listInput, searchInput } from '../core/inputs.js'
+import { contextInput, getInput, historyInput, listInput, searchInput } from '../core/inputs.js'
+import { renderHistory } from '../mcp/render.js'
 import { gatherBoard, layoutBoard } from './board.js'
 import {
   formatContext,
@@ -223,4 +224,23 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       )
     })
   withExamples(values, ['values assignee', 'values estimate'])
+
+  program
+    .command('log')
+    .description('the history of the backlog, or of one item: who changed which fields, old → new, and when')
+    .argument('[id]', 'one item (deleted ones too)')
+    .option('--agent <name>', 'only changes made by this agent')
+    .option('-n, --limit <n>', 'commits per page (default 20)')
+    .option('--after <commit>', 'continue after this commit (printed at the end of a page)')
+    .option('--json', 'print the history as JSON')
+    .action(
+      async (id: string | undefined, options: { agent?: string; limit?: string; after?: string; json?: boolean }) => {
+        const input = parse(
+          historyInput,
+          given({ id, agent: options.agent, limit: options.limit, after: options.after }),
+        )
+        const result = await cli.app().history(input)
+        cli.print(options.json, result, renderHistory(result))
+      },
+    )
 }

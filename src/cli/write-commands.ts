@@ -8,7 +8,9 @@ import {
   archiveInput,
   createInput,
   deleteInput,
+  restoreInput,
   unarchiveInput,
+  undoInput,
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
@@ -393,6 +395,49 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
         result.changed
           ? result.items.map((row) => `Unarchived ${row.id}: ${row.title}${commit}`).join('\n')
           : `Nothing to unarchive: ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} not archived.`,
+      )
+    })
+
+  for (const [verb, redo] of [
+    ['undo', false],
+    ['redo', true],
+  ] as const) {
+    program
+      .command(verb)
+      .description(
+        redo
+          ? 'take back your latest undo (one commit)'
+          : 'take back your latest backlog change that is not undone yet; again to go further back (one commit)',
+      )
+      .option('--id <id>', 'the latest change to this item, whoever made it')
+      .option('--commit <commit>', 'exactly this backlog commit')
+      .option('--json', 'print the result as JSON')
+      .action(async (options: { id?: string; commit?: string; json?: boolean }) => {
+        const input = parse(undoInput, {
+          ...given({ id: options.id, commit: options.commit, agent: cli.agent() }),
+          ...(redo ? { redo: true } : {}),
+        })
+        const result = await cli.app().undo(input)
+        const what = `${result.reverted.commit.slice(0, 7)} ${result.reverted.subject}`
+        cli.print(
+          options.json,
+          result,
+          result.changed ? `${redo ? 'Redid' : 'Undid'} ${what}${commitSuffix(result)}` : `Nothing changed: ${what}`,
+        )
+      })
+  }
+
+  program
+    .command('restore')
+    .description('bring back a deleted item from git history, as it last was (one commit)')
+    .argument('<id>', 'the deleted item')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      reportMutation(
+        cli,
+        'Restored',
+        options.json,
+        await cli.app().restore(parse(restoreInput, { id, ...given({ agent: cli.agent() }) })),
       )
     })
 }

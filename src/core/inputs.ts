@@ -507,3 +507,38 @@ export function describeIssues(error: z.ZodError): string {
     })
     .join('; ')
 }
+
+const commitId = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{4,40}$/, 'a commit id is 4 to 40 hex digits')
+  .describe('A commit id (as git log shows it, 4 to 40 hex digits)')
+
+export const undoInputShape = {
+  id: idValue.optional().describe('Undo the latest change to this item, whoever made it'),
+  commit: commitId.optional().describe('Undo exactly this backlog commit'),
+  redo: flexibleBoolean.optional().describe('Take back your latest undo instead (redo)'),
+  ...agentField,
+}
+export const undoInput = z.strictObject(undoInputShape).superRefine((input, ctx) => {
+  if (input.id !== undefined && input.commit !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give id or commit, not both' })
+  }
+})
+export type UndoInput = z.output<typeof undoInput>
+
+export const historyInputShape = {
+  id: idValue.optional().describe('Only the history of this item (deleted items too)'),
+  agent: z.string().min(1).optional().describe('Only changes made by this agent'),
+  limit: smallInt(1, 1000).optional().describe('Commits per page (default 20)'),
+  after: commitId.optional().describe('Continue after this commit: the `next` of the previous page'),
+}
+export const historyInput = z.strictObject(historyInputShape)
+export type HistoryInput = z.output<typeof historyInput>
+
+export const restoreInputShape = {
+  id: idValue.describe('A deleted item to bring back from history, as it last was'),
+  ...agentField,
+}
+export const restoreInput = z.strictObject(restoreInputShape)
+export type RestoreInput = z.output<typeof restoreInput>

@@ -1,6 +1,6 @@
 /** Commit messages of backlog operations: a short greppable subject and trailers that `git log` can answer from. */
 
-export type Operation = 'init' | 'create' | 'update' | 'delete' | 'archive' | 'unarchive'
+export type Operation = 'init' | 'create' | 'update' | 'delete' | 'archive' | 'unarchive' | 'undo' | 'redo' | 'restore'
 
 export interface MessageInput {
   op: Operation
@@ -10,6 +10,8 @@ export interface MessageInput {
   agent?: string
   /** Field names an update changed, listed in the body so `git log` says what happened. */
   changed?: string[]
+  /** The commit an undo or redo reverts. */
+  reverts?: string
 }
 
 const MAX_SUBJECT = 72
@@ -19,7 +21,7 @@ const MAX_SUBJECT = 72
  * commitMessage({ op: 'update', verb: 'done', items: [{ id: 'bl-7k3m', title: 'Fix auth' }], agent: 'claude' })
  * // 'done bl-7k3m: Fix auth\n\nBacklog-Op: update\nBacklog-Id: bl-7k3m\nBacklog-Agent: claude\n'
  */
-export function commitMessage({ op, verb, items, agent, changed }: MessageInput): string {
+export function commitMessage({ op, verb, items, agent, changed, reverts }: MessageInput): string {
   const first = items[0]
   let subject: string
   if (!first) subject = verb
@@ -28,6 +30,7 @@ export function commitMessage({ op, verb, items, agent, changed }: MessageInput)
   if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1).trimEnd()}…`
   const trailers = [`Backlog-Op: ${op}`, ...items.map((item) => `Backlog-Id: ${item.id}`)]
   if (agent) trailers.push(`Backlog-Agent: ${agent.replace(/\s+/g, ' ').trim()}`)
+  if (reverts) trailers.push(`Backlog-Reverts: ${reverts}`)
   const body = changed?.length ? `Changed: ${changed.join(', ')}\n\n` : ''
   return `${subject}\n\n${body}${trailers.join('\n')}\n`
 }

@@ -3,6 +3,7 @@
 import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app.js'
 import type { ContextBundle } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
+import type { HistoryEntry } from '../store/item-history.js'
 
 export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
@@ -73,4 +74,31 @@ export function renderSearch(result: SearchResult): string {
 /** The context bundle as JSON: agents read it as data, and its size is what the budget counts. */
 export function renderContext(bundle: ContextBundle): string {
   return JSON.stringify(bundle)
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return '(none)'
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text
+}
+
+/** One block per commit: who, when, what, and each field's old → new. */
+export function renderHistory(result: { entries: HistoryEntry[]; next?: string }): string {
+  if (result.entries.length === 0) return 'No history.'
+  const lines: string[] = []
+  for (const entry of result.entries) {
+    lines.push(
+      `${entry.commit.slice(0, 7)} ${entry.date} ${entry.agent ?? entry.author} ${entry.op ?? ''}: ${entry.subject}`,
+    )
+    for (const item of entry.items) {
+      for (const change of item.changes) {
+        if (change.field === 'description' && typeof change.new === 'string') {
+          lines.push(`    ${item.id} description:`, ...change.new.split('\n').map((line) => `      ${line}`))
+        } else lines.push(`    ${item.id} ${change.field}: ${shown(change.old)} → ${shown(change.new)}`)
+      }
+      if (item.from) lines.push(`    ${item.id} moved from ${item.from}`)
+    }
+  }
+  if (result.next) lines.push(`… more: after ${result.next}`)
+  return lines.join('\n')
 }

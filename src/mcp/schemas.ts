@@ -125,3 +125,31 @@ export const contextOutput = z.object({
     focal_resolved_from: z.enum(['id', 'query']),
   }),
 })
+
+export const undoOutput = mutationOutput.extend({
+  reverted: z
+    .object({ commit: z.string(), subject: z.string(), op: z.string().optional(), agent: z.string().optional() })
+    .describe('The commit taken back'),
+})
+
+export const historyOutput = z.object({
+  entries: z.array(
+    z.object({
+      commit: z.string(),
+      date: z.string(),
+      author: z.string(),
+      agent: z.string().optional(),
+      op: z.string().optional(),
+      subject: z.string(),
+      items: z.array(
+        z.object({
+          id: z.string(),
+          path: z.string(),
+          from: z.string().optional(),
+          changes: z.array(z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional() })),
+        }),
+      ),
+    }),
+  ),
+  next: z.string().optional().describe('Pass as after for the next page'),
+})

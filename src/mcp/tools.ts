@@ -8,14 +8,26 @@ import {
   createInput,
   deleteInput,
   getInput,
+  historyInput,
   listInput,
+  restoreInput,
   searchInput,
   unarchiveInput,
+  undoInput,
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
-import { renderContext, renderDetail, renderList, renderMutation, renderSearch } from './render.js'
-import { archiveOutput, contextOutput, getOutput, listOutput, mutationOutput, searchOutput } from './schemas.js'
+import { renderContext, renderDetail, renderHistory, renderList, renderMutation, renderSearch } from './render.js'
+import {
+  archiveOutput,
+  contextOutput,
+  getOutput,
+  historyOutput,
+  listOutput,
+  mutationOutput,
+  searchOutput,
+  undoOutput,
+} from './schemas.js'
 
 export interface ToolAnnotations {
   readOnlyHint: boolean
@@ -235,6 +247,56 @@ export const TOOLS: Tool[] = [
     async run(app, input) {
       const result = await app.remove(input)
       return { data: result, text: renderMutation('Deleted', result) }
+    },
+  }),
+  defineTool({
+    name: 'backlog_undo',
+    title: 'Undo a backlog change',
+    description:
+      'Take back your most recent backlog change that is not undone yet (the one commit a tool call made: a whole batch or bulk ' +
+      "update at once); call again to go further back, redo:true to take back your latest undo. Another agent's work is not " +
+      'undone unless you name it: id undoes the latest change to that item, commit exactly that commit. Changes made since to ' +
+      'other fields of the same items are kept; if a later change touched the same field, nothing is written and the error names ' +
+      'the later commit. The undo is one commit whose Backlog-Reverts trailer names what it took back.',
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    input: undoInput,
+    output: undoOutput,
+    async run(app, input) {
+      const result = await app.undo(input)
+      const what = `${result.reverted.commit.slice(0, 7)} (${result.reverted.subject})`
+      return {
+        data: result,
+        text: result.changed
+          ? `${input.redo ? 'Redid' : 'Undid'} ${what}${result.commit ? ` in commit ${result.commit.slice(0, 7)}` : ''}.`
+          : `Nothing changed: ${what} is already taken back.`,
+      }
+    },
+  }),
+  defineTool({
+    name: 'backlog_history',
+    title: 'History of the backlog',
+    description:
+      "Who changed what and when, from git: commits newest first with author, agent, operation and each field's old → new " +
+      "(the description as a short diff). id for one item (deleted ones too), agent for one agent's changes; limit per page " +
+      '(default 20) and after: the next of the previous page.',
+    annotations: READ,
+    input: historyInput,
+    output: historyOutput,
+    async run(app, input) {
+      const result = await app.history(input)
+      return { data: result, text: renderHistory(result) }
+    },
+  }),
+  defineTool({
+    name: 'backlog_restore',
+    title: 'Restore a deleted item',
+    description: `Bring back a deleted item from git history, as it last was, at any later time. ${COMMITS}`,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    input: restoreInput,
+    output: mutationOutput,
+    async run(app, input) {
+      const result = await app.restore(input)
+      return { data: result, text: renderMutation('Restored', result) }
     },
   }),
 ]

@@ -29,6 +29,8 @@ export interface BacklogCommit {
   subject: string
   /** The `Changed:` line of an update: the fields it changed. */
   changed?: string[]
+  /** `Backlog-Reverts` trailer: the commit an undo or redo took back. */
+  reverts?: string
 }
 
 export interface RecentOptions {
@@ -49,6 +51,18 @@ export interface RecentOptions {
  */
 export interface BacklogLog {
   recent(options?: RecentOptions): Promise<BacklogCommit[]>
+  /**
+   * The same commits as `recent`, read lazily with each one's first parent (absent for a root or a shallow boundary),
+   * for readers that page through all of history: leave the loop and the walk stops. The entries are the cached ones:
+   * read them, do not change them.
+   */
+  walk(options?: { maxCommits?: number }): AsyncGenerator<WalkedCommit>
+}
+
+export interface WalkedCommit {
+  entry: Readonly<BacklogCommit>
+  /** What the commit's changes are measured against, as `git diff <parent> <commit>` would. */
+  parent?: string
 }
 
 const DEFAULT_LIMIT = 50
@@ -76,6 +90,7 @@ interface Walked {
 interface Trailers {
   op?: string
   agent?: string
+  reverts?: string
   ids: string[]
 }
 
@@ -87,14 +102,14 @@ function parseTrailers(message: string): Trailers | undefined {
   let found = false
   const trailers: Trailers = { ids: [] }
   for (const line of last.split('\n')) {
-    const match = /^Backlog-(Op|Id|Agent):[ \t]*(.*?)\s*$/i.exec(line)
+    const match = /^Backlog-(Op|Id|Agent|Reverts):[ \t]*(.*?)\s*$/i.exec(line)
     if (!match) continue
     found = true
     const key = (match[1] as string).toLowerCase()
     const value = match[2] as string
     if (key === 'id') {
       if (value) trailers.ids.push(value)
-    } else if (value) trailers[key === 'op' ? 'op' : 'agent'] = value
+    } else if (value) trailers[key as 'op' | 'agent' | 'reverts'] = value
   }
   return found ? trailers : undefined
 }
@@ -283,6 +298,7 @@ export function createBacklogLog(repo: Repo): BacklogLog {
         ...base,
         ...(trailers.agent ? { agent: trailers.agent } : {}),
         ...(trailers.op ? { op: trailers.op } : {}),
+        ...(trailers.reverts ? { reverts: trailers.reverts } : {}),
         ids: trailers.ids,
         subject,
         ...(changed ? { changed } : {}),
@@ -314,38 +330,50 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     }
   }
 
+  async function* walk(maxCommits: number): AsyncGenerator<WalkedCommit> {
+    const head = resolveHead(repo, readHead(repo))
+    if (!head) return
+    const shallow = readShallow()
+    const queue = createQueue()
+    const seen = new Set([head])
+    queue.push(await load(head))
+    for (let walked = 0; walked < maxCommits; walked++) {
+      const commit = queue.pop()
+      if (!commit) break
+      const parents = parentsOf(commit, shallow)
+      for (const parent of parents) {
+        if (seen.has(parent)) continue
+        seen.add(parent)
+        try {
+          queue.push(await load(parent))
+        } catch (error) {
+          // A parent missing from the object store (a clone cut short without a shallow file) ends that line.
+          if (!isNotFound(error)) throw error
+        }
+      }
+      const entry = await entryOf(commit, shallow)
+      if (entry) yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
+    }
+  }
+
   return {
     async recent({ ids, limit = DEFAULT_LIMIT, maxCommits = DEFAULT_MAX_COMMITS } = {}) {
       assertCount('limit', limit, 0)
       assertCount('maxCommits', maxCommits, 1)
       const wanted = ids === undefined ? undefined : new Set([...ids].map(idKey))
       if (limit === 0 || wanted?.size === 0) return []
-      const head = resolveHead(repo, readHead(repo))
-      if (!head) return []
-      const shallow = readShallow()
       const found: BacklogCommit[] = []
-      const queue = createQueue()
-      const seen = new Set([head])
-      queue.push(await load(head))
-      for (let walked = 0; walked < maxCommits && found.length < limit; walked++) {
-        const commit = queue.pop()
-        if (!commit) break
-        for (const parent of parentsOf(commit, shallow)) {
-          if (seen.has(parent)) continue
-          seen.add(parent)
-          try {
-            queue.push(await load(parent))
-          } catch (error) {
-            // A parent missing from the object store (a clone cut short without a shallow file) ends that line.
-            if (!isNotFound(error)) throw error
-          }
-        }
-        const entry = await entryOf(commit, shallow)
-        if (!entry) continue
+      for await (const { entry } of walk(maxCommits)) {
         if (wanted && !entry.ids.some((id) => wanted.has(idKey(id)))) continue
         found.push({ ...entry, ids: [...entry.ids], ...(entry.changed ? { changed: [...entry.changed] } : {}) })
+        if (found.length >= limit) break
       }
       return found
+    },
+
+    walk({ maxCommits = Number.POSITIVE_INFINITY } = {}) {
+      if (maxCommits !== Number.POSITIVE_INFINITY) assertCount('maxCommits', maxCommits, 1)
+      return walk(maxCommits)
     },
   }
 }

@@ -30,7 +30,8 @@ const refuseWrite = async () => {
 export const readOnlyFs = {
   promises: {
     async readFile(path: string, options?: BufferEncoding | { encoding?: BufferEncoding | null }) {
-      if (!existsSync(path)) throw MISSING
+      // isomorphic-git also asks for files with no path; existsSync would build an error for each such call.
+      if (typeof path !== 'string' || !existsSync(path)) throw MISSING
       return readFileSync(path, options)
     },
     async readdir(path: string) {

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
-import { BACKLOG_DIR, CONFIG_PATH } from '../core/layout.js'
+import { BACKLOG_DIR, CONFIG_PATH, isBacklogPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
 import { createObjectStore } from './git-objects.js'
@@ -35,6 +35,8 @@ export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'pro
    * another writer moves the branch meanwhile, so it must derive everything from the store it is given.
    */
   mutate(plan: () => CommitPlan | null | Promise<CommitPlan | null>): Promise<CommitResult>
+  /** The working tree's text of a file under `.backlog/`, or undefined when there is none. */
+  textAt(path: string): string | undefined
   /** Reads everything a first call needs (items, the last commit's trees) ahead of time; errors are ignored. */
   warm(): Promise<void>
   close(): void
@@ -120,6 +122,14 @@ export function openStore({
     problems: () => model.problems(),
     problemFor: (id) => model.problemFor(id),
     onChange: (listener) => model.onChange(listener),
+    textAt(path) {
+      if (!isBacklogPath(path)) throw new BacklogError('PATH_OUTSIDE_BACKLOG', `${path} is not under .backlog/`)
+      try {
+        return readFileSync(join(repo.worktree, ...path.split('/')), 'utf8')
+      } catch {
+        return undefined
+      }
+    },
     author,
     async mutate(plan) {
       const result = await committer.commit(

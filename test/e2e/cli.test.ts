@@ -190,8 +190,9 @@ describe('the git-backlog command line (the built bin)', () => {
     const repo = tempRepo()
     expect((await ok(repo.dir, '--version')).trim()).toBe(VERSION)
     const help = await ok(repo.dir, '--help')
-    const commands = ['init', 'add', 'did', 'list', 'show', 'search', 'context', 'board', 'tags', 'values']
-    commands.push('update', 'start', 'done', 'note', 'block', 'edit', 'rm', 'archive', 'unarchive', 'mcp')
+    const commands = ['init', 'add', 'did', 'list', 'show', 'search', 'context', 'board', 'tags', 'values', 'log']
+    commands.push('update', 'start', 'done', 'note', 'block', 'edit', 'rm', 'archive', 'unarchive', 'undo', 'redo')
+    commands.push('restore', 'mcp')
     for (const command of commands) expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'))
     for (const command of [...commands, 'set', 'ls']) {
       const text = await ok(repo.dir, command, '--help')
@@ -490,5 +491,28 @@ describe('the whole tool surface on the command line', () => {
       expect(outcome.code, `${args.join(' ')}: ${outcome.stderr}`).toBe(0)
       expect(() => JSON.parse(outcome.stdout), args.join(' ')).not.toThrow()
     }
+  })
+})
+
+describe('undo, redo, log and restore on the command line', () => {
+  it("takes back a person's own change, redoes it, shows the log of an item and restores a deleted one", async () => {
+    const repo = tempRepo()
+    await ok(repo.dir, 'init')
+    const added = await json<Rows>(repo.dir, 'add', 'Write', 'the', 'docs')
+    const id = added.items[0]!.id
+    await ok(repo.dir, 'update', id, '--title', 'Write the user docs')
+    expect(await ok(repo.dir, 'undo')).toMatch(/^Undid [0-9a-f]{7} update .*: Write the user docs \[[0-9a-f]{7}\]/)
+    expect((await json<{ items: Array<{ title: string }> }>(repo.dir, 'show', id)).items[0]!.title).toBe(
+      'Write the docs',
+    )
+    expect(await ok(repo.dir, 'redo')).toMatch(/^Redid /)
+    const log = await ok(repo.dir, 'log', id)
+    expect(log).toMatch(/title: Write the docs → Write the user docs/)
+    expect(repo.git('log', '--format=%s', '-3')).toMatch(/^redo /)
+    await ok(repo.dir, 'rm', id)
+    expect(await ok(repo.dir, 'restore', id)).toMatch(new RegExp(`^Restored ${id}: Write the user docs`))
+    expect(repo.git('status', '--porcelain')).toBe('')
+    const nothing = await cli(tempRepo().dir, ['undo'])
+    expect(nothing.code).toBe(1)
   })
 })

@@ -16,7 +16,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(client.client.getServerVersion()).toMatchObject({ name: 'git-backlog' })
     expect(client.client.getInstructions()).toMatch(/backlog_list/)
     const { tools } = await client.client.listTools()
-    expect(tools).toHaveLength(10)
+    expect(tools).toHaveLength(13)
 
     const created = await client.call('backlog_create', { title: 'Over stdio', tags: ['e2e'] })
     expect(created.isError).toBeFalsy()

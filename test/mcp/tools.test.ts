@@ -33,9 +33,12 @@ describe('the MCP tool surface', () => {
       'backlog_create',
       'backlog_delete',
       'backlog_get',
+      'backlog_history',
       'backlog_list',
+      'backlog_restore',
       'backlog_search',
       'backlog_unarchive',
+      'backlog_undo',
       'backlog_update',
       'write_resource',
     ])
@@ -53,7 +56,7 @@ describe('the MCP tool surface', () => {
     expect(byName.get('backlog_list')!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
     expect(byName.get('backlog_get')!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
     expect(byName.get('backlog_delete')!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
-    for (const name of ['backlog_search', 'backlog_context']) {
+    for (const name of ['backlog_search', 'backlog_context', 'backlog_history']) {
       expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false })
     }
     expect(byName.get('write_resource')!.inputSchema.required).toEqual(['id', 'operation'])

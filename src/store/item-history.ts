@@ -1,0 +1,408 @@
+/**
+ * Field-level history of backlog items, read from git: which commit changed which field of which item, old → new, and
+ * the text of any item file at any commit, so a deleted item can be restored long after.
+ */
+
+import type { TreeEntry } from 'isomorphic-git'
+import { parseItemFile } from '../core/codec.js'
+import { BacklogError, isBacklogError } from '../core/errors.js'
+import { idKey } from '../core/ids.js'
+import type { Item } from '../core/item.js'
+import { diffItems, type FieldChange } from '../core/item-diff.js'
+import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, isBacklogPath, TASKS_DIR } from '../core/layout.js'
+import { type BacklogCommit, type BacklogLog, createBacklogLog, type WalkedCommit } from './backlog-log.js'
+import { isomorphicGit, readOnlyFs } from './git-read.js'
+import type { Repo } from './repo.js'
+
+export type { FieldChange } from '../core/item-diff.js'
+
+/** One item a commit changed. */
+export interface HistoryItem {
+  id: string
+  /** Where the file is after the commit; for a deletion, where it was. */
+  path: string
+  /** Where the file was before, when the commit moved it (archive, unarchive, a hand `git mv`). */
+  from?: string
+  /**
+   * Field changes, see `diffItems`. A file that cannot be parsed shows as `{ field: 'unreadable', old?, new? }` with
+   * the parse error: a hand edit that broke the YAML, then the edit that fixed it.
+   */
+  changes: FieldChange[]
+}
+
+export interface HistoryEntry {
+  commit: string
+  /** Author date, ISO UTC. */
+  date: string
+  author: string
+  /** `Backlog-Agent` trailer. */
+  agent?: string
+  /** `Backlog-Op` trailer, or `edit` for a commit made by hand. */
+  op?: string
+  subject: string
+  /** Items whose files the commit changed, by id; empty for a commit that changed only config or other files. */
+  items: HistoryItem[]
+}
+
+export interface HistoryOptions {
+  /** One item's history (case-insensitive), across moves between tasks/ and archive/ and hand edits. */
+  id?: string
+  /** Only commits whose `Backlog-Agent` is this (case-insensitive). */
+  agent?: string
+  /** Entries per page (default 20). */
+  limit?: number
+  /** The `next` of the previous page: entries continue after this commit. */
+  after?: string
+}
+
+export interface ItemHistory {
+  /**
+   * Backlog commits reachable from HEAD, newest first (the order of `git log`), with the field changes of each item
+   * file they changed, measured against the first parent. `next` is set when there are more entries: pass it as
+   * `after` for the next page.
+   */
+  history(options?: HistoryOptions): Promise<{ entries: HistoryEntry[]; next?: string }>
+  /** The text of a file under `.backlog/` at a commit, or undefined when the commit has no such file. */
+  fileAt(commit: string, path: string): Promise<string | undefined>
+  /**
+   * The newest version of an item's file: for a deleted item, the file in the parent of the commit that deleted it;
+   * for an item that still exists, the commit that last wrote it. Undefined when no commit ever had the item.
+   */
+  lastVersion(id: string): Promise<{ commit: string; path: string; text: string } | undefined>
+  /** Every item file a commit changed against its first parent, with its text before and after (absent: no file). */
+  filesChanged(commit: string): Promise<Array<{ path: string; before?: string; after?: string }>>
+}
+
+const DEFAULT_LIMIT = 20
+const MAX_LIMIT = 1_000
+/**
+ * Everything cached here is keyed by object ids and never changes; the bounds only matter on a huge history. Derived
+ * items and parsed files hold text (a body diff, an item), so they are kept to about 20 MB between them.
+ */
+const MAX_CACHED = 50_000
+const MAX_CACHED_ITEMS = 10_000
+const MAX_CACHED_TREES = 4_000
+
+/** One side of a changed item file: where it is and which blob holds it. */
+interface FileSide {
+  path: string
+  oid: string
+}
+
+/** An item whose file (or files) a commit changed, grouped by the id the file name gives. */
+interface ChangedItem {
+  id: string
+  before?: FileSide
+  after?: FileSide
+}
+
+/** A parsed item file, or the parse error of a file a person broke. */
+type Parsed = Item | BacklogError
+
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, bound: number): V {
+  if (map.size >= bound) map.clear()
+  map.set(key, value)
+  return value
+}
+
+function gitCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code
+}
+
+/** A file the read model would read as an item: `.md` under tasks/ or archive/, any depth, except a README. */
+function isItemPath(path: string): boolean {
+  if (!path.startsWith(`${TASKS_DIR}/`) && !path.startsWith(`${ARCHIVE_DIR}/`)) return false
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase()
+  return name.endsWith('.md') && name !== 'readme.md'
+}
+
+function byPath(a: FileSide, b: FileSide): number {
+  // tasks/ before archive/: when a file exists in both, the active one is the item.
+  const rank = (side: FileSide) => (side.path.startsWith(`${TASKS_DIR}/`) ? 0 : 1)
+  return rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+}
+
+/** The changes between two parsed versions; a file that does not parse is reported as such, never as a deletion. */
+function changesBetween(before: Parsed | undefined, after: Parsed | undefined): FieldChange[] {
+  if (isBacklogError(after)) {
+    return [{ field: 'unreadable', ...(isBacklogError(before) ? { old: before.message } : {}), new: after.message }]
+  }
+  if (isBacklogError(before)) {
+    if (!after) return [{ field: 'deleted' }]
+    return [{ field: 'unreadable', old: before.message }, ...diffItems(undefined, after)]
+  }
+  return diffItems(before, after)
+}
+
+function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new BacklogError('INVALID_INPUT', `limit must be a whole number from 1 to ${MAX_LIMIT}, not ${limit}`)
+  }
+}
+
+/**
+ * Reads item history from the repository. Keep one per repository (and pass the app's BacklogLog to share its
+ * cache): every commit's changes are worked out once, so later pages and repeated calls only cost new commits.
+ *
+ * @example
+ * const history = createItemHistory(discoverRepo(process.cwd()))
+ * const { entries, next } = await history.history({ id: 'bl-k3m9x2', limit: 10 })
+ * // entries[0]: { commit: '9f2c…', date: '2026-11-23T12:00:03Z', author: 'Ann', agent: 'claude', op: 'update',
+ * //   subject: 'done bl-k3m9x2: Fix auth', items: [{ id: 'bl-k3m9x2', path: '.backlog/tasks/2/bl-k3m9x2.md',
+ * //   changes: [{ field: 'status', old: 'open', new: 'done' }, { field: 'closed', new: '2026-11-23T12:00:03Z' }] }] }
+ * await history.lastVersion('bl-x9k2') // { commit, path, text } of a deleted item, ready to write back
+ */
+export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog(repo)): ItemHistory {
+  const gitdir = repo.commondir
+  const cache = {}
+  const trees = new Map<string, TreeEntry[]>()
+  /** commit → its `.backlog` tree, null when it has none. */
+  const backlogTrees = new Map<string, string | null>()
+  /** `commit parent` → the item files the commit changed against that parent, by id key. */
+  const changedItems = new Map<string, Map<string, ChangedItem>>()
+  /** blob → the item it parses to. */
+  const parsed = new Map<string, Parsed>()
+  /** `commit parent id` → what the commit did to that item. */
+  const derived = new Map<string, HistoryItem>()
+
+  async function readTree(oid: string): Promise<TreeEntry[]> {
+    const known = trees.get(oid)
+    if (known) return known
+    const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid, cache })
+    return setBounded(trees, oid, tree, MAX_CACHED_TREES)
+  }
+
+  async function backlogTree(commit: string | undefined): Promise<string | null> {
+    if (commit === undefined) return null
+    const known = backlogTrees.get(commit)
+    if (known !== undefined) return known
+    const git = await isomorphicGit()
+    const { commit: object } = await git.readCommit({ fs: readOnlyFs, gitdir, oid: commit, cache })
+    const entry = (await readTree(object.tree)).find((candidate) => candidate.path === BACKLOG_DIR)
+    return setBounded(backlogTrees, commit, entry?.type === 'tree' ? entry.oid : null, MAX_CACHED)
+  }
+
+  /** Blob paths that differ between two trees, descending only into sub-trees that differ and may hold items. */
+  async function diffTrees(
+    before: string | null,
+    after: string | null,
+    prefix: string,
+    out: Array<{ path: string; before?: string; after?: string }>,
+  ): Promise<void> {
+    if (before === after) return
+    const left = before ? await readTree(before) : []
+    const right = after ? await readTree(after) : []
+    const byName = new Map<string, [TreeEntry | undefined, TreeEntry | undefined]>()
+    for (const entry of left) byName.set(entry.path, [entry, undefined])
+    for (const entry of right) byName.set(entry.path, [byName.get(entry.path)?.[0], entry])
+    for (const [name, [old, now]] of byName) {
+      if (old && now && old.oid === now.oid && old.mode === now.mode) continue
+      const path = `${prefix}/${name}`
+      if (prefix === BACKLOG_DIR && path !== TASKS_DIR && path !== ARCHIVE_DIR) continue
+      const oldTree = old?.type === 'tree' ? old.oid : null
+      const newTree = now?.type === 'tree' ? now.oid : null
+      if (oldTree || newTree) await diffTrees(oldTree, newTree, path, out)
+      const oldBlob = old?.type === 'blob' ? old.oid : undefined
+      const newBlob = now?.type === 'blob' ? now.oid : undefined
+      if ((oldBlob || newBlob) && isItemPath(path)) {
+        out.push({ path, ...(oldBlob ? { before: oldBlob } : {}), ...(newBlob ? { after: newBlob } : {}) })
+      }
+    }
+  }
+
+  /** The items whose files a commit changed against its first parent, by id key. */
+  async function itemsChanged(commit: string, parent: string | undefined): Promise<Map<string, ChangedItem>> {
+    const key = `${commit} ${parent ?? ''}`
+    const known = changedItems.get(key)
+    if (known) return known
+    const paths: Array<{ path: string; before?: string; after?: string }> = []
+    await diffTrees(await backlogTree(parent), await backlogTree(commit), BACKLOG_DIR, paths)
+    const groups = new Map<string, { id: string; before: FileSide[]; after: FileSide[] }>()
+    for (const { path, before, after } of paths) {
+      const id = idFromPath(path) as string
+      const group = groups.get(idKey(id)) ?? { id, before: [], after: [] }
+      if (before) group.before.push({ path, oid: before })
+      if (after) group.after.push({ path, oid: after })
+      groups.set(idKey(id), group)
+    }
+    const items = new Map<string, ChangedItem>()
+    for (const [id, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const before = group.before.sort(byPath)[0]
+      const after = group.after.sort(byPath)[0]
+      items.set(id, { id: group.id, ...(before ? { before } : {}), ...(after ? { after } : {}) })
+    }
+    return setBounded(changedItems, key, items, MAX_CACHED)
+  }
+
+  async function readText(oid: string): Promise<string> {
+    const { blob } = await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, cache })
+    return new TextDecoder().decode(blob)
+  }
+
+  async function parse(side: FileSide | undefined): Promise<Parsed | undefined> {
+    if (!side) return undefined
+    const known = parsed.get(side.oid)
+    if (known) return known
+    let result: Parsed
+    try {
+      result = parseItemFile(await readText(side.oid), idFromPath(side.path))
+    } catch (error) {
+      if (!isBacklogError(error)) throw error
+      result = error
+    }
+    return setBounded(parsed, side.oid, result, MAX_CACHED_ITEMS)
+  }
+
+  async function historyItem(commit: string, parent: string | undefined, changed: ChangedItem): Promise<HistoryItem> {
+    const key = `${commit} ${parent ?? ''} ${idKey(changed.id)}`
+    const known = derived.get(key)
+    if (known) return known
+    const { before, after } = changed
+    const path = (after ?? before)?.path as string
+    const item: HistoryItem = {
+      id: changed.id,
+      path,
+      ...(before && after && before.path !== after.path ? { from: before.path } : {}),
+      changes: changesBetween(await parse(before), await parse(after)),
+    }
+    return setBounded(derived, key, item, MAX_CACHED_ITEMS)
+  }
+
+  /** The entry of a walked commit, its items cut to one id when asked; undefined when that item's file is untouched. */
+  async function entryOf({ entry, parent }: WalkedCommit, id: string | undefined): Promise<HistoryEntry | undefined> {
+    const changed = await itemsChanged(entry.commit, parent)
+    const chosen = id === undefined ? [...changed.values()] : [changed.get(id)].filter((item) => item !== undefined)
+    if (id !== undefined && chosen.length === 0) return undefined
+    const items: HistoryItem[] = []
+    for (const item of chosen) items.push(copyItem(await historyItem(entry.commit, parent, item)))
+    return {
+      commit: entry.commit,
+      date: entry.date,
+      author: entry.author,
+      ...(entry.agent ? { agent: entry.agent } : {}),
+      ...(entry.op ? { op: entry.op } : {}),
+      subject: entry.subject,
+      items,
+    }
+  }
+
+  /** Callers own what they get: the cached item stays as it was whatever they do with theirs. */
+  function copyItem(item: HistoryItem): HistoryItem {
+    return structuredClone(item)
+  }
+
+  function names(entry: Readonly<BacklogCommit>, id: string): boolean {
+    return entry.ids.some((named) => idKey(named) === id)
+  }
+
+  /** A full commit id from a full or abbreviated one; NOT_FOUND when the repository has no such commit. */
+  async function resolveCommit(commit: string, what: string): Promise<string> {
+    const text = commit.trim().toLowerCase()
+    if (!/^[0-9a-f]{4,40}$/.test(text)) {
+      throw new BacklogError('INVALID_INPUT', `${what}: "${commit}" is not a commit id (4 to 40 hex digits)`)
+    }
+    const git = await isomorphicGit()
+    try {
+      const oid = text.length === 40 ? text : await git.expandOid({ fs: readOnlyFs, gitdir, oid: text, cache })
+      await git.readCommit({ fs: readOnlyFs, gitdir, oid, cache })
+      return oid
+    } catch (error) {
+      const code = gitCode(error)
+      if (code === 'AmbiguousError') {
+        throw new BacklogError('AMBIGUOUS', `${what}: ${commit} names more than one object; give more digits`)
+      }
+      if (code === 'NotFoundError' || code === 'ObjectTypeError') {
+        throw new BacklogError('NOT_FOUND', `${what}: no commit ${commit} in this repository`, { commit })
+      }
+      throw error
+    }
+  }
+
+  async function filesChanged(commit: string): Promise<Array<{ path: string; before?: string; after?: string }>> {
+    const oid = await resolveCommit(commit, 'commit')
+    const { commit: object } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
+    const paths: Array<{ path: string; before?: string; after?: string }> = []
+    await diffTrees(await backlogTree(object.parent[0]), await backlogTree(oid), BACKLOG_DIR, paths)
+    return Promise.all(
+      paths.map(async ({ path, before, after }) => ({
+        path,
+        ...(before ? { before: await readText(before) } : {}),
+        ...(after ? { after: await readText(after) } : {}),
+      })),
+    )
+  }
+
+  return {
+    filesChanged,
+    async history({ id, agent, limit = DEFAULT_LIMIT, after } = {}) {
+      assertLimit(limit)
+      const wanted = id === undefined ? undefined : idKey(id)
+      const agentKey = agent === undefined ? undefined : agent.trim().toLowerCase()
+      const cursor = after === undefined ? undefined : await resolveCommit(after, 'after')
+      let skipping = cursor !== undefined
+      const entries: HistoryEntry[] = []
+      let next: string | undefined
+      for await (const walked of log.walk()) {
+        if (skipping) {
+          if (walked.entry.commit === cursor) skipping = false
+          continue
+        }
+        if (agentKey !== undefined && walked.entry.agent?.toLowerCase() !== agentKey) continue
+        // Trailers (or, for a hand commit, the files it touched) say which items a commit changed: the trees of the
+        // others are never read.
+        if (wanted !== undefined && !names(walked.entry, wanted)) continue
+        const entry = await entryOf(walked, wanted)
+        if (!entry) continue
+        // One entry past the page tells whether there is a next page; it is cached for that page.
+        if (entries.length === limit) {
+          next = entries[entries.length - 1]?.commit
+          break
+        }
+        entries.push(entry)
+      }
+      if (skipping) {
+        throw new BacklogError(
+          'NOT_FOUND',
+          `after: ${after} is not a backlog commit in the history of HEAD. Pass the \`next\` of the previous page, or leave after out to start from the newest.`,
+          { after },
+        )
+      }
+      return next === undefined ? { entries } : { entries, next }
+    },
+
+    async fileAt(commit, path) {
+      if (!isBacklogPath(path)) {
+        throw new BacklogError('PATH_OUTSIDE_BACKLOG', `${path} is not a file under ${BACKLOG_DIR}/`, { path })
+      }
+      const oid = await resolveCommit(commit, 'commit')
+      try {
+        const { blob } = await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, filepath: path, cache })
+        return new TextDecoder().decode(blob)
+      } catch (error) {
+        // No such path, or a folder there: either way the commit has no file to give.
+        const code = gitCode(error)
+        if (code === 'NotFoundError' || code === 'ObjectTypeError') return undefined
+        throw error
+      }
+    },
+
+    async lastVersion(id) {
+      const wanted = idKey(id)
+      for await (const { entry, parent } of log.walk()) {
+        if (!names(entry, wanted)) continue
+        const changed = (await itemsChanged(entry.commit, parent)).get(wanted)
+        if (changed?.after) {
+          return { commit: entry.commit, path: changed.after.path, text: await readText(changed.after.oid) }
+        }
+        if (changed?.before && parent !== undefined) {
+          return {
+            commit: parent,
+            path: changed.before.path,
+            text: await readText(changed.before.oid),
+          }
+        }
+      }
+      return undefined
+    },
+  }
+}

@@ -1,0 +1,129 @@
+/** Undo, redo, restore and history through the MCP tools, on real repositories checked with git. */
+
+import { describe, expect, it } from 'vitest'
+import { connectInProcess, type TestClient, textOf } from '../helpers/mcp.js'
+import { seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
+
+async function setup(): Promise<{ repo: TempRepo; client: TestClient; commits: () => number }> {
+  const repo = tempRepo()
+  const { createApp } = await import('../../src/app.js')
+  const app = createApp({ cwd: repo.dir })
+  await app.init({})
+  app.close()
+  const client = await connectInProcess(repo.dir, { now: steppingClock(), random: seededRandom() })
+  return { repo, client, commits: () => Number(repo.git('rev-list', '--count', 'HEAD')) }
+}
+
+async function ok<T = { items: Array<{ id: string; title: string; status: string }> }>(
+  client: TestClient,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<T> {
+  const result = await client.call(tool, args)
+  expect(result.isError, textOf(result)).toBeFalsy()
+  return result.structuredContent as T
+}
+
+async function failure(client: TestClient, tool: string, args: Record<string, unknown>): Promise<string> {
+  const result = await client.call(tool, args)
+  expect(result.isError, textOf(result)).toBe(true)
+  return textOf(result)
+}
+
+const item = async (client: TestClient, id: string) =>
+  (await ok<{ items: Array<Record<string, unknown>> }>(client, 'backlog_get', { id })).items[0]!
+
+describe('undo', () => {
+  it("takes back the caller's own change and keeps another agent's later change to other fields", async () => {
+    const { repo, client, commits } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'Original', agent: 'ann' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, title: 'Renamed by Ann', agent: 'ann' })
+    await ok(client, 'backlog_update', { id, status: 'in_progress', agent: 'bob' })
+    // A person's commit outside the backlog in between.
+    repo.write('src/app.ts', 'export {}\n')
+    repo.git('add', 'src/app.ts')
+    repo.git('commit', '-qm', 'code')
+    const before = commits()
+    const undone = await ok<{ reverted: { subject: string }; commit: string }>(client, 'backlog_undo', { agent: 'ann' })
+    expect(undone.reverted.subject).toMatch(/Renamed by Ann/)
+    expect(commits()).toBe(before + 1)
+    expect(await item(client, id!)).toMatchObject({ title: 'Original', status: 'in_progress' })
+    const message = repo.git('log', '-1', '--format=%B')
+    expect(message).toMatch(/^undo /)
+    expect(message).toMatch(/Backlog-Op: undo\nBacklog-Id: /)
+    expect(message).toMatch(/Backlog-Reverts: [0-9a-f]{40}/)
+    expect(repo.git('show', 'HEAD~1:src/app.ts')).toBe('export {}\n')
+    expect(repo.git('status', '--porcelain')).toBe('')
+    repo.git('fsck', '--strict')
+
+    // Again: walks further back to Ann's create, which Bob changed since: refused, nothing written.
+    const refused = await failure(client, 'backlog_undo', { agent: 'ann' })
+    expect(refused).toMatch(/^CONFLICT: Cannot undo [0-9a-f]{7} \(add .*\): .* \(changed since by [0-9a-f]{7}\)/)
+    expect(commits()).toBe(before + 1)
+
+    // Redo brings Ann's rename back.
+    await ok(client, 'backlog_undo', { agent: 'ann', redo: true })
+    expect(await item(client, id!)).toMatchObject({ title: 'Renamed by Ann', status: 'in_progress' })
+    expect(await failure(client, 'backlog_undo', { agent: 'ann', redo: true })).toMatch(/^NOT_FOUND: Nothing to redo/)
+  })
+
+  it('refuses an undo whose field was changed again later, naming that commit, and writes nothing', async () => {
+    const { repo, client, commits } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'T', agent: 'bob' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, priority: 'high', agent: 'ann' })
+    await ok(client, 'backlog_update', { id, priority: 'low', agent: 'bob' })
+    const later = repo.git('rev-parse', '--short=7', 'HEAD').trim()
+    const before = commits()
+    const text = await failure(client, 'backlog_undo', { agent: 'ann' })
+    expect(text).toContain(`priority changed again later (changed since by ${later})`)
+    expect(commits()).toBe(before)
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  it('undoes a whole batch in one commit, restores a deleted item by undo or by restore', async () => {
+    const { repo, client, commits } = await setup()
+    const batch = await ok(client, 'backlog_create', { items: [{ title: 'One' }, { title: 'Two' }] })
+    await ok(client, 'backlog_undo', {})
+    expect((await ok(client, 'backlog_list', { status: 'all' })).items).toEqual([])
+    expect(repo.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n')).toHaveLength(2)
+
+    const [kept] = (await ok(client, 'backlog_create', { title: 'Keep me' })).items.map((row) => row.id)
+    await ok(client, 'backlog_delete', { id: kept })
+    await ok(client, 'backlog_undo', {})
+    expect(await item(client, kept!)).toMatchObject({ title: 'Keep me' })
+
+    await ok(client, 'backlog_delete', { id: kept })
+    await ok(client, 'backlog_create', { title: 'Something else' })
+    const before = commits()
+    await ok(client, 'backlog_restore', { id: kept })
+    expect(commits()).toBe(before + 1)
+    expect(await item(client, kept!)).toMatchObject({ title: 'Keep me' })
+    expect(await failure(client, 'backlog_restore', { id: kept })).toMatch(/^CONFLICT: /)
+    expect(batch.items).toHaveLength(2)
+  })
+})
+
+describe('history', () => {
+  it('lists field changes old → new for an item edited by tools and by hand, and pages', async () => {
+    const { repo, client } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'First', agent: 'ann' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, status: 'done', agent: 'bob' })
+    const path = `.backlog/tasks/${id!.slice(-1)}/${id}.md`
+    repo.write(path, repo.read(path).replace('title: First', 'title: By hand'))
+    repo.git('commit', '-qam', 'fix the title')
+    const { entries, next } = await ok<{
+      entries: Array<{ op?: string; agent?: string; items: Array<{ changes: Array<{ field: string }> }> }>
+      next?: string
+    }>(client, 'backlog_history', { id, limit: 2 })
+    expect(entries.map((entry) => entry.op)).toEqual(['edit', 'update'])
+    expect(entries[0]!.items[0]!.changes).toEqual([{ field: 'title', old: 'First', new: 'By hand' }])
+    expect(entries[1]).toMatchObject({ agent: 'bob' })
+    expect(entries[1]!.items[0]!.changes.map((change) => change.field)).toEqual(['status', 'closed'])
+    const rest = await ok<{ entries: Array<{ op?: string }> }>(client, 'backlog_history', { id, after: next })
+    expect(rest.entries.map((entry) => entry.op)).toEqual(['create'])
+    const byAnn = await ok<{ entries: unknown[] }>(client, 'backlog_history', { agent: 'ann' })
+    expect(byAnn.entries).toHaveLength(1)
+    const text = textOf(await client.call('backlog_history', { id }))
+    expect(text).toMatch(/title: First → By hand/)
+  })
+})
