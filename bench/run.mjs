@@ -130,6 +130,8 @@ async function benchmark(count) {
     'list after a write': [],
     search: [],
     context: [],
+    'history (one item)': [],
+    undo: [],
   }
   const created = []
   for (let i = 0; i < ops; i++) {
@@ -196,6 +198,15 @@ async function benchmark(count) {
     await time(samples.context, () =>
       client.callTool({ name: 'backlog_context', arguments: { id: ids[(i * 7919 + 10) % ids.length] } }),
     )
+  }
+  for (let i = 0; i < Math.min(ops, 50); i++) {
+    await time(samples['history (one item)'], () =>
+      client.callTool({ name: 'backlog_history', arguments: { id: ids[(i * 7919) % ids.length], limit: 10 } }),
+    )
+  }
+  // Undo takes back this client's own latest changes, one after another (the notes added above).
+  for (let i = 0; i < Math.min(ops, 50); i++) {
+    await time(samples.undo, () => client.callTool({ name: 'backlog_undo', arguments: {} }))
   }
   const memory = rssOf(transport.pid)
   await client.close()
