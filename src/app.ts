@@ -142,6 +142,8 @@ export interface App {
 const DEFAULT_ARCHIVE_DAYS = 30
 /** How many recent backlog commits undo looks through for the one to take back. */
 const UNDO_WINDOW = 500
+/** How many commits with nothing left to take back undo passes over before it says so. */
+const UNDO_SKIPS = 20
 /** A bulk change of thousands of items answers with the first rows and the count, not every row. */
 const MAX_RESULT_ROWS = 100
 const DAY_MS = 86_400_000
@@ -826,60 +828,75 @@ export function createApp(options: AppOptions): App {
       const what = redo ? 'redo' : 'undo'
       let target: RevertibleCommit | undefined
       let items: Item[] = []
-      const result = await store.mutate(async () => {
-        const commits = await log.recent({ limit: UNDO_WINDOW, maxCommits: UNDO_WINDOW * 10 })
+      const pickTarget = (commits: RevertibleCommit[], skip: Set<string>): RevertibleCommit => {
         if (input.commit !== undefined) {
           const wanted = input.commit.toLowerCase()
-          target = commits.find((commit) => commit.commit.startsWith(wanted))
-          if (!target) {
-            throw new BacklogError(
-              'NOT_FOUND',
-              `No backlog commit ${input.commit} among the last ${UNDO_WINDOW} on this branch. backlog_history lists them.`,
-            )
-          }
-        } else {
-          target = chooseRevertTarget(commits, {
-            ...(context.agent ? { agent: context.agent } : { author: context.author ?? '' }),
-            ...(input.id !== undefined ? { id: input.id } : {}),
-            redo,
-          })
-          if (!target) {
-            const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
-            throw new BacklogError(
-              'NOT_FOUND',
-              redo
-                ? `Nothing to redo: no undo ${whose} stands as the latest change. backlog_history shows what happened.`
-                : `Nothing to undo: no change ${whose} that is not undone yet. backlog_history shows what happened.`,
-            )
-          }
+          const found = commits.find((commit) => commit.commit.startsWith(wanted))
+          if (found) return found
+          throw new BacklogError(
+            'NOT_FOUND',
+            `No backlog commit ${input.commit} among the last ${UNDO_WINDOW} on this branch. backlog_history lists them.`,
+          )
         }
-        const chosen = target
-        const newer = commits.slice(
-          0,
-          commits.findIndex((commit) => commit.commit === chosen.commit),
+        const found = chooseRevertTarget(commits, {
+          ...(context.agent ? { agent: context.agent } : { author: context.author ?? '' }),
+          ...(input.id !== undefined ? { id: input.id } : {}),
+          redo,
+          skip,
+        })
+        if (found) return found
+        const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
+        throw new BacklogError(
+          'NOT_FOUND',
+          `${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WINDOW} backlog commits. backlog_history shows what happened.`,
         )
-        const files = (await itemHistory.filesChanged(chosen.commit)).map((file) => {
-          const id = idFromPath(file.path)
-          const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
-          const current = store.textAt(file.path)
-          return {
-            ...file,
-            ...(current === undefined ? {} : { current }),
-            ...(later ? { laterCommit: later.commit } : {}),
+      }
+      const result = await store.mutate(async () => {
+        const commits = await log.recent({ limit: UNDO_WINDOW, maxCommits: UNDO_WINDOW * 10 })
+        // A commit whose changes are all taken back already (by hand, say) is passed over, so undo walks on.
+        const skip = new Set<string>()
+        for (;;) {
+          const chosen = pickTarget(commits, skip)
+          target = chosen
+          const changed = await itemHistory.filesChanged(chosen.commit)
+          if (changed.parents > 1) {
+            throw new BacklogError(
+              'CONFLICT',
+              `Cannot ${what} ${chosen.commit.slice(0, 7)} (${chosen.subject}): it is a merge, which brought a whole branch. ` +
+                'Undo the changes of that branch one by one (backlog_history lists them), or revert the merge with git.',
+            )
           }
-        })
-        const plan = planRevert(files, {
-          config: context.config,
-          now: context.now,
-          what: `${what} ${chosen.commit.slice(0, 7)} (${chosen.subject})`,
-        })
-        items = plan.items
-        if (plan.changes.length === 0) return null
-        return planOf(
-          context,
-          { op: redo ? 'redo' : 'undo', verb: what, items: plan.items, reverts: chosen.commit },
-          plan.changes,
-        )
+          const newer = commits.slice(
+            0,
+            commits.findIndex((commit) => commit.commit === chosen.commit),
+          )
+          const files = changed.files.map((file) => {
+            const id = idFromPath(file.path)
+            const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
+            const current = store.textAt(file.path)
+            return {
+              ...file,
+              ...(current === undefined ? {} : { current }),
+              ...(later ? { laterCommit: later.commit } : {}),
+            }
+          })
+          const plan = planRevert(files, {
+            config: context.config,
+            now: context.now,
+            what: `${what} ${chosen.commit.slice(0, 7)} (${chosen.subject})`,
+          })
+          items = plan.items
+          if (plan.changes.length === 0 && input.commit === undefined && skip.size < UNDO_SKIPS) {
+            skip.add(chosen.commit)
+            continue
+          }
+          if (plan.changes.length === 0) return null
+          return planOf(
+            context,
+            { op: redo ? 'redo' : 'undo', verb: what, items: plan.items, reverts: chosen.commit },
+            plan.changes,
+          )
+        }
       })
       const reverted = target as RevertibleCommit
       return {
@@ -913,7 +930,10 @@ export function createApp(options: AppOptions): App {
       const context = await contextFor(input.agent)
       let restored: Item | undefined
       const result = await store.mutate(async () => {
-        if (store.get(input.id)) {
+        // get() looks at the file itself; an unreadable one is MALFORMED_ITEM, so the person's text is kept.
+        const existing = store.get(input.id)
+        if (!existing && store.problemFor(input.id)) require(input.id)
+        if (existing) {
           throw new BacklogError(
             'CONFLICT',
             `${input.id} exists; restore brings back deleted items. Use backlog_undo to take back a change.`,

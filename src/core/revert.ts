@@ -22,6 +22,8 @@ export interface RevertibleCommit {
 }
 
 export interface UndoChoice {
+  /** Commits already found to have nothing left to take back: passed over. */
+  skip?: ReadonlySet<string>
   /** Whose commits: an agent's, or (no agent) a person's, by git author name. */
   agent?: string
   author?: string
@@ -50,14 +52,18 @@ export function chooseRevertTarget(
   for (const commit of commits) {
     const standing = !reverted.has(commit.commit)
     if (standing && commit.reverts) reverted.add(commit.reverts)
-    if (!standing || commit.op === undefined) continue
+    if (!standing || commit.op === undefined || choice.skip?.has(commit.commit)) continue
     const mine = idKey
       ? commit.ids.some((id) => id.toLowerCase() === idKey)
       : choice.agent !== undefined
         ? commit.agent === choice.agent
         : commit.agent === undefined && commit.author === choice.author
     if (!mine) continue
-    if (choice.redo) return commit.op === 'undo' ? commit : undefined
+    if (choice.redo) {
+      // A standing redo already brought its undo's change back: the undo before it is next.
+      if (commit.op === 'redo') continue
+      return commit.op === 'undo' ? commit : undefined
+    }
     if (!NOT_UNDONE.has(commit.op)) return commit
   }
   return undefined

@@ -69,8 +69,13 @@ export interface ItemHistory {
    * for an item that still exists, the commit that last wrote it. Undefined when no commit ever had the item.
    */
   lastVersion(id: string): Promise<{ commit: string; path: string; text: string } | undefined>
-  /** Every item file a commit changed against its first parent, with its text before and after (absent: no file). */
-  filesChanged(commit: string): Promise<Array<{ path: string; before?: string; after?: string }>>
+  /**
+   * Every item file a commit changed against its first parent, with its text before and after (absent: no file), and
+   * how many parents the commit has (a merge brings a whole branch: its diff against one parent is not its own change).
+   */
+  filesChanged(
+    commit: string,
+  ): Promise<{ parents: number; files: Array<{ path: string; before?: string; after?: string }> }>
 }
 
 const DEFAULT_LIMIT = 20
@@ -318,18 +323,21 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     }
   }
 
-  async function filesChanged(commit: string): Promise<Array<{ path: string; before?: string; after?: string }>> {
+  async function filesChanged(
+    commit: string,
+  ): Promise<{ parents: number; files: Array<{ path: string; before?: string; after?: string }> }> {
     const oid = await resolveCommit(commit, 'commit')
     const { commit: object } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
     const paths: Array<{ path: string; before?: string; after?: string }> = []
     await diffTrees(await backlogTree(object.parent[0]), await backlogTree(oid), BACKLOG_DIR, paths)
-    return Promise.all(
+    const files = await Promise.all(
       paths.map(async ({ path, before, after }) => ({
         path,
         ...(before ? { before: await readText(before) } : {}),
         ...(after ? { after: await readText(after) } : {}),
       })),
     )
+    return { parents: object.parent.length, files }
   }
 
   return {

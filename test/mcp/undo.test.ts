@@ -127,3 +127,63 @@ describe('history', () => {
     expect(text).toMatch(/title: First → By hand/)
   })
 })
+
+describe('undo edge cases found in review', () => {
+  it('redoes several undos in turn, and passes over a change already taken back by hand', async () => {
+    const { repo, client } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'v0', agent: 'ann' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, title: 'v1', agent: 'ann' })
+    await ok(client, 'backlog_update', { id, title: 'v2', agent: 'ann' })
+    await ok(client, 'backlog_undo', { agent: 'ann' })
+    await ok(client, 'backlog_undo', { agent: 'ann' })
+    expect(await item(client, id!)).toMatchObject({ title: 'v0' })
+    await ok(client, 'backlog_undo', { agent: 'ann', redo: true })
+    await ok(client, 'backlog_undo', { agent: 'ann', redo: true })
+    expect(await item(client, id!)).toMatchObject({ title: 'v2' })
+
+    // A person reverts Ann's last change with git; Ann's undo then takes back the change before it.
+    await ok(client, 'backlog_update', { id, priority: 'high', agent: 'ann' })
+    repo.git('revert', '--no-edit', 'HEAD')
+    const undone = await ok<{ reverted: { subject: string } }>(client, 'backlog_undo', { agent: 'ann' })
+    expect(undone.reverted.subject).toMatch(/^redo /)
+    expect(await item(client, id!)).toMatchObject({ title: 'v1' })
+  })
+
+  it('refuses to undo a merge, which would take back a whole branch', async () => {
+    const { repo, client } = await setup()
+    const [a] = (await ok(client, 'backlog_create', { title: 'Shared' })).items.map((row) => row.id)
+    repo.git('checkout', '-q', '-b', 'feature')
+    await ok(client, 'backlog_create', { title: 'Made on the branch' })
+    await ok(client, 'backlog_update', { id: a, status: 'in_progress' })
+    repo.git('checkout', '-q', 'main')
+    await ok(client, 'backlog_update', { id: a, priority: 'high' })
+    const path = `.backlog/tasks/${a!.slice(-1)}/${a}.md`
+    try {
+      repo.git('merge', '-q', '--no-edit', 'feature')
+    } catch {
+      // the two edits sit on neighbouring lines: resolve by hand, keeping both
+    }
+    repo.write(
+      path,
+      repo.git('show', `feature:${path}`).replace('status: in_progress', 'status: in_progress\npriority: high'),
+    )
+    repo.git('add', path)
+    if (repo.git('status', '--porcelain').trim() !== '' || repo.git('rev-parse', '-q', '--verify', 'MERGE_HEAD')) {
+      repo.git('commit', '-q', '--no-edit')
+    }
+    const before = repo.git('rev-parse', 'HEAD')
+    expect(await failure(client, 'backlog_undo', { id: a })).toMatch(
+      /^CONFLICT: Cannot undo [0-9a-f]{7} .*it is a merge/,
+    )
+    expect(repo.git('rev-parse', 'HEAD')).toBe(before)
+  })
+
+  it('does not restore over a file a person broke by hand', async () => {
+    const { repo, client } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'Precious' })).items.map((row) => row.id)
+    const path = `.backlog/tasks/${id!.slice(-1)}/${id}.md`
+    repo.write(path, `${repo.read(path).replace('title: Precious', 'title: [broken')}my precious notes\n`)
+    expect(await failure(client, 'backlog_restore', { id })).toMatch(/^MALFORMED_ITEM: /)
+    expect(repo.read(path)).toContain('my precious notes')
+  })
+})
