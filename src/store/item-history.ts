@@ -139,6 +139,18 @@ function changesBetween(before: Parsed | undefined, after: Parsed | undefined): 
   return diffItems(before, after)
 }
 
+/**
+ * A change that wrote the item's file for the first time: its title has no old value, it was not a move, and it did
+ * not fix a file that could not be read before.
+ */
+function isCreation(item: HistoryItem): boolean {
+  return (
+    item.from === undefined &&
+    item.changes.some((change) => change.field === 'title' && !('old' in change)) &&
+    !item.changes.some((change) => change.field === 'unreadable')
+  )
+}
+
 function assertLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new BacklogError('INVALID_INPUT', `limit must be a whole number from 1 to ${MAX_LIMIT}, not ${limit}`)
@@ -367,6 +379,9 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
           break
         }
         entries.push(entry)
+        // Ids are never reused: an item's history ends where a create wrote its file first, so the walk stops there
+        // (a restore or an undo of a delete writes it again, and older history lies beyond).
+        if (wanted !== undefined && entry.op === 'create' && entry.items.some(isCreation)) break
       }
       if (skipping) {
         throw new BacklogError(

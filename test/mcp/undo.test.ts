@@ -187,3 +187,15 @@ describe('undo edge cases found in review', () => {
     expect(repo.read(path)).toContain('my precious notes')
   })
 })
+
+describe('history across a delete and a restore', () => {
+  it('keeps the entries from before the item was deleted and brought back', async () => {
+    const { client } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'Phoenix' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, priority: 'high' })
+    await ok(client, 'backlog_delete', { id })
+    await ok(client, 'backlog_restore', { id })
+    const { entries } = await ok<{ entries: Array<{ op?: string }> }>(client, 'backlog_history', { id })
+    expect(entries.map((entry) => entry.op)).toEqual(['restore', 'delete', 'update', 'create'])
+  })
+})
