@@ -10,7 +10,7 @@ import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
-import { isomorphicGit, readOnlyFs } from './git-read.js'
+import { diffTrees, isomorphicGit, readOnlyFs } from './git-read.js'
 import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
 
@@ -247,24 +247,6 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     return commit.backlog
   }
 
-  /** Paths that differ between two trees, descending only into sub-trees whose ids differ. */
-  async function diffTrees(before: string | null, after: string | null, prefix: string, out: Set<string>) {
-    if (before === after) return
-    const left = before ? await readTree(before) : []
-    const right = after ? await readTree(after) : []
-    const byName = new Map<string, [TreeEntry | undefined, TreeEntry | undefined]>()
-    for (const entry of left) byName.set(entry.path, [entry, undefined])
-    for (const entry of right) byName.set(entry.path, [byName.get(entry.path)?.[0], entry])
-    for (const [name, [old, now]] of byName) {
-      if (old && now && old.oid === now.oid && old.mode === now.mode) continue
-      const path = `${prefix}/${name}`
-      const oldTree = old?.type === 'tree' ? old.oid : null
-      const newTree = now?.type === 'tree' ? now.oid : null
-      if (oldTree || newTree) await diffTrees(oldTree, newTree, path, out)
-      if ((old && old.type !== 'tree') || (now && now.type !== 'tree')) out.add(path)
-    }
-  }
-
   /** Paths under `.backlog/` that the commit left different from every parent; undefined when there are none. */
   async function touchedPaths(commit: Walked, shallow: ReadonlySet<string>): Promise<Set<string> | undefined> {
     const mine = await backlogTree(commit)
@@ -275,7 +257,14 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     let common: Set<string> | undefined
     for (const parent of parents) {
       const changed = new Set<string>()
-      await diffTrees(parent, mine, BACKLOG_DIR, changed)
+      await diffTrees(
+        readTree,
+        parent,
+        mine,
+        BACKLOG_DIR,
+        () => true,
+        (path) => changed.add(path),
+      )
       common = common ? new Set([...common].filter((path) => changed.has(path))) : changed
       if (common.size === 0) return undefined
     }

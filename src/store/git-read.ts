@@ -4,6 +4,7 @@
  */
 
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import type { TreeEntry } from 'isomorphic-git'
 
 let loaded: Promise<typeof import('isomorphic-git')['default']> | undefined
 
@@ -57,4 +58,37 @@ export const readOnlyFs = {
     symlink: refuseWrite,
     chmod: refuseWrite,
   },
+}
+
+/**
+ * Calls `visit` for each non-tree path that differs between two trees (either may be null: no tree), descending
+ * only into sub-trees whose ids differ and that `descend` allows. `old`/`now` are the entries on each side.
+ *
+ * @example
+ * await diffTrees(readTree, parentTree, commitTree, '.backlog', () => true, (path) => paths.add(path))
+ */
+export async function diffTrees(
+  readTree: (oid: string) => Promise<readonly TreeEntry[]>,
+  before: string | null,
+  after: string | null,
+  prefix: string,
+  descend: (path: string) => boolean,
+  visit: (path: string, old: TreeEntry | undefined, now: TreeEntry | undefined) => void,
+): Promise<void> {
+  if (before === after) return
+  const left = before ? await readTree(before) : []
+  const right = after ? await readTree(after) : []
+  const byName = new Map<string, [TreeEntry | undefined, TreeEntry | undefined]>()
+  for (const entry of left) byName.set(entry.path, [entry, undefined])
+  for (const entry of right) byName.set(entry.path, [byName.get(entry.path)?.[0], entry])
+  for (const [name, [old, now]] of byName) {
+    if (old && now && old.oid === now.oid && old.mode === now.mode) continue
+    const path = `${prefix}/${name}`
+    const oldTree = old?.type === 'tree' ? old.oid : null
+    const newTree = now?.type === 'tree' ? now.oid : null
+    if ((oldTree || newTree) && descend(path)) await diffTrees(readTree, oldTree, newTree, path, descend, visit)
+    const oldFile = old && old.type !== 'tree' ? old : undefined
+    const newFile = now && now.type !== 'tree' ? now : undefined
+    if (oldFile || newFile) visit(path, oldFile, newFile)
+  }
 }

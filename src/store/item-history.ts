@@ -11,7 +11,7 @@ import type { Item } from '../core/item.js'
 import { diffItems, type FieldChange } from '../core/item-diff.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, isBacklogPath, TASKS_DIR } from '../core/layout.js'
 import { type BacklogCommit, type BacklogLog, createBacklogLog, type WalkedCommit } from './backlog-log.js'
-import { isomorphicGit, readOnlyFs } from './git-read.js'
+import { diffTrees, isomorphicGit, readOnlyFs } from './git-read.js'
 import type { Repo } from './repo.js'
 
 export type { FieldChange } from '../core/item-diff.js'
@@ -199,32 +199,27 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     return setBounded(backlogTrees, commit, entry?.type === 'tree' ? entry.oid : null, MAX_CACHED)
   }
 
-  /** Blob paths that differ between two trees, descending only into sub-trees that differ and may hold items. */
-  async function diffTrees(
+  /** Item files that differ between two `.backlog` trees, descending only where items may be. */
+  async function diffItemTrees(
     before: string | null,
     after: string | null,
-    prefix: string,
     out: Array<{ path: string; before?: string; after?: string }>,
   ): Promise<void> {
-    if (before === after) return
-    const left = before ? await readTree(before) : []
-    const right = after ? await readTree(after) : []
-    const byName = new Map<string, [TreeEntry | undefined, TreeEntry | undefined]>()
-    for (const entry of left) byName.set(entry.path, [entry, undefined])
-    for (const entry of right) byName.set(entry.path, [byName.get(entry.path)?.[0], entry])
-    for (const [name, [old, now]] of byName) {
-      if (old && now && old.oid === now.oid && old.mode === now.mode) continue
-      const path = `${prefix}/${name}`
-      if (prefix === BACKLOG_DIR && path !== TASKS_DIR && path !== ARCHIVE_DIR) continue
-      const oldTree = old?.type === 'tree' ? old.oid : null
-      const newTree = now?.type === 'tree' ? now.oid : null
-      if (oldTree || newTree) await diffTrees(oldTree, newTree, path, out)
-      const oldBlob = old?.type === 'blob' ? old.oid : undefined
-      const newBlob = now?.type === 'blob' ? now.oid : undefined
-      if ((oldBlob || newBlob) && isItemPath(path)) {
-        out.push({ path, ...(oldBlob ? { before: oldBlob } : {}), ...(newBlob ? { after: newBlob } : {}) })
-      }
-    }
+    await diffTrees(
+      readTree,
+      before,
+      after,
+      BACKLOG_DIR,
+      (path) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2,
+      (path, old, now) => {
+        if (!path.startsWith(`${TASKS_DIR}/`) && !path.startsWith(`${ARCHIVE_DIR}/`)) return
+        const oldBlob = old?.type === 'blob' ? old.oid : undefined
+        const newBlob = now?.type === 'blob' ? now.oid : undefined
+        if ((oldBlob || newBlob) && isItemPath(path)) {
+          out.push({ path, ...(oldBlob ? { before: oldBlob } : {}), ...(newBlob ? { after: newBlob } : {}) })
+        }
+      },
+    )
   }
 
   /** The items whose files a commit changed against its first parent, by id key. */
@@ -233,7 +228,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     const known = changedItems.get(key)
     if (known) return known
     const paths: Array<{ path: string; before?: string; after?: string }> = []
-    await diffTrees(await backlogTree(parent), await backlogTree(commit), BACKLOG_DIR, paths)
+    await diffItemTrees(await backlogTree(parent), await backlogTree(commit), paths)
     const groups = new Map<string, { id: string; before: FileSide[]; after: FileSide[] }>()
     for (const { path, before, after } of paths) {
       const id = idFromPath(path) as string
@@ -341,7 +336,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     const oid = await resolveCommit(commit, 'commit')
     const { commit: object } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
     const paths: Array<{ path: string; before?: string; after?: string }> = []
-    await diffTrees(await backlogTree(object.parent[0]), await backlogTree(oid), BACKLOG_DIR, paths)
+    await diffItemTrees(await backlogTree(object.parent[0]), await backlogTree(oid), paths)
     const files = await Promise.all(
       paths.map(async ({ path, before, after }) => ({
         path,
