@@ -91,6 +91,16 @@ export const searchOutput = z.object({
   total: z.number().describe('How many items matched before limit'),
 })
 
+/** A backlog commit as context activity and history show it. */
+const backlogCommit = z.object({
+  commit: z.string(),
+  date: z.string(),
+  author: z.string(),
+  agent: z.string().optional(),
+  op: z.string().optional(),
+  subject: z.string(),
+})
+
 const contextRow = row
   .pick({ id: true, title: true, type: true, status: true, priority: true, assignee: true, due: true })
   .extend({ under: z.string().optional().describe('In children below the first level: the child this one is under') })
@@ -105,17 +115,7 @@ export const contextOutput = z.object({
   references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
   referenced_by: z.array(contextRow),
   related: z.array(contextRow),
-  activity: z.array(
-    z.object({
-      commit: z.string(),
-      date: z.string(),
-      author: z.string(),
-      agent: z.string().optional(),
-      op: z.string().optional(),
-      subject: z.string(),
-      ids: z.array(z.string()),
-    }),
-  ),
+  activity: z.array(backlogCommit.extend({ ids: z.array(z.string()) })),
   missing: z.array(z.string()).optional(),
   metadata: z.object({
     token_estimate: z.number(),
@@ -134,13 +134,7 @@ export const undoOutput = mutationOutput.extend({
 
 export const historyOutput = z.object({
   entries: z.array(
-    z.object({
-      commit: z.string(),
-      date: z.string(),
-      author: z.string(),
-      agent: z.string().optional(),
-      op: z.string().optional(),
-      subject: z.string(),
+    backlogCommit.extend({
       items: z.array(
         z.object({
           id: z.string(),

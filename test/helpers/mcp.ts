@@ -4,10 +4,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { onTestFinished } from 'vitest'
+import { expect, onTestFinished } from 'vitest'
 import { type AppOptions, createApp } from '../../src/app.js'
 import { createMcpServer } from '../../src/mcp/server.js'
-import { BIN, GIT_ENV } from './repo.js'
+import { BIN, GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from './repo.js'
 
 export interface TestClient {
   client: Client
@@ -59,4 +59,31 @@ export async function connectStdio(
 
 export function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n')
+}
+
+/**
+ * A temp repository with an initialized backlog and an in-process client on a stepping clock and seeded ids;
+ * `commits()` counts the commits on HEAD, for "one commit or none" checks.
+ */
+export async function initializedClient(): Promise<{ repo: TempRepo; client: TestClient; commits: () => number }> {
+  const repo = tempRepo()
+  const app = createApp({ cwd: repo.dir })
+  await app.init({})
+  app.close()
+  const client = await connectInProcess(repo.dir, { now: steppingClock(), random: seededRandom() })
+  return { repo, client, commits: () => Number(repo.git('rev-list', '--count', 'HEAD')) }
+}
+
+/** Calls a tool that must succeed and returns its structured content. */
+export async function callOk<T>(client: TestClient, tool: string, args: Record<string, unknown>): Promise<T> {
+  const result = await client.call(tool, args)
+  expect(result.isError, textOf(result)).toBeFalsy()
+  return result.structuredContent as T
+}
+
+/** Calls a tool that must fail and returns its error text. */
+export async function callError(client: TestClient, tool: string, args: Record<string, unknown>): Promise<string> {
+  const result = await client.call(tool, args)
+  expect(result.isError, textOf(result)).toBe(true)
+  return textOf(result)
 }

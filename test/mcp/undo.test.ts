@@ -1,34 +1,19 @@
 /** Undo, redo, restore and history through the MCP tools, on real repositories checked with git. */
 
 import { describe, expect, it } from 'vitest'
-import { connectInProcess, type TestClient, textOf } from '../helpers/mcp.js'
-import { seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
+import { callError, callOk, initializedClient, type TestClient, textOf } from '../helpers/mcp.js'
 
-async function setup(): Promise<{ repo: TempRepo; client: TestClient; commits: () => number }> {
-  const repo = tempRepo()
-  const { createApp } = await import('../../src/app.js')
-  const app = createApp({ cwd: repo.dir })
-  await app.init({})
-  app.close()
-  const client = await connectInProcess(repo.dir, { now: steppingClock(), random: seededRandom() })
-  return { repo, client, commits: () => Number(repo.git('rev-list', '--count', 'HEAD')) }
-}
+const setup = initializedClient
 
-async function ok<T = { items: Array<{ id: string; title: string; status: string }> }>(
+function ok<T = { items: Array<{ id: string; title: string; status: string }> }>(
   client: TestClient,
   tool: string,
   args: Record<string, unknown>,
 ): Promise<T> {
-  const result = await client.call(tool, args)
-  expect(result.isError, textOf(result)).toBeFalsy()
-  return result.structuredContent as T
+  return callOk<T>(client, tool, args)
 }
 
-async function failure(client: TestClient, tool: string, args: Record<string, unknown>): Promise<string> {
-  const result = await client.call(tool, args)
-  expect(result.isError, textOf(result)).toBe(true)
-  return textOf(result)
-}
+const failure = callError
 
 const item = async (client: TestClient, id: string) =>
   (await ok<{ items: Array<Record<string, unknown>> }>(client, 'backlog_get', { id })).items[0]!

@@ -4,8 +4,8 @@
  */
 
 import { describe, expect, it } from 'vitest'
-import { connectInProcess, type TestClient, textOf } from '../helpers/mcp.js'
-import { seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
+import { callError, callOk, connectInProcess, initializedClient, type TestClient } from '../helpers/mcp.js'
+import { tempRepo } from '../helpers/repo.js'
 
 interface Row {
   id: string
@@ -18,27 +18,13 @@ interface Row {
   depends_on?: string[]
 }
 
-async function setup(): Promise<{ repo: TempRepo; client: TestClient; commits: () => number }> {
-  const repo = tempRepo()
-  const { createApp } = await import('../../src/app.js')
-  const app = createApp({ cwd: repo.dir })
-  await app.init({})
-  app.close()
-  const client = await connectInProcess(repo.dir, { now: steppingClock(), random: seededRandom() })
-  return { repo, client, commits: () => Number(repo.git('rev-list', '--count', 'HEAD')) }
+const setup = initializedClient
+
+function ok<T = { items: Row[] }>(client: TestClient, tool: string, args: Record<string, unknown>): Promise<T> {
+  return callOk<T>(client, tool, args)
 }
 
-async function ok<T = { items: Row[] }>(client: TestClient, tool: string, args: Record<string, unknown>): Promise<T> {
-  const result = await client.call(tool, args)
-  expect(result.isError, textOf(result)).toBeFalsy()
-  return result.structuredContent as T
-}
-
-async function failure(client: TestClient, tool: string, args: Record<string, unknown>): Promise<string> {
-  const result = await client.call(tool, args)
-  expect(result.isError, textOf(result)).toBe(true)
-  return textOf(result)
-}
+const failure = callError
 
 const ids = (rows: Row[]) => rows.map((row) => row.id)
 
