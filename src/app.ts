@@ -1,6 +1,7 @@
 /** The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these. */
 
 import { randomInt } from 'node:crypto'
+import { join } from 'node:path'
 import { buildContext, type ContextBundle } from './context/context.js'
 import { editBody } from './core/body-edit.js'
 import { parseItemFile, serializeItem } from './core/codec.js'
@@ -40,6 +41,7 @@ import {
 import { nextOccurrence } from './core/recurrence.js'
 import { chooseRevertTarget, planRevert, type RevertibleCommit } from './core/revert.js'
 import { readPackageFile } from './package-files.js'
+import { filterFields, parseFilter } from './query/filter.js'
 import { findCycle } from './query/graph.js'
 import { type Counts, countItems, createSelector } from './query/select.js'
 import { createSearchIndex, type SearchHit, type SearchIndex } from './search/search-index.js'
@@ -54,6 +56,7 @@ import {
   type Problem,
   type Store,
 } from './store/store.js'
+import { createUpdatedTimes, type UpdatedView } from './store/updated-times.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
 export type ItemRow = Pick<
@@ -66,11 +69,15 @@ export type ItemRow = Pick<
   blocked?: boolean
   urgency?: number
   archived?: boolean
+  /** When the item last changed (from git history, or the file's time for an edit not yet committed). */
+  updated?: string
 }
 
 export interface ItemDetail extends Item {
   path: string
   archived: boolean
+  /** When the item last changed: the newest commit that changed it, or the file's time for an uncommitted edit. */
+  updated?: string
 }
 
 export interface ListResult {
@@ -162,8 +169,16 @@ export function toRow(record: ItemRecord): ItemRow {
   return row
 }
 
-function toDetail(record: ItemRecord): ItemDetail {
-  return { ...structuredClone(record.item), path: record.path, archived: record.archived }
+function toDetail(record: ItemRecord, updated?: number): ItemDetail {
+  const detail: ItemDetail = { ...structuredClone(record.item), path: record.path, archived: record.archived }
+  if (updated !== undefined) detail.updated = formatTimestamp(new Date(updated))
+  return detail
+}
+
+/** True when the filter compares `updated`, which needs history read first. */
+function mentionsUpdated(filter: string | undefined): boolean {
+  const node = filter ? parseFilter(filter) : undefined
+  return node !== undefined && filterFields(node).has('updated')
 }
 
 function notFound(id: string): BacklogError {
@@ -208,6 +223,11 @@ export function createApp(options: AppOptions): App {
   })
   const log = createBacklogLog(store.repo)
   const itemHistory = createItemHistory(store.repo, log)
+  const updatedTimes = createUpdatedTimes(store.repo, log, join(store.repo.gitdir, 'backlog', 'updated-cache.json'))
+  /** When each record last changed, read from history only for the calls that ask. */
+  async function changedAt(needed: boolean): Promise<UpdatedView['of'] | undefined> {
+    return needed ? (await updatedTimes.view()).of : undefined
+  }
 
   async function contextFor(agent: string | undefined): Promise<MutationContext> {
     const actor = agent ?? options.agent?.()
@@ -448,7 +468,7 @@ export function createApp(options: AppOptions): App {
   }
 
   /** The records an update reaches: by id (one or many) or by filter, as a list with that filter would show them. */
-  function targetsOf(input: UpdateInput): ItemRecord[] {
+  function targetsOf(input: UpdateInput, updated: UpdatedView['of'] | undefined): ItemRecord[] {
     if (input.id !== undefined) {
       return distinct(input.id.map((id) => require(id)))
     }
@@ -459,7 +479,7 @@ export function createApp(options: AppOptions): App {
         'filter is empty, which would change every active item; say all: true if that is what you want',
       )
     }
-    return selector.select(store.all(), store.config(), { filter, sort: 'id' }).records
+    return selector.select(store.all(), store.config(), { filter, sort: 'id', ...(updated ? { updated } : {}) }).records
   }
 
   return {
@@ -514,7 +534,13 @@ export function createApp(options: AppOptions): App {
 
     async get({ id }) {
       await ready()
-      return { items: id.map((one) => toDetail(require(one))) }
+      const updated = await changedAt(true)
+      return {
+        items: id.map((one) => {
+          const record = require(one)
+          return toDetail(record, updated?.(record))
+        }),
+      }
     },
 
     async list(input) {
@@ -522,13 +548,16 @@ export function createApp(options: AppOptions): App {
       const config = store.config()
       const records = store.all()
       const limit = input.limit ?? 50
-      const selected = selector.select(records, config, { ...input, limit })
+      const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(input.filter))
+      const selected = selector.select(records, config, { ...input, limit, ...(updated ? { updated } : {}) })
       const graph = selector.graph(records, config)
       const problems = store.problems()
       const items = selected.records.map((record, position) => {
         const row = toRow(record)
         if (graph.hasOpenDependency(record.item)) row.blocked = true
         if (selected.urgencies) row.urgency = selected.urgencies[position] as number
+        const time = input.sort === 'updated' ? updated?.(record) : undefined
+        if (time !== undefined) row.updated = formatTimestamp(new Date(time))
         return row
       })
       return {
@@ -556,8 +585,9 @@ export function createApp(options: AppOptions): App {
       if (changes.status === undefined) delete changes.status
       let ids: string[] = []
       let changedAny = false
+      const updated = await changedAt(input.id === undefined && mentionsUpdated(input.filter))
       const result = await store.mutate(() => {
-        const records = targetsOf(input)
+        const records = targetsOf(input, updated)
         ids = records.map((record) => record.item.id)
         const pending = new Map<string, Item>()
         const lookup = overlay(pending)
@@ -649,10 +679,12 @@ export function createApp(options: AppOptions): App {
       const types = input.type?.map((type) => type.toLowerCase())
       const tags = input.tags?.map((tag) => tag.toLowerCase())
       const parent = input.parent ? idKey(input.parent) : undefined
-      const test = input.filter ? selector.predicate(records, config, input.filter) : undefined
+      const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(input.filter))
+      const test = input.filter ? selector.predicate(records, config, input.filter, updated) : undefined
       const { hits, total } = index().search(input.query, {
         limit: input.limit ?? 20,
         sort: input.sort ?? 'relevant',
+        ...(updated ? { changedAt: updated } : {}),
         accept: ({ item, archived }) =>
           (!archived || Boolean(input.archived)) &&
           (!statuses?.length || statuses.includes(item.status.toLowerCase())) &&
@@ -959,7 +991,10 @@ export function createApp(options: AppOptions): App {
       return store.problems()
     },
 
-    close: () => store.close(),
+    close() {
+      updatedTimes.save()
+      store.close()
+    },
   }
 }
 

@@ -34,6 +34,7 @@ export function formatTable(rows: ItemRow[], width = process.stdout.columns || 1
     ['ASSIGNEE', (row) => row.assignee ?? ''],
     ['DUE', (row) => row.due?.slice(0, 10) ?? ''],
     ['URG', (row) => (row.urgency === undefined ? '' : formatUrgency(row.urgency))],
+    ['UPDATED', (row) => row.updated?.replace('T', ' ').slice(0, 16) ?? ''],
   ]
   const used = columns.filter(
     ([header, cell]) => header === 'ID' || header === 'STATUS' || rows.some((row) => cell(row)),
@@ -237,6 +238,7 @@ export function formatDetail(item: ItemDetail): string {
   field('Created', item.created)
   field('Started', item.started)
   field('Closed', item.closed)
+  field('Updated', item.updated)
   for (const ref of item.references) field('Reference', ref.title ? `${ref.title} <${ref.url}>` : ref.url)
   for (const entry of item.evidence) field('Evidence', entry)
   for (const reason of item.blocked_reason) field('Blocked', reason)

@@ -49,7 +49,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     .option('--epic <id>', 'only items of this epic')
     .option('--tag <tag>', 'only items with this tag (repeat: all must match)', collect)
     .option('-a, --assignee <who>', 'only items assigned to this agent or person')
-    .option('--sort <order>', 'urgency (default), priority, due, created, id or title')
+    .option('--sort <order>', 'urgency (default), priority, due, created, updated (last changed first), id or title')
     .option('--archived', 'include archived items')
     .option('-n, --limit <n>', 'at most this many rows (default 50)')
     .option('--counts', 'also count the matches by status, type, priority, assignee and tag')

@@ -335,7 +335,7 @@ export const deleteInputShape = {
 export const deleteInput = z.strictObject(deleteInputShape)
 export type DeleteInput = z.output<typeof deleteInput>
 
-const SORTS = ['urgency', 'priority', 'due', 'created', 'id', 'title'] as const
+const SORTS = ['urgency', 'priority', 'due', 'created', 'updated', 'id', 'title'] as const
 export type SortOrder = (typeof SORTS)[number]
 
 export const listInputShape = {
@@ -352,7 +352,9 @@ export const listInputShape = {
   sort: z
     .enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` })
     .optional()
-    .describe('Order: urgency (default, most urgent first), priority, due, created, id, title'),
+    .describe(
+      'Order: urgency (default, most urgent first), priority, due, created, updated (last changed first, from git history), id, title',
+    ),
   limit: positiveInt.optional().describe('At most this many rows (default 50)'),
   counts: flexibleBoolean
     .optional()

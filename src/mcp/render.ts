@@ -11,7 +11,8 @@ export function renderRow(row: ItemRow): string {
   const parent = row.parent ? ` (in ${row.parent})` : ''
   const needs = row.depends_on?.length ? ` (${row.blocked ? 'blocked by' : 'after'} ${row.depends_on.join(', ')})` : ''
   const due = row.due ? ` due ${row.due}` : ''
-  return `${row.id} [${row.status}${row.archived ? ', archived' : ''}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${due}${parent}${needs}`
+  const updated = row.updated ? ` (updated ${row.updated})` : ''
+  return `${row.id} [${row.status}${row.archived ? ', archived' : ''}] ${facts.filter(Boolean).join(' ')}${facts.some(Boolean) ? ' ' : ''}${row.title}${tags}${due}${parent}${needs}${updated}`
 }
 
 export function renderList(result: Pick<ListResult, 'items' | 'total' | 'truncated'> & Partial<ListResult>): string {
@@ -41,6 +42,7 @@ export function renderDetail(item: ItemDetail): string {
   const lines = [`# ${item.id}: ${item.title}`, `type: ${item.type} · status: ${item.status}`]
   const facts = SCALAR_FIELDS.filter((key) => item[key]).map((key) => `${key}: ${item[key]}`)
   if (facts.length) lines.push(facts.join(' · '))
+  if (item.updated) lines.push(`updated: ${item.updated}`)
   if (item.tags.length) lines.push(`tags: ${item.tags.join(', ')}`)
   if (item.depends_on.length) lines.push(`depends_on: ${item.depends_on.join(', ')}`)
   for (const ref of item.references) lines.push(`reference: ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`)

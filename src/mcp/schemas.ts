@@ -17,6 +17,10 @@ const row = z.object({
   blocked: z.boolean().optional().describe('True while a dependency is not done'),
   urgency: z.number().optional().describe('The urgency score lists are ordered by (see the README)'),
   archived: z.boolean().optional().describe('True for items moved out of the working set into .backlog/archive/'),
+  updated: z
+    .string()
+    .optional()
+    .describe('When the item last changed, from git history (or the file time of an edit not yet committed)'),
 })
 
 const tally = z.record(z.string(), z.number())

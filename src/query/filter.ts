@@ -88,6 +88,8 @@ export interface FilterEnv {
   /** Full-text test for bare words, e.g. from a search index; when absent every word must occur (case-insensitive substring) in title, description, notes text, tags, evidence or blocked_reason. */
   text?(words: string): (item: Item) => boolean
   urgency?(item: Item): number
+  /** When the item last changed (ISO), derived from history; filters on `updated` need it. */
+  updated?(item: Item): string | undefined
 }
 
 const MODIFIERS: Record<string, FilterOperator> = {
@@ -137,7 +139,13 @@ const SCALAR_FIELDS = [
 ] as const
 const DATE_FIELDS = ['due', 'scheduled', 'wait', 'until', 'created', 'started', 'closed'] as const
 const LIST_FIELDS = ['tags', 'depends_on', 'evidence', 'blocked_reason', 'notes', 'references'] as const
-const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([...SCALAR_FIELDS, ...DATE_FIELDS, ...LIST_FIELDS, 'urgency'])
+const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([
+  ...SCALAR_FIELDS,
+  ...DATE_FIELDS,
+  ...LIST_FIELDS,
+  'urgency',
+  'updated',
+])
 const DATE_FIELD_SET: ReadonlySet<string> = new Set<string>(DATE_FIELDS)
 const LIST_FIELD_SET: ReadonlySet<string> = new Set<string>(LIST_FIELDS)
 
@@ -902,6 +910,17 @@ function compileField(node: FieldNode, context: Context): Predicate {
   if (node.attribute) return compileAttribute(node, context)
   const { field, operator } = node
   if (field === 'urgency') return compileUrgency(node, context)
+  if (field === 'updated') {
+    const updated = context.env.updated
+    if (!updated) throw invalid(`"updated" cannot be filtered on here (column ${node.column})`, node.column)
+    if (!DATE_OPERATORS.has(operator) && operator !== 'exists') {
+      throw invalid(
+        `updated takes a date comparison, e.g. updated.after:yesterday (column ${node.column})`,
+        node.column,
+      )
+    }
+    return operator === 'exists' ? compileScalar(node, updated) : compileDate(node, context, updated)
+  }
   const list = LIST_GETTERS[field]
   if (list) {
     checkListOperator(node)

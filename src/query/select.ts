@@ -6,6 +6,7 @@
 
 import type { BacklogConfig } from '../core/config.js'
 import { storedDateRange } from '../core/date-expressions.js'
+import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import type { SortOrder } from '../core/inputs.js'
@@ -29,6 +30,10 @@ export interface Selection {
   /** Include archived items (and, unless a status is given, closed ones: everything archived is closed). */
   archived?: boolean
   sort?: SortOrder
+  /**
+   * When each record last changed (epoch ms), from history: needed by `sort: 'updated'` and by filters on `updated`.
+   */
+  updated?: (record: ItemRecord) => number | undefined
 }
 
 export interface Counts {
@@ -84,7 +89,12 @@ export interface Selector {
   select(records: readonly ItemRecord[], config: BacklogConfig, selection: Selection & { limit?: number }): Selected
   graph(records: readonly ItemRecord[], config: BacklogConfig): WorkGraph
   /** A predicate for a filter expression (used by bulk updates and search). */
-  predicate(records: readonly ItemRecord[], config: BacklogConfig, filter: string): (item: Item) => boolean
+  predicate(
+    records: readonly ItemRecord[],
+    config: BacklogConfig,
+    filter: string,
+    updated?: Selection['updated'],
+  ): (item: Item) => boolean
 }
 
 export interface SelectorOptions {
@@ -191,7 +201,7 @@ export function createSelector(options: SelectorOptions): Selector {
     return flat
   }
 
-  function keysOf(state: Derived, sort: Exclude<SortOrder, 'urgency'>): string[] {
+  function keysOf(state: Derived, sort: KeyedOrder): string[] {
     let keys = state.keys.get(sort)
     if (!keys) {
       keys = state.records.map((record) => cachedKey(record, sort))
@@ -213,8 +223,17 @@ export function createSelector(options: SelectorOptions): Selector {
     return values
   }
 
-  function env(state: Derived, config: BacklogConfig): FilterEnv {
+  function env(state: Derived, config: BacklogConfig, updated?: Selection['updated']): FilterEnv {
     const now = options.now()
+    let updatedOf: FilterEnv['updated']
+    if (updated) {
+      const positions = new Map<Item, number>(flatOf(state).items.map((item, index) => [item, index]))
+      updatedOf = (item) => {
+        const index = positions.get(item)
+        const time = index === undefined ? undefined : updated(state.records[index] as ItemRecord)
+        return time === undefined ? undefined : formatTimestamp(new Date(time))
+      }
+    }
     return {
       now,
       config,
@@ -223,21 +242,22 @@ export function createSelector(options: SelectorOptions): Selector {
       hasOpenChildren: (item) => state.graph.hasOpenChildren(item),
       urgency: (item) => urgencyFor(state, config, now, item),
       ...(options.text ? { text: options.text } : {}),
+      ...(updatedOf ? { updated: updatedOf } : {}),
     }
   }
 
   return {
     graph: (records, config) => derive(records, config).graph,
-    predicate(records, config, filter) {
+    predicate(records, config, filter, updated) {
       const node = parseFilter(filter)
       if (!node) return () => true
-      return compileFilter(node, env(derive(records, config), config))
+      return compileFilter(node, env(derive(records, config), config, updated))
     },
     select(records, config, selection) {
       const state = derive(records, config)
       const node = selection.filter ? parseFilter(selection.filter) : undefined
       const fields = node ? filterFields(node) : new Set<string>()
-      const test = node ? compileFilter(node, env(state, config)) : undefined
+      const test = node ? compileFilter(node, env(state, config, selection.updated)) : undefined
       const statuses = selection.status?.map((status) => status.toLowerCase())
       const everyStatus = statuses?.includes('all') ?? false
       for (const status of everyStatus ? [] : (statuses ?? [])) {
@@ -297,9 +317,20 @@ export function createSelector(options: SelectorOptions): Selector {
       }
       const sort = selection.sort ?? 'urgency'
       const scores = sort === 'urgency' ? scoresOf(state, config) : undefined
-      const ties = keysOf(state, sort === 'urgency' ? 'priority' : sort)
+      const ties = keysOf(state, sort === 'urgency' ? 'priority' : sort === 'updated' ? 'id' : sort)
+      let newest: Map<number, number> | undefined
+      if (sort === 'updated') {
+        const updated = selection.updated
+        if (!updated) throw new Error('sort "updated" needs the updated times')
+        newest = new Map(positions.map((index) => [index, updated(records[index] as ItemRecord) ?? -Infinity]))
+      }
+      // Last changed first; items history does not date go last.
+      const byTime = (a: number, b: number) => {
+        const [x, y] = [newest?.get(a) as number, newest?.get(b) as number]
+        return x === y ? 0 : y > x ? 1 : -1
+      }
       const compare = (a: number, b: number) =>
-        (scores ? (scores[b] as number) - (scores[a] as number) : 0) ||
+        (scores ? (scores[b] as number) - (scores[a] as number) : newest ? byTime(a, b) : 0) ||
         compareText(ties[a] as string, ties[b] as string)
       const first = firstInOrder(positions, compare, selection.limit)
       return {
@@ -373,10 +404,13 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-const sortKeys = new WeakMap<ItemRecord, Partial<Record<Exclude<SortOrder, 'urgency'>, string>>>()
+/** The orders whose key is a record's own: urgency and updated depend on more than the record. */
+type KeyedOrder = Exclude<SortOrder, 'urgency' | 'updated'>
+
+const sortKeys = new WeakMap<ItemRecord, Partial<Record<KeyedOrder, string>>>()
 
 /** A record's sort key, computed once: records are replaced, never changed, when their item changes. */
-function cachedKey(record: ItemRecord, sort: Exclude<SortOrder, 'urgency'>): string {
+function cachedKey(record: ItemRecord, sort: KeyedOrder): string {
   let keys = sortKeys.get(record)
   if (!keys) {
     keys = {}
@@ -391,7 +425,7 @@ function cachedKey(record: ItemRecord, sort: Exclude<SortOrder, 'urgency'>): str
 }
 
 /** Sort keys as strings compared in code-unit order; missing values sort last. */
-const SORT_KEYS: Record<Exclude<SortOrder, 'urgency'>, (item: Item) => string> = {
+const SORT_KEYS: Record<KeyedOrder, (item: Item) => string> = {
   priority: (item) =>
     `${PRIORITY_RANK.get(item.priority ?? '') ?? PRIORITIES.length}${item.created ?? '~'}\u0000${item.id}`,
   due: (item) => `${item.due ?? '~'}\u0000${item.id}`,

@@ -14,10 +14,12 @@ export interface SearchOptions<R extends SearchableRecord = SearchableRecord> {
   /** At most this many hits (default 20). */
   limit?: number
   /**
-   * `recent`: the same result set, ordered by the item's latest activity (created, started, closed, notes), undated
-   * last, ties by relevance. The limit applies after this ordering.
+   * `recent`: the same result set, ordered by when each item last changed (`changedAt`, or else its latest dated
+   * activity: created, started, closed, notes), undated last, ties by relevance. The limit applies after this ordering.
    */
   sort?: 'relevant' | 'recent'
+  /** When the record last changed (epoch ms), e.g. from history: what `recent` orders by. */
+  changedAt?: (record: R) => number | undefined
   /** The caller's filters; applied before the limit, so `total` counts accepted results only. */
   accept?: (record: R) => boolean
 }
@@ -467,7 +469,8 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
 
     let chosen = ordered
     if (options.sort === 'recent') {
-      const dated = ordered.map((result, rank) => ({ result, rank, at: latestActivity(recordOf(result.id).item) }))
+      const changedAt = options.changedAt ?? ((record: R) => latestActivity(record.item))
+      const dated = ordered.map((result, rank) => ({ result, rank, at: changedAt(recordOf(result.id)) }))
       dated.sort((a, b) => {
         if (a.at !== b.at) {
           if (a.at === undefined) return 1

@@ -56,7 +56,14 @@ export interface BacklogLog {
    * for readers that page through all of history: leave the loop and the walk stops. The entries are the cached ones:
    * read them, do not change them.
    */
-  walk(options?: { maxCommits?: number }): AsyncGenerator<WalkedCommit>
+  walk(options?: WalkOptions): AsyncGenerator<WalkedCommit>
+}
+
+export interface WalkOptions {
+  /** Stop after walking this many commits, matching or not. */
+  maxCommits?: number
+  /** Leave out this commit and every commit it reaches, as `git log <since>..HEAD` does: what is new since then. */
+  since?: string
 }
 
 export interface WalkedCommit {
@@ -94,10 +101,15 @@ interface Trailers {
   ids: string[]
 }
 
-/** `Backlog-*` trailers of the message's last paragraph; undefined when it has none. */
+/**
+ * `Backlog-*` trailers of the message's last paragraph; undefined when it has none, or when the message holds the
+ * messages of several operations (a squash merge pastes them one after another): such a commit is read as a hand
+ * commit, by the files it changed, since no one set of trailers speaks for all of it.
+ */
 function parseTrailers(message: string): Trailers | undefined {
   const paragraphs = message.trimEnd().split(/\n[ \t]*\n/)
   if (paragraphs.length < 2) return undefined
+  if ((message.match(/^Backlog-Op:/gim)?.length ?? 0) > 1) return undefined
   const last = paragraphs[paragraphs.length - 1] ?? ''
   let found = false
   const trailers: Trailers = { ids: [] }
@@ -319,27 +331,51 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     }
   }
 
-  async function* walk(maxCommits: number): AsyncGenerator<WalkedCommit> {
+  async function* walk(maxCommits: number, since?: string): AsyncGenerator<WalkedCommit> {
     const head = resolveHead(repo, readHead(repo))
-    if (!head) return
+    if (!head || head === since) return
     const shallow = readShallow()
     const queue = createQueue()
     const seen = new Set([head])
+    // Commits reached from `since` are left out; the walk ends once nothing else is queued, as git's own does.
+    const excluded = new Set<string>()
+    /** Queued commits that are not left out: the walk goes on while there are any. */
+    const wanted = new Set([head])
+    const enqueue = async (oid: string, exclude: boolean) => {
+      try {
+        queue.push(await load(oid))
+      } catch (error) {
+        // A commit missing from the object store (a clone cut short without a shallow file) ends that line.
+        if (!isNotFound(error)) throw error
+        return
+      }
+      if (exclude) excluded.add(oid)
+      else wanted.add(oid)
+    }
     queue.push(await load(head))
-    for (let walked = 0; walked < maxCommits; walked++) {
+    if (since) {
+      seen.add(since)
+      await enqueue(since, true)
+    }
+    for (let walked = 0; walked < maxCommits && wanted.size > 0; walked++) {
       const commit = queue.pop()
       if (!commit) break
+      const exclude = excluded.has(commit.oid)
+      wanted.delete(commit.oid)
       const parents = parentsOf(commit, shallow)
       for (const parent of parents) {
-        if (seen.has(parent)) continue
-        seen.add(parent)
-        try {
-          queue.push(await load(parent))
-        } catch (error) {
-          // A parent missing from the object store (a clone cut short without a shallow file) ends that line.
-          if (!isNotFound(error)) throw error
+        if (seen.has(parent)) {
+          // Reached from `since` after all: it is left out when its turn comes.
+          if (exclude && !excluded.has(parent)) {
+            excluded.add(parent)
+            wanted.delete(parent)
+          }
+          continue
         }
+        seen.add(parent)
+        await enqueue(parent, exclude)
       }
+      if (exclude) continue
       const entry = await entryOf(commit, shallow)
       if (entry) yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
     }
@@ -360,9 +396,9 @@ export function createBacklogLog(repo: Repo): BacklogLog {
       return found
     },
 
-    walk({ maxCommits = Number.POSITIVE_INFINITY } = {}) {
+    walk({ maxCommits = Number.POSITIVE_INFINITY, since } = {}) {
       if (maxCommits !== Number.POSITIVE_INFINITY) assertCount('maxCommits', maxCommits, 1)
-      return walk(maxCommits)
+      return walk(maxCommits, since)
     },
   }
 }

@@ -13,6 +13,7 @@ import { idKey } from '../core/ids.js'
 import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
+import { objectId } from './git-objects.js'
 
 export interface ItemRecord {
   item: Item
@@ -21,6 +22,8 @@ export interface ItemRecord {
   /** The file's text as last read or written: the base of the next edit. */
   text: string
   archived: boolean
+  /** The git blob id of the file as read, so a caller can tell an edit not yet committed from HEAD's version. */
+  blob?: string
 }
 
 /** A file under `.backlog/` that is not a readable item: reported everywhere, never dropped. */
@@ -78,6 +81,7 @@ class CachedRecord implements ItemRecord {
     readonly item: Item,
     readonly path: string,
     readonly archived: boolean,
+    readonly blob: string | undefined,
     private readonly file: string,
   ) {}
   get text(): string {
@@ -112,16 +116,18 @@ const CACHE_IDLE_SAVE_MS = 5_000
 
 interface CacheFile {
   key: string
-  files: Array<[path: string, stamp: string, item: Item]>
+  files: Array<CacheEntry>
 }
 
-function loadCache(cache: ReadModelOptions['cache']): Map<string, [string, Item]> {
-  const entries = new Map<string, [string, Item]>()
+type CacheEntry = [path: string, stamp: string, item: Item, blob?: string]
+
+function loadCache(cache: ReadModelOptions['cache']): Map<string, CacheEntry> {
+  const entries = new Map<string, CacheEntry>()
   if (!cache) return entries
   try {
     const data = JSON.parse(readFileSync(cache.file, 'utf8')) as CacheFile
     if (data.key !== cache.key || !Array.isArray(data.files)) return entries
-    for (const [path, stamp, item] of data.files) entries.set(path, [stamp, item])
+    for (const entry of data.files) entries.set(entry[0], entry)
   } catch {
     // no cache yet, or an unreadable one: parse everything and write a new one
   }
@@ -130,7 +136,7 @@ function loadCache(cache: ReadModelOptions['cache']): Map<string, [string, Item]
 
 export function createReadModel({ worktree, watchFiles, cache }: ReadModelOptions): ReadModel {
   const files = new Map<string, FileState>()
-  let cached: Map<string, [string, Item]> | undefined
+  let cached: Map<string, CacheEntry> | undefined
   let parsedSinceSave = 0
   const dirs = new Map<string, DirState>()
   const byId = new Map<string, Set<string>>()
@@ -183,8 +189,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   }
 
   /** A record whose item came from the cache: its text is read only when an edit needs it as a base. */
-  function cachedRecord(path: string, item: Item): ItemRecord {
-    return new CachedRecord(item, path, path.startsWith(`${ARCHIVE_DIR}/`), absolute(path))
+  function cachedRecord(path: string, item: Item, blob: string | undefined): ItemRecord {
+    return new CachedRecord(item, path, path.startsWith(`${ARCHIVE_DIR}/`), blob, absolute(path))
   }
 
   let idleSave: NodeJS.Timeout | undefined
@@ -198,7 +204,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     if (!cache || parsedSinceSave === 0) return
     const data: CacheFile = { key: cache.key, files: [] }
     for (const [path, state] of files)
-      if (state.record && state.stamp) data.files.push([path, state.stamp, state.record.item])
+      if (state.record && state.stamp) {
+        const { item, blob } = state.record
+        data.files.push(blob === undefined ? [path, state.stamp, item] : [path, state.stamp, item, blob])
+      }
     try {
       writeFileAtomicSync(cache.file, JSON.stringify(data))
       parsedSinceSave = 0
@@ -207,10 +216,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     }
   }
 
-  function parse(path: string, text: string, stamp: string): FileState {
+  function parse(path: string, content: Buffer, stamp: string): FileState {
+    const text = content.toString('utf8')
     try {
       const item = parseItemFile(text, idFromPath(path))
-      return { stamp, record: { item, path, text, archived: path.startsWith(`${ARCHIVE_DIR}/`) } }
+      const archived = path.startsWith(`${ARCHIVE_DIR}/`)
+      return { stamp, record: { item, path, text, archived, blob: objectId('blob', content) } }
     } catch (error) {
       if (!isBacklogError(error)) throw error
       const line = typeof error.details?.line === 'number' ? error.details.line : undefined
@@ -223,23 +234,23 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   // this way than through promises, and nothing else waits on this process meanwhile.
   function loadFile(path: string): void {
     let info: Stats
-    let text: string
+    let content: Buffer
     try {
       info = statSync(absolute(path))
       const stamp = stampOf(info)
       if (files.get(path)?.stamp === stamp) return
       const hit = cached?.get(path)
-      if (hit && hit[0] === stamp) {
-        setFile(path, { stamp, record: cachedRecord(path, withItemShape(hit[1])) })
+      if (hit && hit[1] === stamp) {
+        setFile(path, { stamp, record: cachedRecord(path, withItemShape(hit[2]), hit[3]) })
         return
       }
-      text = readFileSync(absolute(path), 'utf8')
+      content = readFileSync(absolute(path))
     } catch {
       dropFile(path)
       return
     }
     parsedSinceSave++
-    setFile(path, parse(path, text, stampOf(info)))
+    setFile(path, parse(path, content, stampOf(info)))
   }
 
   function forgetDir(path: string): void {
@@ -417,7 +428,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         return
       }
       // The stamp is unknown until the next stat; an empty stamp makes the next look at this file read it again.
-      setFile(path, { ...parse(path, text, ''), stamp: '' })
+      setFile(path, { ...parse(path, Buffer.from(text, 'utf8'), ''), stamp: '' })
     },
     onChange(listener) {
       listeners.add(listener)

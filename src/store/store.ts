@@ -14,7 +14,7 @@ import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
 
 /** Bump when the parsed Item shape changes, so caches written by older code are ignored. */
-const ITEM_CACHE_FORMAT = 1
+const ITEM_CACHE_FORMAT = 2
 
 export type { CommitPlan, CommitResult, FileChange } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'

@@ -41,6 +41,8 @@ async function backlogRepo() {
   return { repo, first, second }
 }
 
+const ID = { name: 'Ann Agent', email: 'ann@example.com' }
+
 describe('the backlog log', () => {
   it('returns app-made commits newest first with op, agent, ids and changed fields', async () => {
     const { repo, first, second } = await backlogRepo()
@@ -114,6 +116,25 @@ describe('the backlog log', () => {
         subject: 'tweak the login task',
       },
     ])
+  })
+
+  it('reads a squash of several operations (many trailer blocks) as a hand commit, by the files it changed', async () => {
+    const { repo, first, second } = await backlogRepo()
+    repo.git('checkout', '-q', '-b', 'side')
+    const app = createApp({ cwd: repo.dir, now: steppingClock(Date.UTC(2027, 1, 1)), identity: ID })
+    await app.update(updateInput.parse({ id: first, priority: 'low', agent: 'claude' }))
+    await app.update(updateInput.parse({ id: second, priority: 'high', agent: 'codex' }))
+    app.close()
+    const messages = repo.git('log', '--format=* %B', 'main..side')
+    repo.git('checkout', '-q', 'main')
+    repo.git('merge', '-q', '--squash', 'side')
+    // What a hosting service's squash button writes: the messages one after another, the last trailers at the end.
+    repo.git('commit', '-q', '-m', `Side work (#12)\n\n${messages}`)
+    expect(messages.match(/Backlog-Op:/g)).toHaveLength(2)
+
+    const [squash] = await createBacklogLog(discoverRepo(repo.dir)).recent({ limit: 1 })
+    expect(squash).toMatchObject({ op: 'edit', ids: [first, second].sort(), subject: 'Side work (#12)' })
+    expect(squash).not.toHaveProperty('agent')
   })
 
   it('counts a hand commit that changes only config as a backlog commit without ids', async () => {
@@ -235,6 +256,37 @@ describe('the backlog log', () => {
     ])
     expect(commits.map((commit) => commit.commit)).not.toContain(plainMerge)
     expect(commits.map((commit) => commit.commit)).not.toContain(code)
+  })
+
+  it('walks only what is new since a given commit, as `git log <since>..HEAD` does, across merges', async () => {
+    const repo = tempRepo()
+    const file = (n: number) => `.backlog/tasks/${n}/bl-item${n}.md`
+    const touch = (n: number, text: string) => repo.write(file(n), `---\nid: bl-item${n}\n---\n${text}\n`)
+    touch(1, 'base')
+    commitAt(repo, '2027-01-01T00:00:00', 'base')
+    repo.git('checkout', '-q', '-b', 'side')
+    touch(2, 'made on a side branch long ago')
+    commitAt(repo, '2027-01-01T00:00:01', 'side, old')
+    repo.git('checkout', '-q', 'main')
+    touch(3, 'main')
+    const since = commitAt(repo, '2027-01-02T00:00:00', 'main before')
+    touch(4, 'main after')
+    commitAt(repo, '2027-01-03T00:00:00', 'main after')
+    gitAt(repo, '2027-01-04T00:00:00', 'merge', '-q', '--no-ff', '-m', 'merge the old side branch', 'side')
+    touch(1, 'changed after the merge')
+    commitAt(repo, '2027-01-05T00:00:00', 'last')
+
+    const log = createBacklogLog(discoverRepo(repo.dir))
+    const walked: string[] = []
+    for await (const { entry } of log.walk({ since })) walked.push(entry.commit)
+    const everything = (await log.recent({ limit: 100 })).map((entry) => entry.commit)
+    const newSince = new Set(repo.git('rev-list', `${since}..HEAD`).trim().split('\n'))
+    expect(walked).toEqual(everything.filter((commit) => newSince.has(commit)))
+    expect(walked).toHaveLength(3) // last, main after, side (the plain merge adds nothing of its own)
+
+    const none: string[] = []
+    for await (const { entry } of log.walk({ since: repo.git('rev-parse', 'HEAD').trim() })) none.push(entry.commit)
+    expect(none).toEqual([])
   })
 
   it('lists what `git log -- .backlog` lists, less merges that changed no file beyond their parents', async () => {

@@ -1,0 +1,187 @@
+/**
+ * When each item last changed, derived rather than stored (DESIGN.md §3): the author date of the newest commit that
+ * changed it, or the file's modification time while it holds an edit not yet committed. A stored `updated:` line
+ * would be rewritten by every edit and make every concurrent edit conflict.
+ *
+ * The dates come from one walk of the backlog's history, kept between processes keyed by the commit walked from;
+ * later looks walk only the commits made since (`git log <old>..HEAD`), or the whole history again after a reset or
+ * a rebase that left the old tip behind.
+ */
+
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { TreeEntry } from 'isomorphic-git'
+import { idKey } from '../core/ids.js'
+import type { Item } from '../core/item.js'
+import { BACKLOG_DIR } from '../core/layout.js'
+import { writeFileAtomicSync } from './atomic-file.js'
+import type { BacklogLog } from './backlog-log.js'
+import { isomorphicGit, readOnlyFs } from './git-read.js'
+import type { ItemRecord } from './read-model.js'
+import { readHead, resolveHead } from './refs.js'
+import type { Repo } from './repo.js'
+
+export interface UpdatedView {
+  /** When the item last changed (epoch ms); undefined when neither history nor the item itself dates it. */
+  of(record: ItemRecord): number | undefined
+}
+
+export interface UpdatedTimes {
+  /** Catches up with HEAD (only the commits made since the last look), then answers for any record. */
+  view(): Promise<UpdatedView>
+  /** Writes what was walked to disk, so the next process starts from it. */
+  save(): void
+}
+
+/** A history longer than this is dated from its newest commits; older items fall back to their own dates. */
+const MAX_WALK = 100_000
+const CACHE_FORMAT = 1
+/** A server writes the dates once it has been quiet this long, never on a call's path. */
+const IDLE_SAVE_MS = 5_000
+
+interface Cache {
+  format: number
+  head: string
+  /** [id key, epoch seconds] */
+  times: Array<[string, number]>
+}
+
+/** Epoch milliseconds of the latest date the item carries itself (created, started, closed, notes). */
+function ownLatest(item: Item): number | undefined {
+  let latest: number | undefined
+  for (const value of [item.created, item.started, item.closed, ...item.notes.map((note) => note.at)]) {
+    const time = value === undefined ? Number.NaN : Date.parse(value)
+    if (!Number.isNaN(time) && (latest === undefined || time > latest)) latest = time
+  }
+  return latest
+}
+
+/**
+ * @example
+ * const times = createUpdatedTimes(repo, createBacklogLog(repo), join(repo.gitdir, 'backlog', 'updated-cache.json'))
+ * const view = await times.view()
+ * view.of(store.get('bl-k3m9x2')!) // 1795435203000
+ */
+export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: string): UpdatedTimes {
+  let head: string | undefined
+  /** Author date (epoch seconds) of the newest change to each item, by id key. */
+  let times = new Map<string, number>()
+  let unsaved = false
+  let loaded = false
+  let blobs: { head: string; byPath: Map<string, string> } | undefined
+  const trees = new Map<string, TreeEntry[]>()
+  const cache = {}
+
+  function load(): void {
+    loaded = true
+    if (!cacheFile) return
+    try {
+      const data = JSON.parse(readFileSync(cacheFile, 'utf8')) as Cache
+      if (data.format !== CACHE_FORMAT || typeof data.head !== 'string' || !Array.isArray(data.times)) return
+      head = data.head
+      times = new Map(data.times)
+    } catch {
+      // no dates kept yet, or unreadable ones: walk again
+    }
+  }
+
+  let idleSave: NodeJS.Timeout | undefined
+  function save(): void {
+    clearTimeout(idleSave)
+    if (!cacheFile || !unsaved || !head) return
+    try {
+      writeFileAtomicSync(cacheFile, JSON.stringify({ format: CACHE_FORMAT, head, times: [...times] } satisfies Cache))
+      unsaved = false
+    } catch {
+      // a cache that cannot be written only costs speed
+    }
+  }
+
+  async function isAncestor(ancestor: string, of: string): Promise<boolean> {
+    try {
+      const git = await isomorphicGit()
+      return await git.isDescendent({ fs: readOnlyFs, gitdir: repo.commondir, oid: of, ancestor, depth: -1, cache })
+    } catch {
+      return false
+    }
+  }
+
+  /** Walks what is new since `since` (everything when absent) and keeps each item's latest author date. */
+  async function walk(since: string | undefined): Promise<void> {
+    for await (const { entry } of log.walk({ maxCommits: MAX_WALK, ...(since ? { since } : {}) })) {
+      const time = Date.parse(entry.date) / 1000
+      for (const id of entry.ids) {
+        const key = idKey(id)
+        const known = times.get(key)
+        if (known === undefined || time > known) times.set(key, time)
+      }
+    }
+  }
+
+  async function readTree(oid: string): Promise<TreeEntry[]> {
+    let tree = trees.get(oid)
+    if (!tree) {
+      tree = (await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir: repo.commondir, oid, cache })).tree
+      // Trees are immutable; the bound only matters for a server living through many large rewrites.
+      if (trees.size > 20_000) trees.clear()
+      trees.set(oid, tree)
+    }
+    return tree
+  }
+
+  /** Blob id of every file under `.backlog/` in HEAD, by path: what "not yet committed" is measured against. */
+  async function headBlobs(tip: string): Promise<Map<string, string>> {
+    if (blobs?.head === tip) return blobs.byPath
+    const byPath = new Map<string, string>()
+    const git = await isomorphicGit()
+    const { commit } = await git.readCommit({ fs: readOnlyFs, gitdir: repo.commondir, oid: tip, cache })
+    const root = (await readTree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
+    const visit = async (oid: string, prefix: string): Promise<void> => {
+      for (const entry of await readTree(oid)) {
+        const path = `${prefix}/${entry.path}`
+        if (entry.type === 'tree') await visit(entry.oid, path)
+        else if (entry.type === 'blob') byPath.set(path, entry.oid)
+      }
+    }
+    if (root?.type === 'tree') await visit(root.oid, BACKLOG_DIR)
+    blobs = { head: tip, byPath }
+    return byPath
+  }
+
+  return {
+    async view() {
+      if (!loaded) load()
+      const tip = resolveHead(repo, readHead(repo))
+      if (tip !== head) {
+        if (!tip) times = new Map()
+        else if (head && (await isAncestor(head, tip))) await walk(head)
+        else {
+          times = new Map()
+          await walk(undefined)
+        }
+        head = tip
+        unsaved = true
+        if (cacheFile) {
+          clearTimeout(idleSave)
+          idleSave = setTimeout(save, IDLE_SAVE_MS)
+          idleSave.unref()
+        }
+      }
+      const committed = tip ? await headBlobs(tip) : new Map<string, string>()
+      return {
+        of(record) {
+          if (record.blob === undefined || committed.get(record.path) !== record.blob) {
+            try {
+              return statSync(join(repo.worktree, ...record.path.split('/'))).mtimeMs
+            } catch {
+              // gone since it was read: fall through to what history knows
+            }
+          }
+          const seconds = times.get(idKey(record.item.id))
+          return seconds === undefined ? ownLatest(record.item) : seconds * 1000
+        },
+      }
+    },
+    save,
+  }
+}
