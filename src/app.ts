@@ -905,10 +905,14 @@ export function createApp(options: AppOptions): App {
           const files = changed.files.map((file) => {
             const id = idFromPath(file.path)
             const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
-            const current = store.textAt(file.path)
+            let current = store.textAt(file.path)
+            // Archived or brought back since: the item is taken back where it lives now.
+            const moved = current === undefined && id !== undefined ? store.get(id) : undefined
+            if (moved) current = moved.text
             return {
               ...file,
               ...(current === undefined ? {} : { current }),
+              ...(moved ? { currentPath: moved.path } : {}),
               ...(later ? { laterCommit: later.commit } : {}),
             }
           })

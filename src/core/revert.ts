@@ -6,7 +6,9 @@
 import { parseItemFile, serializeItem } from './codec.js'
 import type { BacklogConfig } from './config.js'
 import { BacklogError } from './errors.js'
+import { idKey } from './ids.js'
 import type { Item } from './item.js'
+import { idFromPath } from './layout.js'
 import { mergeItems } from './merge.js'
 
 /** What undo needs to know of a backlog commit (from its trailers). */
@@ -75,8 +77,54 @@ export interface RevertFile {
   before?: string
   after?: string
   current?: string
+  /** Where `current` was found when the item lives elsewhere now (archived or brought back since the commit). */
+  currentPath?: string
   /** The newest commit after the reverted one that changed this file, for the conflict message. */
   laterCommit?: string
+}
+
+/** A file to take back, with where its result goes and which file (a move's new place) goes away. */
+interface Target extends RevertFile {
+  write: string
+  remove?: string
+}
+
+/**
+ * The commit's files as reverts: a file removed and one added for the same item (an archive, or bringing an item
+ * back) are one move, taken back as a move; a file whose item lives elsewhere now is taken back where it lives.
+ */
+function targetsOf(files: readonly RevertFile[]): Target[] {
+  const targets: Target[] = []
+  const added = new Map<string, RevertFile>()
+  for (const file of files) {
+    const id = idFromPath(file.path)
+    if (id !== undefined && file.before === undefined && file.after !== undefined) added.set(idKey(id), file)
+  }
+  const paired = new Set<RevertFile>()
+  for (const file of files) {
+    const id = idFromPath(file.path)
+    const to = id === undefined ? undefined : added.get(idKey(id))
+    // Nothing at the old place itself: `current` may name the item where it lives now, which is the move's target.
+    const vacated = file.current === undefined || file.currentPath !== undefined
+    if (to && file.before !== undefined && file.after === undefined && vacated) {
+      paired.add(to)
+      const now = to.currentPath ?? to.path
+      targets.push({
+        path: file.path,
+        before: file.before,
+        after: to.after,
+        ...(to.current === undefined ? {} : { current: to.current }),
+        ...(to.laterCommit ? { laterCommit: to.laterCommit } : {}),
+        write: file.path,
+        ...(to.current === undefined ? {} : { remove: now }),
+      })
+    }
+  }
+  for (const file of files) {
+    if (paired.has(file) || targets.some((target) => target.path === file.path)) continue
+    targets.push({ ...file, write: file.currentPath ?? file.path })
+  }
+  return targets
 }
 
 export interface RevertPlan {
@@ -99,7 +147,7 @@ export function planRevert(
 ): RevertPlan {
   const changes: RevertPlan['changes'] = []
   const items: Item[] = []
-  for (const file of files) {
+  for (const file of targetsOf(files)) {
     const later = file.laterCommit ? ` (changed since by ${file.laterCommit.slice(0, 7)})` : ''
     const refuse = (why: string) =>
       new BacklogError(
@@ -108,8 +156,9 @@ export function planRevert(
         { path: file.path, ...(file.laterCommit ? { commit: file.laterCommit } : {}) },
       )
     if (file.current === file.after) {
-      if (file.before === file.current) continue
-      changes.push({ path: file.path, content: file.before ?? null })
+      if (file.before === file.current && !file.remove) continue
+      changes.push({ path: file.write, content: file.before ?? null })
+      if (file.remove && file.remove !== file.write) changes.push({ path: file.remove, content: null })
       const shown = file.before ?? file.after
       if (shown !== undefined) items.push(parseItemFile(shown))
       continue
@@ -125,7 +174,8 @@ export function planRevert(
       throw refuse(`has ${merged.conflicts.map((conflict) => conflict.field).join(', ')} changed again later`)
     }
     const text = serializeItem(merged.item, file.current)
-    if (text !== file.current) changes.push({ path: file.path, content: text })
+    if (text !== file.current || file.remove) changes.push({ path: file.write, content: text })
+    if (file.remove && file.remove !== file.write) changes.push({ path: file.remove, content: null })
     items.push(merged.item)
   }
   return { changes, items }

@@ -70,7 +70,7 @@ describe('undo', () => {
     const batch = await ok(client, 'backlog_create', { items: [{ title: 'One' }, { title: 'Two' }] })
     await ok(client, 'backlog_undo', {})
     expect((await ok(client, 'backlog_list', { status: 'all' })).items).toEqual([])
-    expect(repo.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n')).toHaveLength(2)
+    expect(repo.git('show', '--no-renames', '--name-status', '--format=', 'HEAD').trim().split('\n')).toHaveLength(2)
 
     const [kept] = (await ok(client, 'backlog_create', { title: 'Keep me' })).items.map((row) => row.id)
     await ok(client, 'backlog_delete', { id: kept })
@@ -85,6 +85,50 @@ describe('undo', () => {
     expect(await item(client, kept!)).toMatchObject({ title: 'Keep me' })
     expect(await failure(client, 'backlog_restore', { id: kept })).toMatch(/^CONFLICT: /)
     expect(batch.items).toHaveLength(2)
+  })
+})
+
+describe('undo across archive moves', () => {
+  it('takes back a change made before the item was archived, and leaves it archived', async () => {
+    const { repo, client } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'Ship it', agent: 'ann' })).items.map((row) => row.id)
+    await ok(client, 'backlog_update', { id, priority: 'high', agent: 'ann' })
+    await ok(client, 'backlog_update', { id, status: 'done', agent: 'bob' })
+    await ok(client, 'backlog_archive', { id, agent: 'bob' })
+
+    const undone = await ok<{ reverted: { subject: string } }>(client, 'backlog_undo', { agent: 'ann' })
+    expect(undone.reverted.subject).toMatch(/Ship it/)
+    const now = await item(client, id!)
+    expect(now).toMatchObject({ archived: true, status: 'done' })
+    expect(now.priority).toBeUndefined()
+    expect(repo.git('show', '--stat', '--format=', 'HEAD').trim()).toMatch(/^\.backlog\/archive\/.*\| 1 -/)
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  it('takes back an archive as a move, keeping an edit made to the archived item since', async () => {
+    const { repo, client, commits } = await setup()
+    const [id] = (await ok(client, 'backlog_create', { title: 'Old work', status: 'done', agent: 'ann' })).items.map(
+      (row) => row.id,
+    )
+    await ok(client, 'backlog_archive', { id, agent: 'bob' })
+    await ok(client, 'backlog_update', { id, note: 'kept for the audit', agent: 'carol' })
+    const before = commits()
+
+    await ok(client, 'backlog_undo', { agent: 'bob' })
+    expect(commits()).toBe(before + 1)
+    const now = await item(client, id!)
+    expect(now).toMatchObject({ archived: false, status: 'done' })
+    expect((now.notes as Array<{ text: string }>).map((note) => note.text)).toEqual(['kept for the audit'])
+    const moved = repo.git('show', '--no-renames', '--name-status', '--format=', 'HEAD').trim().split('\n').sort()
+    expect(moved).toHaveLength(2)
+    expect(moved[0]).toMatch(/^A\t\.backlog\/tasks\//)
+    expect(moved[1]).toMatch(/^D\t\.backlog\/archive\//)
+    repo.git('fsck', '--strict')
+
+    // and redo archives it again, note and all
+    await ok(client, 'backlog_undo', { agent: 'bob', redo: true })
+    expect(await item(client, id!)).toMatchObject({ archived: true, notes: [expect.objectContaining({ by: 'carol' })] })
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 })
 
