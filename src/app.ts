@@ -39,7 +39,7 @@ import {
   updateVerb,
 } from './core/mutations.js'
 import { nextOccurrence } from './core/recurrence.js'
-import { chooseRevertTarget, planRevert, type RevertibleCommit } from './core/revert.js'
+import { planRevert, type RevertibleCommit, revertChooser } from './core/revert.js'
 import { readPackageFile } from './package-files.js'
 import { filterFields, parseFilter } from './query/filter.js'
 import { findCycle } from './query/graph.js'
@@ -147,8 +147,8 @@ export interface App {
 }
 
 const DEFAULT_ARCHIVE_DAYS = 30
-/** How many recent backlog commits undo looks through for the one to take back. */
-const UNDO_WINDOW = 500
+/** How many commits (backlog or not) undo looks through for the one to take back. */
+const UNDO_WALK = 20_000
 /** How many commits with nothing left to take back undo passes over before it says so. */
 const UNDO_SKIPS = 20
 /** A bulk change of thousands of items answers with the first rows and the count, not every row. */
@@ -860,35 +860,43 @@ export function createApp(options: AppOptions): App {
       const what = redo ? 'redo' : 'undo'
       let target: RevertibleCommit | undefined
       let items: Item[] = []
-      const pickTarget = (commits: RevertibleCommit[], skip: Set<string>): RevertibleCommit => {
-        if (input.commit !== undefined) {
-          const wanted = input.commit.toLowerCase()
-          const found = commits.find((commit) => commit.commit.startsWith(wanted))
-          if (found) return found
-          throw new BacklogError(
+      const wanted = input.commit?.toLowerCase()
+      const notFound = () => {
+        if (wanted !== undefined) {
+          return new BacklogError(
             'NOT_FOUND',
-            `No backlog commit ${input.commit} among the last ${UNDO_WINDOW} on this branch. backlog_history lists them.`,
+            `No backlog commit ${input.commit} among the last ${UNDO_WALK} commits of this branch. backlog_history lists them.`,
           )
         }
-        const found = chooseRevertTarget(commits, {
-          ...(context.agent ? { agent: context.agent } : { author: context.author ?? '' }),
-          ...(input.id !== undefined ? { id: input.id } : {}),
-          redo,
-          skip,
-        })
-        if (found) return found
         const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
-        throw new BacklogError(
+        return new BacklogError(
           'NOT_FOUND',
-          `${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WINDOW} backlog commits. backlog_history shows what happened.`,
+          `${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WALK} commits. backlog_history shows what happened.`,
         )
       }
       const result = await store.mutate(async () => {
-        const commits = await log.recent({ limit: UNDO_WINDOW, maxCommits: UNDO_WINDOW * 10 })
-        // A commit whose changes are all taken back already (by hand, say) is passed over, so undo walks on.
-        const skip = new Set<string>()
-        for (;;) {
-          const chosen = pickTarget(commits, skip)
+        const consider = revertChooser({
+          ...(context.agent ? { agent: context.agent } : { author: context.author ?? '' }),
+          ...(input.id !== undefined ? { id: input.id } : {}),
+          redo,
+        })
+        // History is read newest first only as far as the choice needs: an agent's last change is usually near.
+        const newer: RevertibleCommit[] = []
+        let skipped = 0
+        for await (const { entry } of log.walk({ maxCommits: UNDO_WALK })) {
+          const verdict = wanted === undefined ? consider(entry) : entry.commit.startsWith(wanted) ? entry : 'next'
+          if (verdict === 'none') break
+          if (verdict === 'next') {
+            newer.push(entry)
+            continue
+          }
+          const chosen = verdict
+          if (wanted !== undefined && redo && chosen.op !== 'undo') {
+            throw new BacklogError(
+              'INVALID_INPUT',
+              `redo takes back an undo, and ${chosen.commit.slice(0, 7)} (${chosen.subject}) is ${chosen.op === 'edit' ? 'a hand edit' : `a ${chosen.op}`}: undo it with commit and without redo`,
+            )
+          }
           target = chosen
           const changed = await itemHistory.filesChanged(chosen.commit)
           if (changed.parents > 1) {
@@ -898,10 +906,6 @@ export function createApp(options: AppOptions): App {
                 'Undo the changes of that branch one by one (backlog_history lists them), or revert the merge with git.',
             )
           }
-          const newer = commits.slice(
-            0,
-            commits.findIndex((commit) => commit.commit === chosen.commit),
-          )
           const files = changed.files.map((file) => {
             const id = idFromPath(file.path)
             const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
@@ -922,8 +926,10 @@ export function createApp(options: AppOptions): App {
             what: `${what} ${chosen.commit.slice(0, 7)} (${chosen.subject})`,
           })
           items = plan.items
-          if (plan.changes.length === 0 && input.commit === undefined && skip.size < UNDO_SKIPS) {
-            skip.add(chosen.commit)
+          // A commit whose changes are all taken back already (by hand, say) is passed over, so undo walks on.
+          if (plan.changes.length === 0 && wanted === undefined && skipped < UNDO_SKIPS) {
+            skipped++
+            newer.push(entry)
             continue
           }
           if (plan.changes.length === 0) return null
@@ -933,6 +939,7 @@ export function createApp(options: AppOptions): App {
             plan.changes,
           )
         }
+        throw notFound()
       })
       const reverted = target as RevertibleCommit
       return {

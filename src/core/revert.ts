@@ -46,29 +46,48 @@ const NOT_UNDONE = new Set(['undo', 'init'])
  * chooseRevertTarget(commits, { agent: 'claude' })?.commit
  */
 export function chooseRevertTarget(
-  commits: readonly RevertibleCommit[],
+  commits: Iterable<RevertibleCommit>,
   choice: UndoChoice,
 ): RevertibleCommit | undefined {
-  const reverted = new Set<string>()
-  const idKey = choice.id?.toLowerCase()
+  const consider = revertChooser(choice)
   for (const commit of commits) {
-    const standing = !reverted.has(commit.commit)
-    if (standing && commit.reverts) reverted.add(commit.reverts)
-    if (!standing || commit.op === undefined || choice.skip?.has(commit.commit)) continue
-    const mine = idKey
-      ? commit.ids.some((id) => id.toLowerCase() === idKey)
-      : choice.agent !== undefined
-        ? commit.agent === choice.agent
-        : commit.agent === undefined && commit.author === choice.author
-    if (!mine) continue
-    if (choice.redo) {
-      // A standing redo already brought its undo's change back: the undo before it is next.
-      if (commit.op === 'redo') continue
-      return commit.op === 'undo' ? commit : undefined
-    }
-    if (!NOT_UNDONE.has(commit.op)) return commit
+    const verdict = consider(commit)
+    if (verdict === 'none') return undefined
+    if (verdict !== 'next') return verdict
   }
   return undefined
+}
+
+/**
+ * The same choice made one commit at a time, newest first, for a caller that reads history lazily: each commit gets
+ * the target (this one), `next` (look further back) or `none` (there is nothing to take back). Passing over a target
+ * that turned out to have nothing left to revert is calling on with the next commit.
+ *
+ * @example
+ * const consider = revertChooser({ agent: 'claude' })
+ * for await (const { entry } of log.walk()) { const verdict = consider(entry); if (verdict !== 'next') break }
+ */
+export function revertChooser(choice: UndoChoice): (commit: RevertibleCommit) => RevertibleCommit | 'next' | 'none' {
+  const reverted = new Set<string>()
+  const idKey = choice.id?.toLowerCase()
+  const agent = choice.agent?.toLowerCase()
+  return (commit) => {
+    const standing = !reverted.has(commit.commit)
+    if (standing && commit.reverts) reverted.add(commit.reverts)
+    if (!standing || commit.op === undefined || choice.skip?.has(commit.commit)) return 'next'
+    const mine = idKey
+      ? commit.ids.some((id) => id.toLowerCase() === idKey)
+      : agent !== undefined
+        ? commit.agent?.toLowerCase() === agent
+        : commit.agent === undefined && commit.author === choice.author
+    if (!mine) return 'next'
+    if (choice.redo) {
+      // A standing redo already brought its undo's change back: the undo before it is next.
+      if (commit.op === 'redo') return 'next'
+      return commit.op === 'undo' ? commit : 'none'
+    }
+    return NOT_UNDONE.has(commit.op) ? 'next' : commit
+  }
 }
 
 /** One file a reverted commit changed: as it was before the commit, after it, and now. */

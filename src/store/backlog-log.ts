@@ -60,10 +60,23 @@ export interface BacklogLog {
 }
 
 export interface WalkOptions {
-  /** Stop after walking this many commits, matching or not. */
+  /** Stop after walking this many commits, matching or not (counted from `after` when given). */
   maxCommits?: number
   /** Leave out this commit and every commit it reaches, as `git log <since>..HEAD` does: what is new since then. */
   since?: string
+  /** Start after this commit (any commit of the walk, backlog commit or not): the walk of a previous page went to it. */
+  after?: string
+  /** Filled in as the walk goes, so a caller can tell why it ended and where to go on from. */
+  stats?: WalkStats
+}
+
+export interface WalkStats {
+  /** True once the walk passed `after`. */
+  passedAfter?: boolean
+  /** True when the walk stopped at `maxCommits` with history left. */
+  limited?: boolean
+  /** The last commit walked: pass it as `after` to go on. */
+  last?: string
 }
 
 export interface WalkedCommit {
@@ -331,7 +344,12 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     }
   }
 
-  async function* walk(maxCommits: number, since?: string): AsyncGenerator<WalkedCommit> {
+  async function* walk(
+    maxCommits: number,
+    since?: string,
+    after?: string,
+    stats: WalkStats = {},
+  ): AsyncGenerator<WalkedCommit> {
     const head = resolveHead(repo, readHead(repo))
     if (!head || head === since) return
     const shallow = readShallow()
@@ -357,9 +375,17 @@ export function createBacklogLog(repo: Repo): BacklogLog {
       seen.add(since)
       await enqueue(since, true)
     }
-    for (let walked = 0; walked < maxCommits && wanted.size > 0; walked++) {
+    let passed = after === undefined
+    let walked = 0
+    while (wanted.size > 0) {
+      if (walked >= maxCommits) {
+        stats.limited = true
+        break
+      }
       const commit = queue.pop()
       if (!commit) break
+      if (passed) walked++
+      stats.last = commit.oid
       const exclude = excluded.has(commit.oid)
       wanted.delete(commit.oid)
       const parents = parentsOf(commit, shallow)
@@ -376,6 +402,10 @@ export function createBacklogLog(repo: Repo): BacklogLog {
         await enqueue(parent, exclude)
       }
       if (exclude) continue
+      if (!passed) {
+        if (commit.oid === after) passed = stats.passedAfter = true
+        continue
+      }
       const entry = await entryOf(commit, shallow)
       if (entry) yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
     }
@@ -396,9 +426,9 @@ export function createBacklogLog(repo: Repo): BacklogLog {
       return found
     },
 
-    walk({ maxCommits = Number.POSITIVE_INFINITY, since } = {}) {
+    walk({ maxCommits = Number.POSITIVE_INFINITY, since, after, stats } = {}) {
       if (maxCommits !== Number.POSITIVE_INFINITY) assertCount('maxCommits', maxCommits, 1)
-      return walk(maxCommits, since)
+      return walk(maxCommits, since, after, stats)
     },
   }
 }

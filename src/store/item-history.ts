@@ -10,7 +10,13 @@ import { idKey } from '../core/ids.js'
 import type { Item } from '../core/item.js'
 import { diffItems, type FieldChange } from '../core/item-diff.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, isBacklogPath, TASKS_DIR } from '../core/layout.js'
-import { type BacklogCommit, type BacklogLog, createBacklogLog, type WalkedCommit } from './backlog-log.js'
+import {
+  type BacklogCommit,
+  type BacklogLog,
+  createBacklogLog,
+  type WalkedCommit,
+  type WalkStats,
+} from './backlog-log.js'
 import { diffTrees, isomorphicGit, readOnlyFs } from './git-read.js'
 import type { Repo } from './repo.js'
 
@@ -53,6 +59,11 @@ export interface HistoryOptions {
   limit?: number
   /** The `next` of the previous page: entries continue after this commit. */
   after?: string
+  /**
+   * Walk at most this many commits for one page (default 10,000), so a repository with a long history of code
+   * answers in bounded time; `next` then says where to go on, even when the page is short or empty.
+   */
+  maxCommits?: number
 }
 
 export interface ItemHistory {
@@ -79,6 +90,9 @@ export interface ItemHistory {
 }
 
 const DEFAULT_LIMIT = 20
+const DEFAULT_MAX_WALK = 10_000
+/** An item's last version is looked for this far back at most. */
+const MAX_LAST_VERSION_WALK = 100_000
 const MAX_LIMIT = 1_000
 /**
  * Everything cached here is keyed by object ids and never changes; the bounds only matter on a huge history. Derived
@@ -349,19 +363,15 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   return {
     filesChanged,
-    async history({ id, agent, limit = DEFAULT_LIMIT, after } = {}) {
+    async history({ id, agent, limit = DEFAULT_LIMIT, after, maxCommits = DEFAULT_MAX_WALK } = {}) {
       assertLimit(limit)
       const wanted = id === undefined ? undefined : idKey(id)
       const agentKey = agent === undefined ? undefined : agent.trim().toLowerCase()
       const cursor = after === undefined ? undefined : await resolveCommit(after, 'after')
-      let skipping = cursor !== undefined
       const entries: HistoryEntry[] = []
       let next: string | undefined
-      for await (const walked of log.walk()) {
-        if (skipping) {
-          if (walked.entry.commit === cursor) skipping = false
-          continue
-        }
+      const stats: WalkStats = {}
+      for await (const walked of log.walk({ maxCommits, ...(cursor ? { after: cursor } : {}), stats })) {
         if (agentKey !== undefined && walked.entry.agent?.toLowerCase() !== agentKey) continue
         // Trailers (or, for a hand commit, the files it touched) say which items a commit changed: the trees of the
         // others are never read.
@@ -378,13 +388,15 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
         // (a restore or an undo of a delete writes it again, and older history lies beyond).
         if (wanted !== undefined && entry.op === 'create' && entry.items.some(isCreation)) break
       }
-      if (skipping) {
+      if (cursor !== undefined && !stats.passedAfter) {
         throw new BacklogError(
           'NOT_FOUND',
-          `after: ${after} is not a backlog commit in the history of HEAD. Pass the \`next\` of the previous page, or leave after out to start from the newest.`,
+          `after: ${after} is not a commit in the history of HEAD. Pass the \`next\` of the previous page, or leave after out to start from the newest.`,
           { after },
         )
       }
+      // The walk ran out of its allowance before the page filled: go on from where it stopped.
+      if (next === undefined && stats.limited) next = stats.last
       return next === undefined ? { entries } : { entries, next }
     },
 
@@ -406,7 +418,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
     async lastVersion(id) {
       const wanted = idKey(id)
-      for await (const { entry, parent } of log.walk()) {
+      for await (const { entry, parent } of log.walk({ maxCommits: MAX_LAST_VERSION_WALK })) {
         if (!names(entry, wanted)) continue
         const changed = (await itemsChanged(entry.commit, parent)).get(wanted)
         if (changed?.after) {

@@ -216,15 +216,57 @@ describe('item history', () => {
     )
   })
 
-  it('refuses a cursor that is not a backlog commit of this history, and a limit out of range', async () => {
+  it('refuses a cursor that is not a commit of this history, and a limit out of range', async () => {
     const { repo } = await livedInRepo()
     const history = createItemHistory(discoverRepo(repo.dir))
     const initial = repo.git('rev-list', '--max-parents=0', 'HEAD').trim()
+    // any commit of the history is a place to go on from (a page cut short by its walk ends on one)
+    expect(await history.history({ after: initial })).toEqual({ entries: [] })
 
-    await expect(history.history({ after: initial })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    repo.git('checkout', '-q', '-b', 'elsewhere')
+    repo.write('src/other.ts', 'export {}\n')
+    repo.git('add', '-A')
+    repo.git('commit', '-qm', 'on another branch')
+    const elsewhere = repo.git('rev-parse', 'HEAD').trim()
+    repo.git('checkout', '-q', '-')
+    await expect(history.history({ after: elsewhere })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(history.history({ after: 'f'.repeat(40) })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(history.history({ after: 'HEAD' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     await expect(history.history({ limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  })
+
+  it('walks a bounded number of commits per page and says where to go on, through long stretches of code', async () => {
+    const repo = tempRepo()
+    const app = appIn(repo, Date.UTC(2027, 0, 1))
+    await app.init({})
+    const id = (await app.create(createInput.parse({ title: 'Old item', agent: 'ann' }))).items[0]!.id
+    // 30 commits of code, then one change to the item: its create lies 31 commits back.
+    const many = Array.from(
+      { length: 30 },
+      (_, n) =>
+        `commit refs/heads/main\ncommitter A <a@b.c> ${1_800_000_000 + n} +0000\ndata 5\ncode\n${n === 0 ? 'from refs/heads/main^0\n' : ''}M 644 inline src/f.ts\ndata 2\n${n % 10}\n`,
+    ).join('')
+    execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, input: many, env: { ...process.env, ...GIT_ENV } })
+    repo.git('reset', '-q', '--hard')
+    const later = appIn(repo, Date.UTC(2027, 6, 1))
+    await later.update(updateInput.parse({ id, priority: 'high', agent: 'ann' }))
+    later.close()
+    app.close()
+
+    const history = createItemHistory(discoverRepo(repo.dir))
+    const pages: string[][] = []
+    let after: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const result = await history.history({ id, maxCommits: 8, ...(after ? { after } : {}) })
+      pages.push(result.entries.map((entry) => entry.op ?? ''))
+      if (!result.next) break
+      after = result.next
+    }
+    expect(pages.flat()).toEqual(['update', 'create'])
+    expect(pages.length).toBeGreaterThanOrEqual(4) // 33 commits at 8 a page
+    expect(pages.slice(1, -1).every((ops) => ops.length === 0)).toBe(true)
+    // without a bound, one page has it all
+    expect((await history.history({ id })).entries.map((entry) => entry.op)).toEqual(['update', 'create'])
   })
 
   it('sees commits made after an earlier call, and gives equal answers from its cache', async () => {
