@@ -92,13 +92,27 @@ const transport = new StdioClientTransport({
   env,
   stderr: 'inherit',
 })
-const client = new Client({ name: 'bench', version: '1.0.0' })
+let client = new Client({ name: 'bench', version: '1.0.0' })
 await client.connect(transport)
 const call = async (name, args) => {
   const start = performance.now()
   const result = await client.callTool({ name, arguments: args })
   if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`)
   return performance.now() - start
+}
+/** A new server process on the same repository, as the next session would start it. */
+async function restart() {
+  await client.close()
+  client = new Client({ name: 'bench', version: '1.0.0' })
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [join(root, 'dist', 'bin', 'git-backlog.js'), 'mcp'],
+      cwd: dir,
+      env,
+      stderr: 'inherit',
+    }),
+  )
 }
 
 const rows = []
@@ -117,10 +131,29 @@ rows.push(
 const undo = []
 for (let i = 0; i < 30; i++) undo.push(await call('backlog_undo', { agent: `agent-${i % 3}` }))
 rows.push(['undo p50', percentile(undo, 50)], ['undo p95', percentile(undo, 95)])
+
+// Lists by last change: each write moves HEAD, and the next list walks only the commits made since.
+const recent = []
+for (let i = 0; i < 30; i++) {
+  await call('backlog_update', { id: ids[(i * 104729) % items], note: `touched ${i}` })
+  recent.push(await call('backlog_list', { sort: 'updated', limit: 20 }))
+}
+rows.push(
+  ['list sorted by updated, after a write, p50', percentile(recent, 50)],
+  ['list sorted by updated, after a write, p95', percentile(recent, 95)],
+)
+await restart()
+rows.push(['list sorted by updated, next process (dates kept)', await call('backlog_list', { sort: 'updated' })])
+rmSync(join(dir, '.git', 'backlog', 'updated-cache.json'), { force: true })
+await restart()
+rows.push([
+  'list sorted by updated, no dates kept (walks all commits)',
+  await call('backlog_list', { sort: 'updated' }),
+])
 await client.close()
 const fsck = execFileSync('git', ['fsck', '--no-dangling'], { cwd: dir, encoding: 'utf8' }).trim()
 rmSync(dir, { recursive: true, force: true })
 
 console.log(`${items} items, ${commits} commits\n`)
-for (const [name, ms] of rows) console.log(`${name.padEnd(48)}${ms.toFixed(1)} ms`)
+for (const [name, ms] of rows) console.log(`${name.padEnd(60)}${ms.toFixed(1)} ms`)
 console.log(`git fsck ${fsck === '' ? 'clean' : fsck}`)

@@ -128,6 +128,7 @@ async function benchmark(count) {
     'list (default)': [],
     'list (expression)': [],
     'list after a write': [],
+    'list (sort updated)': [],
     search: [],
     context: [],
     'history (one item)': [],
@@ -184,6 +185,9 @@ async function benchmark(count) {
       arguments: { id: ids[(i * 104729 + 3) % ids.length], note: `between lists ${i}` },
     })
     await time(samples['list after a write'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
+    await time(samples['list (sort updated)'], () =>
+      client.callTool({ name: 'backlog_list', arguments: { sort: 'updated', limit: 20 } }),
+    )
   }
   const firstSearch = performance.now()
   await client.callTool({ name: 'backlog_search', arguments: { query: 'payment webhook' } })

@@ -148,25 +148,40 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     return byPath
   }
 
+  /** One catch-up at a time: calls that arrive meanwhile wait for it instead of walking the same commits again. */
+  let catchingUp: Promise<void> | undefined
+  async function catchUp(tip: string | undefined): Promise<void> {
+    while (catchingUp) await catchingUp
+    if (tip === head) return
+    catchingUp = (async () => {
+      if (!tip) times = new Map()
+      else if (head && (await isAncestor(head, tip))) await walk(head)
+      else {
+        // Dropped first, so a walk cut short by an error is started again from scratch by the next call.
+        head = undefined
+        times = new Map()
+        await walk(undefined)
+      }
+      head = tip
+      unsaved = true
+      if (cacheFile) {
+        clearTimeout(idleSave)
+        idleSave = setTimeout(save, IDLE_SAVE_MS)
+        idleSave.unref()
+      }
+    })()
+    try {
+      await catchingUp
+    } finally {
+      catchingUp = undefined
+    }
+  }
+
   return {
     async view() {
       if (!loaded) load()
       const tip = resolveHead(repo, readHead(repo))
-      if (tip !== head) {
-        if (!tip) times = new Map()
-        else if (head && (await isAncestor(head, tip))) await walk(head)
-        else {
-          times = new Map()
-          await walk(undefined)
-        }
-        head = tip
-        unsaved = true
-        if (cacheFile) {
-          clearTimeout(idleSave)
-          idleSave = setTimeout(save, IDLE_SAVE_MS)
-          idleSave.unref()
-        }
-      }
+      await catchUp(tip)
       const committed = tip ? await headBlobs(tip) : new Map<string, string>()
       return {
         of(record) {

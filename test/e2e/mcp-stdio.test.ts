@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { connectStdio, textOf } from '../helpers/mcp.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
+
+type Rows = { items: Array<Record<string, unknown> & { id: string }> }
 
 describe('git-backlog mcp over stdio (the built bin)', () => {
   it('serves the tools to an SDK client and commits with the agent from BACKLOG_AGENT', async () => {
@@ -41,6 +43,58 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(bad.isError).toBe(true)
     expect(textOf(bad)).toMatch(/^NOT_FOUND: No item bl-000000/)
     expect(repo.git('status', '--porcelain')).toMatch(/^ M \.backlog\/tasks\//)
+  })
+
+  it('lets an agent take back exactly its own change in a later session, and a person read who did what', async () => {
+    const repo = tempRepo()
+    const { createApp } = await import('../../src/app.js')
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    app.close()
+
+    // Session one: claude makes a change it will regret; codex works on the same item meanwhile.
+    const claude = await connectStdio(repo.dir, { BACKLOG_AGENT: 'claude' })
+    const codex = await connectStdio(repo.dir, { BACKLOG_AGENT: 'codex' })
+    const made = await claude.call('backlog_create', { title: 'Rotate the signing keys', priority: 'medium' })
+    const id = (made.structuredContent as Rows).items[0]!.id
+    await claude.call('backlog_update', { id, priority: 'low', tags: ['wrong'] })
+    await codex.call('backlog_update', { id, status: 'in_progress', note: 'picked up' })
+    await claude.client.close()
+    // A person commits code in between.
+    repo.write('src/keys.ts', 'export const rotate = () => {}\n')
+    repo.git('add', 'src/keys.ts')
+    repo.git('commit', '-qm', 'Add key rotation')
+    await codex.call('backlog_update', { id, assignee: 'codex' })
+
+    // Session two, a new process: one call takes back claude's own change, nothing of codex's.
+    const again = await connectStdio(repo.dir, { BACKLOG_AGENT: 'claude' })
+    const undone = await again.call('backlog_undo', {})
+    expect(undone.isError, textOf(undone)).toBeFalsy()
+    expect(textOf(undone)).toMatch(/update .*Rotate the signing keys/)
+    const item = ((await again.call('backlog_get', { id })).structuredContent as Rows).items[0]!
+    expect(item).toMatchObject({ priority: 'medium', tags: [], status: 'in_progress', assignee: 'codex' })
+    expect((item.notes as Array<{ text: string }>).map((note) => note.text)).toEqual(['picked up'])
+    expect(repo.git('show', 'HEAD~2:src/keys.ts')).toContain('rotate')
+    expect(repo.git('status', '--porcelain')).toBe('')
+    repo.git('fsck', '--strict')
+
+    // A person reads who changed what: from `git backlog log <id>`, and from git alone.
+    const log = execFileSync(process.execPath, [BIN, 'log', id], {
+      cwd: repo.dir,
+      env: { ...process.env, ...GIT_ENV },
+      encoding: 'utf8',
+    })
+    const lines = log.split('\n')
+    expect(lines.find((line) => /undo/.test(line))).toMatch(/claude/)
+    expect(log).toMatch(/priority: low → medium/)
+    expect(log).toMatch(/codex/)
+    const agents = repo.git(
+      'log',
+      '--format=%(trailers:key=Backlog-Agent,valueonly,separator=)',
+      '--grep',
+      `Backlog-Id: ${id}`,
+    )
+    expect(agents.trim().split('\n')).toEqual(['claude', 'codex', 'codex', 'claude', 'claude'])
   })
 
   it('uses the client name when no agent is configured, and --agent over both', async () => {
