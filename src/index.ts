@@ -8,7 +8,7 @@ export {
   type ItemRow,
   type ListResult,
   type MutationResult,
-} from './app.js'
+} from './app/index.js'
 export { parseItemFile, serializeItem } from './core/codec.js'
 export { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from './core/config.js'
 export { BacklogError, type BacklogErrorCode, isBacklogError } from './core/errors.js'

@@ -1,7 +1,7 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../src/app.js'
+import { createApp } from '../src/app/index.js'
 import { parseItemFile, serializeItem } from '../src/core/codec.js'
 import { tempRepo } from './helpers/repo.js'
 

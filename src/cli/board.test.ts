@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ItemRow } from '../app.js'
+import type { ItemRow } from '../app/index.js'
 import { type Board, layoutBoard } from './board.js'
 
 const row = (id: string, title: string, extra: Partial<ItemRow> = {}): ItemRow => ({

@@ -3,7 +3,7 @@
  * Gathering the columns asks the app; laying them out is pure text work, testable at any width.
  */
 
-import type { App, ItemRow } from '../app.js'
+import type { App, ItemRow } from '../app/index.js'
 import { idKey } from '../core/ids.js'
 import { BLOCKED_MARK, truncate } from './format.js'
 

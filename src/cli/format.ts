@@ -1,6 +1,6 @@
 /** Text for people at a terminal: aligned tables that fit the window, items shown like `git show`. */
 
-import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app.js'
+import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app/index.js'
 import type { ContextBundle, ContextRow } from '../context/context.js'
 import type { Problem } from '../store/store.js'
 

@@ -1,7 +1,7 @@
 /** The `git backlog` command line: git-like verbs over the app, input checked by the shared schemas, errors mapped once. */
 
 import { Command, CommanderError } from 'commander'
-import { type App, createApp } from '../app.js'
+import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'

@@ -1,7 +1,7 @@
 /** The commands that change the backlog, each one commit: init, add, log, update, start, done, note, block, edit, rm, archive. */
 
 import type { Command } from 'commander'
-import type { ArchiveResult, MutationResult } from '../app.js'
+import type { ArchiveResult, MutationResult } from '../app/index.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import {

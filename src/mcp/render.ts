@@ -1,6 +1,6 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
-import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app.js'
+import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app/index.js'
 import type { ContextBundle } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
 import type { HistoryEntry } from '../store/item-history.js'

@@ -16,7 +16,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { App } from '../app.js'
+import type { App } from '../app/index.js'
 import { idKey } from '../core/ids.js'
 import { CONFIG_PATH } from '../core/layout.js'
 import type { ItemRecord } from '../store/store.js'

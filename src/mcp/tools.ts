@@ -1,7 +1,7 @@
 /** The MCP tools: names, descriptions, annotations and schemas (the contract), each a thin call into the app. */
 
 import type { z } from 'zod'
-import type { App } from '../app.js'
+import type { App } from '../app/index.js'
 import {
   archiveInput,
   contextInput,

@@ -9,7 +9,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
   it('serves the tools to an SDK client and commits with the agent from BACKLOG_AGENT', async () => {
     const repo = tempRepo()
     repo.git('-c', 'core.hooksPath=/dev/null', 'status')
-    const { createApp } = await import('../../src/app.js')
+    const { createApp } = await import('../../src/app/index.js')
     const app = createApp({ cwd: repo.dir })
     await app.init({})
     app.close()
@@ -47,7 +47,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
 
   it('lets an agent take back exactly its own change in a later session, and a person read who did what', async () => {
     const repo = tempRepo()
-    const { createApp } = await import('../../src/app.js')
+    const { createApp } = await import('../../src/app/index.js')
     const app = createApp({ cwd: repo.dir })
     await app.init({})
     app.close()
@@ -99,7 +99,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
 
   it('uses the client name when no agent is configured, and --agent over both', async () => {
     const repo = tempRepo()
-    const { createApp } = await import('../../src/app.js')
+    const { createApp } = await import('../../src/app/index.js')
     const app = createApp({ cwd: repo.dir })
     await app.init({})
     app.close()

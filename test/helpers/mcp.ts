@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { expect, onTestFinished } from 'vitest'
-import { type AppOptions, createApp } from '../../src/app.js'
+import { type AppOptions, createApp } from '../../src/app/index.js'
 import { createMcpServer } from '../../src/mcp/server.js'
 import { BIN, GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from './repo.js'
 

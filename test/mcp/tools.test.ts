@@ -10,7 +10,7 @@ async function setup(files?: Record<string, string>) {
 
 async function initialized() {
   const { repo, client } = await setup()
-  const { createApp } = await import('../../src/app.js')
+  const { createApp } = await import('../../src/app/index.js')
   const app = createApp({ cwd: repo.dir })
   await app.init({})
   app.close()

@@ -465,7 +465,7 @@ describe('what a review and a tester found', () => {
 describe('resource notifications after a restart', () => {
   it('tells a subscriber about a hand edit of an item the server read from its parse cache', async () => {
     const repo = tempRepo()
-    const { createApp } = await import('../../src/app.js')
+    const { createApp } = await import('../../src/app/index.js')
     const { createInput } = await import('../../src/core/inputs.js')
     const writer = createApp({ cwd: repo.dir })
     await writer.init({})

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app.js'
+import { createApp } from '../../src/app/index.js'
 import { BacklogError } from '../../src/core/errors.js'
 import { updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'

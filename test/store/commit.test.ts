@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app.js'
+import { createApp } from '../../src/app/index.js'
 import { BacklogError } from '../../src/core/errors.js'
 import { createCommitter } from '../../src/store/commit.js'
 import { createObjectStore } from '../../src/store/git-objects.js'

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app.js'
+import { createApp } from '../../src/app/index.js'
 import { archiveInput, createInput, deleteInput, updateInput } from '../../src/core/inputs.js'
 import { ARCHIVE_DIR, itemPath } from '../../src/core/layout.js'
 import { createItemHistory } from '../../src/store/item-history.js'

@@ -1,0 +1,144 @@
+/**
+ * The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these.
+ * One module per family: read.ts, write.ts, archive.ts, history.ts; shared.ts holds the state they share.
+ */
+
+import type { ContextBundle } from '../context/context.js'
+import type {
+  ArchiveInput,
+  ContextInput,
+  CreateInput,
+  DeleteInput,
+  GetInput,
+  HistoryInput,
+  ListInput,
+  RestoreInput,
+  SearchInput,
+  UnarchiveInput,
+  UndoInput,
+  UpdateInput,
+  WriteResourceInput,
+} from '../core/inputs.js'
+import type { Item } from '../core/item.js'
+import type { Counts } from '../query/select.js'
+import type { HistoryEntry } from '../store/item-history.js'
+import type { Problem, Store } from '../store/store.js'
+import { archiveUseCases } from './archive.js'
+import { historyUseCases } from './history.js'
+import { readUseCases } from './read.js'
+import { createCore } from './shared.js'
+import { writeUseCases } from './write.js'
+
+export { toRow } from './shared.js'
+
+/** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
+export type ItemRow = Pick<
+  Item,
+  'id' | 'title' | 'type' | 'status' | 'priority' | 'assignee' | 'parent' | 'epic' | 'due'
+> & {
+  tags?: string[]
+  depends_on?: string[]
+  /** True while a dependency is not done. */
+  blocked?: boolean
+  urgency?: number
+  archived?: boolean
+  /** When the item last changed (from git history, or the file's time for an edit not yet committed). */
+  updated?: string
+}
+
+export interface ItemDetail extends Item {
+  path: string
+  archived: boolean
+  /** When the item last changed: the newest commit that changed it, or the file's time for an uncommitted edit. */
+  updated?: string
+}
+
+export interface ListResult {
+  items: ItemRow[]
+  /** How many items matched before `limit`. */
+  total: number
+  truncated: boolean
+  counts?: Counts
+  problems?: Problem[]
+}
+
+export interface MutationResult {
+  /** The items written, at most MAX_RESULT_ROWS of them (`total` says how many there were). */
+  items: ItemRow[]
+  total?: number
+  /** The commit that recorded the change; absent when auto-commit is off or nothing changed. */
+  commit?: string
+  changed: boolean
+}
+
+export interface SearchResult {
+  items: Array<ItemRow & { score: number; matched_fields: string[]; snippet: string }>
+  total: number
+}
+
+export interface UndoResult extends MutationResult {
+  /** The commit taken back, and what it was. */
+  reverted: { commit: string; subject: string; op?: string; agent?: string }
+}
+
+export interface ArchiveResult extends MutationResult {
+  dry_run: boolean
+  /** Closed items left in place because they closed less than `older_than_days` ago. */
+  too_recent?: number
+}
+
+export interface AppOptions {
+  cwd: string
+  watch?: boolean
+  now?: () => Date
+  /** Uniform integers in [0, 32) for ids; injected by tests. */
+  random?: () => number
+  /** The acting agent when a call names none: the MCP client, `--agent` or `BACKLOG_AGENT`. */
+  agent?: () => string | undefined
+  lockTimeoutMs?: number
+  identity?: { name: string; email: string }
+}
+
+export interface App {
+  readonly store: Store
+  init(input: { prefix?: string; agent?: string }): Promise<{ created: boolean; path: string; commit?: string }>
+  create(input: CreateInput): Promise<MutationResult>
+  get(input: GetInput): Promise<{ items: ItemDetail[] }>
+  list(input: ListInput): Promise<ListResult>
+  update(input: UpdateInput): Promise<MutationResult>
+  remove(input: DeleteInput): Promise<MutationResult>
+  search(input: SearchInput): Promise<SearchResult>
+  context(input: ContextInput): Promise<ContextBundle>
+  writeBody(input: WriteResourceInput): Promise<MutationResult>
+  archive(input: ArchiveInput): Promise<ArchiveResult>
+  unarchive(input: UnarchiveInput): Promise<MutationResult>
+  undo(input: UndoInput): Promise<UndoResult>
+  history(input: HistoryInput): Promise<{ entries: HistoryEntry[]; next?: string }>
+  restore(input: RestoreInput): Promise<MutationResult>
+  problems(): Promise<Problem[]>
+  close(): void
+}
+
+/**
+ * Creates the app over the repository around `cwd`.
+ *
+ * @example
+ * const app = createApp({ cwd: process.cwd() })
+ * await app.create({ title: 'Fix the login flow', priority: 'high' })
+ */
+export function createApp(options: AppOptions): App {
+  const core = createCore(options)
+  const { store, updatedTimes } = core
+  return {
+    store,
+    ...writeUseCases(core),
+    ...readUseCases(core),
+    ...archiveUseCases(core),
+    ...historyUseCases(core),
+
+    close() {
+      updatedTimes.save()
+      store.close()
+    },
+  }
+}

@@ -1,0 +1,153 @@
+/** The use-cases that read: get, list, search, context and problems. None of them writes. */
+
+import { buildContext } from '../context/context.js'
+import { formatTimestamp } from '../core/dates.js'
+import { BacklogError } from '../core/errors.js'
+import { idKey } from '../core/ids.js'
+import { countItems } from '../query/select.js'
+import type { SearchHit } from '../search/search-index.js'
+import { assertInitialized, type ItemRecord } from '../store/store.js'
+import type { App, ItemDetail } from './index.js'
+import { type AppCore, canonicalStatus, mentionsUpdated, toRow } from './shared.js'
+
+function toDetail(record: ItemRecord, updated?: number): ItemDetail {
+  const detail: ItemDetail = { ...structuredClone(record.item), path: record.path, archived: record.archived }
+  if (updated !== undefined) detail.updated = formatTimestamp(new Date(updated))
+  return detail
+}
+
+/**
+ * The use-cases that read the backlog, over the shared `core`.
+ *
+ * @example
+ * const { list } = readUseCases(createCore({ cwd: process.cwd() }))
+ * const { items } = await list({ filter: 'status:todo' })
+ */
+export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search' | 'context' | 'problems'> {
+  const { store, selector, index, log, changedAt, require } = core
+
+  async function ready(): Promise<void> {
+    assertInitialized(store)
+    await store.refresh()
+  }
+
+  return {
+    async get({ id }) {
+      await ready()
+      const updated = await changedAt(true)
+      return {
+        items: id.map((one) => {
+          const record = require(one)
+          return toDetail(record, updated?.(record))
+        }),
+      }
+    },
+
+    async list(input) {
+      await ready()
+      const config = store.config()
+      const records = store.all()
+      const limit = input.limit ?? 50
+      const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(input.filter))
+      const selected = selector.select(records, config, { ...input, limit, ...(updated ? { updated } : {}) })
+      const graph = selector.graph(records, config)
+      const problems = store.problems()
+      const items = selected.records.map((record, position) => {
+        const row = toRow(record)
+        if (graph.hasOpenDependency(record.item)) row.blocked = true
+        if (selected.urgencies) row.urgency = selected.urgencies[position] as number
+        const time = input.sort === 'updated' ? updated?.(record) : undefined
+        if (time !== undefined) row.updated = formatTimestamp(new Date(time))
+        return row
+      })
+      return {
+        items,
+        total: selected.total,
+        truncated: selected.total > limit,
+        ...(input.counts || input.count_by
+          ? {
+              counts: countItems(
+                selected.all().map((record) => record.item),
+                input.count_by ?? [],
+              ),
+            }
+          : {}),
+        ...(problems.length ? { problems } : {}),
+      }
+    },
+
+    async search(input) {
+      await ready()
+      const config = store.config()
+      const records = store.all()
+      const statuses = input.status?.map((status) => status.toLowerCase()).filter((status) => status !== 'all')
+      for (const status of statuses ?? []) canonicalStatus(config, status)
+      const types = input.type?.map((type) => type.toLowerCase())
+      const tags = input.tags?.map((tag) => tag.toLowerCase())
+      const parent = input.parent ? idKey(input.parent) : undefined
+      const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(input.filter))
+      const test = input.filter ? selector.predicate(records, config, input.filter, updated) : undefined
+      const { hits, total } = index().search(input.query, {
+        limit: input.limit ?? 20,
+        sort: input.sort ?? 'relevant',
+        ...(updated ? { changedAt: updated } : {}),
+        accept: ({ item, archived }) =>
+          (!archived || Boolean(input.archived)) &&
+          (!statuses?.length || statuses.includes(item.status.toLowerCase())) &&
+          (!types || types.includes(item.type.toLowerCase())) &&
+          (!tags || tags.every((tag) => item.tags.some((own) => own.toLowerCase() === tag))) &&
+          (parent === undefined || idKey(item.parent ?? '') === parent || idKey(item.epic ?? '') === parent) &&
+          (!test || test(item)),
+      })
+      return {
+        items: hits.map((hit: SearchHit<ItemRecord>) => ({
+          ...toRow(hit.record),
+          score: hit.score,
+          matched_fields: hit.matched_fields,
+          snippet: hit.snippet,
+        })),
+        total,
+      }
+    },
+
+    async context(input) {
+      await ready()
+      let focal: string
+      let from: 'id' | 'query' = 'id'
+      if (input.id !== undefined) focal = require(input.id).item.id
+      else {
+        const best = index().search(input.query as string, { limit: 1 }).hits[0]
+        if (!best) {
+          throw new BacklogError(
+            'NOT_FOUND',
+            `No item matches "${input.query}". Try other words, or backlog_list to browse.`,
+          )
+        }
+        focal = best.record.item.id
+        from = 'query'
+      }
+      return buildContext(
+        focal,
+        {
+          get: (id) => store.get(id),
+          all: () => store.all(),
+          related: (item, limit) => index().similar(item, { limit, accept: ({ archived }) => !archived }),
+          activity: (ids, limit) => log.recent({ ids, limit }),
+          closedStatuses: store.config().closed_statuses,
+        },
+        {
+          ...(input.max_tokens === undefined ? {} : { max_tokens: input.max_tokens }),
+          ...(input.depth === undefined ? {} : { depth: input.depth }),
+          ...(input.include_related === undefined ? {} : { include_related: input.include_related }),
+          ...(input.include_activity === undefined ? {} : { include_activity: input.include_activity }),
+        },
+        from,
+      )
+    },
+
+    async problems() {
+      await ready()
+      return store.problems()
+    },
+  }
+}
