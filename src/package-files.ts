@@ -24,3 +24,8 @@ export function readPackageFile(path: string): string {
 }
 
 export const VERSION: string = (JSON.parse(readPackageFile('package.json')) as { version: string }).version
+
+/** The absolute path of a file of the package, e.g. `dist/bin/git-backlog.js`. */
+export function packagePath(path: string): string {
+  return join(packageRoot(), path)
+}

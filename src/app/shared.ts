@@ -8,6 +8,7 @@ import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { commitMessage, type MessageInput } from '../core/messages.js'
 import type { MutationContext } from '../core/mutations.js'
+import { installDriverQuietly } from '../merge/install.js'
 import { filterFields, parseFilter } from '../query/filter.js'
 import { createSelector, type Selector } from '../query/select.js'
 import { createSearchIndex, type SearchIndex } from '../search/search-index.js'
@@ -132,6 +133,8 @@ export function createCore(options: AppOptions): AppCore {
       return (item) => ids.has(idKey(item.id))
     },
   })
+  // A fresh clone of a repository with a backlog gets the merge driver in its own config on the first call.
+  if (store.isInitialized()) installDriverQuietly(store.repo)
   const log = createBacklogLog(store.repo)
   const itemHistory = createItemHistory(store.repo, log)
   const updatedTimes = createUpdatedTimes(store.repo, log, join(store.repo.gitdir, 'backlog', 'updated-cache.json'))

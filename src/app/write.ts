@@ -17,6 +17,7 @@ import {
   updateVerb,
 } from '../core/mutations.js'
 import { nextOccurrence } from '../core/recurrence.js'
+import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, installDriverQuietly } from '../merge/install.js'
 import { readPackageFile } from '../package-files.js'
 import { findCycle } from '../query/graph.js'
 import { assertInitialized, type ItemRecord } from '../store/store.js'
@@ -226,11 +227,17 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
       const template = readPackageFile('templates/config.yml')
       const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
       const context = await contextFor(agent)
+      // The attributes that route task files to the merge driver are committed with the config, so every clone
+      // merges field by field; the driver itself goes into this clone's config.
       const result = await store.mutate(() =>
         store.isInitialized()
           ? null
-          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, [{ path: CONFIG_PATH, content: text }]),
+          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, [
+              { path: CONFIG_PATH, content: text },
+              { path: ATTRIBUTES_PATH, content: ATTRIBUTES_TEXT },
+            ]),
       )
+      installDriverQuietly(store.repo)
       return {
         created: result.changes.length > 0,
         path: CONFIG_PATH,

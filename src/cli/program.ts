@@ -6,6 +6,7 @@ import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
+import { registerRepoCommands } from './repo-commands.js'
 import { registerWriteCommands } from './write-commands.js'
 
 export const EXIT_OK = 0
@@ -35,6 +36,8 @@ export interface CliContext {
   print(json: boolean | undefined, data: unknown, text: string): void
   /** Columns available for text that fits the window. */
   width(): number
+  /** Ends with this exit code though nothing failed (the merge driver's 1: conflicts left for a person). */
+  exit(code: number): void
 }
 
 const DEFAULT_WIDTH = 100
@@ -47,6 +50,7 @@ const DEFAULT_WIDTH = 100
  */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   let app: App | undefined
+  let exitCode = EXIT_OK
   const cli: CliContext = {
     io,
     app() {
@@ -65,6 +69,9 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
         DEFAULT_WIDTH
       return asked >= 20 && asked <= 1000 ? asked : DEFAULT_WIDTH
     },
+    exit: (code) => {
+      exitCode = code
+    },
   }
 
   const program = new Command()
@@ -77,6 +84,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 
   registerWriteCommands(program, cli)
   registerReadCommands(program, cli)
+  registerRepoCommands(program, cli)
 
   program
     .command('mcp')
@@ -96,7 +104,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     const argv =
       command && name && FILTER_COMMANDS.includes(command.name()) ? [name, ...withFilterWords(rest, command)] : args
     await program.parseAsync(argv, { from: 'user' })
-    return EXIT_OK
+    return exitCode
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR

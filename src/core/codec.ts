@@ -46,7 +46,8 @@ function splitFile(text: string): SplitFile {
   const marker = CONFLICT_MARKER.exec(text)
   if (marker) {
     throw malformed(
-      'git conflict markers: keep the lines you want, remove the <<<<<<< ======= >>>>>>> lines, then `git add` the file',
+      'git conflict markers: `git backlog resolve` merges the file field by field while the merge is unfinished; ' +
+        'or keep the lines you want, remove the <<<<<<< ======= >>>>>>> lines, then `git add` the file',
       lineOf(text, marker.index),
     )
   }

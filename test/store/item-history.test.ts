@@ -303,6 +303,8 @@ describe('item history', () => {
     repo.git('checkout', '-q', 'main')
     repo.write(path, original.replace('priority: medium', 'priority: low'))
     const main = commitByHand(repo, '2027-01-02T11:00:00', 'lower it')
+    // without the driver (git's own line merge), so the merge conflicts and a person settles it in the merge commit
+    repo.write('.git/info/attributes', '*.md merge=text\n')
     expect(() => repo.git('merge', '-q', 'side')).toThrow()
     repo.write(
       path,

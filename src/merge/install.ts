@@ -1,0 +1,109 @@
+/**
+ * Where git learns about the driver: `.backlog/.gitattributes` (committed, so every clone routes task files to it)
+ * and `[merge "backlog"]` in the repository's own config (local to each clone, so it is installed again wherever the
+ * server or the CLI runs). The attributes live inside `.backlog/` because nothing outside it is ever written.
+ */
+
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BACKLOG_DIR } from '../core/layout.js'
+import { packagePath, VERSION } from '../package-files.js'
+import type { Repo } from '../store/repo.js'
+
+/** The attributes file, committed by `init` (and by `doctor --fix` in a backlog made before it existed). */
+export const ATTRIBUTES_PATH = `${BACKLOG_DIR}/.gitattributes`
+/** Patterns in a folder's `.gitattributes` are relative to that folder: every `.md` file under `.backlog/`. */
+export const ATTRIBUTES_TEXT =
+  '# Task files are merged field by field by `git backlog merge-driver` (see the README).\n*.md merge=backlog\n'
+const DRIVER_NAME = 'git-backlog: merges task files field by field'
+
+export interface DriverCheck {
+  /** `.backlog/.gitattributes` routes task files to the driver. */
+  attributes: boolean
+  /** The command in the repository's config, if any. */
+  command?: string
+  /** The config names a command that can run (its files exist). */
+  configured: boolean
+}
+
+/** Double-quoted for the shell git runs the driver with. */
+function shellQuote(text: string): string {
+  return `"${text.replace(/(["\\$`])/g, '\\$1')}"`
+}
+
+/**
+ * The command git should run: this node and this package's bin by absolute path, so it works whether the package is
+ * installed globally or in the project; from an npx cache, which may be cleared, `npx` itself at this version.
+ *
+ * @example
+ * driverCommand() // '"/usr/bin/node" "/usr/lib/node_modules/git-backlog/dist/bin/git-backlog.js" merge-driver %O %A %B %L %P'
+ */
+export function driverCommand(): string {
+  const bin = packagePath('dist/bin/git-backlog.js')
+  const args = 'merge-driver %O %A %B %L %P'
+  if (/[\\/]_npx[\\/]/.test(bin) || !existsSync(bin)) return `npx --yes git-backlog@${VERSION} ${args}`
+  return `${shellQuote(process.execPath)} ${shellQuote(bin)} ${args}`
+}
+
+/** The files a configured command names (its quoted words); a command that names a missing one is stale. */
+function runnable(command: string): boolean {
+  const quoted = [...command.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) =>
+    (match[1] as string).replace(/\\(.)/g, '$1'),
+  )
+  return quoted.every((path) => !path.startsWith('/') || existsSync(path))
+}
+
+function gitConfig(repo: Repo, ...args: string[]) {
+  return spawnSync('git', ['config', '--file', join(repo.commondir, 'config'), ...args], { encoding: 'utf8' })
+}
+
+/** What is installed now. */
+export function checkDriver(repo: Repo): DriverCheck {
+  let attributes = false
+  try {
+    attributes = /^\*\.md\s+merge=backlog\s*$/m.test(readFileSync(join(repo.worktree, ATTRIBUTES_PATH), 'utf8'))
+  } catch {
+    // no attributes file yet
+  }
+  const got = gitConfig(repo, '--get', 'merge.backlog.driver')
+  const command = got.status === 0 ? got.stdout.trim() : undefined
+  return { attributes, ...(command ? { command } : {}), configured: command !== undefined && runnable(command) }
+}
+
+/**
+ * Writes the driver into the repository's config when it is missing or names files that are gone; leaves a working
+ * one alone (a person may have set their own). Returns whether it wrote. Cheap when there is nothing to do: the
+ * config file is read, git is run only to write.
+ */
+export function installDriver(repo: Repo): boolean {
+  let text = ''
+  try {
+    text = readFileSync(join(repo.commondir, 'config'), 'utf8')
+  } catch {
+    // no config file: git makes one
+  }
+  const section = /^\s*\[merge\s+"backlog"\]\s*$/im.exec(text)
+  if (section) {
+    const rest = text.slice(section.index + section[0].length)
+    const end = rest.search(/^\s*\[/m)
+    const driver = /^\s*driver\s*=\s*(.+)$/im.exec(end === -1 ? rest : rest.slice(0, end))
+    const value = driver?.[1]?.trim()
+    // a quoted value in the config file: compare what git would hand the shell
+    if (value && runnable(value.replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"'))) return false
+  }
+  const wrote = [
+    gitConfig(repo, 'merge.backlog.name', DRIVER_NAME),
+    gitConfig(repo, 'merge.backlog.driver', driverCommand()),
+  ]
+  return wrote.every((result) => result.status === 0)
+}
+
+/** `installDriver` for the paths where a failure must not fail the call (a read-only config, no git on PATH). */
+export function installDriverQuietly(repo: Repo): void {
+  try {
+    installDriver(repo)
+  } catch {
+    // `git backlog doctor` reports what is missing
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Task files git left in conflict (a merge made before the driver was configured, or by a tool that does not run
+ * it) merged again from the three versions git keeps in the index while the merge is unfinished: stage 1 the common
+ * ancestor, 2 ours, 3 theirs.
+ */
+
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BacklogConfig } from '../core/config.js'
+import { formatTimestamp } from '../core/dates.js'
+import { isBacklogError } from '../core/errors.js'
+import { BACKLOG_DIR } from '../core/layout.js'
+import { mergeItemTexts } from '../core/merge.js'
+import type { Repo } from '../store/repo.js'
+
+export interface ResolvedFile {
+  path: string
+  /**
+   * merged: written and staged; conflict: written with markers in the description, not staged; deleted: one side
+   * deleted the file and the other changed it; unreadable: a version does not parse.
+   */
+  outcome: 'merged' | 'conflict' | 'deleted' | 'unreadable'
+  /** What a person does next, when there is anything to do. */
+  next?: string
+  /** Fields both sides changed, settled by rule (the other value kept in a note). */
+  settled?: string[]
+}
+
+function git(repo: Repo, args: string[]) {
+  return spawnSync('git', args, { cwd: repo.worktree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+}
+
+/** The unmerged paths under `.backlog/` and the stages git holds for each. */
+export function unmergedBacklogFiles(repo: Repo): Map<string, Set<number>> {
+  const listed = git(repo, ['ls-files', '-u', '-z', '--', BACKLOG_DIR])
+  const files = new Map<string, Set<number>>()
+  if (listed.status !== 0) return files
+  for (const entry of listed.stdout.split('\0')) {
+    // <mode> <oid> <stage>\t<path>
+    const match = /^\d+ [0-9a-f]+ ([123])\t(.+)$/s.exec(entry)
+    if (!match) continue
+    const stages = files.get(match[2] as string) ?? new Set<number>()
+    stages.add(Number(match[1]))
+    files.set(match[2] as string, stages)
+  }
+  return files
+}
+
+function stage(repo: Repo, number: number, path: string): string {
+  const shown = git(repo, ['show', `:${number}:${path}`])
+  if (shown.status !== 0) throw new Error(`git show :${number}:${path} failed: ${shown.stderr.trim()}`)
+  return shown.stdout
+}
+
+/**
+ * Merges each unmerged task file (or only `paths`) from its index stages and writes the result. A clean result is
+ * staged (`git add`), so `git commit` (or `--continue`) finishes the merge; a file whose description both sides
+ * rewrote keeps markers there and stays unmerged for a person.
+ *
+ * @example
+ * resolveConflicts(repo, { config, now: new Date() })
+ * // [{ path: '.backlog/tasks/2/bl-k3m9x2.md', outcome: 'merged', settled: ['priority'] }]
+ */
+export function resolveConflicts(
+  repo: Repo,
+  options: { config: BacklogConfig; now: Date; paths?: readonly string[] },
+): ResolvedFile[] {
+  const unmerged = unmergedBacklogFiles(repo)
+  const wanted = options.paths ? new Set(options.paths) : undefined
+  const results: ResolvedFile[] = []
+  for (const [path, stages] of unmerged) {
+    if (wanted && !wanted.has(path)) continue
+    if (!stages.has(2) || !stages.has(3)) {
+      results.push({
+        path,
+        outcome: 'deleted',
+        next: `one side deleted ${path} and the other changed it: keep it with \`git add ${path}\` or drop it with \`git rm ${path}\``,
+      })
+      continue
+    }
+    const base = stages.has(1) ? stage(repo, 1, path) : undefined
+    let merged: ReturnType<typeof mergeItemTexts>
+    try {
+      merged = mergeItemTexts(base, stage(repo, 2, path), stage(repo, 3, path), {
+        mode: 'resolve',
+        config: options.config,
+        now: formatTimestamp(options.now),
+        path,
+      })
+    } catch (error) {
+      if (!isBacklogError(error)) throw error
+      results.push({ path, outcome: 'unreadable', next: `${error.message}; fix it by hand, then \`git add ${path}\`` })
+      continue
+    }
+    writeFileSync(join(repo.worktree, ...path.split('/')), merged.text)
+    const settled = merged.conflicts.filter((conflict) => conflict.field !== 'description').map((c) => c.field)
+    const extra = settled.length ? { settled } : {}
+    if (merged.conflicts.some((conflict) => conflict.field === 'description')) {
+      results.push({
+        path,
+        outcome: 'conflict',
+        next: `both sides rewrote the same lines of the description: edit the markers in ${path}, then \`git add ${path}\``,
+        ...extra,
+      })
+      continue
+    }
+    const added = git(repo, ['add', '--', path])
+    if (added.status !== 0) {
+      results.push({
+        path,
+        outcome: 'conflict',
+        next: `merged, but \`git add\` failed: ${added.stderr.trim()}`,
+        ...extra,
+      })
+      continue
+    }
+    results.push({ path, outcome: 'merged', ...extra })
+  }
+  return results
+}

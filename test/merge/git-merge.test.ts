@@ -1,0 +1,210 @@
+/**
+ * The merge driver under the real git: two clones of a bare remote change the same items, and git merges, rebases,
+ * cherry-picks, reverts and pulls with the driver `init` installed (and, for comparison, without it).
+ */
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { type App, createApp } from '../../src/app/index.js'
+import { parseItemFile } from '../../src/core/codec.js'
+import { createInput, updateInput } from '../../src/core/inputs.js'
+import { itemPath } from '../../src/core/layout.js'
+import { git } from '../helpers/repo.js'
+
+interface Clone {
+  dir: string
+  git(...args: string[]): string
+  /** git that may fail: its exit status and output. */
+  tryGit(...args: string[]): { status: number; output: string }
+  app(agent: string): App
+  item(id: string): ReturnType<typeof parseItemFile>
+}
+
+function cloneOf(remote: string, root: string, name: string): Clone {
+  const dir = join(root, name)
+  git(root, 'clone', '-q', remote, dir)
+  git(dir, 'config', 'pull.rebase', 'false')
+  const apps: App[] = []
+  onTestFinished(() => {
+    for (const app of apps) app.close()
+  })
+  return {
+    dir,
+    git: (...args) => git(dir, ...args),
+    tryGit(...args) {
+      try {
+        return { status: 0, output: git(dir, ...args) }
+      } catch (error) {
+        const failed = error as { status: number; stdout: string; stderr: string }
+        return { status: failed.status, output: `${failed.stdout}${failed.stderr}` }
+      }
+    },
+    app(agent) {
+      const app = createApp({ cwd: dir, agent: () => agent })
+      apps.push(app)
+      return app
+    },
+    item: (id) => parseItemFile(readFileSync(join(dir, itemPath(id)), 'utf8')),
+  }
+}
+
+/** A bare remote with an initialized backlog of one item, and two clones of it. */
+async function twoClones() {
+  const root = mkdtempSync(join(tmpdir(), 'git-backlog-merge-'))
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }))
+  const remote = join(root, 'remote.git')
+  git(root, 'init', '-q', '--bare', '-b', 'main', remote)
+  const seed = join(root, 'seed')
+  git(root, 'clone', '-q', remote, seed)
+  git(seed, 'checkout', '-q', '-b', 'main')
+  const app = createApp({ cwd: seed, agent: () => 'setup' })
+  await app.init({})
+  const id = (
+    await app.create(
+      createInput.parse({
+        title: 'Rotate the signing keys',
+        priority: 'medium',
+        tags: ['security'],
+        description: 'Keys rotate every ninety days.\n\nOld keys stay valid for a week.\n',
+      }),
+    )
+  ).items[0]!.id
+  app.close()
+  git(seed, 'push', '-q', 'origin', 'main')
+  return { root, remote, id, a: cloneOf(remote, root, 'a'), b: cloneOf(remote, root, 'b') }
+}
+
+const update = (app: App, fields: Record<string, unknown>) => app.update(updateInput.parse(fields))
+
+describe('merging with the driver under the real git', () => {
+  it('is installed by init: attributes committed inside .backlog/, the driver in each clone once a tool runs', async () => {
+    const { a, id } = await twoClones()
+    expect(a.git('check-attr', 'merge', itemPath(id)).trim()).toBe(`${itemPath(id)}: merge: backlog`)
+    expect(a.git('ls-files', '.gitattributes').trim()).toBe('')
+    // a fresh clone has no local config until a tool runs in it
+    expect(a.tryGit('config', '--get', 'merge.backlog.driver').status).toBe(1)
+    await a.app('claude').list({})
+    expect(a.git('config', '--get', 'merge.backlog.driver')).toMatch(/merge-driver %O %A %B %L %P/)
+  })
+
+  it('keeps both sides when they changed the same field, tags, notes, or body and status', async () => {
+    const { a, b, id } = await twoClones()
+    await update(a.app('claude'), { id, priority: 'high', add_tags: ['keys'], note: 'A looked at it' })
+    await update(a.app('claude'), {
+      id,
+      description: 'Keys rotate every thirty days.\n\nOld keys stay valid for a week.\n',
+    })
+    await update(b.app('codex'), {
+      id,
+      priority: 'low',
+      add_tags: ['ops'],
+      note: 'B looked too',
+      status: 'in_progress',
+    })
+    a.git('push', '-q', 'origin', 'main')
+
+    const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+    expect(pulled.status, pulled.output).toBe(0)
+    const merged = b.item(id)
+    expect(merged.priority).toBe('high') // the more urgent wins
+    expect(merged.notes.map((note) => note.text)).toEqual(
+      expect.arrayContaining(['A looked at it', 'B looked too', expect.stringMatching(/priority.*low/)]),
+    )
+    expect(merged.tags).toEqual(expect.arrayContaining(['security', 'keys', 'ops']))
+    expect(merged.status).toBe('in_progress')
+    expect(merged.description).toContain('thirty days')
+    expect(b.git('status', '--porcelain')).toBe('')
+    b.git('fsck', '--strict')
+  })
+
+  it('leaves markers only where both sides rewrote the same sentence, and exits with a conflict', async () => {
+    const { a, b, id } = await twoClones()
+    await update(a.app('claude'), {
+      id,
+      description: 'Keys rotate every thirty days.\n\nOld keys stay valid for a week.\n',
+      priority: 'high',
+    })
+    await update(b.app('codex'), {
+      id,
+      description: 'Keys rotate every sixty days.\n\nOld keys stay valid for a week.\n',
+      status: 'in_progress',
+    })
+    a.git('push', '-q', 'origin', 'main')
+
+    const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+    expect(pulled.status).not.toBe(0)
+    expect(b.git('status', '--porcelain')).toMatch(new RegExp(`^UU ${itemPath(id).replace(/\./g, '\\.')}`, 'm'))
+    const text = readFileSync(join(b.dir, itemPath(id)), 'utf8')
+    // the frontmatter merged and parses; the body carries the markers
+    expect(text).toMatch(
+      /<<<<<<< .*\nKeys rotate every sixty days\.\n=======\nKeys rotate every thirty days\.\n>>>>>>> /,
+    )
+    expect(text.split('---')[1]).toMatch(/priority: high/)
+    expect(text.split('---')[1]).toMatch(/status: in_progress/)
+    expect(text).toContain('Old keys stay valid for a week.')
+  })
+
+  it('merges concurrent edits of different fields cleanly without the driver too (the file format alone)', async () => {
+    const { a, b, id } = await twoClones()
+    await update(a.app('claude'), { id, title: 'Rotate the signing keys quarterly' })
+    await update(b.app('codex'), { id, status: 'in_progress', assignee: 'codex' })
+    // what a hosting service does: git's own line merge, no driver (.git/info/attributes overrides the committed one)
+    writeFileSync(join(b.dir, '.git', 'info', 'attributes'), '*.md merge=text\n')
+    expect(b.git('check-attr', 'merge', itemPath(id)).trim()).toBe(`${itemPath(id)}: merge: text`)
+    a.git('push', '-q', 'origin', 'main')
+    const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+    expect(pulled.status, pulled.output).toBe(0)
+    expect(b.item(id)).toMatchObject({
+      title: 'Rotate the signing keys quarterly',
+      status: 'in_progress',
+      assignee: 'codex',
+    })
+  })
+
+  it('rebases, cherry-picks and reverts through the driver', async () => {
+    const { a, b, id } = await twoClones()
+    await update(a.app('claude'), { id, add_tags: ['keys'] })
+    a.git('push', '-q', 'origin', 'main')
+    await update(b.app('codex'), { id, add_tags: ['ops'] })
+    // rebase: b's commit replayed on a's; "ours" is the upstream in a rebase
+    const rebased = b.tryGit('pull', '-q', '--rebase', 'origin', 'main')
+    expect(rebased.status, rebased.output).toBe(0)
+    expect(b.item(id).tags).toEqual(['security', 'keys', 'ops'])
+
+    // cherry-pick a change from a side branch onto a main that changed the same list
+    b.git('checkout', '-q', '-b', 'side')
+    await update(b.app('codex'), { id, add_tags: ['side'] })
+    const picked = b.git('rev-parse', 'HEAD').trim()
+    b.git('checkout', '-q', 'main')
+    await update(b.app('codex'), { id, remove_tags: ['security'] })
+    const cherry = b.tryGit('cherry-pick', picked)
+    expect(cherry.status, cherry.output).toBe(0)
+    expect(b.item(id).tags).toEqual(['keys', 'ops', 'side'])
+
+    // revert an old change while later commits changed the same list
+    const added = b.git('log', '--format=%H', '--grep', 'Backlog-Agent: claude', '-1').trim()
+    const reverted = b.tryGit('revert', '--no-edit', added)
+    expect(reverted.status, reverted.output).toBe(0)
+    expect(b.item(id).tags).toEqual(['ops', 'side'])
+    b.git('fsck', '--strict')
+  })
+
+  it('creates 500 items on each side and merges them without a clash', async () => {
+    const { a, b } = await twoClones()
+    const titles = (side: string) => Array.from({ length: 500 }, (_, n) => ({ title: `${side} task ${n}` }))
+    await a.app('claude').create(createInput.parse({ items: titles('A') }))
+    await b.app('codex').create(createInput.parse({ items: titles('B') }))
+    a.git('push', '-q', 'origin', 'main')
+    const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+    expect(pulled.status, pulled.output).toBe(0)
+    const files = readdirSync(join(b.dir, '.backlog', 'tasks'), { recursive: true }).filter((name) =>
+      String(name).endsWith('.md'),
+    )
+    expect(files).toHaveLength(1001)
+    const listed = await b.app('codex').list({ limit: 2000, status: ['all'] })
+    expect(listed.total).toBe(1001)
+    expect(new Set(listed.items.map((row) => row.id.toLowerCase())).size).toBe(1001)
+  })
+})
