@@ -20,12 +20,15 @@ import type {
   WriteResourceInput,
 } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
+import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
 import type { HistoryEntry } from '../store/item-history.js'
 import type { Problem, Store } from '../store/store.js'
+import type { SyncResult, Upstream } from '../sync/remote.js'
 import { archiveUseCases } from './archive.js'
 import { historyUseCases } from './history.js'
 import { readUseCases } from './read.js'
+import { type DoctorInput, type DoctorResult, type ResolveInput, repositoryUseCases } from './repository.js'
 import { createCore } from './shared.js'
 import { writeUseCases } from './write.js'
 
@@ -60,6 +63,8 @@ export interface ListResult {
   truncated: boolean
   counts?: Counts
   problems?: Problem[]
+  /** Set when the branch is behind its upstream (as last fetched): `git backlog sync` brings the rest in. */
+  upstream?: Upstream
 }
 
 export interface MutationResult {
@@ -115,6 +120,12 @@ export interface App {
   undo(input: UndoInput): Promise<UndoResult>
   history(input: HistoryInput): Promise<{ entries: HistoryEntry[]; next?: string }>
   restore(input: RestoreInput): Promise<MutationResult>
+  /** Checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
+  doctor(input?: DoctorInput): Promise<DoctorResult>
+  /** Merges task files git left in conflict from the index stages; clean results are staged. */
+  resolve(input?: ResolveInput): Promise<{ files: ResolvedFile[] }>
+  /** Fetches, merges (task files through the driver) and pushes the current branch. */
+  sync(): Promise<SyncResult>
   problems(): Promise<Problem[]>
   close(): void
 }
@@ -135,6 +146,7 @@ export function createApp(options: AppOptions): App {
     ...readUseCases(core),
     ...archiveUseCases(core),
     ...historyUseCases(core),
+    ...repositoryUseCases(core),
 
     close() {
       updatedTimes.save()

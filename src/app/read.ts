@@ -52,6 +52,11 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
       const selected = selector.select(records, config, { ...input, limit, ...(updated ? { updated } : {}) })
       const graph = selector.graph(records, config)
       const problems = store.problems()
+      // Work may be waiting upstream: say so, so an agent syncs before it picks what is already taken there.
+      const behind = await core.upstream
+        .status()
+        .then((status) => (status && status.behind > 0 ? status : undefined))
+        .catch(() => undefined)
       const items = selected.records.map((record, position) => {
         const row = toRow(record)
         if (graph.hasOpenDependency(record.item)) row.blocked = true
@@ -73,6 +78,7 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
             }
           : {}),
         ...(problems.length ? { problems } : {}),
+        ...(behind ? { upstream: behind } : {}),
       }
     },
 

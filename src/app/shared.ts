@@ -16,6 +16,7 @@ import { type BacklogLog, createBacklogLog } from '../store/backlog-log.js'
 import { createItemHistory, type ItemHistory } from '../store/item-history.js'
 import { type CommitPlan, type FileChange, type ItemRecord, openStore, type Store } from '../store/store.js'
 import { createUpdatedTimes, type UpdatedTimes, type UpdatedView } from '../store/updated-times.js'
+import { createUpstreamWatch, type Upstream } from '../sync/remote.js'
 import type { AppOptions, ItemRow } from './index.js'
 
 /** A bulk change of thousands of items answers with the first rows and the count, not every row. */
@@ -91,6 +92,8 @@ export interface AppCore {
   readonly log: BacklogLog
   readonly itemHistory: ItemHistory
   readonly updatedTimes: UpdatedTimes
+  /** The branch against its upstream as last fetched, for telling agents when they are behind. */
+  readonly upstream: { status(): Promise<Upstream | undefined> }
   /** When each record last changed, or undefined when `needed` is false (reading history is not free). */
   changedAt(needed: boolean): Promise<UpdatedView['of'] | undefined>
   /** The clock, config and acting agent (or git author) of one mutation. */
@@ -198,6 +201,7 @@ export function createCore(options: AppOptions): AppCore {
     log,
     itemHistory,
     updatedTimes,
+    upstream: createUpstreamWatch(store.repo),
     changedAt,
     contextFor,
     require,

@@ -273,7 +273,7 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
       // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
       assertInitialized(store)
       const context = await contextFor(input.agent)
-      const { id: _id, filter: _filter, all: _all, agent: _agent, ...changes } = input
+      const { id: _id, filter: _filter, all: _all, agent: _agent, claim, ...changes } = input
       changes.status = canonicalStatus(context.config, input.status)
       if (changes.status === undefined) delete changes.status
       let ids: string[] = []
@@ -288,7 +288,10 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         const updates: Array<{ record: ItemRecord; next: Item }> = []
         const followers: Item[] = []
         for (const record of records) {
-          const next = applyUpdate(record.item, changes as ItemChanges, context)
+          // The check runs inside the commit: a claim that lost a race to another process is planned again on the
+          // winner's version, and refused there.
+          const own = claim ? claimChanges(record.item, changes as ItemChanges, context) : changes
+          const next = applyUpdate(record.item, own as ItemChanges, context)
           pending.set(idKey(next.id), next)
           updates.push({ record, next })
         }
@@ -407,4 +410,26 @@ function prefixed(error: unknown, where: string, title: string): unknown {
   return new BacklogError(error.code, `${where} ("${title}"): ${message}. Nothing was written.`, error.details, {
     cause: error,
   })
+}
+
+/**
+ * The changes of a claim: the claimant (assignee, else the acting agent or person) takes the item and starts it.
+ * Refused with CONFLICT when someone else holds it or it is closed; claiming what you hold already changes nothing.
+ */
+function claimChanges(item: Item, changes: ItemChanges, context: MutationContext): ItemChanges {
+  const claimant = changes.assignee ?? context.agent ?? context.author
+  if (!claimant) throw new BacklogError('INVALID_INPUT', 'claim needs a name: give assignee, or act as an agent')
+  const { config } = context
+  if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
+    throw new BacklogError(
+      'CONFLICT',
+      `${item.id} is claimed by ${item.assignee} (status ${item.status}); nothing was written. Pick another item, or ask them to release it (assignee: "").`,
+      { id: item.id, assignee: item.assignee },
+    )
+  }
+  if (config.closed_statuses.includes(item.status)) {
+    throw new BacklogError('CONFLICT', `${item.id} is ${item.status} already; nothing was written.`, { id: item.id })
+  }
+  const started = config.started_statuses.includes(item.status) ? item.status : config.started_statuses[0]
+  return { ...changes, assignee: claimant, ...(changes.status || !started ? {} : { status: started }) }
 }

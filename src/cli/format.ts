@@ -96,6 +96,10 @@ export function formatList(result: ListResult, width?: number): string {
       if (Object.keys(counts).length) parts.push(`${label}: ${formatTally(counts)}`)
     }
   }
+  if (result.upstream) {
+    const { branch, upstream, behind } = result.upstream
+    parts.push(`(${branch} is ${behind} commit${behind === 1 ? '' : 's'} behind ${upstream}: git backlog sync)`)
+  }
   return parts.join('\n')
 }
 

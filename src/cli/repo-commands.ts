@@ -36,4 +36,55 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       for (const message of outcome.messages) cli.io.err(`git-backlog merge: ${message}`)
       cli.exit(outcome.exitCode)
     })
+
+  program
+    .command('resolve')
+    .description(
+      'merge task files git left in conflict, field by field, from the versions git keeps; stage the clean ones',
+    )
+    .argument('[paths...]', 'only these task files (default: every task file in conflict)')
+    .option('--json', 'print the result as JSON')
+    .action(async (paths: string[], options: { json?: boolean }) => {
+      const result = await cli.app().resolve(paths.length ? { paths } : {})
+      const lines = result.files.map((file) => {
+        const settled = file.settled?.length ? ` (settled by rule: ${file.settled.join(', ')})` : ''
+        return `${file.outcome === 'merged' ? 'merged' : 'NEEDS YOU'}  ${file.path}${settled}${file.next ? `\n    ${file.next}` : ''}`
+      })
+      const open = result.files.filter((file) => file.outcome !== 'merged').length
+      if (result.files.length === 0) lines.push('No task file is in conflict.')
+      else if (open === 0) lines.push('All task files merged and staged; finish with `git commit` (or `--continue`).')
+      cli.print(options.json, result, lines.join('\n'))
+      if (open > 0) cli.exit(1)
+    })
+
+  program
+    .command('doctor')
+    .description('check the setup: merge attributes and driver, files in conflict, unreadable items, upstream')
+    .option('--fix', 'repair what can be repaired (commits .backlog/.gitattributes, sets the driver in .git/config)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { fix?: boolean; json?: boolean }) => {
+      const agent = cli.agent()
+      const result = await cli.app().doctor({ fix: Boolean(options.fix), ...(agent ? { agent } : {}) })
+      const lines = result.checks.map(
+        (check) => `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.fixed ? ' (fixed)' : ''}`,
+      )
+      if (!result.ok && !options.fix) lines.push('Run `git backlog doctor --fix` to repair what can be repaired.')
+      cli.print(options.json, result, lines.join('\n'))
+      if (!result.ok) cli.exit(1)
+    })
+
+  program
+    .command('sync')
+    .description('fetch, merge (task files field by field) and push the current branch')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const result = await cli.app().sync()
+      const parts = [
+        result.merged
+          ? `merged ${result.merged} commit(s) from ${result.upstream}`
+          : `nothing new on ${result.upstream}`,
+        result.pushed ? `pushed ${result.pushed} commit(s)` : 'nothing to push',
+      ]
+      cli.print(options.json, result, `${result.branch}: ${parts.join(', ')}.`)
+    })
 }

@@ -253,6 +253,22 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
       })
   }
 
+  const claim = program
+    .command('claim')
+    .description('take an item: assign it to you and start it, only if no one else has it (else an error naming who)')
+    .argument('<id>', 'the item')
+    .option('-a, --assignee <name>', 'claim it for this name (default: BACKLOG_AGENT, else your git name)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: { assignee?: string; json?: boolean }) => {
+      const input = parse(updateInput, {
+        id,
+        claim: true,
+        ...given({ assignee: options.assignee, agent: cli.agent() }),
+      })
+      reportMutation(cli, 'Claimed', options.json, await cli.app().update(input), [id])
+    })
+  withExamples(claim, ['claim bl-k3m9x2', 'claim bl-k3m9x2 -a ann'])
+
   const note = program
     .command('note')
     .description('append a timestamped note to an item (remove one with `update --remove-note`)')

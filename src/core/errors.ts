@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'NO_MATCH',
   'AMBIGUOUS',
   'PATH_OUTSIDE_BACKLOG',
+  /** A remote could not be reached (sync): nothing changed locally. */
+  'OFFLINE',
 ] as const
 
 export type BacklogErrorCode = (typeof ERROR_CODES)[number]

@@ -304,6 +304,11 @@ export const updateInputShape = {
     .optional()
     .describe('Change every item this filter matches, in one commit (instead of id), e.g. "+cleanup status:open"'),
   all: flexibleBoolean.optional().describe('Say true to let an empty filter change every item'),
+  claim: flexibleBoolean
+    .optional()
+    .describe(
+      'Take the item: assign it to you (or to assignee) and start it, only if no one else has it; otherwise CONFLICT naming who has it. Atomic among processes on one machine',
+    ),
   title: title.optional(),
   ...fieldShape,
   ...listEdits,
@@ -318,6 +323,9 @@ export const updateInput = z.strictObject(updateInputShape).superRefine((input, 
   }
   if ((input.filter !== undefined || input.all || (input.id?.length ?? 0) > 1) && input.title !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['title'], message: 'title can only be set on one item at a time' })
+  }
+  if (input.claim && (input.filter !== undefined || input.all)) {
+    ctx.addIssue({ code: 'custom', path: ['claim'], message: 'claim takes ids, not a filter' })
   }
 })
 export type UpdateInput = z.output<typeof updateInput>

@@ -1,6 +1,17 @@
 /** Commit messages of backlog operations: a short greppable subject and trailers that `git log` can answer from. */
 
-export type Operation = 'init' | 'create' | 'update' | 'delete' | 'archive' | 'unarchive' | 'undo' | 'redo' | 'restore'
+export type Operation =
+  | 'init'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'archive'
+  | 'unarchive'
+  | 'undo'
+  | 'redo'
+  | 'restore'
+  /** A repair of the backlog's setup (`git backlog doctor --fix`). */
+  | 'doctor'
 
 export interface MessageInput {
   op: Operation

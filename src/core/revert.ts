@@ -35,7 +35,7 @@ export interface UndoChoice {
 }
 
 /** Operations that undo never picks by itself: taking back an undo is redo's job, and init has nothing to revert. */
-const NOT_UNDONE = new Set(['undo', 'init'])
+const NOT_UNDONE = new Set(['undo', 'init', 'doctor'])
 
 /**
  * The commit an undo (or redo) takes back, from backlog commits newest first; undefined when there is none. A commit

@@ -32,6 +32,12 @@ export function renderList(result: Pick<ListResult, 'items' | 'total' | 'truncat
       if (Object.keys(counts).length) lines.push(`${name.replace('by_', 'By ')}: ${format(counts)}.`)
     }
   }
+  if (result.upstream) {
+    const { branch, upstream, behind } = result.upstream
+    lines.push(
+      `Note: ${branch} is ${behind} commit${behind === 1 ? '' : 's'} behind ${upstream} (as last fetched); \`git backlog sync\` brings them in.`,
+    )
+  }
   for (const problem of result.problems ?? []) {
     lines.push(`UNREADABLE ${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`)
   }

@@ -77,6 +77,10 @@ export const listOutput = z.object({
     .optional()
     .describe('Counts of all matching items (not only the rows returned)'),
   problems: z.array(problem).optional().describe('Files under .backlog/ that could not be read, with how to fix them'),
+  upstream: z
+    .object({ branch: z.string(), upstream: z.string(), remote: z.string(), behind: z.number(), ahead: z.number() })
+    .optional()
+    .describe('Set when the branch is behind its upstream as last fetched: `git backlog sync` brings the rest in'),
 })
 
 export const archiveOutput = mutationOutput.extend({

@@ -1,0 +1,141 @@
+/** `sync` over two clones of a bare remote, the "behind" note in lists, and claims among processes. */
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { type App, createApp } from '../../src/app/index.js'
+import { createInput, updateInput } from '../../src/core/inputs.js'
+import { BIN, GIT_ENV, git } from '../helpers/repo.js'
+
+async function clones() {
+  const root = mkdtempSync(join(tmpdir(), 'git-backlog-sync-'))
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }))
+  const remote = join(root, 'remote.git')
+  git(root, 'init', '-q', '--bare', '-b', 'main', remote)
+  const a = join(root, 'a')
+  git(root, 'clone', '-q', remote, a)
+  git(a, 'checkout', '-q', '-b', 'main')
+  const apps: App[] = []
+  onTestFinished(() => {
+    for (const app of apps) app.close()
+  })
+  const appIn = (dir: string, agent: string) => {
+    const app = createApp({ cwd: dir, agent: () => agent })
+    apps.push(app)
+    return app
+  }
+  const first = appIn(a, 'claude')
+  await first.init({})
+  const id = (await first.create(createInput.parse({ title: 'Rotate keys', priority: 'medium' }))).items[0]!.id
+  git(a, 'push', '-q', '-u', 'origin', 'main')
+  const b = join(root, 'b')
+  git(root, 'clone', '-q', remote, b)
+  return { root, remote, a, b, id, appIn, first }
+}
+
+describe('git backlog sync', () => {
+  it('fetches, merges field by field and pushes; lists say when the branch is behind', async () => {
+    const { a, b, id, appIn, first } = await clones()
+    const second = appIn(b, 'codex')
+    await second.update(updateInput.parse({ id, priority: 'high', note: 'from b' }))
+    expect(await second.sync()).toMatchObject({ branch: 'main', upstream: 'origin/main', merged: 0, pushed: 1 })
+
+    await first.update(updateInput.parse({ id, priority: 'low', add_tags: ['a'] }))
+    git(a, 'fetch', '-q')
+    const listed = await first.list({})
+    expect(listed.upstream).toMatchObject({ behind: 1, ahead: 1, upstream: 'origin/main' })
+
+    const synced = await first.sync()
+    expect(synced).toMatchObject({ merged: 1, pushed: 2, behind: 0, ahead: 0 })
+    const item = (await first.get({ id: [id] })).items[0]!
+    expect(item.priority).toBe('high')
+    expect(item.tags).toEqual(['a'])
+    expect(item.notes.map((note) => note.text)).toEqual(expect.arrayContaining(['from b']))
+    expect((await first.list({})).upstream).toBeUndefined()
+    expect(git(a, 'status', '--porcelain')).toBe('')
+    expect(git(a, 'rev-parse', 'HEAD')).toBe(git(a, 'rev-parse', 'origin/main'))
+
+    // b takes it all with one more sync
+    expect(await second.sync()).toMatchObject({ merged: 2, pushed: 0 })
+    expect((await second.get({ id: [id] })).items[0]!.tags).toEqual(['a'])
+  })
+
+  it('reports a remote it cannot reach and changes nothing', async () => {
+    const { remote, first, a } = await clones()
+    await first.create(createInput.parse({ title: 'Offline work' }))
+    const head = git(a, 'rev-parse', 'HEAD')
+    renameSync(remote, `${remote}.away`)
+    await expect(first.sync()).rejects.toMatchObject({
+      code: 'OFFLINE',
+      message: expect.stringMatching(/Could not fetch from origin.*Nothing changed/),
+    })
+    expect(git(a, 'rev-parse', 'HEAD')).toBe(head)
+  })
+
+  it('stops on a conflict a person must settle, leaving the repository as it was', async () => {
+    const { a, b, id, appIn, first } = await clones()
+    const second = appIn(b, 'codex')
+    await second.update(updateInput.parse({ id, description: 'Rotate every sixty days.\n' }))
+    await second.sync()
+    await first.update(updateInput.parse({ id, description: 'Rotate every thirty days.\n' }))
+    const head = git(a, 'rev-parse', 'HEAD')
+    await expect(first.sync()).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/same lines of \.backlog\/tasks\/.*Sync changed nothing/),
+    })
+    expect(git(a, 'rev-parse', 'HEAD')).toBe(head)
+    expect(git(a, 'status', '--porcelain')).toBe('')
+  })
+
+  it('needs an upstream', async () => {
+    const { a, first } = await clones()
+    git(a, 'checkout', '-q', '-b', 'local-only')
+    await expect(first.sync()).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/upstream/),
+    })
+  })
+})
+
+describe('claims', () => {
+  it('lets one agent take an item, refuses another naming the holder, and is idempotent for the holder', async () => {
+    const { first, id, appIn, a } = await clones()
+    const claimed = await first.update(updateInput.parse({ id, claim: true }))
+    expect(claimed.items[0]).toMatchObject({ assignee: 'claude', status: 'in_progress' })
+    const other = appIn(a, 'codex')
+    await expect(other.update(updateInput.parse({ id, claim: true }))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/claimed by claude/),
+    })
+    expect((await first.update(updateInput.parse({ id, claim: true }))).changed).toBe(false)
+    expect(() => updateInput.parse({ filter: 'status:open', claim: true })).toThrow(/claim takes ids/)
+  })
+
+  it('gives an item to exactly one of six processes claiming it at once', async () => {
+    const { a, id } = await clones()
+    const runs = Array.from(
+      { length: 6 },
+      (_, n) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [BIN, 'claim', id], {
+            cwd: a,
+            env: { ...process.env, ...GIT_ENV, BACKLOG_AGENT: `agent-${n}` },
+          })
+          let stderr = ''
+          child.stderr.on('data', (chunk) => {
+            stderr += chunk
+          })
+          child.on('close', (code) => resolve({ code, stderr }))
+        }),
+    )
+    const outcomes = await Promise.all(runs)
+    expect(outcomes.filter((outcome) => outcome.code === 0)).toHaveLength(1)
+    for (const lost of outcomes.filter((outcome) => outcome.code !== 0))
+      expect(lost.stderr).toMatch(/claimed by agent-\d/)
+    const claims = git(a, 'log', '--format=%s', '--grep', `Backlog-Id: ${id}`).trim().split('\n')
+    expect(claims.filter((subject) => subject.startsWith('start '))).toHaveLength(1)
+    git(a, 'fsck', '--strict')
+  })
+})
