@@ -12,7 +12,7 @@ import { registerResources } from './resources.js'
 import { TOOLS } from './tools.js'
 
 const INSTRUCTIONS =
-  'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to start, note progress on and finish items. Every change is one git commit, so it is reviewed like code, backlog_undo takes back your last change, and backlog_history tells who changed what.'
+  'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to claim (claim: true), note progress on and finish items. Every change is one git commit, so it is reviewed like code, backlog_undo takes back your last change, and backlog_history tells who changed what. When a list says the branch is behind its upstream, ask for `git backlog sync` (or git pull) before picking work.'
 
 /** The stable error text: `CODE: what failed and what to do next`. */
 function errorResult(code: string, message: string): CallToolResult {

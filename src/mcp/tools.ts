@@ -164,6 +164,7 @@ export const TOOLS: Tool[] = [
       'add_tags/remove_tags, add_depends_on/remove_depends_on, add_evidence/remove_evidence, add_blocked_reason/remove_blocked_reason, ' +
       'add_references/remove_references ' +
       'edit lists without replacing them. description replaces the whole body (use write_resource to edit part of it). ' +
+      'claim:true takes an item before you work on it: assigns it to you and starts it, or fails with CONFLICT naming who has it (no two agents on this machine get the same item). ' +
       `${COMMITS} A call that changes nothing makes no commit. A filter selects what backlog_list with that filter shows.`,
     // Not idempotent: a note is appended again on every call.
     annotations: WRITE,
