@@ -4,7 +4,7 @@
  * and the user's staged, unstaged and untracked work left exactly as it was.
  */
 
-import { lstatSync, readFileSync, realpathSync } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
@@ -135,11 +135,17 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
   }
 
   function readIndex(): GitIndex {
+    let fd: number | undefined
     try {
-      return parseIndex(readFileSync(join(repo.gitdir, 'index')))
+      fd = openSync(join(repo.gitdir, 'index'), 'r')
+      // The time of the index as read: entries changed in its second are smudged when it is written again.
+      const racyFrom = Number(fstatSync(fd, { bigint: true }).mtimeNs / 1_000_000_000n)
+      return parseIndex(readFileSync(fd), { racyFrom })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex()
       throw error
+    } finally {
+      if (fd !== undefined) closeSync(fd)
     }
   }
 

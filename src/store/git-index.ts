@@ -107,17 +107,39 @@ interface Cursor {
   offset: number
 }
 
-export function parseIndex(buffer: Buffer): GitIndex {
+export interface ParseOptions {
+  /**
+   * The index file's modification time in seconds, when the index will be written again: entries modified in that
+   * second or later are "racily clean" (git trusts their stat only while the index keeps its old time) and are
+   * smudged (size 0) as git's own writer does, so git compares their content instead of trusting the stat.
+   */
+  racyFrom?: number
+}
+
+export function parseIndex(buffer: Buffer, options: ParseOptions = {}): GitIndex {
   const version = readHeaderVersion(buffer)
   verifyChecksum(buffer)
   const end = buffer.length - HASH_SIZE
   const count = buffer.readUInt32BE(8)
   const scan = version === 4 ? scanCompressedEntries(buffer, end, count) : scanPaddedEntries(buffer, end, count)
+  if (options.racyFrom !== undefined && scan.problem === null) smudgeRacilyClean(buffer, scan, count, options.racyFrom)
   // A split or sparse index has entries that break the usual rules (empty or directory paths), so refusing such an
   // index, which its extensions tell, must come before any complaint about its entries.
   const extensions = readExtensions(buffer, scan.entriesEnd, end, scan.problem)
   if (scan.problem !== null) throw scan.problem
   return indexOver(version, EntryList.whole(new RawEntries(buffer, version, count, scan)), extensions)
+}
+
+/**
+ * Sets the size of every entry modified in second `from` or later to 0 (the fixed fields are the same in every
+ * version), in the buffer the entries are copied from. Without this, an index rewritten with a newer time would make a
+ * same-size edit made in the second of the last index write invisible to git (git's racy-git.txt).
+ */
+function smudgeRacilyClean(buffer: Buffer, scan: EntryScan, count: number, from: number): void {
+  for (let i = 0; i < count; i++) {
+    const start = scan.starts[i] as number
+    if (buffer.readUInt32BE(start + 8) >= from) buffer.writeUInt32BE(0, start + 36)
+  }
 }
 
 function readHeaderVersion(buffer: Buffer): 2 | 3 | 4 {
