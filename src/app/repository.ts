@@ -147,7 +147,8 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
     async sync() {
       assertInitialized(store)
       assertNotBusy(store.repo)
-      return syncWithUpstream(store.repo) satisfies SyncResult
+      const context = await contextFor(undefined)
+      return syncWithUpstream(store.repo, { config: context.config, now: context.date }) satisfies SyncResult
     },
   }
 }

@@ -1,8 +1,7 @@
 /** Commands about the repository around the backlog: the merge driver git calls, and its installation. */
 
 import type { Command } from 'commander'
-import { readConfigAt, runMergeDriver } from '../merge/driver.js'
-import { discoverRepo } from '../store/repo.js'
+import { mergeDriverMain } from '../merge/driver-main.js'
 import type { CliContext } from './program.js'
 
 export function registerRepoCommands(program: Command, cli: CliContext): void {
@@ -17,24 +16,8 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
     .argument('[marker-size]', '%L: conflict marker size', '7')
     .argument('[path]', '%P: the path of the file in the repository')
     .action((base: string, ours: string, theirs: string, markerSize: string, path: string | undefined) => {
-      let worktree = cli.io.cwd
-      try {
-        worktree = discoverRepo(cli.io.cwd).worktree
-      } catch {
-        // outside a repository (a test, a script): the default statuses
-      }
-      const outcome = runMergeDriver(
-        {
-          base,
-          ours,
-          theirs,
-          markerSize: Number.parseInt(markerSize, 10) || 7,
-          ...(path ? { path } : {}),
-        },
-        { config: readConfigAt(worktree), now: new Date() },
-      )
-      for (const message of outcome.messages) cli.io.err(`git-backlog merge: ${message}`)
-      cli.exit(outcome.exitCode)
+      // main.ts sends git's calls straight to the driver; this is the same path for `runCli` callers.
+      cli.exit(mergeDriverMain([base, ours, theirs, markerSize, ...(path ? [path] : [])], cli.io.cwd, cli.io.err))
     })
 
   program

@@ -105,17 +105,17 @@ export function resolveConflicts(
       })
       continue
     }
-    const added = git(repo, ['add', '--', path])
-    if (added.status !== 0) {
-      results.push({
-        path,
-        outcome: 'conflict',
-        next: `merged, but \`git add\` failed: ${added.stderr.trim()}`,
-        ...extra,
-      })
-      continue
-    }
     results.push({ path, outcome: 'merged', ...extra })
+  }
+  // One `git add` for many files: a thousand merged items must not mean a thousand processes.
+  const merged = results.filter((result) => result.outcome === 'merged')
+  for (let start = 0; start < merged.length; start += 500) {
+    const batch = merged.slice(start, start + 500)
+    const added = git(repo, ['add', '--', ...batch.map((result) => result.path)])
+    if (added.status === 0) continue
+    for (const result of batch) {
+      Object.assign(result, { outcome: 'conflict', next: `merged, but \`git add\` failed: ${added.stderr.trim()}` })
+    }
   }
   return results
 }

@@ -192,7 +192,7 @@ describe('the git-backlog command line (the built bin)', () => {
     const help = await ok(repo.dir, '--help')
     const commands = ['init', 'add', 'did', 'list', 'show', 'search', 'context', 'board', 'tags', 'values', 'log']
     commands.push('update', 'start', 'done', 'note', 'block', 'edit', 'rm', 'archive', 'unarchive', 'undo', 'redo')
-    commands.push('restore', 'mcp')
+    commands.push('restore', 'mcp', 'claim', 'sync', 'resolve', 'doctor', 'merge-driver')
     for (const command of commands) expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'))
     for (const command of [...commands, 'set', 'ls']) {
       const text = await ok(repo.dir, command, '--help')
