@@ -318,15 +318,16 @@ export function createSelector(options: SelectorOptions): Selector {
       const sort = selection.sort ?? 'urgency'
       const scores = sort === 'urgency' ? scoresOf(state, config) : undefined
       const ties = keysOf(state, sort === 'urgency' ? 'priority' : sort === 'updated' ? 'id' : sort)
-      let newest: Map<number, number> | undefined
+      let newest: Float64Array | undefined
       if (sort === 'updated') {
         const updated = selection.updated
         if (!updated) throw new Error('sort "updated" needs the updated times')
-        newest = new Map(positions.map((index) => [index, updated(records[index] as ItemRecord) ?? -Infinity]))
+        newest = new Float64Array(records.length)
+        for (const index of positions) newest[index] = updated(records[index] as ItemRecord) ?? -Infinity
       }
       // Last changed first; items history does not date go last.
       const byTime = (a: number, b: number) => {
-        const [x, y] = [newest?.get(a) as number, newest?.get(b) as number]
+        const [x, y] = [newest?.[a] as number, newest?.[b] as number]
         return x === y ? 0 : y > x ? 1 : -1
       }
       const compare = (a: number, b: number) =>

@@ -14,11 +14,13 @@ import {
   entryFromStats,
   findEntries,
   type GitIndex,
+  type IndexEntry,
   parseIndex,
+  pathsUnder,
   serializeIndex,
   updateIndexEntries,
 } from './git-index.js'
-import type { ObjectStore, Signature } from './git-objects.js'
+import { type ObjectStore, objectId, type Signature } from './git-objects.js'
 import type { Identity } from './identity.js'
 import { acquireLock, type HeldLock } from './locks.js'
 import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
@@ -93,6 +95,11 @@ export interface Committer {
    * the plan is null or empty.
    */
   commit(plan: () => Promise<CommitPlan | null>, options: { autoCommit: boolean }): Promise<CommitResult>
+  /**
+   * Puts back index entries of `.backlog/` files that a concurrent `git commit` dropped (see `lostEntries`), under
+   * `index.lock`; returns how many. Does nothing while git is mid-operation or the lock is taken.
+   */
+  heal(): Promise<number>
 }
 
 export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 5_000 }: CommitterOptions): Committer {
@@ -149,8 +156,45 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  function updateIndex(index: GitIndex, changes: FileChange[], blobs: Map<string, string | null>): void {
-    const updates = []
+  /**
+   * Entries of `.backlog/` files that the tip has but the index lost, while the working file still holds the tip's
+   * version. git's own `git commit` reads the index before it takes `index.lock`; a backlog commit landing in between
+   * is then missing from the index git writes back, and the person's next commit would delete the item. Those entries
+   * are put back with the next backlog commit. A deletion the person staged on purpose (`git rm`) removes the file
+   * too, so it is never undone here.
+   */
+  async function lostEntries(
+    index: GitIndex,
+    tree: string | undefined,
+    skip: ReadonlySet<string>,
+  ): Promise<Array<{ path: string; entry: IndexEntry }>> {
+    if (!(await mayHaveLost(index, tree))) return []
+    const indexed = new Set(pathsUnder(index, `${BACKLOG_DIR}/`))
+    const restored: Array<{ path: string; entry: IndexEntry }> = []
+    for (const [path, oid] of await objects.blobsUnder(tree, BACKLOG_DIR)) {
+      if (indexed.has(path) || skip.has(path)) continue
+      const stats = attempt(() => lstatSync(absolutePath(path), { bigint: true }))
+      if (!stats?.isFile()) continue
+      if (objectId('blob', readFileSync(absolutePath(path))) !== oid) continue
+      restored.push({ path, entry: entryFromStats(path, oid, 0o100644, stats) })
+    }
+    return restored
+  }
+
+  /** The usual answer, by two binary searches and counts kept per tree: the index holds every backlog file of the tip. */
+  async function mayHaveLost(index: GitIndex, tree: string | undefined): Promise<boolean> {
+    return (
+      tree !== undefined && pathsUnder(index, `${BACKLOG_DIR}/`, true) < (await objects.blobCount(tree, BACKLOG_DIR))
+    )
+  }
+
+  function updateIndex(
+    index: GitIndex,
+    changes: FileChange[],
+    blobs: Map<string, string | null>,
+    restored: Array<{ path: string; entry: IndexEntry }>,
+  ): void {
+    const updates: Array<{ path: string; entry: IndexEntry | null }> = [...restored]
     for (const change of changes) {
       const blob = blobs.get(change.path)
       if (change.content === null || !blob) {
@@ -232,9 +276,10 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       assertNotBusy(repo)
       const index = readIndex()
       assertNoConflicts(index, planned.changes)
+      const restored = await lostEntries(index, baseTree, new Set(planned.changes.map((change) => change.path)))
 
       writeWorkingFiles(planned.changes)
-      updateIndex(index, planned.changes, blobs)
+      updateIndex(index, planned.changes, blobs, restored)
       writeRef(repo, head, commit)
       appendReflogs(repo, head, {
         old: tip,
@@ -264,6 +309,35 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       for (let lost = 0; ; lost++) {
         const result = await tryCommit(plan, lost >= OPTIMISTIC_ATTEMPTS)
         if (result !== 'lost-race') return result
+      }
+    },
+
+    async heal() {
+      try {
+        assertNotBusy(repo)
+        const tip = resolveHead(repo, readHead(repo))
+        if (!tip) return 0
+        const tree = await objects.commitTree(tip)
+        if (!(await mayHaveLost(readIndex(), tree))) return 0
+        const lock = await acquireLock(join(repo.gitdir, 'index.lock'), { timeoutMs: 250 })
+        try {
+          assertNotBusy(repo)
+          const index = readIndex()
+          const restored = await lostEntries(
+            index,
+            await objects.commitTree(resolveHead(repo, readHead(repo)) ?? tip),
+            new Set(),
+          )
+          if (restored.length) {
+            writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, restored)))
+          }
+          return restored.length
+        } finally {
+          await lock.release()
+        }
+      } catch {
+        // busy, locked, or gone: the next backlog commit looks again
+        return 0
       }
     },
   }

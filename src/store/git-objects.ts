@@ -77,6 +77,10 @@ export interface ObjectStore {
   rewriteTree(base: string | undefined, changes: Map<string, string | null>): Promise<string>
   /** The blob id at a path of a tree, if there is one. */
   blobAt(tree: string | undefined, path: string): Promise<string | undefined>
+  /** Every blob under a folder of a tree, by repository path (empty when there is no such folder). */
+  blobsUnder(tree: string | undefined, folder: string): Promise<Map<string, string>>
+  /** How many blobs `blobsUnder` would give, counted per sub-tree once (a commit changes few of them). */
+  blobCount(tree: string | undefined, folder: string): Promise<number>
   /** Loads what the first commit on top of `commit` will need, so the first write is as fast as the rest. */
   warm(commit: string): Promise<void>
   writeCommit(commit: {
@@ -93,6 +97,30 @@ export function createObjectStore(commondir: string): ObjectStore {
   const gitdir = commondir
   const cache = {}
   const trees = new Map<string, TreeEntry[]>()
+
+  async function folderTree(tree: string | undefined, folder: string): Promise<string | undefined> {
+    let current = tree
+    for (const part of folder.split('/')) {
+      if (!current) return undefined
+      const entry = (await readTree(current)).find((candidate) => candidate.path === part)
+      current = entry?.type === 'tree' ? entry.oid : undefined
+    }
+    return current
+  }
+
+  const counts = new Map<string, number>()
+  async function countBlobs(oid: string): Promise<number> {
+    const known = counts.get(oid)
+    if (known !== undefined) return known
+    let count = 0
+    for (const entry of await readTree(oid)) {
+      if (entry.type === 'tree') count += await countBlobs(entry.oid)
+      else if (entry.type === 'blob') count++
+    }
+    if (counts.size >= MAX_CACHED_TREES * 4) counts.clear()
+    counts.set(oid, count)
+    return count
+  }
 
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const cached = trees.get(oid)
@@ -188,6 +216,22 @@ export function createObjectStore(commondir: string): ObjectStore {
         current = entry.type === 'tree' ? entry.oid : undefined
       }
       return undefined
+    },
+    async blobCount(tree, folder) {
+      const current = await folderTree(tree, folder)
+      return current ? countBlobs(current) : 0
+    },
+    async blobsUnder(tree, folder) {
+      const blobs = new Map<string, string>()
+      const current = await folderTree(tree, folder)
+      const visit = async (oid: string, prefix: string): Promise<void> => {
+        for (const entry of await readTree(oid)) {
+          if (entry.type === 'tree') await visit(entry.oid, `${prefix}/${entry.path}`)
+          else if (entry.type === 'blob') blobs.set(`${prefix}/${entry.path}`, entry.oid)
+        }
+      }
+      if (current) await visit(current, folder)
+      return blobs
     },
     async warm(commit) {
       const tree = await this.commitTree(commit)

@@ -1,6 +1,6 @@
 /** The storage contract the app uses: items read from the working tree, changes written through the commit protocol. */
 
-import { readFileSync, statSync } from 'node:fs'
+import { type FSWatcher, watch as fsWatch, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
@@ -15,6 +15,8 @@ import { discoverRepo, type Repo } from './repo.js'
 
 /** Bump when the parsed Item shape changes, so caches written by older code are ignored. */
 const ITEM_CACHE_FORMAT = 2
+/** How long the index must be quiet before a server looks for entries a concurrent `git commit` dropped. */
+const HEAL_DEBOUNCE_MS = 100
 
 export type { CommitPlan, CommitResult, FileChange } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'
@@ -86,6 +88,25 @@ export function openStore({
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
   })
 
+  // A person's `git commit` that read the index just before a backlog commit writes it back without the new files
+  // (git reads the index before it takes index.lock). A server watches the index and puts such entries back; a
+  // one-shot command leaves it to the next backlog commit, which does the same.
+  let indexWatcher: FSWatcher | undefined
+  if (watch) {
+    let pending: NodeJS.Timeout | undefined
+    try {
+      indexWatcher = fsWatch(repo.gitdir, { persistent: false }, (_event, name) => {
+        if (name?.toString() !== 'index') return
+        clearTimeout(pending)
+        pending = setTimeout(() => void committer.heal(), HEAL_DEBOUNCE_MS)
+        pending.unref()
+      })
+      indexWatcher.on('error', () => indexWatcher?.close())
+    } catch {
+      // no watching here: backlog commits still heal the index
+    }
+  }
+
   const configFile = join(repo.worktree, CONFIG_PATH)
   let config: { stamp: string; value: BacklogConfig } | undefined
   function readConfig(): BacklogConfig {
@@ -155,7 +176,10 @@ export function openStore({
         // warming is an optimization: the call that needs the data will report any problem
       }
     },
-    close: () => model.close(),
+    close: () => {
+      indexWatcher?.close()
+      model.close()
+    },
   }
 }
 

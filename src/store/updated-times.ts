@@ -68,7 +68,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
   let times = new Map<string, number>()
   let unsaved = false
   let loaded = false
-  let blobs: { head: string; byPath: Map<string, string> } | undefined
+  let blobs: { head: string; byFolder: Map<string, Map<string, string>> } | undefined
   const trees = new Map<string, TreeEntry[]>()
   const cache = {}
 
@@ -129,23 +129,33 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     return tree
   }
 
-  /** Blob id of every file under `.backlog/` in HEAD, by path: what "not yet committed" is measured against. */
-  async function headBlobs(tip: string): Promise<Map<string, string>> {
-    if (blobs?.head === tip) return blobs.byPath
-    const byPath = new Map<string, string>()
+  /** Blob ids by file name, per tree: a commit changes a few folders, the others are shared with the last tip. */
+  const folders = new Map<string, Map<string, string>>()
+  function blobsOf(tree: string, entries: readonly TreeEntry[]): Map<string, string> {
+    let names = folders.get(tree)
+    if (!names) {
+      names = new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.oid]))
+      if (folders.size > 20_000) folders.clear()
+      folders.set(tree, names)
+    }
+    return names
+  }
+
+  /** Blob ids of the files under `.backlog/` in HEAD, by folder then name: what "not yet committed" is measured against. */
+  async function headBlobs(tip: string): Promise<Map<string, Map<string, string>>> {
+    if (blobs?.head === tip) return blobs.byFolder
+    const byFolder = new Map<string, Map<string, string>>()
     const git = await isomorphicGit()
     const { commit } = await git.readCommit({ fs: readOnlyFs, gitdir: repo.commondir, oid: tip, cache })
     const root = (await readTree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
-    const visit = async (oid: string, prefix: string): Promise<void> => {
-      for (const entry of await readTree(oid)) {
-        const path = `${prefix}/${entry.path}`
-        if (entry.type === 'tree') await visit(entry.oid, path)
-        else if (entry.type === 'blob') byPath.set(path, entry.oid)
-      }
+    const visit = async (oid: string, folder: string): Promise<void> => {
+      const entries = await readTree(oid)
+      byFolder.set(folder, blobsOf(oid, entries))
+      for (const entry of entries) if (entry.type === 'tree') await visit(entry.oid, `${folder}/${entry.path}`)
     }
     if (root?.type === 'tree') await visit(root.oid, BACKLOG_DIR)
-    blobs = { head: tip, byPath }
-    return byPath
+    blobs = { head: tip, byFolder }
+    return byFolder
   }
 
   /** One catch-up at a time: calls that arrive meanwhile wait for it instead of walking the same commits again. */
@@ -182,10 +192,14 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
       if (!loaded) load()
       const tip = resolveHead(repo, readHead(repo))
       await catchUp(tip)
-      const committed = tip ? await headBlobs(tip) : new Map<string, string>()
+      const committed = tip ? await headBlobs(tip) : new Map<string, Map<string, string>>()
+      const committedBlob = (path: string) => {
+        const slash = path.lastIndexOf('/')
+        return committed.get(path.slice(0, slash))?.get(path.slice(slash + 1))
+      }
       return {
         of(record) {
-          if (record.blob === undefined || committed.get(record.path) !== record.blob) {
+          if (record.blob === undefined || committedBlob(record.path) !== record.blob) {
             try {
               return statSync(join(repo.worktree, ...record.path.split('/'))).mtimeMs
             } catch {
