@@ -17,10 +17,10 @@ import type { Repo } from '../store/repo.js'
 export interface ResolvedFile {
   path: string
   /**
-   * merged: written and staged; conflict: written with markers in the description, not staged; deleted: one side
-   * deleted the file and the other changed it; unreadable: a version does not parse.
+   * merged: written and staged (an item one side deleted and the other changed is kept); conflict: written with
+   * markers in the description, not staged; unreadable: a version does not parse.
    */
-  outcome: 'merged' | 'conflict' | 'deleted' | 'unreadable'
+  outcome: 'merged' | 'conflict' | 'unreadable'
   /** What a person does next, when there is anything to do. */
   next?: string
   /** Fields both sides changed, settled by rule (the other value kept in a note). */
@@ -97,10 +97,16 @@ export function resolveConflicts(
   const results: ResolvedFile[] = []
   for (const [path, stages] of unmerged) {
     if (!stages.has(2) || !stages.has(3)) {
+      // One side deleted the item and the other changed it: the change is kept (a task is never lost to a merge),
+      // and the person can still delete it again.
+      const kept = stages.has(2) ? 2 : 3
+      if (!stages.has(kept)) continue
+      writeFileSync(join(repo.worktree, ...path.split('/')), stage(stages, kept))
       results.push({
         path,
-        outcome: 'deleted',
-        next: `one side deleted ${path} and the other changed it: keep it with \`git add ${path}\` or drop it with \`git rm ${path}\``,
+        outcome: 'merged',
+        settled: ['deleted on one side, changed on the other: kept'],
+        next: `kept ${path}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
       })
       continue
     }

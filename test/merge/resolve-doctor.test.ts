@@ -86,6 +86,31 @@ describe('git backlog resolve', () => {
   })
 })
 
+describe('git backlog resolve, modify/delete', () => {
+  it('keeps an item one side deleted and the other changed, staged, and says so', async () => {
+    const repo = tempRepo()
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    const id = (await app.create(createInput.parse({ title: 'Keep me' }))).items[0]!.id
+    repo.git('checkout', '-q', '-b', 'side')
+    await app.update(updateInput.parse({ id, note: 'still needed' }))
+    repo.git('checkout', '-q', 'main')
+    await app.remove({ id: [id] })
+    expect(() => repo.git('merge', '-q', 'side')).toThrow()
+    expect(repo.git('status', '--porcelain')).toMatch(/^DU /m)
+
+    const result = await app.resolve()
+    expect(result.files).toEqual([
+      expect.objectContaining({ path: itemPath(id), outcome: 'merged', next: expect.stringMatching(/kept/) }),
+    ])
+    repo.git('commit', '-q', '--no-edit')
+    expect(parseItemFile(repo.git('show', `HEAD:${itemPath(id)}`)).notes.map((note) => note.text)).toEqual([
+      'still needed',
+    ])
+    app.close()
+  })
+})
+
 describe('git backlog doctor', () => {
   it('finds a backlog without the driver and repairs it with fix (one commit inside .backlog/)', async () => {
     const repo = tempRepo()
