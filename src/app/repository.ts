@@ -126,14 +126,10 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
 
     async resolve({ paths } = {}) {
       const context = await contextFor(undefined)
-      const results: ResolvedFile[] = resolveConflicts(store.repo, {
-        config: context.config,
-        now: context.date,
-        ...(paths ? { paths } : {}),
-      })
       if (paths) {
-        const known = new Set(results.map((result) => result.path))
-        const missing = paths.filter((path) => !known.has(path))
+        // Checked before anything is written: a bad path changes nothing.
+        const unmerged = unmergedBacklogFiles(store.repo)
+        const missing = paths.filter((path) => !unmerged.has(path))
         if (missing.length) {
           throw new BacklogError(
             'NOT_FOUND',
@@ -141,6 +137,11 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
           )
         }
       }
+      const results: ResolvedFile[] = resolveConflicts(store.repo, {
+        config: context.config,
+        now: context.date,
+        ...(paths ? { paths } : {}),
+      })
       return { files: results }
     },
 

@@ -42,7 +42,7 @@ function shellQuote(text: string): string {
 export function driverCommand(): string {
   const bin = packagePath('dist/bin/git-backlog.js')
   const args = 'merge-driver %O %A %B %L %P'
-  if (/[\\/]_npx[\\/]/.test(bin) || !existsSync(bin)) return `npx --yes git-backlog@${VERSION} ${args}`
+  if (/[\\/]_npx[\\/]/.test(bin)) return `npx --yes git-backlog@${VERSION} ${args}`
   return `${shellQuote(process.execPath)} ${shellQuote(bin)} ${args}`
 }
 
@@ -92,6 +92,8 @@ export function installDriver(repo: Repo): boolean {
     // a quoted value in the config file: compare what git would hand the shell
     if (value && runnable(value.replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"'))) return false
   }
+  // Without a built executable (a source checkout never built) there is nothing git could run: doctor says so.
+  if (!existsSync(packagePath('dist/bin/git-backlog.js'))) return false
   const wrote = [
     gitConfig(repo, 'merge.backlog.name', DRIVER_NAME),
     gitConfig(repo, 'merge.backlog.driver', driverCommand()),

@@ -5,12 +5,12 @@
  */
 
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
-import { BACKLOG_DIR } from '../core/layout.js'
+import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
 import type { Repo } from '../store/repo.js'
 
@@ -84,10 +84,26 @@ function readBlobs(repo: Repo, oids: readonly string[]): Map<string, string> {
  */
 export function resolveConflicts(
   repo: Repo,
-  options: { config: BacklogConfig; now: Date; paths?: readonly string[] },
+  options: {
+    config: BacklogConfig
+    now: Date
+    paths?: readonly string[]
+    /**
+     * Merge every file from its stages even when its working copy was already edited by hand (sync, whose own merge
+     * just left the files). Otherwise a file whose markers a person already took out is left as they made it.
+     */
+    overwrite?: boolean
+  },
 ): ResolvedFile[] {
   const wanted = options.paths ? new Set(options.paths) : undefined
   const unmerged = [...unmergedBacklogFiles(repo)].filter(([path]) => !wanted || wanted.has(path))
+  let indexed: string[] | undefined
+  /** Where else the index holds this item: a move the other side made (an archive git did not see as a rename). */
+  const elsewhere = (path: string): string | undefined => {
+    indexed ??= git(repo, ['ls-files', '-z', '--', BACKLOG_DIR]).stdout.split('\0')
+    const id = idFromPath(path)?.toLowerCase()
+    return indexed.find((other) => other !== path && idFromPath(other)?.toLowerCase() === id)
+  }
   const texts = readBlobs(repo, [...new Set(unmerged.flatMap(([, stages]) => [...stages.values()]))])
   const stage = (stages: Map<number, string>, number: number) => {
     const text = texts.get(stages.get(number) as string)
@@ -101,6 +117,15 @@ export function resolveConflicts(
       // and the person can still delete it again.
       const kept = stages.has(2) ? 2 : 3
       if (!stages.has(kept)) continue
+      const other = elsewhere(path)
+      if (other) {
+        results.push({
+          path,
+          outcome: 'conflict',
+          next: `one side moved the item to ${other} and the other changed ${path}: carry the change over to ${other} by hand, then \`git rm ${path}\``,
+        })
+        continue
+      }
       writeFileSync(join(repo.worktree, ...path.split('/')), stage(stages, kept))
       results.push({
         path,
@@ -109,6 +134,18 @@ export function resolveConflicts(
         next: `kept ${path}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
       })
       continue
+    }
+    if (!options.overwrite) {
+      let current: string | undefined
+      try {
+        current = readFileSync(join(repo.worktree, ...path.split('/')), 'utf8')
+      } catch {
+        current = undefined
+      }
+      if (current !== undefined && !/^<{7}( |$)/m.test(current) && current !== stage(stages, 2)) {
+        results.push({ path, outcome: 'conflict', next: `already edited by hand: check it, then \`git add ${path}\`` })
+        continue
+      }
     }
     const base = stages.has(1) ? stage(stages, 1) : undefined
     let merged: ReturnType<typeof mergeItemTexts>

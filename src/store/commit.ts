@@ -14,14 +14,13 @@ import {
   entryFromStats,
   findEntries,
   type GitIndex,
-  type IndexEntry,
   parseIndex,
-  pathsUnder,
   serializeIndex,
   updateIndexEntries,
 } from './git-index.js'
-import { type ObjectStore, objectId, type Signature } from './git-objects.js'
+import type { ObjectStore, Signature } from './git-objects.js'
 import type { Identity } from './identity.js'
+import { type IndexFix, staleEntries } from './index-repair.js'
 import { acquireLock, type HeldLock } from './locks.js'
 import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
 import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
@@ -96,8 +95,8 @@ export interface Committer {
    */
   commit(plan: () => Promise<CommitPlan | null>, options: { autoCommit: boolean }): Promise<CommitResult>
   /**
-   * Puts back index entries of `.backlog/` files that a concurrent `git commit` dropped (see `lostEntries`), under
-   * `index.lock`; returns how many. Does nothing while git is mid-operation or the lock is taken.
+   * Corrects index entries of `.backlog/` files that a concurrent `git commit` put back to an older state (see
+   * `staleEntries` in index-repair.ts), under `index.lock`; returns how many. Does nothing while git is mid-operation or the lock is taken.
    */
   heal(): Promise<number>
 }
@@ -156,45 +155,13 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  /**
-   * Entries of `.backlog/` files that the tip has but the index lost, while the working file still holds the tip's
-   * version. git's own `git commit` reads the index before it takes `index.lock`; a backlog commit landing in between
-   * is then missing from the index git writes back, and the person's next commit would delete the item. Those entries
-   * are put back with the next backlog commit. A deletion the person staged on purpose (`git rm`) removes the file
-   * too, so it is never undone here.
-   */
-  async function lostEntries(
-    index: GitIndex,
-    tree: string | undefined,
-    skip: ReadonlySet<string>,
-  ): Promise<Array<{ path: string; entry: IndexEntry }>> {
-    if (!(await mayHaveLost(index, tree))) return []
-    const indexed = new Set(pathsUnder(index, `${BACKLOG_DIR}/`))
-    const restored: Array<{ path: string; entry: IndexEntry }> = []
-    for (const [path, oid] of await objects.blobsUnder(tree, BACKLOG_DIR)) {
-      if (indexed.has(path) || skip.has(path)) continue
-      const stats = attempt(() => lstatSync(absolutePath(path), { bigint: true }))
-      if (!stats?.isFile()) continue
-      if (objectId('blob', readFileSync(absolutePath(path))) !== oid) continue
-      restored.push({ path, entry: entryFromStats(path, oid, 0o100644, stats) })
-    }
-    return restored
-  }
-
-  /** The usual answer, by two binary searches and counts kept per tree: the index holds every backlog file of the tip. */
-  async function mayHaveLost(index: GitIndex, tree: string | undefined): Promise<boolean> {
-    return (
-      tree !== undefined && pathsUnder(index, `${BACKLOG_DIR}/`, true) < (await objects.blobCount(tree, BACKLOG_DIR))
-    )
-  }
-
   function updateIndex(
     index: GitIndex,
     changes: FileChange[],
     blobs: Map<string, string | null>,
-    restored: Array<{ path: string; entry: IndexEntry }>,
+    fixes: IndexFix[],
   ): void {
-    const updates: Array<{ path: string; entry: IndexEntry | null }> = [...restored]
+    const updates: IndexFix[] = [...fixes]
     for (const change of changes) {
       const blob = blobs.get(change.path)
       if (change.content === null || !blob) {
@@ -276,10 +243,11 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       assertNotBusy(repo)
       const index = readIndex()
       assertNoConflicts(index, planned.changes)
-      const restored = await lostEntries(index, baseTree, new Set(planned.changes.map((change) => change.path)))
+      const own = new Set(planned.changes.map((change) => change.path))
+      const fixes = await staleEntries(repo.worktree, objects, index, tip, Date.now() / 1000, own)
 
       writeWorkingFiles(planned.changes)
-      updateIndex(index, planned.changes, blobs, restored)
+      updateIndex(index, planned.changes, blobs, fixes)
       writeRef(repo, head, commit)
       appendReflogs(repo, head, {
         old: tip,
@@ -315,23 +283,32 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     async heal() {
       try {
         assertNotBusy(repo)
-        const tip = resolveHead(repo, readHead(repo))
-        if (!tip) return 0
-        const tree = await objects.commitTree(tip)
-        if (!(await mayHaveLost(readIndex(), tree))) return 0
+        const stale = () =>
+          staleEntries(
+            repo.worktree,
+            objects,
+            readIndex(),
+            resolveHead(repo, readHead(repo)),
+            Date.now() / 1000,
+            new Set(),
+          )
+        // Looked for without the lock, so the person's own git is not kept waiting when there is nothing to do.
+        if ((await stale()).length === 0) return 0
         const lock = await acquireLock(join(repo.gitdir, 'index.lock'), { timeoutMs: 250 })
         try {
           assertNotBusy(repo)
           const index = readIndex()
-          const restored = await lostEntries(
+          const fixes = await staleEntries(
+            repo.worktree,
+            objects,
             index,
-            await objects.commitTree(resolveHead(repo, readHead(repo)) ?? tip),
+            resolveHead(repo, readHead(repo)),
+            Date.now() / 1000,
             new Set(),
           )
-          if (restored.length) {
-            writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, restored)))
-          }
-          return restored.length
+          if (fixes.length)
+            writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, fixes)))
+          return fixes.length
         } finally {
           await lock.release()
         }

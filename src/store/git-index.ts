@@ -815,25 +815,6 @@ function entryListOf(index: GitIndex): EntryList {
   return entryLists.get(index) ?? EntryList.whole(new DecodedEntries(index.entries))
 }
 
-/**
- * The paths of the entries under a folder (`prefix` ends with `/`), every stage, in index order; with `countOnly`
- * just how many there are, found by two binary searches.
- */
-export function pathsUnder(index: GitIndex, prefix: string): string[]
-export function pathsUnder(index: GitIndex, prefix: string, countOnly: true): number
-export function pathsUnder(index: GitIndex, prefix: string, countOnly = false): string[] | number {
-  const list = entryListOf(index)
-  const from = list.lowerBound(Buffer.from(prefix, 'utf8'))
-  // The first key after every path that starts with the folder: its last byte `/` raised by one.
-  const after = Buffer.from(prefix, 'utf8')
-  after[after.length - 1] = (after[after.length - 1] as number) + 1
-  const to = list.lowerBound(after)
-  if (countOnly) return to - from
-  const paths: string[] = []
-  for (let at = from; at < to; at++) paths.push(list.pathAt(at).toString('utf8'))
-  return paths
-}
-
 /** The entries (every stage) of the given paths, in index order, decoding no others. */
 export function findEntries(index: GitIndex, paths: Iterable<string>): IndexEntry[] {
   const list = entryListOf(index)

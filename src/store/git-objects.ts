@@ -73,14 +73,14 @@ export interface ObjectStore {
   writeBlob(content: Uint8Array): Promise<string>
   /** The root tree of a commit. */
   commitTree(commit: string): Promise<string>
+  /** A commit's parents, committer time (seconds) and message. */
+  commitInfo(commit: string): Promise<{ tree: string; parents: string[]; time: number; message: string }>
+  /** A tree's entries (cached: trees never change). */
+  readTree(tree: string): Promise<TreeEntry[]>
   /** A new root tree: `base` with the given paths set to blobs (mode kept when it was executable) or removed. */
   rewriteTree(base: string | undefined, changes: Map<string, string | null>): Promise<string>
   /** The blob id at a path of a tree, if there is one. */
   blobAt(tree: string | undefined, path: string): Promise<string | undefined>
-  /** Every blob under a folder of a tree, by repository path (empty when there is no such folder). */
-  blobsUnder(tree: string | undefined, folder: string): Promise<Map<string, string>>
-  /** How many blobs `blobsUnder` would give, counted per sub-tree once (a commit changes few of them). */
-  blobCount(tree: string | undefined, folder: string): Promise<number>
   /** Loads what the first commit on top of `commit` will need, so the first write is as fast as the rest. */
   warm(commit: string): Promise<void>
   writeCommit(commit: {
@@ -97,30 +97,6 @@ export function createObjectStore(commondir: string): ObjectStore {
   const gitdir = commondir
   const cache = {}
   const trees = new Map<string, TreeEntry[]>()
-
-  async function folderTree(tree: string | undefined, folder: string): Promise<string | undefined> {
-    let current = tree
-    for (const part of folder.split('/')) {
-      if (!current) return undefined
-      const entry = (await readTree(current)).find((candidate) => candidate.path === part)
-      current = entry?.type === 'tree' ? entry.oid : undefined
-    }
-    return current
-  }
-
-  const counts = new Map<string, number>()
-  async function countBlobs(oid: string): Promise<number> {
-    const known = counts.get(oid)
-    if (known !== undefined) return known
-    let count = 0
-    for (const entry of await readTree(oid)) {
-      if (entry.type === 'tree') count += await countBlobs(entry.oid)
-      else if (entry.type === 'blob') count++
-    }
-    if (counts.size >= MAX_CACHED_TREES * 4) counts.clear()
-    counts.set(oid, count)
-    return count
-  }
 
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const cached = trees.get(oid)
@@ -191,6 +167,16 @@ export function createObjectStore(commondir: string): ObjectStore {
 
   return {
     writeBlob: async (content) => writeLooseObject(gitdir, 'blob', content),
+    readTree,
+    async commitInfo(commit) {
+      const { commit: parsed } = await (await isomorphicGit()).readCommit({
+        fs: readOnlyFs,
+        gitdir,
+        oid: commit,
+        cache,
+      })
+      return { tree: parsed.tree, parents: parsed.parent, time: parsed.committer.timestamp, message: parsed.message }
+    },
     async commitTree(commit) {
       const known = commitTrees.get(commit)
       if (known) return known
@@ -216,22 +202,6 @@ export function createObjectStore(commondir: string): ObjectStore {
         current = entry.type === 'tree' ? entry.oid : undefined
       }
       return undefined
-    },
-    async blobCount(tree, folder) {
-      const current = await folderTree(tree, folder)
-      return current ? countBlobs(current) : 0
-    },
-    async blobsUnder(tree, folder) {
-      const blobs = new Map<string, string>()
-      const current = await folderTree(tree, folder)
-      const visit = async (oid: string, prefix: string): Promise<void> => {
-        for (const entry of await readTree(oid)) {
-          if (entry.type === 'tree') await visit(entry.oid, `${prefix}/${entry.path}`)
-          else if (entry.type === 'blob') blobs.set(`${prefix}/${entry.path}`, entry.oid)
-        }
-      }
-      if (current) await visit(current, folder)
-      return blobs
     },
     async warm(commit) {
       const tree = await this.commitTree(commit)

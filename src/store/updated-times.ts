@@ -160,9 +160,11 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
 
   /** One catch-up at a time: calls that arrive meanwhile wait for it instead of walking the same commits again. */
   let catchingUp: Promise<void> | undefined
-  async function catchUp(tip: string | undefined): Promise<void> {
+  async function catchUp(): Promise<string | undefined> {
     while (catchingUp) await catchingUp
-    if (tip === head) return
+    // Read after the wait: a tip read before it may be older than the one just walked.
+    const tip = resolveHead(repo, readHead(repo))
+    if (tip === head) return tip
     catchingUp = (async () => {
       if (!tip) times = new Map()
       else if (head && (await isAncestor(head, tip))) await walk(head)
@@ -185,13 +187,13 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     } finally {
       catchingUp = undefined
     }
+    return tip
   }
 
   return {
     async view() {
       if (!loaded) load()
-      const tip = resolveHead(repo, readHead(repo))
-      await catchUp(tip)
+      const tip = await catchUp()
       const committed = tip ? await headBlobs(tip) : new Map<string, Map<string, string>>()
       const committedBlob = (path: string) => {
         const slash = path.lastIndexOf('/')

@@ -11,7 +11,6 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
-import { isomorphicGit, readOnlyFs } from '../store/git-read.js'
 import { readHead, resolveHead, resolveRef } from '../store/refs.js'
 import type { Repo } from '../store/repo.js'
 
@@ -122,7 +121,7 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
     let unresolved: string[] = []
     if (merge.status !== 0 && conflictedFiles(repo).length) {
       const tasks = new Set(
-        resolveConflicts(repo, options)
+        resolveConflicts(repo, { ...options, overwrite: true })
           .filter((file) => file.outcome === 'merged')
           .map((f) => f.path),
       )
@@ -159,9 +158,12 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
   const ready = upstreamOf(repo) ?? fresh
   let pushed = 0
   if (ready.ahead > 0) {
+    // The branch the upstream follows, as configured (refs/heads/...): a name cut out of `origin/main` would be wrong
+    // for an upstream in this same repository (remote `.`).
+    const target = git(repo, ['config', '--get', `branch.${ready.branch}.merge`]).stdout.trim()
     const push = git(
       repo,
-      ['push', '--quiet', ready.remote, `HEAD:${ready.upstream.slice(ready.remote.length + 1)}`],
+      ['push', '--quiet', ready.remote, `HEAD:${target || ready.upstream.slice(ready.remote.length + 1)}`],
       NETWORK_TIMEOUT_MS,
     )
     if (push.status !== 0) {
@@ -208,9 +210,8 @@ function trackingRef(repo: Repo, branch: string): { remote: string; ref: string;
 }
 
 /**
- * How far the branch is behind its upstream as last fetched, for tool results: cheap enough for every call. git
- * counts only when the upstream moved or HEAD moved other than by one plain commit (a tool's own write just adds one
- * to `ahead`).
+ * How far the branch is behind its upstream as last fetched, for tool results: cheap enough for every call, as git
+ * counts only when HEAD or the upstream moved.
  */
 export function createUpstreamWatch(repo: Repo): { status(): Promise<Upstream | undefined> } {
   let known: { head: string; tracked: string; status: Upstream } | undefined
@@ -223,18 +224,7 @@ export function createUpstreamWatch(repo: Repo): { status(): Promise<Upstream | 
       const tip = resolveHead(repo, head)
       const tracked = tracking ? resolveRef(repo, tracking.ref) : undefined
       if (!tracking || !tip || !tracked) return undefined
-      if (known?.tracked === tracked && known.status.branch === branch) {
-        if (known.head === tip) return known.status
-        const { commit } = await (await isomorphicGit()).readCommit({
-          fs: readOnlyFs,
-          gitdir: repo.commondir,
-          oid: tip,
-        })
-        if (commit.parent.length === 1 && commit.parent[0] === known.head) {
-          known = { head: tip, tracked, status: { ...known.status, ahead: known.status.ahead + 1 } }
-          return known.status
-        }
-      }
+      if (known?.tracked === tracked && known.head === tip && known.status.branch === branch) return known.status
       const counts = git(repo, ['rev-list', '--left-right', '--count', `${tip}...${tracked}`])
       if (counts.status !== 0) return undefined
       const [ahead, behind] = counts.stdout.trim().split(/\s+/).map(Number)

@@ -15,8 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
+import { updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'
-import { GIT_ENV, tempRepo } from '../helpers/repo.js'
+import { GIT_ENV, steppingClock, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)
 
@@ -90,6 +91,40 @@ describe("a backlog commit during the person's git commit", () => {
     repo.write('src/x.ts', 'x = 2\n')
     repo.git('commit', '-qam', 'person')
     expect(repo.git('ls-tree', '-r', '--name-only', 'HEAD', '--', path)).toBe(`${path}\n`)
+    app.close()
+  })
+
+  it('puts back the version an update replaced, and drops what a delete removed', async () => {
+    const repo = tempRepo({ 'src/x.ts': 'x = 1\n' })
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    const [keep, gone] = (await app.create({ items: [{ title: 'Updated' }, { title: 'Deleted' }] })).items.map(
+      (row) => row.id,
+    )
+    const [updated, deleted] = [itemPath(keep!), itemPath(gone!)]
+    const before = repo.git('rev-parse', `HEAD:${updated}`).trim()
+    const old = repo.git('rev-parse', `HEAD:${deleted}`).trim()
+    await app.update(updateInput.parse({ id: keep, priority: 'high' }))
+    await app.remove({ id: [gone!] })
+    // What git's stale index leaves: the update's old version staged back, the deleted file back in the index.
+    repo.git('update-index', '--cacheinfo', `100644,${before},${updated}`)
+    repo.git('update-index', '--add', '--cacheinfo', `100644,${old},${deleted}`)
+    expect(repo.git('status', '--porcelain', '--', '.backlog')).not.toBe('')
+
+    await app.create({ title: 'The next commit' })
+    expect(repo.git('status', '--porcelain')).toBe('')
+    app.close()
+  })
+
+  it('leaves alone what the person did to files no recent backlog commit changed', async () => {
+    const repo = tempRepo({ 'src/x.ts': 'x = 1\n' })
+    // A clock long past: these backlog commits are not recent.
+    const app = createApp({ cwd: repo.dir, now: steppingClock(Date.UTC(2026, 0, 1)) })
+    await app.init({})
+    const path = itemPath((await app.create({ title: 'Untracked on purpose' })).items[0]!.id)
+    repo.git('rm', '-q', '--cached', path)
+    await app.create({ title: 'Another' })
+    expect(repo.git('status', '--porcelain', '-uall', '--', path)).toBe(`D  ${path}\n?? ${path}\n`)
     app.close()
   })
 })

@@ -54,6 +54,19 @@ describe('git backlog resolve', () => {
     app.close()
   })
 
+  it('leaves a file whose markers the person already took out as they made it', async () => {
+    const { repo, id } = await conflictedMerge()
+    const mine = repo.read(itemPath(id)).replace(/^(<{7}|={7}|>{7}).*\n/gm, '')
+    repo.write(itemPath(id), mine)
+    const app = createApp({ cwd: repo.dir })
+    const result = await app.resolve()
+    expect(result.files).toEqual([
+      { path: itemPath(id), outcome: 'conflict', next: expect.stringMatching(/already edited by hand/) },
+    ])
+    expect(repo.read(itemPath(id))).toBe(mine)
+    app.close()
+  })
+
   it('says there is nothing to do, and refuses a path that is not in conflict', async () => {
     const repo = tempRepo()
     const app = createApp({ cwd: repo.dir })

@@ -1,0 +1,119 @@
+/**
+ * Index entries that a person's concurrent `git commit` put back to an older state (docs/adr/0010). git reads the
+ * index before it takes `index.lock`; when a backlog commit lands in between, git writes back the index it read: the
+ * backlog commit's files are there as they were before it (or missing, for a new item; or still there, for a deleted
+ * or moved one), and the person's next commit would undo the backlog change.
+ *
+ * Only the files that recent backlog commits changed are looked at, and an entry is corrected only when it holds
+ * exactly a version one of those commits replaced while the working file holds the tip's: anything else in the index
+ * is the person's own doing and stays.
+ */
+
+import { lstatSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BACKLOG_DIR } from '../core/layout.js'
+import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git-index.js'
+import { type ObjectStore, objectId } from './git-objects.js'
+import { diffTrees } from './git-read.js'
+
+/** Backlog commits newer than this (and at most RECENT_COMMITS of them) are the ones whose files are checked. */
+const RECENT_SECONDS = 300
+const RECENT_COMMITS = 50
+
+export interface IndexFix {
+  path: string
+  /** The entry to write, or null to drop the path from the index. */
+  entry: IndexEntry | null
+}
+
+async function backlogTree(objects: ObjectStore, tree: string): Promise<string | null> {
+  const entry = (await objects.readTree(tree)).find((candidate) => candidate.path === BACKLOG_DIR)
+  return entry?.type === 'tree' ? entry.oid : null
+}
+
+/**
+ * For each file the recent backlog commits on `tip` changed: the blob ids it had before any of them (the versions a
+ * stale index may hold).
+ */
+async function recentlyChanged(objects: ObjectStore, tip: string, now: number): Promise<Map<string, Set<string>>> {
+  const replaced = new Map<string, Set<string>>()
+  let commit: string | undefined = tip
+  for (let walked = 0; commit && walked < RECENT_COMMITS; walked++) {
+    const info = await objects.commitInfo(commit)
+    if (info.time < now - RECENT_SECONDS) break
+    const parent = info.parents[0]
+    if (/^Backlog-Op:/m.test(info.message) && parent) {
+      const before = await backlogTree(objects, (await objects.commitInfo(parent)).tree)
+      const after = await backlogTree(objects, info.tree)
+      await diffTrees(
+        objects.readTree,
+        before,
+        after,
+        BACKLOG_DIR,
+        () => true,
+        (path, old) => {
+          const versions = replaced.get(path) ?? new Set<string>()
+          // '' stands for "no file": the version before a create.
+          versions.add(old?.oid ?? '')
+          replaced.set(path, versions)
+        },
+      )
+    }
+    commit = parent
+  }
+  return replaced
+}
+
+/**
+ * The corrections the index needs, none in the usual case. `skip` names paths the caller writes itself.
+ *
+ * @example
+ * const fixes = await staleEntries(worktree, objects, index, tip, Date.now() / 1000, new Set())
+ * // [{ path: '.backlog/tasks/2/bl-k3m9x2.md', entry: { ...the tip's version } }]
+ */
+export async function staleEntries(
+  worktree: string,
+  objects: ObjectStore,
+  index: GitIndex,
+  tip: string | undefined,
+  now: number,
+  skip: ReadonlySet<string>,
+): Promise<IndexFix[]> {
+  if (!tip) return []
+  const replaced = await recentlyChanged(objects, tip, now)
+  if (replaced.size === 0) return []
+  const tree = await objects.commitTree(tip)
+  const fixes: IndexFix[] = []
+  const entries = new Map<string, IndexEntry[]>()
+  for (const entry of findEntries(
+    index,
+    [...replaced.keys()].filter((path) => !skip.has(path)),
+  )) {
+    entries.set(entry.path, [...(entries.get(entry.path) ?? []), entry])
+  }
+  for (const [path, versions] of replaced) {
+    if (skip.has(path)) continue
+    const found = entries.get(path) ?? []
+    // A conflict in progress, or more than one stage: git's business.
+    if (found.length > 1 || found.some((entry) => entry.stage > 0)) continue
+    const indexed = found[0]?.oid ?? ''
+    if (!versions.has(indexed)) continue
+    const wanted = await objects.blobAt(tree, path)
+    if ((wanted ?? '') === indexed) continue
+    const file = join(worktree, ...path.split('/'))
+    let stats: ReturnType<typeof lstatSync> | undefined
+    try {
+      stats = lstatSync(file, { bigint: true })
+    } catch {
+      stats = undefined
+    }
+    if (wanted === undefined) {
+      // Deleted or moved by the commit: the index still has it, the working tree does not.
+      if (!stats) fixes.push({ path, entry: null })
+      continue
+    }
+    if (!stats?.isFile() || objectId('blob', readFileSync(file)) !== wanted) continue
+    fixes.push({ path, entry: entryFromStats(path, wanted, 0o100644, stats) })
+  }
+  return fixes
+}
