@@ -12,16 +12,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { serializeItem } from '../dist/core/codec.js'
 import { blankItem } from '../dist/core/item.js'
 import { itemPath } from '../dist/core/layout.js'
+import { BENCH_ENV } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const [items = 10_000, commits = 5_000] = process.argv.slice(2).map(Number)
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-}
+const env = BENCH_ENV
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 const STATUSES = ['open', 'in_progress', 'blocked', 'done']
 

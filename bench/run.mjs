@@ -3,8 +3,7 @@
 // Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
 
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -12,6 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { serializeItem } from '../dist/core/codec.js'
 import { blankItem } from '../dist/core/item.js'
 import { itemPath } from '../dist/core/layout.js'
+import { BENCH_ENV, newBenchRepo, STATUSES, TAGS } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'cli', 'main.js')
@@ -19,17 +19,9 @@ const args = process.argv.slice(2)
 const opsIndex = args.indexOf('--ops')
 const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200
 const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && args[index - 1] !== '--ops').map(Number)
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-}
+const env = BENCH_ENV
 
-const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled']
 const PRIORITIES = ['urgent', 'high', 'medium', 'low', undefined]
-const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
 const WORDS = [
   'login',
   'session',
@@ -45,13 +37,7 @@ const WORDS = [
 
 /** A backlog of `count` realistic items, written as files and committed with the real git in one commit. */
 function buildBacklog(count) {
-  const dir = mkdtempSync(join(tmpdir(), `git-backlog-bench-${count}-`))
-  const git = (...argv) => execFileSync('git', argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  git('init', '-q', '-b', 'main')
-  mkdirSync(join(dir, 'src'))
-  writeFileSync(join(dir, 'src', 'index.ts'), 'export {}\n')
-  mkdirSync(join(dir, '.backlog'), { recursive: true })
-  writeFileSync(join(dir, '.backlog', 'config.yml'), readFileSync(join(root, 'templates', 'config.yml')))
+  const { dir, git } = newBenchRepo(count)
   const ids = []
   for (let i = 0; i < count; i++) {
     const id = `bl-${i.toString(32).padStart(6, '0')}${'0123456789abcdefghjkmnpqrstvwxyz'[i % 32]}`

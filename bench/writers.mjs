@@ -1,12 +1,4 @@
-// Benchmark: commits per second with 1, 2, 4 and 8 writer processes at once. Each writer is the built `git-backlog mcp`
-// driven over stdio by the MCP SDK client, making N creates one after another, on a fresh repository holding a backlog
-// of 1,000 items. Prints the commits made, the wall time, commits/s, p50/p95 per call, the races lost to another
-// writer (commits built and thrown away) and what `git fsck --strict` says.
-// Usage: node bench/writers.mjs  (or: node bench/writers.mjs --ops 100 --writers 1,2,4,8 --items 1000)
-
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -14,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { serializeItem } from '../dist/core/codec.js'
 import { blankItem } from '../dist/core/item.js'
 import { itemPath } from '../dist/core/layout.js'
+import { BENCH_ENV, newBenchRepo, STATUSES, TAGS } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
@@ -25,26 +18,11 @@ const flag = (name, fallback) => {
 const ops = Number(flag('ops', 50))
 const writerCounts = flag('writers', '1,2,4,8').split(',').map(Number)
 const itemCount = Number(flag('items', 1000))
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-}
-
-const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled']
-const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
+const env = BENCH_ENV
 
 /** A backlog of `count` items, written as files and committed with the real git in one commit. */
 function buildBacklog(count) {
-  const dir = mkdtempSync(join(tmpdir(), `git-backlog-bench-writers-`))
-  const git = (...argv) => execFileSync('git', argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  git('init', '-q', '-b', 'main')
-  mkdirSync(join(dir, 'src'))
-  writeFileSync(join(dir, 'src', 'index.ts'), 'export {}\n')
-  mkdirSync(join(dir, '.backlog'), { recursive: true })
-  writeFileSync(join(dir, '.backlog', 'config.yml'), readFileSync(join(root, 'templates', 'config.yml')))
+  const { dir, git } = newBenchRepo('writers')
   for (let i = 0; i < count; i++) {
     const id = `bl-${i.toString(32).padStart(6, '0')}${'0123456789abcdefghjkmnpqrstvwxyz'[i % 32]}`
     const item = blankItem(id, `Task ${i}: ${['fix', 'add', 'refactor', 'document'][i % 4]} the ${TAGS[i % 8]} module`)

@@ -3,19 +3,16 @@
  * freeze or kill it in the middle of a commit), history read back with `git log`, and leftovers of crashed writers.
  */
 
-import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { onTestFinished } from 'vitest'
+import { type Outcome, runBin } from '../helpers/cli.js'
 import { type TestClient, textOf } from '../helpers/mcp.js'
 import { BIN, GIT_ENV } from '../helpers/repo.js'
-
-const run = promisify(execFile)
 
 /** One mutation a writer was told succeeded: which item, in which commit, with the token that marks its change. */
 export interface Ack {
@@ -27,24 +24,9 @@ export interface Ack {
   token: string
 }
 
-export interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the built bin in `cwd` as a separate process, as a person's shell would. */
-export async function runCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const running = run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env } })
-  running.child.stdin?.end()
-  try {
-    const { stdout, stderr } = await running
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+export const runCli = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Outcome> =>
+  runBin(cwd, args, env)
 
 /** The item and commit of a mutation's result (MCP structured content or CLI `--json`). */
 export function mutationOf(result: unknown): { id: string; commit: string } {

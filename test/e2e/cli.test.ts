@@ -5,28 +5,13 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { VERSION } from '../../src/package-files.js'
+import { runBin } from '../helpers/cli.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)
 
-interface Outcome {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the built bin; `input` is written to its standard input, which is closed either way. */
-async function cli(cwd: string, args: string[], env: Record<string, string> = {}, input = ''): Promise<Outcome> {
-  const running = run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env } })
-  running.child.stdin?.end(input)
-  try {
-    const { stdout, stderr } = await running
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+const cli = (cwd: string, args: string[], env: Record<string, string> = {}, input = '') => runBin(cwd, args, env, input)
 
 async function ok(cwd: string, ...args: string[]): Promise<string> {
   const outcome = await cli(cwd, args)

@@ -1,0 +1,35 @@
+/** What every bench script shares: a fixed git identity for the repositories it builds, and the values it spreads. */
+
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BENCH_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+}
+
+/** Statuses in the proportions of a lived-in backlog. */
+export const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'done', 'done', 'cancelled']
+export const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
+
+/**
+ * A new repository for a bench: git initialized, a file of code, and `.backlog/config.yml` from the template; the
+ * caller adds items. `git(...)` runs the real git in it.
+ */
+export function newBenchRepo(label) {
+  const dir = mkdtempSync(join(tmpdir(), `git-backlog-bench-${label}-`))
+  const git = (...argv) => execFileSync('git', argv, { cwd: dir, env: BENCH_ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+  git('init', '-q', '-b', 'main')
+  mkdirSync(join(dir, 'src'))
+  writeFileSync(join(dir, 'src', 'index.ts'), 'export {}\n')
+  mkdirSync(join(dir, '.backlog'), { recursive: true })
+  const root = dirname(dirname(fileURLToPath(import.meta.url)))
+  writeFileSync(join(dir, '.backlog', 'config.yml'), readFileSync(join(root, 'templates', 'config.yml')))
+  return { dir, git }
+}
