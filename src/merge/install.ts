@@ -4,11 +4,11 @@
  * server or the CLI runs). The attributes live inside `.backlog/` because nothing outside it is ever written.
  */
 
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { packagePath, VERSION } from '../package-files.js'
+import { runGit } from '../store/git-cli.js'
 import type { Repo } from '../store/repo.js'
 
 /** The attributes file, committed by `init` (and by `doctor --fix` in a backlog made before it existed). */
@@ -55,7 +55,7 @@ function runnable(command: string): boolean {
 }
 
 function gitConfig(repo: Repo, ...args: string[]) {
-  return spawnSync('git', ['config', '--file', join(repo.commondir, 'config'), ...args], { encoding: 'utf8' })
+  return runGit(repo, ['config', '--file', join(repo.commondir, 'config'), ...args])
 }
 
 /** What is installed now. */

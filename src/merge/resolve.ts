@@ -4,7 +4,6 @@
  * ancestor, 2 ours, 3 theirs.
  */
 
-import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
@@ -12,6 +11,7 @@ import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
+import { runGit, runGitBytes } from '../store/git-cli.js'
 import type { Repo } from '../store/repo.js'
 
 export interface ResolvedFile {
@@ -27,9 +27,7 @@ export interface ResolvedFile {
   settled?: string[]
 }
 
-function git(repo: Repo, args: string[]) {
-  return spawnSync('git', args, { cwd: repo.worktree, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
-}
+const git = runGit
 
 /** The unmerged paths under `.backlog/` and the blob git holds for each stage (1 base, 2 ours, 3 theirs). */
 export function unmergedBacklogFiles(repo: Repo): Map<string, Map<number, string>> {
@@ -51,11 +49,7 @@ export function unmergedBacklogFiles(repo: Repo): Map<string, Map<number, string
 function readBlobs(repo: Repo, oids: readonly string[]): Map<string, string> {
   const texts = new Map<string, string>()
   if (oids.length === 0) return texts
-  const read = spawnSync('git', ['cat-file', '--batch'], {
-    cwd: repo.worktree,
-    input: `${oids.join('\n')}\n`,
-    maxBuffer: 1024 * 1024 * 1024,
-  })
+  const read = runGitBytes(repo, ['cat-file', '--batch'], { input: `${oids.join('\n')}\n` })
   if (read.status !== 0) throw new Error(`git cat-file --batch failed: ${read.stderr.toString().trim()}`)
   const out = read.stdout
   let position = 0

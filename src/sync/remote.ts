@@ -5,12 +5,12 @@
  * is aborted, so a failed sync leaves the repository as it found it.
  */
 
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
+import { runGit } from '../store/git-cli.js'
 import { readHead, resolveHead, resolveRef } from '../store/refs.js'
 import type { Repo } from '../store/repo.js'
 
@@ -37,19 +37,8 @@ export interface SyncResult extends Upstream {
 /** How long a fetch or push may take before it counts as offline. */
 const NETWORK_TIMEOUT_MS = 60_000
 
-function git(repo: Repo, args: string[], timeout?: number) {
-  return spawnSync('git', args, {
-    cwd: repo.worktree,
-    encoding: 'utf8',
-    // Never wait for a password or a host-key prompt: there is no one to answer it.
-    env: {
-      ...process.env,
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(timeout ? { timeout } : {}),
-  })
+function git(repo: Repo, args: string[], timeoutMs?: number) {
+  return runGit(repo, args, timeoutMs ? { timeoutMs } : {})
 }
 
 function lastLine(text: string): string {
