@@ -152,3 +152,19 @@ export function blankItem(id: string, title: string): Item {
 export function withItemShape(item: Item): Item {
   return Object.assign(blankItem(item.id, item.title), item)
 }
+
+/**
+ * Epoch milliseconds of the latest date the item carries itself (created, started, closed, its notes), or undefined
+ * when it has no valid one: what "recent" falls back to where history does not date the item.
+ *
+ * @example
+ * latestActivity({ ...blankItem('bl-x', 'T'), created: '2026-11-01T10:00:00Z' }) // 1793527200000
+ */
+export function latestActivity(item: Item): number | undefined {
+  let latest: number | undefined
+  for (const value of [item.created, item.started, item.closed, ...item.notes.map((note) => note.at)]) {
+    const time = value === undefined ? Number.NaN : Date.parse(value)
+    if (!Number.isNaN(time) && (latest === undefined || time > latest)) latest = time
+  }
+  return latest
+}

@@ -2,7 +2,7 @@
 
 import MiniSearch, { type MatchInfo, type Query, type SearchResult } from 'minisearch'
 import { idKey } from '../core/ids.js'
-import type { Item } from '../core/item.js'
+import { type Item, latestActivity } from '../core/item.js'
 
 /** What the index needs of a record: the store's ItemRecord satisfies it. */
 export interface SearchableRecord {
@@ -226,21 +226,6 @@ function fieldText(item: Item, field: SearchField): string {
 
 function normalizeTitle(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toLowerCase()
-}
-
-/** Epoch milliseconds of the item's latest dated activity, or undefined when it carries no valid date. */
-function latestActivity(item: Item): number | undefined {
-  let latest: number | undefined
-  const consider = (value: string | undefined) => {
-    if (value === undefined) return
-    const time = Date.parse(value)
-    if (!Number.isNaN(time) && (latest === undefined || time > latest)) latest = time
-  }
-  consider(item.created)
-  consider(item.started)
-  consider(item.closed)
-  for (const note of item.notes) consider(note.at)
-  return latest
 }
 
 /** One MiniSearch query per query word, which matches through any of its forms (whole, joined, or all its parts). */

@@ -12,7 +12,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TreeEntry } from 'isomorphic-git'
 import { idKey } from '../core/ids.js'
-import type { Item } from '../core/item.js'
+import { latestActivity } from '../core/item.js'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 import type { BacklogLog } from './backlog-log.js'
@@ -44,16 +44,6 @@ interface Cache {
   head: string
   /** [id key, epoch seconds] */
   times: Array<[string, number]>
-}
-
-/** Epoch milliseconds of the latest date the item carries itself (created, started, closed, notes). */
-function ownLatest(item: Item): number | undefined {
-  let latest: number | undefined
-  for (const value of [item.created, item.started, item.closed, ...item.notes.map((note) => note.at)]) {
-    const time = value === undefined ? Number.NaN : Date.parse(value)
-    if (!Number.isNaN(time) && (latest === undefined || time > latest)) latest = time
-  }
-  return latest
 }
 
 /**
@@ -209,7 +199,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
             }
           }
           const seconds = times.get(idKey(record.item.id))
-          return seconds === undefined ? ownLatest(record.item) : seconds * 1000
+          return seconds === undefined ? latestActivity(record.item) : seconds * 1000
         },
       }
     },
