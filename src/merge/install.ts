@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { packagePath, VERSION } from '../package-files.js'
 import { runGit } from '../store/git-cli.js'
-import type { Repo } from '../store/repo.js'
+import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
 /** The attributes file, committed by `init` (and by `doctor --fix` in a backlog made before it existed). */
 export const ATTRIBUTES_PATH = `${BACKLOG_DIR}/.gitattributes`
@@ -77,21 +77,8 @@ export function checkDriver(repo: Repo): DriverCheck {
  * config file is read, git is run only to write.
  */
 export function installDriver(repo: Repo): boolean {
-  let text = ''
-  try {
-    text = readFileSync(join(repo.commondir, 'config'), 'utf8')
-  } catch {
-    // no config file: git makes one
-  }
-  const section = /^\s*\[merge\s+"backlog"\]\s*$/im.exec(text)
-  if (section) {
-    const rest = text.slice(section.index + section[0].length)
-    const end = rest.search(/^\s*\[/m)
-    const driver = /^\s*driver\s*=\s*(.+)$/im.exec(end === -1 ? rest : rest.slice(0, end))
-    const value = driver?.[1]?.trim()
-    // a quoted value in the config file: compare what git would hand the shell
-    if (value && runnable(value.replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"'))) return false
-  }
+  const value = readConfigValue(readRepoConfig(repo), 'merge', 'driver', 'backlog')
+  if (value && runnable(value)) return false
   // Without a built executable (a source checkout never built) there is nothing git could run: doctor says so.
   if (!existsSync(packagePath('dist/bin/git-backlog.js'))) return false
   const wrote = [

@@ -83,20 +83,59 @@ export function assertNotBusy(repo: Repo): void {
   }
 }
 
-function readConfigValue(configText: string, section: string, key: string): string | undefined {
+/** A config value as git reads it: quotes removed, `\"` `\\` `\n` `\t` unescaped, a `#` or `;` comment cut off. */
+function configValue(raw: string): string {
+  let value = ''
+  let quoted = false
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i] as string
+    if (char === '\\' && i + 1 < raw.length) {
+      const next = raw[++i] as string
+      value += next === 'n' ? '\n' : next === 't' ? '\t' : next
+    } else if (char === '"') quoted = !quoted
+    else if (!quoted && (char === '#' || char === ';')) break
+    else value += char
+  }
+  return value.trim()
+}
+
+/**
+ * The value of `section.key` (or `section.subsection.key`, the subsection matched exactly) in the text of a git
+ * config file: the last one, as git takes it. Include files are not followed.
+ *
+ * @example
+ * readConfigValue('[branch "main"]\n\tremote = origin\n', 'branch', 'remote', 'main') // 'origin'
+ */
+export function readConfigValue(
+  configText: string,
+  section: string,
+  key: string,
+  subsection?: string,
+): string | undefined {
   let inSection = false
+  let found: string | undefined
   for (const raw of configText.split('\n')) {
     const line = raw.trim()
-    const header = /^\[([^\]\s"]+)(?:\s+"[^"]*")?\]/.exec(line)
+    const header = /^\[\s*([^\]\s"]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line)
     if (header) {
-      inSection = header[1]?.toLowerCase() === section && !line.includes('"')
+      const sub = header[2]?.replace(/\\(.)/g, '$1')
+      inSection = header[1]?.toLowerCase() === section && sub === subsection
       continue
     }
     if (!inSection) continue
     const pair = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line)
-    if (pair && pair[1]?.toLowerCase() === key) return (pair[2] ?? 'true').replace(/\s*[#;].*$/, '').trim()
+    if (pair && pair[1]?.toLowerCase() === key) found = pair[2] === undefined ? 'true' : configValue(pair[2])
   }
-  return undefined
+  return found
+}
+
+/** The repository's own config file (in the common dir), or '' when it has none. */
+export function readRepoConfig(repo: Repo): string {
+  try {
+    return readFileSync(join(repo.commondir, 'config'), 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 /**
@@ -104,12 +143,7 @@ function readConfigValue(configText: string, section: string, key: string): stri
  * ref store. (Index formats are checked when the index is read.)
  */
 export function assertSupportedFormat(repo: Repo): void {
-  let configText = ''
-  try {
-    configText = readFileSync(join(repo.commondir, 'config'), 'utf8')
-  } catch {
-    return
-  }
+  const configText = readRepoConfig(repo)
   const objectFormat = readConfigValue(configText, 'extensions', 'objectformat')
   if (objectFormat && objectFormat.toLowerCase() !== 'sha1') {
     throw new BacklogError(

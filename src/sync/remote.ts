@@ -5,14 +5,14 @@
  * is aborted, so a failed sync leaves the repository as it found it.
  */
 
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
 import { runGit } from '../store/git-cli.js'
 import { readHead, resolveHead, resolveRef } from '../store/refs.js'
-import type { Repo } from '../store/repo.js'
+import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
 export interface Upstream {
   branch: string
@@ -172,27 +172,9 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
 
 /** The remote-tracking ref a branch follows, from the repository config; undefined when it follows none. */
 function trackingRef(repo: Repo, branch: string): { remote: string; ref: string; name: string } | undefined {
-  let text: string
-  try {
-    text = readFileSync(join(repo.commondir, 'config'), 'utf8')
-  } catch {
-    return undefined
-  }
-  let inBranch = false
-  let remote: string | undefined
-  let merge: string | undefined
-  for (const raw of text.split('\n')) {
-    const line = raw.trim()
-    const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line)
-    if (header) {
-      inBranch = header[1]?.toLowerCase() === 'branch' && header[2] === branch
-      continue
-    }
-    if (!inBranch) continue
-    const pair = /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*?)\s*$/.exec(line)
-    if (pair?.[1]?.toLowerCase() === 'remote') remote = pair[2]
-    if (pair?.[1]?.toLowerCase() === 'merge') merge = pair[2]
-  }
+  const config = readRepoConfig(repo)
+  const remote = readConfigValue(config, 'branch', 'remote', branch)
+  const merge = readConfigValue(config, 'branch', 'merge', branch)
   if (!remote || remote === '.' || !merge?.startsWith('refs/heads/')) return undefined
   const name = merge.slice('refs/heads/'.length)
   return { remote, ref: `refs/remotes/${remote}/${name}`, name: `${remote}/${name}` }
