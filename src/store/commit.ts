@@ -20,7 +20,7 @@ import {
 } from './git-index.js'
 import type { ObjectStore, Signature } from './git-objects.js'
 import type { Identity } from './identity.js'
-import { type IndexFix, staleEntries } from './index-repair.js'
+import { type IndexFix, rememberCommit, staleEntries } from './index-repair.js'
 import { acquireLock, type HeldLock } from './locks.js'
 import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
 import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
@@ -237,6 +237,17 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       const message = planned.message.endsWith('\n') ? planned.message : `${planned.message}\n`
       const commit = await objects.writeCommit({ tree, parents: tip ? [tip] : [], message, author, committer })
 
+      // What the commit replaces, worked out before the locks are taken: the index repair of later commits reads it.
+      const replaced = /^Backlog-Op:/m.test(message)
+        ? await Promise.all(
+            planned.changes.map(
+              async (change): Promise<[string, string]> => [
+                change.path,
+                (await objects.blobAt(baseTree, change.path)) ?? '',
+              ],
+            ),
+          )
+        : []
       locks ??= await lockAll(head)
       const headNow = readHead(repo)
       if (!sameHead(head, headNow) || resolveHead(repo, headNow) !== tip) return 'lost-race'
@@ -249,6 +260,7 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       writeWorkingFiles(planned.changes)
       updateIndex(index, planned.changes, blobs, fixes)
       writeRef(repo, head, commit)
+      rememberCommit(commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
       appendReflogs(repo, head, {
         old: tip,
         new: commit,

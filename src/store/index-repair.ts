@@ -35,31 +35,63 @@ async function backlogTree(objects: ObjectStore, tree: string): Promise<string |
  * For each file the recent backlog commits on `tip` changed: the blob ids it had before any of them (the versions a
  * stale index may hold).
  */
+/** What one commit did to `.backlog/`, kept by commit id (commits never change): each commit is diffed once. */
+export interface CommitChanges {
+  time: number
+  parent?: string
+  /** [path, blob id before the commit ('' for none)] of a backlog commit's files; empty for other commits. */
+  replaced: Array<[string, string]>
+}
+const changesByCommit = new Map<string, CommitChanges>()
+const MAX_CACHED_COMMITS = 10_000
+
+/**
+ * Records what a commit this process just wrote changed, so the next look at recent commits need not read it back.
+ * `replaced` is [path, blob id before ('' for none)] of each file it changed.
+ */
+export function rememberCommit(commit: string, changes: CommitChanges): void {
+  if (changesByCommit.size >= MAX_CACHED_COMMITS) changesByCommit.clear()
+  changesByCommit.set(commit, changes)
+}
+
+async function changesOf(objects: ObjectStore, commit: string): Promise<CommitChanges> {
+  const known = changesByCommit.get(commit)
+  if (known) return known
+  const info = await objects.commitInfo(commit)
+  const parent = info.parents[0]
+  const replaced: Array<[string, string]> = []
+  if (/^Backlog-Op:/m.test(info.message) && parent) {
+    const before = await backlogTree(objects, (await objects.commitInfo(parent)).tree)
+    const after = await backlogTree(objects, info.tree)
+    // '' stands for "no file": the version before a create.
+    await diffTrees(
+      objects.readTree,
+      before,
+      after,
+      BACKLOG_DIR,
+      () => true,
+      (path, old) => {
+        replaced.push([path, old?.oid ?? ''])
+      },
+    )
+  }
+  const changes: CommitChanges = { time: info.time, ...(parent ? { parent } : {}), replaced }
+  rememberCommit(commit, changes)
+  return changes
+}
+
 async function recentlyChanged(objects: ObjectStore, tip: string, now: number): Promise<Map<string, Set<string>>> {
   const replaced = new Map<string, Set<string>>()
   let commit: string | undefined = tip
   for (let walked = 0; commit && walked < RECENT_COMMITS; walked++) {
-    const info = await objects.commitInfo(commit)
-    if (info.time < now - RECENT_SECONDS) break
-    const parent = info.parents[0]
-    if (/^Backlog-Op:/m.test(info.message) && parent) {
-      const before = await backlogTree(objects, (await objects.commitInfo(parent)).tree)
-      const after = await backlogTree(objects, info.tree)
-      await diffTrees(
-        objects.readTree,
-        before,
-        after,
-        BACKLOG_DIR,
-        () => true,
-        (path, old) => {
-          const versions = replaced.get(path) ?? new Set<string>()
-          // '' stands for "no file": the version before a create.
-          versions.add(old?.oid ?? '')
-          replaced.set(path, versions)
-        },
-      )
+    const changes = await changesOf(objects, commit)
+    if (changes.time < now - RECENT_SECONDS) break
+    for (const [path, oid] of changes.replaced) {
+      const versions = replaced.get(path) ?? new Set<string>()
+      versions.add(oid)
+      replaced.set(path, versions)
     }
-    commit = parent
+    commit = changes.parent
   }
   return replaced
 }
