@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'NO_MATCH',
   'AMBIGUOUS',
   'PATH_OUTSIDE_BACKLOG',
+  /** commit.gpgsign asks for signed commits and git could not sign: nothing was written. */
+  'SIGNING_FAILED',
   /** A remote could not be reached (sync): nothing changed locally. */
   'OFFLINE',
 ] as const

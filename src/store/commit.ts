@@ -1,34 +1,53 @@
 /**
- * The commit protocol (DESIGN.md §4): one mutation, one commit built from HEAD's tree, touching only `.backlog/`
- * paths, with git's own locks, compare-and-swap on the ref, the index updated for our paths before the ref moves,
- * and the user's staged, unstaged and untracked work left exactly as it was.
+ * The commit protocol: one mutation, one commit built from HEAD's tree, touching only `.backlog/` paths, with git's
+ * own locks, compare-and-swap on the ref, the index updated for our paths before the ref moves, and the user's staged,
+ * unstaged and untracked work left exactly as it was (docs/adr/0003-git-writes.md, 0010-index-races-with-git-commit.md).
+ *
+ * Crash safety (docs/adr/0011-crash-safe-commits.md): the new objects wait in a quarantine folder; under the locks a
+ * journal records the commit and what each path held before, and only then are objects, working files, index and
+ * branch written. A writer killed at any instant leaves either nothing but temporary files, or a journal that the next
+ * call settles: it finishes the commit when the branch is still where it was, and takes back the files otherwise.
  */
 
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
+import { runGit } from './git-cli.js'
 import {
   emptyIndex,
   entryFromStats,
   findEntries,
   type GitIndex,
+  type IndexEntry,
   parseIndex,
   serializeIndex,
   updateIndexEntries,
 } from './git-index.js'
-import type { ObjectStore, Signature } from './git-objects.js'
-import type { Identity } from './identity.js'
+import {
+  formatZone,
+  type ObjectStore,
+  objectId,
+  promoteQuarantine,
+  type Quarantine,
+  removeQuarantine,
+  type Signature,
+} from './git-objects.js'
+import type { CommitSettings } from './identity.js'
 import { type IndexFix, rememberCommit, staleEntries } from './index-repair.js'
-import { acquireLock, type HeldLock } from './locks.js'
+import { isOrphaned, type Journal, type JournalChange, readJournal, removeJournal, writeJournal } from './journal.js'
+import { removeLeftovers } from './leftovers.js'
+import { acquireLock, clearDeadLock, type HeldLock } from './locks.js'
 import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
 import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
 
-/** One file of a mutation: new content, or null to delete it. Paths are repository-relative with `/`. */
+/** One file of a mutation: new content (text is written as UTF-8), or null to delete it. Paths are repository-relative with `/`. */
 export interface FileChange {
   path: string
-  content: string | null
+  content: string | Uint8Array | null
 }
 
 export interface CommitPlan {
@@ -47,15 +66,32 @@ export interface CommitResult {
 export interface CommitterOptions {
   repo: Repo
   objects: ObjectStore
-  identity: () => Promise<Identity>
+  /** Who commits, and whether commits must be signed (asked of git once). */
+  settings: () => Promise<CommitSettings>
   now: () => Date
   lockTimeoutMs?: number
 }
 
+/** What `settle` found and did. */
+export interface Settled {
+  /** A killed writer's commit: finished (forward), taken back (back), or left because HEAD moved to another branch. */
+  journal?: 'forward' | 'back' | 'abandoned'
+  /** Locks of killed writers that were removed. */
+  locks: string[]
+  /** Temporary files and folders of killed writers that were removed. */
+  leftovers: string[]
+}
+
 /** After this many lost compare-and-swap races, take the locks first and plan inside them. */
 const OPTIMISTIC_ATTEMPTS = 3
+/** Signing can wait on gpg-agent or a hardware key; it runs before the locks are taken, but not forever. */
+const SIGNING_TIMEOUT_MS = 60_000
 
 const encoder = new TextEncoder()
+
+function bytesOf(content: string | Uint8Array): Uint8Array {
+  return typeof content === 'string' ? encoder.encode(content) : content
+}
 
 function assertOwnPaths(changes: FileChange[]): void {
   const seen = new Set<string>()
@@ -87,6 +123,12 @@ function sameHead(a: Head, b: Head): boolean {
   return a.kind === b.kind && (a.kind === 'branch' ? a.ref === (b as typeof a).ref : a.oid === (b as typeof a).oid)
 }
 
+/** An index entry git must check by content (size 0, no stat data): for a file we did not write just now. */
+function uncheckedEntry(path: string, oid: string, mode: number): IndexEntry {
+  const zero = { ctimeNs: 0n, mtimeNs: 0n, dev: 0n, ino: 0n, uid: 0n, gid: 0n, size: 0n } as BigIntStats
+  return entryFromStats(path, oid, mode, zero)
+}
+
 export interface Committer {
   /**
    * Runs `plan` against the current state and commits what it returns. `plan` is called again if another writer
@@ -99,10 +141,18 @@ export interface Committer {
    * `staleEntries` in index-repair.ts), under `index.lock`; returns how many. Does nothing while git is mid-operation or the lock is taken.
    */
   heal(): Promise<number>
+  /**
+   * Settles what killed writers left: a journaled commit is finished or taken back, their locks and temporary files
+   * removed. Cheap when there is nothing (a few file checks), so every call starts with it.
+   */
+  settle(): Promise<Settled>
 }
 
-export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 5_000 }: CommitterOptions): Committer {
+export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 5_000 }: CommitterOptions): Committer {
   const backlogRoot = join(repo.worktree, BACKLOG_DIR)
+  const objectsDir = join(repo.commondir, 'objects')
+  const indexFile = join(repo.gitdir, 'index')
+  let swept = false
 
   /** Resolves a repository path to a file inside `.backlog/`, refusing symlinked folders that lead elsewhere. */
   function absolutePath(path: string): string {
@@ -132,18 +182,22 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     return absolute
   }
 
-  function writeWorkingFiles(changes: FileChange[]): void {
-    for (const change of changes) {
-      const path = absolutePath(change.path)
-      if (change.content === null) removeFileSync(path)
-      else writeFileAtomicSync(path, change.content)
-    }
+  /** The working file's bytes and blob id, or null when there is none. */
+  function workingFile(path: string): { oid: string; bytes: Buffer } | null {
+    const bytes = attempt(() => readFileSync(absolutePath(path)))
+    return bytes === undefined ? null : { oid: objectId('blob', bytes), bytes }
+  }
+
+  function writeWorkingFile(path: string, content: Uint8Array | null): void {
+    const absolute = absolutePath(path)
+    if (content === null) removeFileSync(absolute)
+    else writeFileAtomicSync(absolute, content)
   }
 
   function readIndex(): GitIndex {
     let fd: number | undefined
     try {
-      fd = openSync(join(repo.gitdir, 'index'), 'r')
+      fd = openSync(indexFile, 'r')
       // The time of the index as read: entries changed in its second are smudged when it is written again.
       const racyFrom = Number(fstatSync(fd, { bigint: true }).mtimeNs / 1_000_000_000n)
       return parseIndex(readFileSync(fd), { racyFrom })
@@ -155,23 +209,25 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  function updateIndex(
-    index: GitIndex,
-    changes: FileChange[],
-    blobs: Map<string, string | null>,
-    fixes: IndexFix[],
-  ): void {
-    const updates: IndexFix[] = [...fixes]
-    for (const change of changes) {
-      const blob = blobs.get(change.path)
-      if (change.content === null || !blob) {
-        updates.push({ path: change.path, entry: null })
-        continue
-      }
-      const stats = lstatSync(absolutePath(change.path), { bigint: true })
-      updates.push({ path: change.path, entry: entryFromStats(change.path, blob, 0o100644, stats) })
+  function writeIndex(index: GitIndex, updates: IndexFix[]): void {
+    writeFileAtomicSync(indexFile, serializeIndex(updateIndexEntries(index, updates)))
+  }
+
+  /** The entry for a file this commit just wrote: its stat data, so git does not read it again. */
+  function freshEntry(path: string, blob: string): IndexEntry {
+    return entryFromStats(path, blob, 0o100644, lstatSync(absolutePath(path), { bigint: true }))
+  }
+
+  /** Stage-0 entries of these paths; paths in conflict (stages 1-3) are left out, being git's business. */
+  function stageZero(index: GitIndex, paths: string[]): Map<string, IndexEntry> {
+    const found = new Map<string, IndexEntry>()
+    const conflicted = new Set<string>()
+    for (const entry of findEntries(index, paths)) {
+      if (entry.stage > 0) conflicted.add(entry.path)
+      else found.set(entry.path, entry)
     }
-    writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, updates)))
+    for (const path of conflicted) found.delete(path)
+    return found
   }
 
   function assertNoConflicts(index: GitIndex, changes: FileChange[]): void {
@@ -187,8 +243,7 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
-  async function signature(date: Date): Promise<{ author: Signature; committer: Signature }> {
-    const person = await identity()
+  function signatures(person: CommitSettings, date: Date): { author: Signature; committer: Signature } {
     const author = {
       name: person.name,
       email: person.email,
@@ -203,6 +258,47 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     return { author, committer }
   }
 
+  /**
+   * A signed commit, made by git itself (`git commit-tree -S`) so that every signing setup git knows works as it does
+   * for `git commit`: gpg, x509 or ssh keys, agents, `user.signingkey`. git writes the commit into the quarantine,
+   * reading the new trees there and everything else from the object store.
+   */
+  function signCommit(
+    staged: Quarantine,
+    commit: { tree: string; parents: string[]; message: string; author: Signature; committer: Signature },
+  ): string {
+    mkdirSync(staged.dir, { recursive: true })
+    const when = (signature: Signature) => `@${signature.timestamp} ${formatZone(signature.timezoneOffset)}`
+    const result = runGit(
+      repo,
+      ['commit-tree', commit.tree, ...commit.parents.flatMap((parent) => ['-p', parent]), '-S', '-F', '-'],
+      {
+        input: commit.message,
+        timeoutMs: SIGNING_TIMEOUT_MS,
+        env: {
+          GIT_OBJECT_DIRECTORY: staged.dir,
+          GIT_ALTERNATE_OBJECT_DIRECTORIES: objectsDir,
+          GIT_AUTHOR_NAME: commit.author.name,
+          GIT_AUTHOR_EMAIL: commit.author.email,
+          GIT_AUTHOR_DATE: when(commit.author),
+          GIT_COMMITTER_NAME: commit.committer.name,
+          GIT_COMMITTER_EMAIL: commit.committer.email,
+          GIT_COMMITTER_DATE: when(commit.committer),
+        },
+      },
+    )
+    const oid = result.stdout?.trim() ?? ''
+    if (result.status !== 0 || !/^[0-9a-f]{40}$/.test(oid)) {
+      const reason = (result.stderr || result.error?.message || 'no output').trim().split('\n').slice(-3).join(' ')
+      throw new BacklogError(
+        'SIGNING_FAILED',
+        `commit.gpgsign is on, and git could not sign the commit (${reason}). Nothing was written. Check that \`git commit -S\` works here, or turn signing off for this repository with \`git config commit.gpgsign false\`.`,
+      )
+    }
+    staged.adopt(oid, commit.tree)
+    return oid
+  }
+
   async function lockAll(head: Head): Promise<HeldLock[]> {
     const index = await acquireLock(join(repo.gitdir, 'index.lock'), { timeoutMs: lockTimeoutMs })
     try {
@@ -214,6 +310,124 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     }
   }
 
+  /** What each path held before the commit: the journal's way back, and its test for what is still ours to finish. */
+  async function priorStates(
+    index: GitIndex,
+    changes: FileChange[],
+    blobs: Map<string, string | null>,
+    baseTree: string | undefined,
+  ): Promise<JournalChange[]> {
+    const entries = stageZero(
+      index,
+      changes.map((change) => change.path),
+    )
+    const journal: JournalChange[] = []
+    for (const change of changes) {
+      const entry = entries.get(change.path)
+      const file = workingFile(change.path)
+      const blob = blobs.get(change.path) ?? null
+      const record: JournalChange = {
+        path: change.path,
+        blob,
+        index: entry ? { oid: entry.oid, mode: entry.mode } : null,
+        work: file?.oid ?? null,
+      }
+      // An edit not yet committed is in neither the object store nor the index: the journal keeps its bytes.
+      if (
+        file &&
+        file.oid !== blob &&
+        file.oid !== entry?.oid &&
+        file.oid !== (await objects.blobAt(baseTree, change.path))
+      )
+        record.workBytes = file.bytes.toString('base64')
+      journal.push(record)
+    }
+    return journal
+  }
+
+  /** Finishes a journaled commit whose branch is still at the journal's old commit (or already at its new one). */
+  async function rollForward(journal: Journal, head: Head): Promise<void> {
+    const index = readIndex()
+    const entries = stageZero(
+      index,
+      journal.changes.map((change) => change.path),
+    )
+    const updates: IndexFix[] = []
+    for (const change of journal.changes) {
+      const current = workingFile(change.path)?.oid ?? null
+      let holdsNew = current === change.blob
+      // A file someone changed since is theirs: it is left alone, and the index says so by its stat data.
+      if (!holdsNew && current === change.work) {
+        writeWorkingFile(change.path, change.blob === null ? null : await objects.readBlob(change.blob))
+        holdsNew = true
+      }
+      const indexed = entries.get(change.path)?.oid ?? null
+      if (indexed !== change.blob && indexed !== (change.index?.oid ?? null)) continue
+      if (change.blob === null) updates.push({ path: change.path, entry: null })
+      else
+        updates.push({
+          path: change.path,
+          entry: holdsNew ? freshEntry(change.path, change.blob) : uncheckedEntry(change.path, change.blob, 0o100644),
+        })
+    }
+    if (updates.length) writeIndex(index, updates)
+    if (resolveHead(repo, head) !== journal.new) writeRef(repo, head, journal.new)
+    appendReflogs(repo, head, { ...journal.reflog, old: journal.old ?? undefined, new: journal.new }, true)
+  }
+
+  /** Puts back what a journaled commit wrote to the working tree and index, where they still hold its versions. */
+  async function rollBack(journal: Journal): Promise<void> {
+    const index = readIndex()
+    const entries = stageZero(
+      index,
+      journal.changes.map((change) => change.path),
+    )
+    const updates: IndexFix[] = []
+    for (const change of journal.changes) {
+      const current = workingFile(change.path)?.oid ?? null
+      if (current === change.blob && change.work !== change.blob) {
+        let before: Uint8Array | null = null
+        if (change.workBytes !== undefined) before = Buffer.from(change.workBytes, 'base64')
+        else if (change.work !== null) before = await objects.readBlob(change.work)
+        writeWorkingFile(change.path, before)
+      }
+      const indexed = entries.get(change.path)?.oid ?? null
+      if (indexed === change.blob && indexed !== (change.index?.oid ?? null)) {
+        updates.push({
+          path: change.path,
+          entry: change.index ? uncheckedEntry(change.path, change.index.oid, change.index.mode) : null,
+        })
+      }
+    }
+    if (updates.length) writeIndex(index, updates)
+  }
+
+  /**
+   * Settles a journal while holding the locks of the current HEAD: forward when the branch is at the new commit, or
+   * still at the old one with the new commit whole (unless `back` asks to take it back: the writer itself failed
+   * midway), back otherwise. The journal, its quarantine and its writer's temporary files are gone afterwards.
+   */
+  async function settleJournal(journal: Journal, preferBack: boolean): Promise<NonNullable<Settled['journal']>> {
+    const head = readHead(repo)
+    let outcome: NonNullable<Settled['journal']> = 'back'
+    if (!sameHead(head, journal.head)) outcome = 'abandoned'
+    else {
+      const tip = resolveHead(repo, head) ?? null
+      if (tip === journal.new) outcome = 'forward'
+      else if (tip === journal.old && !preferBack) {
+        promoteQuarantine(objectsDir, journal.quarantine)
+        if (await objects.has(journal.new)) outcome = 'forward'
+      }
+    }
+    if (outcome === 'forward') {
+      promoteQuarantine(objectsDir, journal.quarantine)
+      await rollForward(journal, head)
+    } else if (outcome === 'back') await rollBack(journal)
+    removeJournal(repo)
+    removeQuarantine(objectsDir, journal.quarantine)
+    return outcome
+  }
+
   async function tryCommit(
     plan: () => Promise<CommitPlan | null>,
     locksFirst: boolean,
@@ -221,21 +435,30 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
     assertNotBusy(repo)
     const head = readHead(repo)
     let locks = locksFirst ? await lockAll(head) : undefined
+    let staged: Quarantine | undefined
     try {
+      if (locks) await settleLocked()
       const tip = resolveHead(repo, head)
       const planned = await plan()
       if (!planned || planned.changes.length === 0) return { changes: [] }
       assertOwnPaths(planned.changes)
+      const person = await settings()
 
+      // Outside the locks: every new object, into a quarantine that a lost race or a crash simply discards.
+      staged = objects.quarantine({ gitLayout: person.sign })
+      const bytes = new Map<string, Uint8Array | null>()
       const blobs = new Map<string, string | null>()
       for (const change of planned.changes) {
-        blobs.set(change.path, change.content === null ? null : await objects.writeBlob(encoder.encode(change.content)))
+        const content = change.content === null ? null : bytesOf(change.content)
+        bytes.set(change.path, content)
+        blobs.set(change.path, content === null ? null : staged.writeBlob(content))
       }
       const baseTree = tip ? await objects.commitTree(tip) : undefined
-      const tree = await objects.rewriteTree(baseTree, blobs)
-      const { author, committer } = await signature(planned.date ?? now())
+      const tree = await staged.rewriteTree(baseTree, blobs)
+      const { author, committer } = signatures(person, planned.date ?? now())
       const message = planned.message.endsWith('\n') ? planned.message : `${planned.message}\n`
-      const commit = await objects.writeCommit({ tree, parents: tip ? [tip] : [], message, author, committer })
+      const shape = { tree, parents: tip ? [tip] : [], message, author, committer }
+      const commit = person.sign ? signCommit(staged, shape) : staged.writeCommit(shape)
 
       // What the commit replaces, worked out before the locks are taken: the index repair of later commits reads it.
       const replaced = /^Backlog-Op:/m.test(message)
@@ -248,7 +471,10 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
             ),
           )
         : []
-      locks ??= await lockAll(head)
+      if (!locks) {
+        locks = await lockAll(head)
+        await settleLocked()
+      }
       const headNow = readHead(repo)
       if (!sameHead(head, headNow) || resolveHead(repo, headNow) !== tip) return 'lost-race'
       assertNotBusy(repo)
@@ -257,23 +483,66 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
       const own = new Set(planned.changes.map((change) => change.path))
       const fixes = await staleEntries(repo.worktree, objects, index, tip, Date.now() / 1000, own)
 
-      writeWorkingFiles(planned.changes)
-      updateIndex(index, planned.changes, blobs, fixes)
-      writeRef(repo, head, commit)
-      rememberCommit(commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
-      appendReflogs(repo, head, {
-        old: tip,
-        new: commit,
+      const reflog = {
         name: committer.name,
         email: committer.email,
         timestamp: committer.timestamp,
         timezoneOffset: committer.timezoneOffset,
         message: `backlog: ${message.split('\n', 1)[0]}`,
-      })
+      }
+      const journal: Journal = {
+        version: 1,
+        pid: process.pid,
+        host: hostname(),
+        head,
+        old: tip ?? null,
+        new: commit,
+        quarantine: staged.name,
+        reflog,
+        changes: await priorStates(index, planned.changes, blobs, baseTree),
+      }
+      // From here on, a crash at any instant leaves a journal the next call settles.
+      writeJournal(repo, journal)
+      try {
+        for (const change of planned.changes) writeWorkingFile(change.path, bytes.get(change.path) ?? null)
+        const updates: IndexFix[] = [...fixes]
+        for (const change of planned.changes) {
+          const blob = blobs.get(change.path) ?? null
+          updates.push({ path: change.path, entry: blob === null ? null : freshEntry(change.path, blob) })
+        }
+        writeIndex(index, updates)
+        // The objects join the store only now: a failure before this point leaves none of them behind.
+        staged.promote()
+        writeRef(repo, head, commit)
+        appendReflogs(repo, head, { ...reflog, old: tip, new: commit })
+      } catch (error) {
+        // Failed midway (a full disk, a folder in the way): put back what was written, unless the branch moved.
+        await settleJournal(journal, true).catch(() => undefined)
+        throw error
+      }
+      removeJournal(repo)
+      rememberCommit(commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
       return { commit, changes: planned.changes }
     } finally {
       for (const lock of locks ?? []) await lock.release()
+      staged?.discard()
     }
+  }
+
+  /** Settles a journal left in this worktree, with the locks held (a journal found then is a dead writer's). */
+  async function settleLocked(): Promise<Settled['journal']> {
+    const journal = readJournal(repo)
+    if (journal === undefined) return undefined
+    if (journal === 'unreadable') {
+      removeJournal(repo)
+      return undefined
+    }
+    const outcome = await settleJournal(journal, false)
+    removeLeftovers(
+      repo,
+      journal.changes.map((change) => dirname(join(repo.worktree, ...change.path.split('/')))),
+    )
+    return outcome
   }
 
   return {
@@ -282,7 +551,8 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
         const planned = await plan()
         if (!planned || planned.changes.length === 0) return { changes: [] }
         assertOwnPaths(planned.changes)
-        writeWorkingFiles(planned.changes)
+        for (const change of planned.changes)
+          writeWorkingFile(change.path, change.content === null ? null : bytesOf(change.content))
         return { changes: planned.changes }
       }
       assertSupportedFormat(repo)
@@ -290,6 +560,29 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
         const result = await tryCommit(plan, lost >= OPTIMISTIC_ATTEMPTS)
         if (result !== 'lost-race') return result
       }
+    },
+
+    async settle() {
+      const settled: Settled = { locks: [], leftovers: [] }
+      const journal = readJournal(repo)
+      if (journal !== undefined && (journal === 'unreadable' || isOrphaned(journal))) {
+        const locks = await lockAll(readHead(repo))
+        try {
+          settled.journal = await settleLocked()
+        } finally {
+          for (const lock of locks) await lock.release()
+        }
+      } else {
+        const head = attempt(() => readHead(repo))
+        const lockFiles = [join(repo.gitdir, 'index.lock'), ...(head ? [`${targetOf(repo, head).file}.lock`] : [])]
+        for (const lock of lockFiles) if (clearDeadLock(lock)) settled.locks.push(lock)
+      }
+      // Once per process, and after a killed writer was found: what killed writers left besides a journal.
+      if (!swept || settled.journal || settled.locks.length) {
+        swept = true
+        settled.leftovers.push(...removeLeftovers(repo))
+      }
+      return settled
     },
 
     async heal() {
@@ -318,8 +611,7 @@ export function createCommitter({ repo, objects, identity, now, lockTimeoutMs = 
             Date.now() / 1000,
             new Set(),
           )
-          if (fixes.length)
-            writeFileAtomicSync(join(repo.gitdir, 'index'), serializeIndex(updateIndexEntries(index, fixes)))
+          if (fixes.length) writeIndex(index, fixes)
           return fixes.length
         } finally {
           await lock.release()

@@ -12,14 +12,17 @@ export interface GitOptions {
   input?: string | Buffer
   /** Kill git after this long (network calls). */
   timeoutMs?: number
+  /** Variables added to git's environment. */
+  env?: NodeJS.ProcessEnv
 }
 
 /** The environment of every git run: never wait for a password or host-key prompt, as no one is there to answer. */
-function gitEnv(): NodeJS.ProcessEnv {
+function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+    ...extra,
   }
 }
 
@@ -33,7 +36,7 @@ export function runGit(repo: Repo, args: readonly string[], options: GitOptions 
   return spawnSync('git', args, {
     cwd: repo.worktree,
     encoding: 'utf8',
-    env: gitEnv(),
+    env: gitEnv(options.env),
     maxBuffer: 256 * 1024 * 1024,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(options.input === undefined ? {} : { input: options.input }),
@@ -45,7 +48,7 @@ export function runGit(repo: Repo, args: readonly string[], options: GitOptions 
 export function runGitBytes(repo: Repo, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<Buffer> {
   return spawnSync('git', args, {
     cwd: repo.worktree,
-    env: gitEnv(),
+    env: gitEnv(options.env),
     maxBuffer: 1024 * 1024 * 1024,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(options.input === undefined ? {} : { input: options.input }),

@@ -1,4 +1,9 @@
-/** Git-compatible lock files (`index.lock`, `refs/heads/x.lock`): exclusive create, bounded wait, dead owners recovered. */
+/**
+ * Git-compatible lock files (`index.lock`, `refs/heads/x.lock`): exclusive create, bounded wait, dead owners recovered.
+ * A lock appears with its owner already written in it (a temporary file hard-linked to the lock's name), so a process
+ * killed at any instant leaves either no lock or one that names it, never an empty lock no one can tell apart from
+ * git's own.
+ */
 
 import { randomBytes } from 'node:crypto'
 import {
@@ -16,6 +21,7 @@ import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BacklogError } from '../core/errors.js'
+import { removeFileSync, temporaryPathFor } from './atomic-file.js'
 
 const OWNER_PREFIX = 'git-backlog lock'
 
@@ -40,7 +46,8 @@ function parseOwner(text: string): Owner | undefined {
   return match ? { pid: Number(match[1]), host: match[2] ?? '' } : undefined
 }
 
-function isAlive(pid: number): boolean {
+/** True when a process with this pid runs on this host (or runs as another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -52,6 +59,7 @@ function isAlive(pid: number): boolean {
 /**
  * Moves aside a lock whose owner was a git-backlog process on this host that no longer runs. The lock is renamed, not
  * unlinked, and its content checked afterwards: if another process took the lock in between, it is linked back.
+ * Returns true when the caller should try to take the lock again at once (it was recovered, or it is gone).
  */
 function recoverIfDead(path: string): boolean {
   let text: string
@@ -61,8 +69,8 @@ function recoverIfDead(path: string): boolean {
     return true // gone already: try again at once
   }
   const owner = parseOwner(text)
-  if (!owner || owner.host !== hostname() || isAlive(owner.pid)) return false
-  const aside = `${path}.dead-${owner.pid}-${randomBytes(4).toString('hex')}`
+  if (!owner || owner.host !== hostname() || isProcessAlive(owner.pid)) return false
+  const aside = temporaryPathFor(path)
   try {
     renameSync(path, aside)
   } catch {
@@ -110,50 +118,98 @@ function describeHolder(path: string, text: string | undefined): string {
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<HeldLock> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000)
   const content = `${OWNER_PREFIX} pid=${process.pid} host=${hostname()} nonce=${randomBytes(6).toString('hex')}\n`
+  const written = writeOwner(path, content)
   let delay = 1
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx')
-      try {
-        writeSync(fd, content)
-      } finally {
-        closeSync(fd)
+  try {
+    for (;;) {
+      if (takeLock(path, written, content)) {
+        let released = false
+        return {
+          path,
+          async release() {
+            if (released) return
+            released = true
+            removeFileSync(path)
+          },
+        }
       }
-      let released = false
-      return {
-        path,
-        async release() {
-          if (released) return
-          released = true
-          try {
-            unlinkSync(path)
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-          }
-        },
+      if (recoverIfDead(path)) continue
+      if (Date.now() >= deadline) {
+        const text = readText(path)
+        let age = 0
+        ignoreErrors(() => {
+          age = Math.round((Date.now() - statSync(path).mtimeMs) / 1000)
+        })
+        throw new BacklogError(
+          'REPO_LOCKED',
+          `Could not lock the repository: ${describeHolder(path, text)} (held for ${age}s, waited ${Math.round((options.timeoutMs ?? 10_000) / 1000)}s). Nothing was written; try again.`,
+          { path },
+        )
       }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code === 'ENOENT') {
-        mkdirSync(dirname(path), { recursive: true })
-        continue
-      }
-      if (code !== 'EEXIST') throw error
+      await sleep(delay + Math.random() * delay)
+      delay = Math.min(delay * 2, 50)
     }
-    if (recoverIfDead(path)) continue
-    if (Date.now() >= deadline) {
-      const text = readText(path)
-      let age = 0
-      ignoreErrors(() => {
-        age = Math.round((Date.now() - statSync(path).mtimeMs) / 1000)
-      })
-      throw new BacklogError(
-        'REPO_LOCKED',
-        `Could not lock the repository: ${describeHolder(path, text)} (held for ${age}s). Nothing was written; try again.`,
-        { path },
-      )
-    }
-    await sleep(delay + Math.random() * delay)
-    delay = Math.min(delay * 2, 50)
+  } finally {
+    if (written) removeFileSync(written)
   }
+}
+
+/** The owner's text in a temporary file beside the lock, to be linked to the lock's name; undefined if that fails. */
+function writeOwner(path: string, content: string): string | undefined {
+  const temporary = temporaryPathFor(path)
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+    const fd = openSync(temporary, 'wx')
+    try {
+      writeSync(fd, content)
+    } finally {
+      closeSync(fd)
+    }
+    return temporary
+  } catch {
+    removeFileSync(temporary)
+    return undefined
+  }
+}
+
+/**
+ * Takes the lock if it is free: links the owner file to the lock's name (atomic, fails if it exists), or where the
+ * file system has no hard links, creates it exclusively and writes the owner into it.
+ */
+function takeLock(path: string, written: string | undefined, content: string): boolean {
+  try {
+    if (written) {
+      try {
+        linkSync(written, path)
+        return true
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'EEXIST') return false
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error
+      }
+    }
+    const fd = openSync(path, 'wx')
+    try {
+      writeSync(fd, content)
+    } finally {
+      closeSync(fd)
+    }
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code === 'ENOENT') {
+      mkdirSync(dirname(path), { recursive: true })
+      return false
+    }
+    throw error
+  }
+}
+
+/**
+ * Removes `path` if it is a lock left by a git-backlog process of this host that no longer runs (a writer killed
+ * while holding it), so the person's own git is not kept out. Returns true when it did.
+ */
+export function clearDeadLock(path: string): boolean {
+  return readText(path) !== undefined && recoverIfDead(path)
 }

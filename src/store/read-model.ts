@@ -4,7 +4,16 @@
  * call without stat-ing every file; a one-shot CLI call scans once.
  */
 
-import { type Dirent, type FSWatcher, readdirSync, readFileSync, type Stats, statSync, watch } from 'node:fs'
+import {
+  type Dirent,
+  type FSWatcher,
+  readdirSync,
+  readFileSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  watch,
+} from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { parseItemFile } from '../core/codec.js'
@@ -12,8 +21,9 @@ import { isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
-import { writeFileAtomicSync } from './atomic-file.js'
+import { temporaryOwner, writeFileAtomicSync } from './atomic-file.js'
 import { objectId } from './git-objects.js'
+import { isProcessAlive } from './locks.js'
 
 export interface ItemRecord {
   item: Item
@@ -65,9 +75,14 @@ export interface ReadModel {
   /** The problem of an unreadable file that would hold this id (by its file name), if there is one. */
   problemFor(id: string): Problem | undefined
   /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
-  noteWritten(path: string, text: string | null): void
+  noteWritten(path: string, content: string | Uint8Array | null): void
   /** Calls `listener` when a watched file or folder changes (hand edits included); returns the unsubscribe. */
   onChange(listener: () => void): () => void
+  /**
+   * Removes the temporary files of killed git-backlog processes that scans came across (hidden files named by
+   * atomic-file.ts); returns their paths.
+   */
+  removeLeftovers(): string[]
   close(): void
 }
 
@@ -149,6 +164,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   }
 
   const absolute = (path: string) => join(worktree, ...path.split('/'))
+  /** Temporary files of ours seen by scans: a killed writer's are removed by `removeLeftovers`. */
+  const temporaries = new Set<string>()
 
   /** `all()` is asked for on every list; it is rebuilt only after something changed. */
   let everything: ItemRecord[] | undefined
@@ -317,7 +334,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const names = new Set<string>()
     const subdirs: string[] = []
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue
+      if (entry.name.startsWith('.')) {
+        if (temporaryOwner(entry.name) !== undefined) temporaries.add(`${path}/${entry.name}`)
+        continue
+      }
       const child = `${path}/${entry.name}`
       if (entry.isDirectory()) {
         names.add(entry.name)
@@ -422,17 +442,33 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       for (const [path, named] of unreadable) if (named === key) return files.get(path)?.problem
       return undefined
     },
-    noteWritten(path, text) {
-      if (text === null) {
+    noteWritten(path, content) {
+      if (content === null) {
         dropFile(path)
         return
       }
       // The stamp is unknown until the next stat; an empty stamp makes the next look at this file read it again.
-      setFile(path, { ...parse(path, Buffer.from(text, 'utf8'), ''), stamp: '' })
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content)
+      setFile(path, { ...parse(path, bytes, ''), stamp: '' })
     },
     onChange(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    removeLeftovers() {
+      const removed: string[] = []
+      for (const path of temporaries) {
+        const owner = temporaryOwner(path.slice(path.lastIndexOf('/') + 1)) as number
+        if (owner === process.pid || isProcessAlive(owner)) continue
+        temporaries.delete(path)
+        try {
+          unlinkSync(absolute(path))
+          removed.push(path)
+        } catch {
+          // gone already
+        }
+      }
+      return removed
     },
     close() {
       listeners.clear()

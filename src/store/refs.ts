@@ -3,10 +3,11 @@
  * Synchronous: these run inside the commit's critical section, where each file is a few bytes.
  */
 
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { writeFileAtomicSync } from './atomic-file.js'
+import { formatZone } from './git-objects.js'
 import type { Repo } from './repo.js'
 
 export const ZERO_OID = '0000000000000000000000000000000000000000'
@@ -87,21 +88,39 @@ export interface ReflogEntry {
   message: string
 }
 
-function formatZone(offsetMinutes: number): string {
-  // Date#getTimezoneOffset is positive west of UTC; git writes +hhmm east of UTC.
-  const east = -offsetMinutes
-  const sign = east < 0 ? '-' : '+'
-  const abs = Math.abs(east)
-  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`
-}
-
-/** Appends the reflog lines git would write: one for the branch, one for HEAD. */
-export function appendReflogs(repo: Repo, head: Head, entry: ReflogEntry): void {
-  const summary = entry.message.split('\n', 1)[0] ?? ''
-  const line = `${entry.old ?? ZERO_OID} ${entry.new} ${entry.name} <${entry.email}> ${entry.timestamp} ${formatZone(entry.timezoneOffset)}\t${summary}\n`
+function reflogFiles(repo: Repo, head: Head): string[] {
   const files = [join(repo.gitdir, 'logs', 'HEAD')]
   if (head.kind === 'branch') files.push(join(repo.commondir, 'logs', head.ref))
-  for (const file of files) {
+  return files
+}
+
+/** The commit the last line of a reflog moved to, read from the file's tail; undefined for an empty or missing log. */
+function lastReflogTarget(file: string): string | undefined {
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    const size = fstatSync(fd).size
+    const length = Math.min(size, 4096)
+    const tail = Buffer.alloc(length)
+    readSync(fd, tail, 0, length, size - length)
+    const lines = tail.toString('utf8').trimEnd().split('\n')
+    return lines[lines.length - 1]?.split(' ')[1]
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/**
+ * Appends the reflog lines git would write: one for the branch, one for HEAD. With `once`, a log that already ends
+ * with this move is left alone (finishing the move of a writer killed after some of its lines).
+ */
+export function appendReflogs(repo: Repo, head: Head, entry: ReflogEntry, once = false): void {
+  const summary = entry.message.split('\n', 1)[0] ?? ''
+  const line = `${entry.old ?? ZERO_OID} ${entry.new} ${entry.name} <${entry.email}> ${entry.timestamp} ${formatZone(entry.timezoneOffset)}\t${summary}\n`
+  for (const file of reflogFiles(repo, head)) {
+    if (once && lastReflogTarget(file) === entry.new) continue
     mkdirSync(dirname(file), { recursive: true })
     appendFileSync(file, line)
   }

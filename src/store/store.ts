@@ -6,9 +6,9 @@ import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, CONFIG_PATH, isBacklogPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
-import { type CommitPlan, type CommitResult, createCommitter } from './commit.js'
+import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
 import { createObjectStore } from './git-objects.js'
-import { type Identity, resolveIdentity } from './identity.js'
+import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
 import { createReadModel, type ReadModel } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
@@ -18,7 +18,7 @@ const ITEM_CACHE_FORMAT = 2
 /** How long the index must be quiet before a server looks for entries a concurrent `git commit` dropped. */
 const HEAL_DEBOUNCE_MS = 100
 
-export type { CommitPlan, CommitResult, FileChange } from './commit.js'
+export type { CommitPlan, CommitResult, FileChange, Settled } from './commit.js'
 export type { ItemRecord, Problem } from './read-model.js'
 
 /** Item reads are the read model's own (see read-model.ts for what each promises). */
@@ -28,8 +28,13 @@ export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'pro
   isInitialized(): boolean
   /** The project config as it is in the working tree now (defaults when there is none). */
   config(): BacklogConfig
-  /** Brings items, problems and config up to date with the working tree. */
+  /**
+   * Brings items, problems and config up to date with the working tree, after settling what a killed writer left
+   * (see `settle`).
+   */
   refresh(): Promise<void>
+  /** Finishes or takes back a killed writer's commit and removes its locks and temporary files; reports what it did. */
+  settle(): Promise<Settled>
   /** The git identity commits are made as (asked of git once). */
   author(): Promise<Identity>
   /**
@@ -74,16 +79,20 @@ export function openStore({
     watchFiles: watch,
     cache: { file: join(repo.gitdir, 'backlog', 'items-cache.json'), key: `${ITEM_CACHE_FORMAT}:${VERSION}` },
   })
-  let resolvedIdentity: Promise<Identity> | undefined = identity ? Promise.resolve(identity) : undefined
-  const author = () => {
-    resolvedIdentity ??= resolveIdentity(repo.worktree)
-    return resolvedIdentity
+  let resolvedSettings: Promise<CommitSettings> | undefined
+  const settings = () => {
+    resolvedSettings ??= resolveCommitSettings(repo.worktree).then((found) => ({ ...found, ...identity }))
+    return resolvedSettings
+  }
+  const author = async (): Promise<Identity> => {
+    const { name, email } = await settings()
+    return { name, email }
   }
   const objects = createObjectStore(repo.commondir)
   const committer = createCommitter({
     repo,
     objects,
-    identity: author,
+    settings,
     now,
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
   })
@@ -123,6 +132,13 @@ export function openStore({
     return value
   }
 
+  /** What killed writers left: their journal and locks (committer), their temporary files in `.backlog/` (read model). */
+  async function settle(): Promise<Settled> {
+    const settled = await committer.settle()
+    settled.leftovers.push(...model.removeLeftovers())
+    return settled
+  }
+
   return {
     repo,
     isInitialized() {
@@ -134,9 +150,11 @@ export function openStore({
     },
     config: readConfig,
     async refresh() {
+      await settle()
       readConfig()
       await model.refresh()
     },
+    settle,
     get: (id) => model.get(id),
     all: () => model.all(),
     takenIds: () => model.takenIds(),
@@ -153,6 +171,7 @@ export function openStore({
     },
     author,
     async mutate(plan) {
+      await settle()
       const result = await committer.commit(
         async () => {
           await model.refresh()
@@ -169,6 +188,7 @@ export function openStore({
     },
     async warm() {
       try {
+        await settle()
         await model.refresh()
         const tip = resolveHead(repo, readHead(repo))
         if (tip) await objects.warm(tip)

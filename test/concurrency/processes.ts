@@ -77,14 +77,18 @@ export function readHistory(git: (...args: string[]) => string): LoggedCommit[] 
     })
 }
 
-/** Files a crashed or careless writer would leave behind: `*.lock`, moved-aside dead locks, temporary files. */
+/**
+ * Files a crashed or careless writer would leave behind: `*.lock`, moved-aside dead locks, temporary files and
+ * quarantine folders, a commit journal.
+ */
 export function strayFiles(root: string): string[] {
   const found: string[] = []
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
-      if (entry.isDirectory()) walk(path)
-      else if (/\.lock$|\.lock\.dead-|\.tmp$|^tmp_obj_/.test(entry.name)) found.push(path)
+      if (/^tmp_obj|git-backlog-\d+-|^commit-journal/.test(entry.name)) found.push(path)
+      else if (entry.isDirectory()) walk(path)
+      else if (/\.lock$|\.lock\.dead-|\.tmp$/.test(entry.name)) found.push(path)
     }
   }
   walk(root)
@@ -136,13 +140,11 @@ function processState(pid: number): string | undefined {
 }
 
 /**
- * Watches the lock files until the process `pid` holds all of them, then stops it with SIGSTOP right there: a
- * writer frozen in the middle of its commit's critical section. If the stop lands just after it let go, it is
- * resumed and caught on a later commit. The caller keeps it busy committing.
+ * Watches until `holds()` is true, then stops `pid` with SIGSTOP right there: a writer frozen at that point of its
+ * commit. If the stop lands just after the moment passed, it is resumed and caught on a later commit. The caller
+ * keeps it busy committing.
  */
-export async function freezeHolding(pid: number, locks: string[], timeoutMs = 30_000): Promise<void> {
-  const owner = `git-backlog lock pid=${pid} `
-  const holds = () => locks.every((path) => readOrEmpty(path).startsWith(owner))
+export async function freezeWhen(pid: number, holds: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (holds()) {
@@ -154,7 +156,18 @@ export async function freezeHolding(pid: number, locks: string[], timeoutMs = 30
     }
     await new Promise((resolve) => setImmediate(resolve))
   }
-  throw new Error(`process ${pid} was never caught holding ${locks.join(' and ')}`)
+  throw new Error(`process ${pid} was never caught ${what}`)
+}
+
+/** Freezes `pid` while it holds every one of these lock files: in the middle of its commit's critical section. */
+export function freezeHolding(pid: number, locks: string[], timeoutMs = 30_000): Promise<void> {
+  const owner = `git-backlog lock pid=${pid} `
+  return freezeWhen(
+    pid,
+    () => locks.every((path) => readOrEmpty(path).startsWith(owner)),
+    `holding ${locks.join(' and ')}`,
+    timeoutMs,
+  )
 }
 
 /** Waits until `pid` no longer exists (killed and reaped): a dead owner, as the lock recovery sees it. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -199,7 +199,7 @@ describe('the commit protocol on a real repository', () => {
     const committer = createCommitter({
       repo: gitRepo,
       objects: createObjectStore(gitRepo.commondir),
-      identity: async () => ({ name: 'T', email: 't@e' }),
+      settings: async () => ({ name: 'T', email: 't@e', sign: false }),
       now: () => new Date(),
     })
     for (const path of ['src/evil.md', '.backlog/../evil.md', '.backlog/tasks/../../x.md', '.git/config']) {
@@ -224,6 +224,57 @@ describe('the commit protocol on a real repository', () => {
       rmSync(outside, { recursive: true, force: true })
     }
     expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('1')
+  })
+
+  it('puts back what it wrote when a write fails midway, and leaves no journal or stray object', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    const { items } = await app.create({ title: 'Edited by hand, then by the tool' })
+    app.close()
+    const item = items[0]!
+    const path = `.backlog/tasks/${item.id.slice(-1)}/${item.id}.md`
+    repo.write(path, `${repo.read(path)}A hand edit not yet committed.\n`)
+    repo.git('add', path)
+    repo.write('.backlog/tasks/blocked', 'a file where a folder must go\n')
+    const head = repo.git('rev-parse', 'HEAD')
+    const before = {
+      status: repo.git('status', '--porcelain'),
+      text: repo.read(path),
+      staged: repo.git('diff', '--cached'),
+    }
+
+    const gitRepo = discoverRepo(repo.dir)
+    const committer = createCommitter({
+      repo: gitRepo,
+      objects: createObjectStore(gitRepo.commondir),
+      settings: async () => ({ name: 'T', email: 't@e', sign: false }),
+      now: () => new Date(),
+    })
+    const failure = await committer
+      .commit(
+        async () => ({
+          message: 'two files\n\nBacklog-Op: update\n',
+          changes: [
+            { path, content: `${before.text}And the tool's line.\n` },
+            { path: '.backlog/tasks/new/a.md', content: '---\nid: a\ntitle: A\n---\n' },
+            { path: '.backlog/tasks/blocked/b.md', content: '---\nid: b\ntitle: B\n---\n' },
+          ],
+        }),
+        { autoCommit: true },
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    expect((failure as NodeJS.ErrnoException).code).toMatch(/^(ENOTDIR|EEXIST)$/)
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    expect(repo.read(path)).toBe(before.text)
+    expect(existsSync(join(repo.dir, '.backlog/tasks/new/a.md'))).toBe(false)
+    expect(repo.git('diff', '--cached')).toBe(before.staged)
+    expect(repo.git('status', '--porcelain')).toBe(before.status)
+    expect(existsSync(join(repo.dir, '.git/backlog/commit-journal.json'))).toBe(false)
+    expect(readdirSync(join(repo.dir, '.git/objects')).filter((name) => name.startsWith('tmp_'))).toEqual([])
+    expect(repo.git('fsck', '--strict')).toBe('')
   })
 
   it('only writes files when auto_commit is off', async () => {

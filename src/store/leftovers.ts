@@ -1,0 +1,111 @@
+/**
+ * What killed git-backlog processes leave behind besides a journal: temporary files and quarantine folders, found by
+ * the names atomic-file.ts gives them and removed once their process is gone. Older versions named their temporary
+ * files without the `git-backlog-` mark; `findOldLeftovers` looks for those for `git backlog doctor`.
+ */
+
+import { type Dirent, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { temporaryOwner } from './atomic-file.js'
+import { readJournal } from './journal.js'
+import { isProcessAlive } from './locks.js'
+import { readHead, targetOf } from './refs.js'
+import type { Repo } from './repo.js'
+
+function list(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return []
+  }
+}
+
+/** The folders a writer makes temporary files in: objects (quarantines), the git dir (index), our own folder, HEAD's ref. */
+function writerFolders(repo: Repo): string[] {
+  const folders = [join(repo.commondir, 'objects'), repo.gitdir, join(repo.gitdir, 'backlog')]
+  try {
+    const ref = targetOf(repo, readHead(repo)).file
+    folders.push(ref.slice(0, ref.lastIndexOf('/')))
+  } catch {
+    // no readable HEAD: nothing of ours beside it
+  }
+  return folders
+}
+
+/**
+ * Removes the temporary files and quarantine folders of git-backlog processes that no longer run, in the folders a
+ * writer uses and in `extra` folders (where a journaled commit wrote working files). Returns the paths removed.
+ *
+ * @example
+ * removeLeftovers(repo) // ['/repo/.git/objects/tmp_objdir-git-backlog-4242-0a1b2c3d']
+ */
+export function removeLeftovers(repo: Repo, extra: readonly string[] = []): string[] {
+  const removed: string[] = []
+  const kept = journaledQuarantines(repo)
+  for (const folder of new Set([...writerFolders(repo), ...extra])) {
+    for (const entry of list(folder)) {
+      const owner = temporaryOwner(entry.name)
+      if (owner === undefined || owner === process.pid || isProcessAlive(owner) || kept.has(entry.name)) continue
+      const path = join(folder, entry.name)
+      try {
+        rmSync(path, { recursive: true, force: true })
+        removed.push(path)
+      } catch {
+        // taken by someone else meanwhile, or not ours to remove: looked at again next time
+      }
+    }
+  }
+  return removed
+}
+
+/**
+ * Quarantines that a journal still needs, in this worktree or any other of the repository (they share `objects/`):
+ * the commit they hold is finished from them when that journal is settled.
+ */
+function journaledQuarantines(repo: Repo): Set<string> {
+  const gitdirs = [
+    repo.gitdir,
+    repo.commondir,
+    ...list(join(repo.commondir, 'worktrees')).map((entry) => join(repo.commondir, 'worktrees', entry.name)),
+  ]
+  const names = new Set<string>()
+  for (const gitdir of new Set(gitdirs)) {
+    const journal = readJournal({ ...repo, gitdir })
+    if (journal && journal !== 'unreadable') names.add(journal.quarantine)
+  }
+  return names
+}
+
+/** Temporary names of versions before 0.2: `.<name>.<pid>-<8 hex>.tmp` and a recovered lock's `<lock>.dead-<pid>-<8 hex>`. */
+const OLD_TEMPORARY = /^(?:\..+\.(\d+)-[0-9a-f]{8}\.tmp|.+\.lock\.dead-(\d+)-[0-9a-f]{8})$/
+
+function oldOwner(name: string): number | undefined {
+  const match = OLD_TEMPORARY.exec(name)
+  return match ? Number(match[1] ?? match[2]) : undefined
+}
+
+/**
+ * Temporary files that older versions left when killed, anywhere they wrote: loose-object folders (which `git fsck`
+ * reports as "bad sha1 file"), the git dir, ref folders and `.backlog/`. Files of live processes are left out.
+ */
+export function findOldLeftovers(repo: Repo): string[] {
+  const found: string[] = []
+  const visit = (folder: string, deep: boolean) => {
+    for (const entry of list(folder)) {
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) {
+        if (deep) visit(path, true)
+        continue
+      }
+      const owner = oldOwner(entry.name) ?? temporaryOwner(entry.name)
+      if (owner !== undefined && owner !== process.pid && !isProcessAlive(owner)) found.push(path)
+    }
+  }
+  const objects = join(repo.commondir, 'objects')
+  for (const entry of list(objects)) if (/^[0-9a-f]{2}$/.test(entry.name)) visit(join(objects, entry.name), false)
+  visit(repo.gitdir, false)
+  visit(join(repo.gitdir, 'backlog'), false)
+  visit(join(repo.commondir, 'refs'), true)
+  visit(join(repo.worktree, '.backlog'), true)
+  return found
+}

@@ -1,0 +1,106 @@
+/**
+ * Each way a killed writer's commit is settled, caught deterministically: the writer is frozen (SIGSTOP) while its
+ * commit journal exists, then killed, and the next call must finish the commit, or take its files back when the
+ * branch moved meanwhile. Checked with the real git CLI.
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app/index.js'
+import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
+import { freezeWhen, signal, strayFiles, waitUntilGone } from './processes.js'
+
+const WRITER = join(import.meta.dirname, '..', 'fixtures', 'writer.mjs')
+
+async function initializedRepo(): Promise<TempRepo> {
+  const repo = tempRepo({ 'src/x.ts': 'export const x = 0\n' })
+  const app = createApp({ cwd: repo.dir })
+  await app.init({})
+  await app.create({ title: 'already there' })
+  app.close()
+  return repo
+}
+
+/** A writer creating items until it is stopped, frozen while its journal exists, then killed; returns the journal. */
+async function killInsideCommit(
+  repo: TempRepo,
+): Promise<{ journal: { new: string; old: string; changes: unknown[] } }> {
+  const journalFile = join(repo.dir, '.git', 'backlog', 'commit-journal.json')
+  const child: ChildProcess = spawn(process.execPath, [WRITER, repo.dir, '100000', 'victim'], {
+    env: { ...process.env, ...GIT_ENV },
+    stdio: 'ignore',
+  })
+  const pid = child.pid as number
+  try {
+    await freezeWhen(pid, () => existsSync(journalFile), 'with its journal written')
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'))
+    signal(pid, 'SIGKILL')
+    await waitUntilGone(pid)
+    return { journal }
+  } finally {
+    signal(pid, 'SIGKILL')
+  }
+}
+
+function expectClean(repo: TempRepo): void {
+  expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
+  expect(strayFiles(join(repo.dir, '.git'))).toEqual([])
+  expect(repo.git('fsck', '--strict')).toBe('')
+}
+
+describe('a writer killed inside its commit', () => {
+  it('has its commit finished by the next call while the branch is where it left it', async () => {
+    const repo = await initializedRepo()
+    const { journal } = await killInsideCommit(repo)
+    // The dead writer's locks keep the person's own git out until the next backlog call.
+    expect(existsSync(join(repo.dir, '.git', 'index.lock'))).toBe(true)
+
+    const next = createApp({ cwd: repo.dir })
+    const settled = await next.store.settle()
+    expect(settled.journal).toBe('forward')
+    const listed = await next.list({})
+    next.close()
+
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(journal.new)
+    expect(repo.git('log', '-1', '--format=%s')).toMatch(/^add bl-\w+: victim \d+/)
+    expect(listed.items.map((item) => item.title)).toContain(
+      repo.git('log', '-1', '--format=%s').split(': ')[1]?.trim(),
+    )
+    // The reflog records the move once, as git would have.
+    expect(repo.git('reflog', '-1', '--format=%H %gs', 'main')).toMatch(new RegExp(`^${journal.new} backlog: add `))
+    expectClean(repo)
+  }, 60_000)
+
+  it('has its files taken back when the branch moved on without it', async () => {
+    const repo = await initializedRepo()
+    const { journal } = await killInsideCommit(repo)
+    // Someone removes the dead writer's locks by hand and moves the branch with a commit of their own.
+    rmSync(join(repo.dir, '.git', 'index.lock'), { force: true })
+    rmSync(join(repo.dir, '.git', 'refs', 'heads', 'main.lock'), { force: true })
+    const theirs = repo.git('commit-tree', `${journal.old}^{tree}`, '-p', journal.old, '-m', 'their own commit').trim()
+    repo.git('update-ref', 'refs/heads/main', theirs)
+
+    const next = createApp({ cwd: repo.dir })
+    expect((await next.store.settle()).journal).toBe('back')
+    next.close()
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(theirs)
+    expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
+    expect(strayFiles(join(repo.dir, '.git'))).toEqual([])
+    // Objects it had already moved into the store may be left unreferenced, as after any abandoned git commit.
+    expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
+  }, 60_000)
+
+  it('is settled by a server as it starts, before any call', async () => {
+    const repo = await initializedRepo()
+    const { journal } = await killInsideCommit(repo)
+    const server = createApp({ cwd: repo.dir, watch: true })
+    await server.store.warm()
+    server.close()
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(journal.new)
+    expectClean(repo)
+    const quarantines = readdirSync(join(repo.dir, '.git', 'objects')).filter((name) => name.startsWith('tmp_'))
+    expect(quarantines).toEqual([])
+  }, 60_000)
+})
