@@ -1,15 +1,17 @@
 /** Use-cases about the repository around the backlog: checking and repairing the setup, conflicts, syncing. */
 
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative as relativeTo } from 'node:path'
 import { BacklogError } from '../core/errors.js'
+import { idFromPath } from '../core/layout.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, checkDriver, installDriver } from '../merge/install.js'
 import { type ResolvedFile, resolveConflicts, unmergedBacklogFiles } from '../merge/resolve.js'
+import { findOldLeftovers, removeOldLeftovers, restoreFromHead, uncommittedItemFiles } from '../store/leftovers.js'
 import { assertNotBusy } from '../store/repo.js'
-import { assertInitialized } from '../store/store.js'
+import { assertInitialized, type Settled } from '../store/store.js'
 import { type SyncResult, syncWithUpstream, upstreamOf } from '../sync/remote.js'
 import type { App } from './index.js'
-import { type AppCore, planOf } from './shared.js'
+import { type AppCore, planOf, plural } from './shared.js'
 
 export interface DoctorCheck {
   name: string
@@ -40,13 +42,109 @@ export interface ResolveInput {
 export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve' | 'sync'> {
   const { store, contextFor } = core
 
+  /** What settling found: a killed writer's commit finished or taken back, its locks and temporary files removed. */
+  function interruptedWrites(settled: Settled): DoctorCheck {
+    const done = [
+      settled.journal === 'forward' ? "finished a killed writer's commit" : '',
+      settled.journal === 'back' ? "took back a killed writer's files (its branch had moved on)" : '',
+      settled.journal === 'abandoned' ? "dropped a killed writer's commit (HEAD is on another branch now)" : '',
+      settled.locks.length ? `removed ${plural(settled.locks.length, 'lock')} of killed writers` : '',
+      settled.leftovers.length ? `removed ${plural(settled.leftovers.length, 'temporary file')} of killed writers` : '',
+    ].filter(Boolean)
+    return done.length
+      ? { name: 'interrupted writes', ok: true, fixed: true, detail: `${done.join('; ')}` }
+      : { name: 'interrupted writes', ok: true, detail: 'none left unsettled' }
+  }
+
+  /** Temporary files that killed writers of older versions left, which nothing else removes. */
+  function oldLeftovers(fix: boolean): DoctorCheck {
+    const found = fix ? removeOldLeftovers(store.repo) : findOldLeftovers(store.repo)
+    if (found.length === 0) return { name: 'leftover files', ok: true, detail: 'no temporary files of killed writers' }
+    const relative = found.map((path) => relativeTo(store.repo.worktree, path))
+    const check: DoctorCheck = {
+      name: 'leftover files',
+      ok: false,
+      detail: `${plural(found.length, 'temporary file')} left by killed writers of an older version (\`git fsck\` calls those in .git/objects "bad sha1 file"): ${relative.slice(0, 3).join(', ')}${found.length > 3 ? ', …' : ''}`,
+    }
+    if (fix)
+      Object.assign(check, { ok: true, fixed: true, detail: `removed ${plural(found.length, 'temporary file')}` })
+    return check
+  }
+
+  /**
+   * Item files that differ from the last commit: an older version's writer killed between writing and committing
+   * (or a hand edit not yet committed). The fix commits them in one commit, except a deleted item that exists nowhere
+   * else, which is brought back: a task is never lost.
+   */
+  async function uncommittedItems(
+    fix: boolean,
+    agent: string | undefined,
+  ): Promise<{ check: DoctorCheck; commit?: string }> {
+    const found = uncommittedItemFiles(store.repo)
+    if (found.length === 0)
+      return { check: { name: 'uncommitted items', ok: true, detail: 'every item file is committed' } }
+    const vanished = found.filter(({ path, status }) => {
+      if (!status.includes('D')) return false
+      const id = idFromPath(path)
+      return !id || store.get(id) === undefined
+    })
+    const check: DoctorCheck = {
+      name: 'uncommitted items',
+      ok: false,
+      detail: `${plural(found.length, 'item file')} differ from the last commit (${found
+        .slice(0, 3)
+        .map(({ path, status }) => `${status.trim()} ${path}`)
+        .join(
+          ', ',
+        )}${found.length > 3 ? ', …' : ''}): a writer stopped before it committed, or an edit by hand. --fix commits them${vanished.length ? ` and brings back ${plural(vanished.length, 'deleted item')} that exist nowhere else` : ''}.`,
+    }
+    if (!fix) return { check }
+    restoreFromHead(
+      store.repo,
+      vanished.map(({ path }) => path),
+    )
+    const restored = new Set(vanished.map(({ path }) => path))
+    const rest = found.filter(({ path }) => !restored.has(path))
+    let commit: string | undefined
+    if (rest.length) {
+      const context = await contextFor(agent)
+      const result = await store.mutate(() =>
+        planOf(
+          context,
+          { op: 'doctor', verb: `doctor: commit ${plural(rest.length, 'item file')} left uncommitted`, items: [] },
+          rest.map(({ path }) => ({ path, content: store.bytesAt(path) ?? null })),
+        ),
+      )
+      commit = result.commit
+    }
+    await store.refresh()
+    Object.assign(check, {
+      ok: true,
+      fixed: true,
+      detail: [
+        rest.length ? `committed ${plural(rest.length, 'item file')}` : '',
+        vanished.length ? `brought back ${plural(vanished.length, 'deleted item')}` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    })
+    return { check, ...(commit ? { commit } : {}) }
+  }
+
   return {
     async doctor({ fix = false, agent } = {}) {
       assertInitialized(store)
+      const settled = await store.settle()
       await store.refresh()
       const checks: DoctorCheck[] = []
       let commit: string | undefined
       let driver = checkDriver(store.repo)
+
+      checks.push(interruptedWrites(settled))
+      checks.push(oldLeftovers(fix))
+      const uncommitted = await uncommittedItems(fix, agent)
+      checks.push(uncommitted.check)
+      commit = uncommitted.commit
 
       if (!driver.attributes) {
         const check: DoctorCheck = {
@@ -64,7 +162,7 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
               { path: ATTRIBUTES_PATH, content: text },
             ]),
           )
-          commit = result.commit
+          commit = result.commit ?? commit
           Object.assign(check, { ok: true, fixed: true, detail: `${ATTRIBUTES_PATH} added` })
         }
         checks.push(check)

@@ -37,6 +37,11 @@ export function toRow(record: ItemRecord): ItemRow {
   return row
 }
 
+/** `1 item`, `3 items`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
+}
+
 /** True when the filter compares `updated`, which needs history read first. */
 export function mentionsUpdated(filter: string | undefined): boolean {
   const node = filter ? parseFilter(filter) : undefined

@@ -23,7 +23,16 @@ import { findCycle } from '../query/graph.js'
 import { assertInitialized, type ItemRecord } from '../store/store.js'
 import type { UpdatedView } from '../store/updated-times.js'
 import type { App, ItemRow } from './index.js'
-import { type AppCore, canonicalStatus, distinct, MAX_RESULT_ROWS, mentionsUpdated, planOf, toRow } from './shared.js'
+import {
+  type AppCore,
+  canonicalStatus,
+  distinct,
+  MAX_RESULT_ROWS,
+  mentionsUpdated,
+  planOf,
+  plural,
+  toRow,
+} from './shared.js'
 
 /**
  * The use-cases that write items, over the shared `core`; each commits one change (when auto-commit is on).
@@ -397,10 +406,6 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
       }
     },
   }
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
 /** An error of one item of a batch, with the item named so the caller knows which to fix. Nothing was written. */

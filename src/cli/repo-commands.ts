@@ -42,8 +42,13 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
 
   program
     .command('doctor')
-    .description('check the setup: merge attributes and driver, files in conflict, unreadable items, upstream')
-    .option('--fix', 'repair what can be repaired (commits .backlog/.gitattributes, sets the driver in .git/config)')
+    .description(
+      'check the setup: interrupted writes, leftover temporary files, uncommitted items, merge attributes and driver, files in conflict, unreadable items, upstream',
+    )
+    .option(
+      '--fix',
+      'repair what can be repaired: remove leftover temporary files, commit uncommitted items (bringing back deleted ones that exist nowhere else), commit .backlog/.gitattributes, set the driver in .git/config',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (options: { fix?: boolean; json?: boolean }) => {
       const agent = cli.agent()

@@ -6,7 +6,9 @@
 
 import { type Dirent, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { BacklogError } from '../core/errors.js'
 import { temporaryOwner } from './atomic-file.js'
+import { runGit } from './git-cli.js'
 import { readJournal } from './journal.js'
 import { isProcessAlive } from './locks.js'
 import { readHead, targetOf } from './refs.js'
@@ -108,4 +110,53 @@ export function findOldLeftovers(repo: Repo): string[] {
   visit(join(repo.commondir, 'refs'), true)
   visit(join(repo.worktree, '.backlog'), true)
   return found
+}
+
+/** Removes what `findOldLeftovers` finds; returns the paths removed. */
+export function removeOldLeftovers(repo: Repo): string[] {
+  const found = findOldLeftovers(repo)
+  for (const path of found) rmSync(path, { force: true })
+  return found
+}
+
+/** A `.backlog/` path whose index or working file differs from HEAD, as `git status` sees it. */
+export interface UncommittedPath {
+  path: string
+  /** git's two status letters: index, then working tree (`A `, ` M`, ` D`, `??`...). */
+  status: string
+}
+
+/**
+ * Item files under `.backlog/tasks/` and `.backlog/archive/` that differ from HEAD: what a writer of an older version,
+ * killed between writing files and committing them, left behind (or a hand edit not yet committed).
+ */
+export function uncommittedItemFiles(repo: Repo): UncommittedPath[] {
+  const result = runGit(repo, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--',
+    '.backlog/tasks',
+    '.backlog/archive',
+  ])
+  if (result.status !== 0) return []
+  return result.stdout
+    .split('\0')
+    .filter((record) => record.length > 3)
+    .map((record) => ({ status: record.slice(0, 2), path: record.slice(3) }))
+    .filter(({ path }) => path.endsWith('.md'))
+}
+
+/**
+ * Brings files back as the last commit has them, in the index and the working tree (`git checkout HEAD -- paths`):
+ * items a killed writer of an older version deleted without committing. Fails with the reason git gives.
+ */
+export function restoreFromHead(repo: Repo, paths: readonly string[]): void {
+  if (paths.length === 0) return
+  const result = runGit(repo, ['checkout', 'HEAD', '--', ...paths])
+  if (result.status !== 0) {
+    throw new BacklogError('REPO_BUSY', `Could not bring back ${paths.join(', ')}: ${result.stderr.trim()}`)
+  }
 }

@@ -44,6 +44,8 @@ export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'pro
   mutate(plan: () => CommitPlan | null | Promise<CommitPlan | null>): Promise<CommitResult>
   /** The working tree's text of a file under `.backlog/`, or undefined when there is none. */
   textAt(path: string): string | undefined
+  /** The working tree's bytes of a file under `.backlog/`, or undefined when there is none. */
+  bytesAt(path: string): Uint8Array | undefined
   /** Reads everything a first call needs (items, the last commit's trees) ahead of time; errors are ignored. */
   warm(): Promise<void>
   close(): void
@@ -132,6 +134,15 @@ export function openStore({
     return value
   }
 
+  function bytesAt(path: string): Buffer | undefined {
+    if (!isBacklogPath(path)) throw new BacklogError('PATH_OUTSIDE_BACKLOG', `${path} is not under .backlog/`)
+    try {
+      return readFileSync(join(repo.worktree, ...path.split('/')))
+    } catch {
+      return undefined
+    }
+  }
+
   /** What killed writers left: their journal and locks (committer), their temporary files in `.backlog/` (read model). */
   async function settle(): Promise<Settled> {
     const settled = await committer.settle()
@@ -162,13 +173,9 @@ export function openStore({
     problemFor: (id) => model.problemFor(id),
     onChange: (listener) => model.onChange(listener),
     textAt(path) {
-      if (!isBacklogPath(path)) throw new BacklogError('PATH_OUTSIDE_BACKLOG', `${path} is not under .backlog/`)
-      try {
-        return readFileSync(join(repo.worktree, ...path.split('/')), 'utf8')
-      } catch {
-        return undefined
-      }
+      return bytesAt(path)?.toString()
     },
+    bytesAt,
     author,
     async mutate(plan) {
       await settle()

@@ -4,12 +4,12 @@
  * branch moved meanwhile. Checked with the real git CLI.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
+import { fsckOutput, GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 import { freezeWhen, signal, strayFiles, waitUntilGone } from './processes.js'
 
 const WRITER = join(import.meta.dirname, '..', 'fixtures', 'writer.mjs')
@@ -47,7 +47,7 @@ async function killInsideCommit(
 function expectClean(repo: TempRepo): void {
   expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
   expect(strayFiles(join(repo.dir, '.git'))).toEqual([])
-  expect(repo.git('fsck', '--strict')).toBe('')
+  expect(fsckOutput(repo.dir)).toBe('')
 }
 
 describe('a writer killed inside its commit', () => {
@@ -103,4 +103,64 @@ describe('a writer killed inside its commit', () => {
     const quarantines = readdirSync(join(repo.dir, '.git', 'objects')).filter((name) => name.startsWith('tmp_'))
     expect(quarantines).toEqual([])
   }, 60_000)
+})
+
+describe('what killed writers of older versions left', () => {
+  it('is reported by doctor and settled by doctor --fix: temporary files gone, items committed or brought back', async () => {
+    const repo = tempRepo({ 'src/x.ts': 'export const x = 0\n' })
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    const { items } = await app.create({
+      items: [{ title: 'will be archived halfway', status: 'done' }, { title: 'will vanish' }, { title: 'kept' }],
+    })
+    app.close()
+    const [archived, vanished] = items.map((item) => item.id) as [string, string]
+    const pathOf = (id: string, root = 'tasks') => `.backlog/${root}/${id.slice(-1)}/${id}.md`
+
+    // A pid that no longer runs, as the old writers' names carry it.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    const someObject = repo.git('rev-parse', 'HEAD').trim()
+    repo.write(`.git/objects/${someObject.slice(0, 2)}/.${someObject.slice(2)}.${dead}-0a1b2c3d.tmp`, 'half an object')
+    repo.write(`.git/.index.${dead}-0a1b2c3d.tmp`, 'half an index')
+    repo.write(`.backlog/tasks/k/.bl-k.md.${dead}-0a1b2c3d.tmp`, 'half an item')
+    // An archive stopped halfway: deleted from tasks/, an untracked copy in archive/. An item deleted and lost. An
+    // item created and staged, never committed.
+    repo.write(pathOf(archived, 'archive'), repo.read(pathOf(archived)))
+    rmSync(join(repo.dir, pathOf(archived)))
+    rmSync(join(repo.dir, pathOf(vanished)))
+    repo.write('.backlog/tasks/z/bl-stagedz.md', '---\nid: bl-stagedz\ntitle: staged, never committed\n---\n')
+    repo.git('add', '.backlog/tasks/z/bl-stagedz.md')
+    expect(fsckOutput(repo.dir)).toMatch(/bad sha1 file/)
+
+    const doctor = createApp({ cwd: repo.dir })
+    const report = await doctor.doctor()
+    const byName = new Map(report.checks.map((check) => [check.name, check]))
+    expect(report.ok).toBe(false)
+    expect(byName.get('leftover files')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^3 temporary files/),
+    })
+    expect(byName.get('uncommitted items')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^4 item files differ.*brings back 1 deleted item/),
+    })
+
+    const fixed = await doctor.doctor({ fix: true })
+    doctor.close()
+    const fixedByName = new Map(fixed.checks.map((check) => [check.name, check]))
+    expect(fixedByName.get('leftover files')).toMatchObject({ ok: true, fixed: true })
+    expect(fixedByName.get('uncommitted items')).toMatchObject({
+      ok: true,
+      fixed: true,
+      detail: 'committed 3 item files, brought back 1 deleted item',
+    })
+    expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
+    expect(fsckOutput(repo.dir)).toBe('')
+    expect(repo.git('log', '-1', '--format=%s')).toBe('doctor: commit 3 item files left uncommitted\n')
+    const tracked = repo.git('ls-tree', '-r', '--name-only', 'HEAD', '.backlog').split('\n')
+    expect(tracked).toContain(pathOf(archived, 'archive'))
+    expect(tracked).not.toContain(pathOf(archived))
+    expect(tracked).toContain(pathOf(vanished))
+    expect(tracked).toContain('.backlog/tasks/z/bl-stagedz.md')
+  })
 })

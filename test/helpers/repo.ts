@@ -1,6 +1,6 @@
 /** Real git repositories in temp folders, with a fixed author, checked with the real git CLI. */
 
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -82,3 +82,16 @@ export function seededRandom(seed = 7): () => number {
 }
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'git-backlog.js')
+
+/**
+ * Everything `git fsck --strict` says, on standard output and error: empty for a sound repository with no dangling
+ * objects. (It prints "bad sha1 file" warnings on stderr and still exits 0.)
+ */
+export function fsckOutput(dir: string): string {
+  const result = spawnSync('git', ['fsck', '--strict'], {
+    cwd: dir,
+    env: { ...process.env, ...GIT_ENV },
+    encoding: 'utf8',
+  })
+  return `${result.stdout}${result.stderr}`
+}
