@@ -1,7 +1,7 @@
 /** The item file codec: markdown with YAML frontmatter in, canonical markdown out, hand-written lines kept. */
 
 import jsYaml from 'js-yaml'
-import { isMap, parseDocument, stringify } from 'yaml'
+import { Document, isMap, parseDocument, Scalar, visit } from 'yaml'
 import { BacklogError } from './errors.js'
 import {
   blankItem,
@@ -20,6 +20,20 @@ function malformed(reason: string, line?: number): BacklogError {
 }
 
 const CONFLICT_MARKER = /^(?:<{7}|={7}|>{7})(?: |$)/m
+/** A whole block as git writes it: `<<<<<<< ours`, optionally `||||||| base`, `=======`, `>>>>>>> theirs`, in order. */
+const CONFLICT_BLOCK = /^<{7}(?: [^\n]*)?\n[\s\S]*?^={7}\n[\s\S]*?^>{7}(?: [^\n]*)?$/m
+
+/**
+ * True when a text holds a block of git's conflict markers. Legal markdown may too: it means a conflict only where
+ * git has the file in conflict (the store asks the index).
+ *
+ * @example
+ * hasConflictBlock('<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n') // true
+ * hasConflictBlock('Heading\n=======\n') // false
+ */
+export function hasConflictBlock(text: string): boolean {
+  return text.includes('<<<<<<<') && CONFLICT_BLOCK.test(text.replaceAll('\r\n', '\n'))
+}
 
 interface SplitFile {
   /** The YAML text between the delimiters, each line ending in a newline. */
@@ -43,7 +57,12 @@ const CLOSING = /^---[ \t]*(?:\r?\n|$)/m
  * byte, and gray-matter both executes `---js` front matter and caches parses across calls (docs/adr/0004-frontmatter-codec.md).
  */
 function splitFile(text: string): SplitFile {
-  const marker = CONFLICT_MARKER.exec(text)
+  const opening = OPENING.exec(text)
+  const start = opening?.[0].length ?? 0
+  const closing = opening ? CLOSING.exec(text.slice(start)) : null
+  // Markers break the file only before the body ends the frontmatter: in the body, a line of seven `=` is a setext
+  // heading and `<<<<<<<` is prose. Markers git leaves in a body are reported by the store from the index.
+  const marker = CONFLICT_MARKER.exec(closing ? text.slice(0, start + closing.index) : text)
   if (marker) {
     throw malformed(
       'git conflict markers: `git backlog resolve` merges the file field by field while the merge is unfinished; ' +
@@ -51,14 +70,11 @@ function splitFile(text: string): SplitFile {
       lineOf(text, marker.index),
     )
   }
-  const opening = OPENING.exec(text)
   if (!opening) throw malformed('no YAML frontmatter: the file must start with a `---` line', 1)
   const language = opening[1]?.trim() ?? ''
   if (language !== '' && language !== 'yaml' && language !== 'yml') {
     throw malformed(`frontmatter in "${language}" is not allowed (it would be code); use YAML`, 1)
   }
-  const start = opening[0].length
-  const closing = CLOSING.exec(text.slice(start))
   if (!closing) throw malformed('the frontmatter is not closed by a `---` line')
   const frontmatter = text.slice(start, start + closing.index)
   const body = text.slice(start + closing.index + closing[0].length)
@@ -213,8 +229,30 @@ function entriesOf(item: Item): Array<[string, unknown]> {
 
 const STRINGIFY_OPTIONS = { lineWidth: 0, minContentWidth: 0, version: '1.2', indentSeq: true } as const
 
+/** Plain scalars that could be something other than a string to a YAML reader: numbers, booleans, nulls, dates. */
+const MAYBE_TYPED = /^(?:[-+.\d]|(?:true|false|null|~)$)/i
+
+/**
+ * True when js-yaml (the reader, ADR 0004) would read the plain scalar `text` as something other than that string.
+ * The writer (`yaml`, YAML 1.2) quotes what YAML 1.2 would misread; js-yaml also reads `0b101` as 5.
+ */
+function misread(text: string): boolean {
+  if (!MAYBE_TYPED.test(text)) return false
+  try {
+    return jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) !== text
+  } catch {
+    return false
+  }
+}
+
 function renderEntry(key: string, value: unknown): string {
-  return stringify({ [key]: value }, STRINGIFY_OPTIONS)
+  const doc = new Document({ [key]: value }, { version: '1.2' })
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && !node.type && misread(node.value)) node.type = Scalar.QUOTE_DOUBLE
+    },
+  })
+  return doc.toString(STRINGIFY_OPTIONS)
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -291,12 +329,19 @@ function patchFrontmatter(source: string, before: Map<string, unknown>, after: A
 /**
  * Writes an item as markdown. Without `previousText` the output is canonical: fixed key order, block lists, quoting
  * only where needed, LF, final newline. With it, only changed keys are rewritten and an unchanged item gives back
- * `previousText` byte for byte.
+ * `previousText` byte for byte. What it writes is parsed again before it is returned: an item that would not read
+ * back as given is refused with INVALID_INPUT naming the field, so no write ever leaves an unreadable file.
  *
  * @example
  * serializeItem({ ...item, status: 'done' }, fs.readFileSync(path, 'utf8'))
  */
 export function serializeItem(item: Item, previousText?: string): string {
+  const text = renderItem(item, previousText)
+  if (text !== previousText) assertReadsBack(item, text)
+  return text
+}
+
+function renderItem(item: Item, previousText: string | undefined): string {
   const after = entriesOf(item)
   if (previousText === undefined) {
     return `---\n${after.map(([key, value]) => renderEntry(key, value)).join('')}---\n${bodyOf(item.description)}`
@@ -310,4 +355,36 @@ export function serializeItem(item: Item, previousText?: string): string {
   if (!frontmatterChanged && !bodyChanged) return previousText
   const frontmatter = frontmatterChanged ? patchFrontmatter(previous.frontmatter, before, after) : previous.frontmatter
   return `---\n${frontmatter}---\n${bodyChanged ? bodyOf(item.description) : previous.body}`
+}
+
+function assertReadsBack(item: Item, text: string): void {
+  let read: Item
+  try {
+    read = parseItemFile(text, item.id)
+  } catch (error) {
+    throw new BacklogError(
+      'INVALID_INPUT',
+      `${item.id} would not read back once written (${(error as Error).message}); nothing was written`,
+      { id: item.id },
+    )
+  }
+  const wanted = new Map(entriesOf(item))
+  const found = new Map(entriesOf(read))
+  for (const key of new Set([...wanted.keys(), ...found.keys()])) {
+    if (!sameValue(wanted.get(key), found.get(key))) {
+      throw new BacklogError(
+        'INVALID_INPUT',
+        `${key}: ${JSON.stringify(wanted.get(key))?.slice(0, 80)} would read back as ${JSON.stringify(found.get(key))?.slice(0, 80)}; nothing was written`,
+        { id: item.id, field: key },
+      )
+    }
+  }
+  const description =
+    item.description === '' || item.description.endsWith('\n') ? item.description : `${item.description}\n`
+  if (read.description !== description) {
+    throw new BacklogError('INVALID_INPUT', 'description would not read back as written; nothing was written', {
+      id: item.id,
+      field: 'description',
+    })
+  }
 }

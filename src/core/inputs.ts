@@ -6,6 +6,91 @@ import { assertValidId } from './ids.js'
 import { ITEM_TYPES, isKnownField, normalizePriority, PRIORITIES } from './item.js'
 import { describeRecurrenceFormats, parseRecurrence } from './recurrence.js'
 
+/**
+ * How much text each kind of input may hold: well below what a transport carries (the stdio server takes messages of
+ * up to 10 MB), and small enough that one item never slows every list down.
+ */
+export const LIMITS = {
+  title: 500,
+  description: 200_000,
+  note: 20_000,
+  /** An evidence or blocked-reason entry. */
+  entry: 10_000,
+  tag: 100,
+  /** Tags, dependencies, references, evidence: entries per list. */
+  entries: 500,
+  /** Assignees, statuses, agent names. */
+  name: 200,
+  url: 2_000,
+  /** All user attributes of one item, as JSON. */
+  attributes: 20_000,
+  filter: 10_000,
+  query: 1_000,
+  /** Items in one create call. */
+  batch: 1_000,
+} as const
+
+/** Control characters YAML cannot hold as written and git refuses (NUL), lone surrogates, and U+FFFE/U+FFFF. */
+const UNSTORABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const LINE_BREAK_OR_TAB = /[\t\n\r\u2028\u2029]/
+
+function formatCount(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+/**
+ * Why a text cannot be stored as given, or undefined when it can: too long, or a character git or YAML cannot hold.
+ * Multi-line texts (descriptions, notes, evidence) may hold tabs and line breaks; one-line texts may not.
+ *
+ * @example
+ * textProblem('Fix\u0000login', { max: 500, multiline: false }) // 'holds the control character U+0000 at character 4; ...'
+ */
+export function textProblem(
+  value: string,
+  { max, multiline }: { max: number; multiline: boolean },
+): string | undefined {
+  if (value.length > max) return `is ${formatCount(value.length)} characters long; the limit is ${formatCount(max)}`
+  const bad = UNSTORABLE.exec(value) ?? (multiline ? null : LINE_BREAK_OR_TAB.exec(value))
+  if (!bad) return undefined
+  const code = bad[0].codePointAt(0) ?? 0
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  const what =
+    code >= 0xd800 && code <= 0xdfff
+      ? `a lone surrogate (${hex}), which is not valid Unicode`
+      : code === 10 || code === 13
+        ? 'a line break'
+        : code === 9
+          ? 'a tab'
+          : `the control character ${hex}`
+  return `holds ${what} at character ${bad.index + 1}; ${multiline ? 'text may hold tabs and line breaks, but no other control characters' : 'it must be one line, without control characters'}`
+}
+
+/** A string input that can be stored: one line or several, up to `max` characters. */
+function storable(max: number, multiline: boolean) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value, { max, multiline })
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+}
+
+/** Every entry of a list input checked as one stored text, and the list's length. */
+function checkEntries(max: number, multiline: boolean) {
+  return (list: string[], ctx: z.RefinementCtx) => {
+    if (list.length > LIMITS.entries) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${formatCount(list.length)} entries; the limit is ${LIMITS.entries}`,
+      })
+    }
+    list.forEach((entry, index) => {
+      const problem = textProblem(entry, { max, multiline })
+      if (problem) ctx.addIssue({ code: 'custom', path: [index], message: problem })
+    })
+  }
+}
+
 /** Clients send lists as arrays, JSON strings or comma-separated text; all mean the same list. */
 function toList(value: string | string[]): string[] {
   if (Array.isArray(value)) return value.map((entry) => entry.trim()).filter(Boolean)
@@ -35,12 +120,14 @@ const entryList = (what: string) =>
       if (typeof value === 'string' && value.trim().startsWith('[')) return toList(value)
       return (Array.isArray(value) ? value : [value]).map((entry) => entry.trim()).filter(Boolean)
     })
+    .superRefine(checkEntries(LIMITS.entry, true))
     .describe(`${what}: a text, or an array of texts`)
 
-const textList = (what: string) =>
+const textList = (what: string, max: number = LIMITS.tag) =>
   z
     .union([z.array(z.string()), z.string()])
     .transform(toList)
+    .superRefine(checkEntries(max, false))
     .describe(`${what}: an array, or comma-separated text`)
 
 const idValue = z
@@ -117,7 +204,10 @@ const positiveInt = z
   .transform((value) => Number(value))
   .pipe(z.number().int().min(1).max(100_000))
 
-const reference = z.object({ url: z.string().min(1, 'a reference needs a url'), title: z.string().optional() })
+const reference = z.object({
+  url: storable(LIMITS.url, false).pipe(z.string().min(1, 'a reference needs a url')),
+  title: storable(LIMITS.title, false).optional(),
+})
 
 /** References as `[{url, title}]`, plain URLs, or one text of URLs separated by commas or spaces. */
 const references = z
@@ -125,6 +215,12 @@ const references = z
   .transform((value) =>
     (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value).map((entry) =>
       typeof entry === 'string' ? { url: entry } : entry,
+    ),
+  )
+  .superRefine((list, ctx) =>
+    checkEntries(LIMITS.url, false)(
+      list.map((entry) => entry.url),
+      ctx,
     ),
   )
   .describe('Links: [{url, title}], or URLs')
@@ -151,6 +247,24 @@ const recurValue = z
   .describe('Repeats when done: daily, weekly, monthly, yearly, weekdays, every 3 days, 2w; "" stops it')
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+const MAX_ATTRIBUTE_DEPTH = 8
+
+/** Why an attribute value cannot be stored: text YAML cannot hold, or nesting deeper than anyone writes by hand. */
+function attributeValueProblem(value: unknown, depth: number): string | undefined {
+  if (depth > MAX_ATTRIBUTE_DEPTH) return `nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels`
+  if (typeof value === 'string') {
+    const problem = textProblem(value, { max: LIMITS.attributes, multiline: true })
+    return problem ? `${JSON.stringify(value.slice(0, 30))} ${problem}` : undefined
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, entry] of Object.entries(value)) {
+      const problem =
+        textProblem(key, { max: LIMITS.name, multiline: false }) ?? attributeValueProblem(entry, depth + 1)
+      if (problem) return problem
+    }
+  }
+  return undefined
+}
 
 /** User-defined fields: a mapping (or its JSON text) whose keys are not the item's own fields. */
 const attributes = z
@@ -170,6 +284,15 @@ const attributes = z
       ctx.addIssue({ code: 'custom', message: 'attributes must be a mapping like {"estimate": 3}' })
       return z.NEVER
     }
+    const size = JSON.stringify(record).length
+    if (size > LIMITS.attributes) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `are ${formatCount(size)} characters as JSON; the limit is ${formatCount(LIMITS.attributes)}`,
+      })
+    }
+    const problem = attributeValueProblem(record, 0)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
     for (const key of Object.keys(record)) {
       if (isKnownField(key) || key === 'description' || key === 'attributes') {
         ctx.addIssue({
@@ -188,8 +311,9 @@ const title = z
   .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be text') })
   .trim()
   .min(1, 'title is required')
-  .max(500, 'title is longer than 500 characters; put details in description')
+  .max(LIMITS.title, `title is longer than ${LIMITS.title} characters; put details in description`)
   .refine((value) => !/[\r\n]/.test(value), 'title must be one line; put details in description')
+  .pipe(storable(LIMITS.title, false))
 
 /** Fields an item can be given on create and update; text fields left empty on update clear the field. */
 const fieldShape = {
@@ -198,15 +322,20 @@ const fieldShape = {
     .string()
     .trim()
     .min(1, 'status must not be empty')
+    .pipe(storable(LIMITS.name, false))
     .optional()
     .describe('A workflow status from config: open, in_progress, blocked, done, cancelled'),
-  description: z.string().optional().describe('The markdown body: description, spec, acceptance criteria'),
-  parent: z.string().optional().describe('Id of the parent item (epic, folder, milestone or task); "" removes it'),
-  epic: z.string().optional().describe('Id of the epic this item belongs to; "" removes it'),
+  description: storable(LIMITS.description, true)
+    .optional()
+    .describe('The markdown body: description, spec, acceptance criteria'),
+  parent: storable(LIMITS.name, false)
+    .optional()
+    .describe('Id of the parent item (epic, folder, milestone or task); "" removes it'),
+  epic: storable(LIMITS.name, false).optional().describe('Id of the epic this item belongs to; "" removes it'),
   priority: priorityValue.optional(),
   tags: textList('Tags').optional(),
-  assignee: z.string().optional().describe('Who works on it: an agent or a person'),
-  depends_on: textList('Ids of items that must be done first').optional(),
+  assignee: storable(LIMITS.name, false).optional().describe('Who works on it: an agent or a person'),
+  depends_on: textList('Ids of items that must be done first', LIMITS.name).optional(),
   due: dateValue('Due date').optional(),
   scheduled: dateValue('Scheduled start date').optional(),
   wait: dateValue('Hidden from default lists until this date').optional(),
@@ -219,7 +348,10 @@ const fieldShape = {
 }
 
 const agentField = {
-  agent: z.string().min(1).optional().describe('Who is acting, recorded in the commit (defaults to the MCP client)'),
+  agent: storable(LIMITS.name, false)
+    .pipe(z.string().min(1))
+    .optional()
+    .describe('Who is acting, recorded in the commit (defaults to the MCP client)'),
 }
 
 /** An id, or `#N` for the N-th item of the same create call (1-based), in parent, epic and depends_on of a batch. */
@@ -241,7 +373,7 @@ export const createInputShape = {
   items: z
     .array(batchItem)
     .min(1, 'items must hold at least one item')
-    .max(1000, 'at most 1,000 items per call')
+    .max(LIMITS.batch, `at most ${formatCount(LIMITS.batch)} items per call`)
     .optional()
     .describe(
       'Create several items in one commit. Each takes the same fields as a single create; "#1", "#2"... in parent, epic or depends_on name the first, second... item of this list, so an epic with dependent tasks is one call. Fields given beside items apply to every item that does not set them.',
@@ -270,18 +402,19 @@ export type CreateInput = z.output<typeof createInput>
 const listEdits = {
   add_tags: textList('Tags to add').optional(),
   remove_tags: textList('Tags to remove').optional(),
-  add_depends_on: textList('Dependencies to add').optional(),
-  remove_depends_on: textList('Dependencies to remove').optional(),
+  add_depends_on: textList('Dependencies to add', LIMITS.name).optional(),
+  remove_depends_on: textList('Dependencies to remove', LIMITS.name).optional(),
   add_evidence: entryList('Evidence to add').optional(),
   add_blocked_reason: entryList('Blocked reasons to add').optional(),
   remove_evidence: entryList('Evidence to remove, by its exact text').optional(),
   remove_blocked_reason: entryList('Blocked reasons to remove, by their exact text').optional(),
   add_references: references.optional().describe('Links to add: [{url, title}] or URLs'),
-  remove_references: textList('URLs of links to remove').optional(),
+  remove_references: textList('URLs of links to remove', LIMITS.url).optional(),
   note: z
     .string()
     .trim()
     .min(1, 'note must not be empty')
+    .pipe(storable(LIMITS.note, true))
     .optional()
     .describe('Appends a timestamped note with your name'),
   remove_note: z
@@ -292,11 +425,9 @@ const listEdits = {
     .describe('Removes the notes whose text, or timestamp (at), is exactly this'),
 }
 
-const filterText = z
-  .string()
-  .describe(
-    'A filter expression, e.g. "status:open +bug priority.above:low"; bare words search the text, +READY/+BLOCKED/+OVERDUE... are virtual tags',
-  )
+const filterText = storable(LIMITS.filter, false).describe(
+  'A filter expression, e.g. "status:open +bug priority.above:low"; bare words search the text, +READY/+BLOCKED/+OVERDUE... are virtual tags',
+)
 
 export const updateInputShape = {
   id: idList.optional().describe('The id of the item to change, or an array of ids'),
@@ -377,6 +508,7 @@ export const searchInputShape = {
     .string({ error: (issue) => (issue.input === undefined ? 'query is required' : 'query must be text') })
     .trim()
     .min(1, 'query must not be empty')
+    .pipe(storable(LIMITS.query, false))
     .describe(
       'Words to find in titles, descriptions, notes, evidence, blocked reasons, tags and references, or an item id',
     ),
@@ -403,7 +535,13 @@ const smallInt = (min: number, max: number) =>
 
 export const contextInputShape = {
   id: idValue.optional().describe('The item to gather context for'),
-  query: z.string().trim().min(1).optional().describe('Or: words; the best search match is used'),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .pipe(storable(LIMITS.query, false))
+    .optional()
+    .describe('Or: words; the best search match is used'),
   max_tokens: smallInt(500, 32_000).optional().describe('Size budget of the answer in tokens (default 4000)'),
   depth: smallInt(1, 3).optional().describe('Levels of children to include (1-3, default 1)'),
   include_related: flexibleBoolean.optional().describe('Items related by text (default true)'),
@@ -439,14 +577,17 @@ export const writeResourceInputShape = {
           z.strictObject({
             type: z.literal('str_replace'),
             old_str: z.string().describe('Text to replace: must occur exactly once in the body'),
-            new_str: z.string().describe('Replacement text'),
+            new_str: storable(LIMITS.description, true).describe('Replacement text'),
           }),
           z.strictObject({
             type: z.literal('insert'),
             insert_line: lineNumber.describe('Insert after this line of the body (0 = at the top)'),
-            new_str: z.string().describe('Text to insert'),
+            new_str: storable(LIMITS.description, true).describe('Text to insert'),
           }),
-          z.strictObject({ type: z.literal('append'), new_str: z.string().describe('Text to add at the end') }),
+          z.strictObject({
+            type: z.literal('append'),
+            new_str: storable(LIMITS.description, true).describe('Text to add at the end'),
+          }),
         ],
         { error: 'operation must be {type: "str_replace" | "insert" | "append", ...}' },
       ),
@@ -539,7 +680,7 @@ export type UndoInput = z.output<typeof undoInput>
 
 export const historyInputShape = {
   id: idValue.optional().describe('Only the history of this item (deleted items too)'),
-  agent: z.string().min(1).optional().describe('Only changes made by this agent'),
+  agent: storable(LIMITS.name, false).pipe(z.string().min(1)).optional().describe('Only changes made by this agent'),
   limit: smallInt(1, 1000).optional().describe('Commits per page (default 20)'),
   after: commitId.optional().describe('Continue after this commit: the `next` of the previous page'),
 }

@@ -1,7 +1,6 @@
 /** The MCP server: tool listing and calls over the SDK's low-level server, errors mapped once, stdio transport. */
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { type App, createApp } from '../app/index.js'
@@ -9,6 +8,7 @@ import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
 import { VERSION } from '../package-files.js'
 import { registerResources } from './resources.js'
+import { createStdioTransport } from './stdio.js'
 import { TOOLS } from './tools.js'
 
 const INSTRUCTIONS =
@@ -118,10 +118,9 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
     },
     { ...options, ...(agent ? { agent } : {}) },
   )
-  const transport = new StdioServerTransport()
+  const transport = createStdioTransport()
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve()
-    process.stdin.once('end', () => resolve())
   })
   await server.connect(transport)
   await closed

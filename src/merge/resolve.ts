@@ -13,6 +13,7 @@ import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
 import { runGit, runGitBytes } from '../store/git-cli.js'
 import type { Repo } from '../store/repo.js'
+import { unmergedBacklogFiles } from '../store/unmerged.js'
 
 export interface ResolvedFile {
   path: string
@@ -28,22 +29,6 @@ export interface ResolvedFile {
 }
 
 const git = runGit
-
-/** The unmerged paths under `.backlog/` and the blob git holds for each stage (1 base, 2 ours, 3 theirs). */
-export function unmergedBacklogFiles(repo: Repo): Map<string, Map<number, string>> {
-  const listed = git(repo, ['ls-files', '-u', '-z', '--', BACKLOG_DIR])
-  const files = new Map<string, Map<number, string>>()
-  if (listed.status !== 0) return files
-  for (const entry of listed.stdout.split('\0')) {
-    // <mode> <oid> <stage>\t<path>
-    const match = /^\d+ ([0-9a-f]+) ([123])\t(.+)$/s.exec(entry)
-    if (!match) continue
-    const stages = files.get(match[3] as string) ?? new Map<number, string>()
-    stages.set(Number(match[2]), match[1] as string)
-    files.set(match[3] as string, stages)
-  }
-  return files
-}
 
 /** The texts of many blobs from one `git cat-file --batch`: a thousand files in conflict, one process. */
 function readBlobs(repo: Repo, oids: readonly string[]): Map<string, string> {

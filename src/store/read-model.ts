@@ -16,7 +16,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { parseItemFile } from '../core/codec.js'
+import { hasConflictBlock, parseItemFile } from '../core/codec.js'
 import { isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { type Item, withItemShape } from '../core/item.js'
@@ -78,6 +78,8 @@ export interface ReadModel {
   noteWritten(path: string, content: string | Uint8Array | null): void
   /** Calls `listener` when a watched file or folder changes (hand edits included); returns the unsubscribe. */
   onChange(listener: () => void): () => void
+  /** Paths of readable items whose body holds a block of git's conflict markers: a conflict where git has them unmerged. */
+  withConflictMarkers(): ReadonlySet<string>
   /**
    * Removes the temporary files of killed git-backlog processes that scans came across (hidden files named by
    * atomic-file.ts); returns their paths.
@@ -172,9 +174,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   let problemList: Problem[] | undefined
   /** Ids named by the file names of unreadable files, so a new id never takes one of theirs. */
   const unreadable = new Map<string, string>()
+  /** Readable files whose body holds a block of git's conflict markers (a conflict only if git says so). */
+  const withMarkers = new Set<string>()
 
   function unindex(path: string): void {
     unreadable.delete(path)
+    withMarkers.delete(path)
     const record = files.get(path)?.record
     if (!record) return
     const key = idKey(record.item.id)
@@ -191,6 +196,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const named = idFromPath(path)
     if (state.problem && named) unreadable.set(path, idKey(named))
     if (state.record) {
+      if (hasConflictBlock(state.record.item.description)) withMarkers.add(path)
       const key = idKey(state.record.item.id)
       const paths = byId.get(key) ?? new Set<string>()
       paths.add(path)
@@ -455,6 +461,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    withConflictMarkers: () => withMarkers,
     removeLeftovers() {
       const removed: string[] = []
       for (const path of temporaries) {

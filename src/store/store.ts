@@ -9,9 +9,10 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
-import { createReadModel, type ReadModel } from './read-model.js'
+import { createReadModel, type Problem, type ReadModel } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
+import { unmergedBacklogFiles } from './unmerged.js'
 
 /** Bump when the parsed Item shape changes, so caches written by older code are ignored. */
 const ITEM_CACHE_FORMAT = 2
@@ -143,6 +144,28 @@ export function openStore({
     }
   }
 
+  /**
+   * Items whose body holds git's conflict markers while git has the file in conflict: unreadable until the merge of
+   * that file is finished. (The same lines in a file git does not have in conflict are the item's own text.)
+   */
+  let conflicted = new Map<string, Problem>()
+  function findConflicted(): Map<string, Problem> {
+    const suspects = model.withConflictMarkers()
+    if (suspects.size === 0) return conflicted.size ? new Map() : conflicted
+    const unmerged = unmergedBacklogFiles(repo)
+    const found = new Map<string, Problem>()
+    for (const path of suspects) {
+      if (!unmerged.has(path)) continue
+      found.set(path, {
+        path,
+        reason:
+          'git conflict markers: the merge of this file is unfinished. `git backlog resolve` merges it field by field; or keep the lines you want, remove the <<<<<<< ======= >>>>>>> lines, then `git add` the file',
+        fix: 'Finish the merge of this file, then `git add` it.',
+      })
+    }
+    return found
+  }
+
   /** What killed writers left: their journal and locks (committer), their temporary files in `.backlog/` (read model). */
   async function settle(): Promise<Settled> {
     const settled = await committer.settle()
@@ -164,13 +187,20 @@ export function openStore({
       await settle()
       readConfig()
       await model.refresh()
+      conflicted = findConflicted()
     },
     settle,
-    get: (id) => model.get(id),
-    all: () => model.all(),
+    get(id) {
+      const record = model.get(id)
+      return record && conflicted.has(record.path) ? undefined : record
+    },
+    all: () => (conflicted.size ? model.all().filter((record) => !conflicted.has(record.path)) : model.all()),
     takenIds: () => model.takenIds(),
-    problems: () => model.problems(),
-    problemFor: (id) => model.problemFor(id),
+    problems: () => (conflicted.size ? [...model.problems(), ...conflicted.values()] : model.problems()),
+    problemFor(id) {
+      const record = model.get(id)
+      return (record && conflicted.get(record.path)) ?? model.problemFor(id)
+    },
     onChange: (listener) => model.onChange(listener),
     textAt(path) {
       return bytesAt(path)?.toString()

@@ -136,3 +136,56 @@ describe('git-backlog mcp outside a repository', () => {
     expect(textOf(result)).toMatch(/^NOT_A_REPO: .* is not inside a git repository/)
   })
 })
+
+describe('the stdio server given messages it cannot take', () => {
+  it('answers an over-long request with an error for that request, and goes on serving', async () => {
+    const repo = tempRepo()
+    const { createApp } = await import('../../src/app/index.js')
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    app.close()
+    const client = await connectStdio(repo.dir)
+    const head = repo.git('rev-parse', 'HEAD')
+
+    // 12 MB of description in one message: over the 10 MB the transport reads.
+    const huge = client.client.callTool({
+      name: 'backlog_create',
+      arguments: { title: 'Too big', description: 'x'.repeat(12 * 1024 * 1024) },
+    })
+    await expect(huge).rejects.toThrow(/Request too large: 12,58\d,\d{3} bytes, over the limit of 10,485,760 bytes/)
+    // Still up, and nothing was written.
+    const after = await client.call('backlog_create', { title: 'Fine' })
+    expect(after.isError, textOf(after)).toBeFalsy()
+    expect(repo.git('rev-list', '--count', `${head.trim()}..HEAD`).trim()).toBe('1')
+
+    // Within the transport's limit but over the description's: a clear INVALID_INPUT naming the limit.
+    const long = await client.call('backlog_create', { title: 'Long', description: 'y'.repeat(300_000) })
+    expect(textOf(long)).toMatch(/^INVALID_INPUT: description: is 300,000 characters long; the limit is 200,000/)
+  }, 60_000)
+
+  it('replies to a line that is not JSON with a parse error, and to the next request as usual', async () => {
+    const repo = tempRepo()
+    const child = spawn(process.execPath, [BIN, 'mcp'], { cwd: repo.dir, env: { ...process.env, ...GIT_ENV } })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    const replies = async (count: number) => {
+      for (let i = 0; i < 200 && out.split('\n').filter(Boolean).length < count; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { id: unknown; error?: { code: number; message: string }; result?: unknown })
+    }
+    child.stdin.write('this is not json\n')
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })}\n`)
+    const [parseError, pong] = await replies(2)
+    expect(parseError).toMatchObject({ id: null, error: { code: -32700 } })
+    expect(pong).toMatchObject({ id: 1, result: {} })
+    child.stdin.end()
+    const code = await new Promise((resolve) => child.on('exit', resolve))
+    expect(code).toBe(0)
+  })
+})

@@ -144,6 +144,18 @@ describe('merging with the driver under the real git', () => {
     expect(text.split('---')[1]).toMatch(/priority: high/)
     expect(text.split('---')[1]).toMatch(/status: in_progress/)
     expect(text).toContain('Old keys stay valid for a week.')
+
+    // While git has the file in conflict, the markers make it unreadable; once a person marks it resolved (here,
+    // keeping the markers as text), they are the item's own words.
+    const reader = b.app('reader')
+    const during = await reader.list({ status: ['all'] })
+    expect(during.problems?.map((problem) => problem.path)).toEqual([itemPath(id)])
+    expect(during.problems?.[0]?.reason).toMatch(/git conflict markers: the merge of this file is unfinished/)
+    b.git('add', itemPath(id))
+    const after = await reader.list({ status: ['all'] })
+    expect(after.problems ?? []).toEqual([])
+    expect((await reader.get({ id: [id] })).items[0]?.description).toMatch(/^<<<<<<< /m)
+    reader.close()
   })
 
   it('merges concurrent edits of different fields cleanly without the driver too (the file format alone)', async () => {
