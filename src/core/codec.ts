@@ -78,6 +78,11 @@ function splitFile(text: string): SplitFile {
   if (!closing) throw malformed('the frontmatter is not closed by a `---` line')
   const frontmatter = text.slice(start, start + closing.index)
   const body = text.slice(start + closing.index + closing[0].length)
+  if (frontmatter.length > MAX_FRONTMATTER_CHARS) {
+    throw malformed(
+      `the frontmatter is ${frontmatter.length} characters long; items allow ${MAX_FRONTMATTER_CHARS} (put long text in the body)`,
+    )
+  }
   let data: unknown
   try {
     data = jsYaml.load(frontmatter, { schema: jsYaml.CORE_SCHEMA })
@@ -87,7 +92,38 @@ function splitFile(text: string): SplitFile {
     // js-yaml counts lines from 0 inside the frontmatter, which starts on the file's line 2.
     throw malformed(`invalid YAML frontmatter: ${reason}`, mark?.line === undefined ? undefined : mark.line + 2)
   }
+  assertPlainData(data)
   return { frontmatter, body, data }
+}
+
+/** Bounds on what one file's frontmatter may hold, so a hostile file costs milliseconds, not minutes. */
+const MAX_FRONTMATTER_CHARS = 256 * 1024
+const MAX_VALUES = 20_000
+const MAX_NESTING = 32
+
+/**
+ * Refuses frontmatter that is not a plain tree: an alias of a list or mapping (`*a`) makes js-yaml share one object in
+ * many places, and ten levels of ten aliases stand for 10^10 values that every later reader (search, caches, JSON)
+ * would walk. Also bounds the number of values and their nesting.
+ */
+function assertPlainData(data: unknown): void {
+  const seen = new Set<object>()
+  let values = 0
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== 'object') return
+    if (seen.has(value)) {
+      throw malformed(
+        'YAML aliases of lists or mappings (`&name` … `*name`) are not allowed in items; write the values out',
+      )
+    }
+    seen.add(value)
+    if (depth > MAX_NESTING) throw malformed(`the frontmatter nests deeper than ${MAX_NESTING} levels`)
+    const children = Array.isArray(value) ? value : Object.values(value)
+    values += children.length
+    if (values > MAX_VALUES) throw malformed(`the frontmatter holds more than ${MAX_VALUES} values`)
+    for (const child of children) visit(child, depth + 1)
+  }
+  visit(data, 0)
 }
 
 function asText(value: unknown, field: string): string | undefined {

@@ -287,8 +287,12 @@ function isVirtualTag(name: string): name is VirtualTag {
   return (VIRTUAL_TAGS as readonly string[]).includes(name)
 }
 
+/** Parentheses and negations inside one another: deeper than anyone writes, and the parser's stack stays bounded. */
+const MAX_DEPTH = 64
+
 class Parser {
   private index = 0
+  private depth = 0
   constructor(
     private readonly tokens: Token[],
     private readonly text: string,
@@ -360,12 +364,22 @@ class Parser {
 
   private parseUnary(): FilterNode {
     const token = this.peek() as Token
-    if (token.kind === 'bang' || keywordOf(token) === 'not') {
-      this.index++
-      this.expectTerm(token.raw, token.column)
-      return { kind: 'not', node: this.parseUnary() }
+    if (++this.depth > MAX_DEPTH) {
+      throw invalid(
+        `the filter nests parentheses and negations more than ${MAX_DEPTH} deep (at column ${token.column}); write it flatter`,
+        token.column,
+      )
     }
-    return this.parsePrimary()
+    try {
+      if (token.kind === 'bang' || keywordOf(token) === 'not') {
+        this.index++
+        this.expectTerm(token.raw, token.column)
+        return { kind: 'not', node: this.parseUnary() }
+      }
+      return this.parsePrimary()
+    } finally {
+      this.depth--
+    }
   }
 
   private parsePrimary(): FilterNode {

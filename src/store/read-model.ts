@@ -107,6 +107,9 @@ class CachedRecord implements ItemRecord {
   }
 }
 
+/** Larger files are reported, not read: no item written through the tool comes near this (inputs.ts LIMITS). */
+const MAX_ITEM_BYTES = 2 * 1024 * 1024
+
 const FIX_HINT =
   'Fix the file by hand where the reason says, or bring back its last committed version with `git checkout HEAD -- <path>`.'
 
@@ -265,6 +268,14 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       const hit = cached?.get(path)
       if (hit && hit[1] === stamp) {
         setFile(path, { stamp, record: cachedRecord(path, withItemShape(hit[2]), hit[3]) })
+        return
+      }
+      if (info.size > MAX_ITEM_BYTES) {
+        const reason = `the file is ${(info.size / 1024 / 1024).toFixed(1)} MB; an item file may be at most ${MAX_ITEM_BYTES / 1024 / 1024} MB`
+        setFile(path, {
+          stamp,
+          problem: { path, reason, fix: 'Move the bulk of it to a file the item links to (references).' },
+        })
         return
       }
       content = readFileSync(absolute(path))

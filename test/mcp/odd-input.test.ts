@@ -105,3 +105,56 @@ describe('odd but ordinary input', () => {
     expect(commits()).toBe(before)
   })
 })
+
+describe('hostile files and queries', () => {
+  it('reports an alias bomb and an oversized file as problems, in milliseconds, while everything else works', async () => {
+    const { repo, client } = await initializedClient()
+    const { items } = await callOk<Rows>(client, 'backlog_create', { title: 'A good item' })
+    const lines = ['---', 'id: bl-bomb01', 'title: Bomb', 'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+    for (let level = 1; level < 10; level++)
+      lines.push(
+        `a${level}: &a${level} [${Array(10)
+          .fill(`*a${level - 1}`)
+          .join(', ')}]`,
+      )
+    repo.write('.backlog/tasks/1/bl-bomb01.md', `${[...lines, '---'].join('\n')}\n`)
+    repo.write(
+      '.backlog/tasks/2/bl-huge02.md',
+      `---\nid: bl-huge02\ntitle: Huge\n---\n${'x'.repeat(3 * 1024 * 1024)}\n`,
+    )
+
+    const started = Date.now()
+    const listed = await callOk<{ items: Array<{ id: string }>; problems: Array<{ path: string; reason: string }> }>(
+      client,
+      'backlog_list',
+      {},
+    )
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(listed.items.map((item) => item.id)).toEqual([items[0]!.id])
+    expect(listed.problems.map((problem) => [problem.path, problem.reason])).toEqual([
+      ['.backlog/tasks/1/bl-bomb01.md', expect.stringMatching(/YAML aliases of lists or mappings .* are not allowed/)],
+      ['.backlog/tasks/2/bl-huge02.md', expect.stringMatching(/the file is 3\.0 MB; an item file may be at most 2 MB/)],
+    ])
+    const shown = await client.call('backlog_get', { id: 'bl-bomb01' })
+    expect(textOf(shown)).toMatch(
+      /^MALFORMED_ITEM: bl-bomb01 is in \.backlog\/tasks\/1\/bl-bomb01\.md, which cannot be read/,
+    )
+    const edit = await client.call('backlog_update', { id: 'bl-bomb01', priority: 'high' })
+    expect(textOf(edit)).toMatch(/^MALFORMED_ITEM/)
+    // Writes, search and context go on.
+    await callOk(client, 'backlog_update', { id: items[0]!.id, status: 'in_progress' })
+    await callOk(client, 'backlog_search', { query: 'good' })
+    await callOk(client, 'backlog_context', { id: items[0]!.id })
+  })
+
+  it('refuses a filter nested past any reasonable depth with a clear error', async () => {
+    const { client } = await initializedClient()
+    const deep = `${'('.repeat(2_000)}status:open${')'.repeat(2_000)}`
+    const result = await client.call('backlog_list', { filter: deep })
+    expect(textOf(result)).toMatch(/^INVALID_INPUT: .*nests parentheses and negations more than 64 deep/)
+    const negations = await client.call('backlog_list', { filter: `${'not '.repeat(2_000)}status:open` })
+    expect(textOf(negations)).toMatch(/^INVALID_INPUT: .*more than 64 deep/)
+    const fine = await client.call('backlog_list', { filter: `${'('.repeat(30)}status:open${')'.repeat(30)}` })
+    expect(fine.isError, textOf(fine)).toBeFalsy()
+  })
+})

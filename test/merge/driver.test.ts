@@ -65,6 +65,30 @@ describe('git backlog merge-driver', () => {
     expect(parseItemFile(outcome.result).tags).toEqual(['x', 'y'])
   })
 
+  it('finishes in bounded time on a hostile file (an alias bomb), leaving a conflict for a person', () => {
+    const bomb = (title: string) => {
+      const lines = [
+        '---',
+        'id: bl-k3m9x2',
+        `title: ${title}`,
+        'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+      ]
+      for (let level = 1; level < 10; level++) {
+        lines.push(
+          `a${level}: &a${level} [${Array(10)
+            .fill(`*a${level - 1}`)
+            .join(', ')}]`,
+        )
+      }
+      return `${[...lines, '---'].join('\n')}\n`
+    }
+    const started = Date.now()
+    const outcome = drive(bomb('Base'), bomb('Ours'), bomb('Theirs'))
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(outcome.status).toBe(1)
+    expect(outcome.result).toMatch(/^<<<<<<< /m)
+  })
+
   it("uses git's line merge for a file that is not an item, and for a side that does not parse", () => {
     const lines = 'one\ntwo\nthree\nfour\nfive\n'
     const readme = drive(lines, lines.replace('one', 'ONE'), lines.replace('five', 'FIVE'), '.backlog/tasks/README.md')
