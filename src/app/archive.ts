@@ -61,7 +61,7 @@ export function archiveUseCases(core: AppCore): Pick<App, 'archive' | 'unarchive
           },
           move(chosen).flatMap(({ record, to }) => [
             { path: record.path, content: null },
-            { path: to, content: record.text },
+            { path: to, content: record.raw ?? record.text },
           ]),
         )
       })
@@ -91,7 +91,7 @@ export function archiveUseCases(core: AppCore): Pick<App, 'archive' | 'unarchive
           },
           chosen.flatMap((record) => [
             { path: record.path, content: null },
-            { path: itemPath(record.item.id), content: record.text },
+            { path: itemPath(record.item.id), content: record.raw ?? record.text },
           ]),
         )
       })

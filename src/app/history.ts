@@ -160,7 +160,7 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
           throw new BacklogError('NOT_FOUND', `No item ${input.id} in this branch's history.`, { id: input.id })
         restored = parseItemFile(last.text)
         return planOf(context, { op: 'restore', verb: 'restore', items: [restored] }, [
-          { path: last.path, content: last.text },
+          { path: last.path, content: last.bytes },
         ])
       })
       return {

@@ -11,6 +11,7 @@ import { parseItemFile } from '../core/codec.js'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
+import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, CONFIG_PATH, idFromPath, TASKS_DIR } from '../core/layout.js'
 import { type FieldConflict, mergeItemTexts } from '../core/merge.js'
@@ -97,9 +98,10 @@ function lineMerge(files: DriverFiles): DriverOutcome {
 export function runMergeDriver(files: DriverFiles, options: { config: BacklogConfig; now: Date }): DriverOutcome {
   const name = files.path ?? 'item file'
   if (files.path !== undefined && !isItemPath(files.path)) return lineMerge(files)
-  const [baseText, oursText, theirsText] = [files.base, files.ours, files.theirs].map((file) =>
-    readFileSync(file, 'utf8'),
-  )
+  const [baseFile, oursFile, theirsFile] = [files.base, files.ours, files.theirs].map((file) =>
+    decodeItemBytes(readFileSync(file)),
+  ) as [DecodedFile, DecodedFile, DecodedFile]
+  const [baseText, oursText, theirsText] = [baseFile.text, oursFile.text, theirsFile.text]
   const base = baseText === '' ? undefined : baseText
   let merged: ReturnType<typeof mergeItemTexts>
   try {
@@ -122,7 +124,8 @@ export function runMergeDriver(files: DriverFiles, options: { config: BacklogCon
     const outcome = lineMerge(files)
     return { exitCode: 1, messages: [error.message, ...outcome.messages] }
   }
-  writeFileSync(files.ours, merged.text)
+  // Lines of ours that the merge kept keep their bytes (line endings, bytes that are not UTF-8).
+  writeFileSync(files.ours, encodeItemText(merged.text, oursFile.raw))
   const body = merged.conflicts.some((conflict) => conflict.field === 'description')
   const settled = merged.conflicts.filter((conflict) => conflict.field !== 'description')
   const messages = settled.map(

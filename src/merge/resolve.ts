@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
+import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
 import { runGit, runGitBytes } from '../store/git-cli.js'
@@ -30,10 +31,10 @@ export interface ResolvedFile {
 
 const git = runGit
 
-/** The texts of many blobs from one `git cat-file --batch`: a thousand files in conflict, one process. */
-function readBlobs(repo: Repo, oids: readonly string[]): Map<string, string> {
-  const texts = new Map<string, string>()
-  if (oids.length === 0) return texts
+/** The contents of many blobs from one `git cat-file --batch`: a thousand files in conflict, one process. */
+function readBlobs(repo: Repo, oids: readonly string[]): Map<string, DecodedFile & { bytes: Buffer }> {
+  const blobs = new Map<string, DecodedFile & { bytes: Buffer }>()
+  if (oids.length === 0) return blobs
   const read = runGitBytes(repo, ['cat-file', '--batch'], { input: `${oids.join('\n')}\n` })
   if (read.status !== 0) throw new Error(`git cat-file --batch failed: ${read.stderr.toString().trim()}`)
   const out = read.stdout
@@ -46,10 +47,11 @@ function readBlobs(repo: Repo, oids: readonly string[]): Map<string, string> {
     position = lineEnd + 1
     if (type === 'missing' || size === undefined) continue
     const end = position + Number(size)
-    texts.set(oid as string, out.toString('utf8', position, end))
+    const bytes = out.subarray(position, end)
+    blobs.set(oid as string, { ...decodeItemBytes(bytes), bytes })
     position = end + 1
   }
-  return texts
+  return blobs
 }
 
 /**
@@ -83,12 +85,13 @@ export function resolveConflicts(
     const id = idFromPath(path)?.toLowerCase()
     return indexed.find((other) => other !== path && idFromPath(other)?.toLowerCase() === id)
   }
-  const texts = readBlobs(repo, [...new Set(unmerged.flatMap(([, stages]) => [...stages.values()]))])
-  const stage = (stages: Map<number, string>, number: number) => {
-    const text = texts.get(stages.get(number) as string)
-    if (text === undefined) throw new Error(`git has no blob for stage ${number}`)
-    return text
+  const blobs = readBlobs(repo, [...new Set(unmerged.flatMap(([, stages]) => [...stages.values()]))])
+  const blobOf = (stages: Map<number, string>, number: number) => {
+    const blob = blobs.get(stages.get(number) as string)
+    if (blob === undefined) throw new Error(`git has no blob for stage ${number}`)
+    return blob
   }
+  const stage = (stages: Map<number, string>, number: number) => blobOf(stages, number).text
   const results: ResolvedFile[] = []
   for (const [path, stages] of unmerged) {
     if (!stages.has(2) || !stages.has(3)) {
@@ -105,7 +108,7 @@ export function resolveConflicts(
         })
         continue
       }
-      writeFileSync(join(repo.worktree, ...path.split('/')), stage(stages, kept))
+      writeFileSync(join(repo.worktree, ...path.split('/')), blobOf(stages, kept).bytes)
       results.push({
         path,
         outcome: 'merged',
@@ -117,7 +120,7 @@ export function resolveConflicts(
     if (!options.overwrite) {
       let current: string | undefined
       try {
-        current = readFileSync(join(repo.worktree, ...path.split('/')), 'utf8')
+        current = decodeItemBytes(readFileSync(join(repo.worktree, ...path.split('/')))).text
       } catch {
         current = undefined
       }
@@ -140,7 +143,7 @@ export function resolveConflicts(
       results.push({ path, outcome: 'unreadable', next: `${error.message}; fix it by hand, then \`git add ${path}\`` })
       continue
     }
-    writeFileSync(join(repo.worktree, ...path.split('/')), merged.text)
+    writeFileSync(join(repo.worktree, ...path.split('/')), encodeItemText(merged.text, blobOf(stages, 2).raw))
     const settled = merged.conflicts.filter((conflict) => conflict.field !== 'description').map((c) => c.field)
     const extra = settled.length ? { settled } : {}
     if (merged.conflicts.some((conflict) => conflict.field === 'description')) {

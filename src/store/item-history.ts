@@ -6,6 +6,7 @@
 import type { TreeEntry } from 'isomorphic-git'
 import { parseItemFile } from '../core/codec.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
+import { decodeItemBytes } from '../core/file-bytes.js'
 import { idKey } from '../core/ids.js'
 import type { Item } from '../core/item.js'
 import { diffItems, type FieldChange } from '../core/item-diff.js'
@@ -79,7 +80,7 @@ export interface ItemHistory {
    * The newest version of an item's file: for a deleted item, the file in the parent of the commit that deleted it;
    * for an item that still exists, the commit that last wrote it. Undefined when no commit ever had the item.
    */
-  lastVersion(id: string): Promise<{ commit: string; path: string; text: string } | undefined>
+  lastVersion(id: string): Promise<{ commit: string; path: string; text: string; bytes: Uint8Array } | undefined>
   /**
    * Every item file a commit changed against its first parent, with its text before and after (absent: no file), and
    * how many parents the commit has (a merge brings a whole branch: its diff against one parent is not its own change).
@@ -260,9 +261,12 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     return setBounded(changedItems, key, items, MAX_CACHED)
   }
 
+  async function readBytes(oid: string): Promise<Uint8Array> {
+    return (await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, cache })).blob
+  }
+
   async function readText(oid: string): Promise<string> {
-    const { blob } = await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, cache })
-    return new TextDecoder().decode(blob)
+    return decodeItemBytes(await readBytes(oid)).text
   }
 
   async function parse(side: FileSide | undefined): Promise<Parsed | undefined> {
@@ -407,7 +411,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       const oid = await resolveCommit(commit, 'commit')
       try {
         const { blob } = await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, filepath: path, cache })
-        return new TextDecoder().decode(blob)
+        return decodeItemBytes(blob).text
       } catch (error) {
         // No such path, or a folder there: either way the commit has no file to give.
         const code = gitCode(error)
@@ -421,14 +425,14 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       for await (const { entry, parent } of log.walk({ maxCommits: MAX_LAST_VERSION_WALK })) {
         if (!names(entry, wanted)) continue
         const changed = (await itemsChanged(entry.commit, parent)).get(wanted)
-        if (changed?.after) {
-          return { commit: entry.commit, path: changed.after.path, text: await readText(changed.after.oid) }
-        }
-        if (changed?.before && parent !== undefined) {
+        const last = changed?.after ?? (parent !== undefined ? changed?.before : undefined)
+        if (last) {
+          const bytes = await readBytes(last.oid)
           return {
-            commit: parent,
-            path: changed.before.path,
-            text: await readText(changed.before.oid),
+            commit: changed?.after ? entry.commit : (parent as string),
+            path: last.path,
+            text: decodeItemBytes(bytes).text,
+            bytes,
           }
         }
       }

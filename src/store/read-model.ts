@@ -18,6 +18,7 @@ import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { hasConflictBlock, parseItemFile } from '../core/codec.js'
 import { isBacklogError } from '../core/errors.js'
+import { type DecodedFile, decodeItemBytes } from '../core/file-bytes.js'
 import { idKey } from '../core/ids.js'
 import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
@@ -29,8 +30,10 @@ export interface ItemRecord {
   item: Item
   /** Repository-relative path, `/`-separated. */
   path: string
-  /** The file's text as last read or written: the base of the next edit. */
+  /** The file's text as last read or written (CRLF read as LF; see core/file-bytes.ts): the base of the next edit. */
   text: string
+  /** The file's bytes when they are not exactly `text` (CRLF, not UTF-8, a byte order mark): what an edit keeps. */
+  raw?: Uint8Array
   archived: boolean
   /** The git blob id of the file as read, so a caller can tell an edit not yet committed from HEAD's version. */
   blob?: string
@@ -78,6 +81,8 @@ export interface ReadModel {
   noteWritten(path: string, content: string | Uint8Array | null): void
   /** Calls `listener` when a watched file or folder changes (hand edits included); returns the unsubscribe. */
   onChange(listener: () => void): () => void
+  /** The bytes of the file at `path` when they are not exactly its text (see `ItemRecord.raw`). */
+  rawOf(path: string): Uint8Array | undefined
   /** Paths of readable items whose body holds a block of git's conflict markers: a conflict where git has them unmerged. */
   withConflictMarkers(): ReadonlySet<string>
   /**
@@ -93,7 +98,7 @@ export interface ReadModel {
  * the getter on the prototype: object literals with their own getter made every `record.item` read slow.
  */
 class CachedRecord implements ItemRecord {
-  #text: string | undefined
+  #decoded: DecodedFile | undefined
   constructor(
     readonly item: Item,
     readonly path: string,
@@ -102,8 +107,12 @@ class CachedRecord implements ItemRecord {
     private readonly file: string,
   ) {}
   get text(): string {
-    this.#text ??= readFileSync(this.file, 'utf8')
-    return this.#text
+    this.#decoded ??= decodeItemBytes(readFileSync(this.file))
+    return this.#decoded.text
+  }
+  get raw(): Uint8Array | undefined {
+    this.#decoded ??= decodeItemBytes(readFileSync(this.file))
+    return this.#decoded.raw
   }
 }
 
@@ -243,11 +252,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   }
 
   function parse(path: string, content: Buffer, stamp: string): FileState {
-    const text = content.toString('utf8')
+    const { text, raw } = decodeItemBytes(content)
     try {
       const item = parseItemFile(text, idFromPath(path))
       const archived = path.startsWith(`${ARCHIVE_DIR}/`)
-      return { stamp, record: { item, path, text, archived, blob: objectId('blob', content) } }
+      const blob = objectId('blob', content)
+      return { stamp, record: raw ? { item, path, text, raw, archived, blob } : { item, path, text, archived, blob } }
     } catch (error) {
       if (!isBacklogError(error)) throw error
       const line = typeof error.details?.line === 'number' ? error.details.line : undefined
@@ -473,6 +483,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       return () => listeners.delete(listener)
     },
     withConflictMarkers: () => withMarkers,
+    rawOf: (path) => files.get(path)?.record?.raw,
     removeLeftovers() {
       const removed: string[] = []
       for (const path of temporaries) {

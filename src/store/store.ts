@@ -4,6 +4,7 @@ import { type FSWatcher, watch as fsWatch, readFileSync, statSync } from 'node:f
 import { join } from 'node:path'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
+import { decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { BACKLOG_DIR, CONFIG_PATH, isBacklogPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
@@ -43,7 +44,7 @@ export interface Store extends Pick<ReadModel, 'get' | 'all' | 'takenIds' | 'pro
    * another writer moves the branch meanwhile, so it must derive everything from the store it is given.
    */
   mutate(plan: () => CommitPlan | null | Promise<CommitPlan | null>): Promise<CommitResult>
-  /** The working tree's text of a file under `.backlog/`, or undefined when there is none. */
+  /** The working tree's text of a file under `.backlog/` (as the read model decodes it), or undefined when there is none. */
   textAt(path: string): string | undefined
   /** The working tree's bytes of a file under `.backlog/`, or undefined when there is none. */
   bytesAt(path: string): Uint8Array | undefined
@@ -203,7 +204,8 @@ export function openStore({
     },
     onChange: (listener) => model.onChange(listener),
     textAt(path) {
-      return bytesAt(path)?.toString()
+      const bytes = bytesAt(path)
+      return bytes && decodeItemBytes(bytes).text
     },
     bytesAt,
     author,
@@ -212,7 +214,18 @@ export function openStore({
       const result = await committer.commit(
         async () => {
           await model.refresh()
-          return plan()
+          const planned = await plan()
+          // An edit keeps the bytes of the lines it did not change: line endings, bytes that are not UTF-8.
+          return (
+            planned && {
+              ...planned,
+              changes: planned.changes.map((change) =>
+                typeof change.content === 'string'
+                  ? { ...change, content: encodeItemText(change.content, model.rawOf(change.path)) }
+                  : change,
+              ),
+            }
+          )
         },
         { autoCommit: readConfig().auto_commit },
       )

@@ -356,11 +356,8 @@ describe('item files at a commit', () => {
     const last = await history.lastVersion(docs.toUpperCase())
 
     const parent = repo.git('rev-parse', `${deletion}^`).trim()
-    expect(last).toEqual({
-      commit: parent,
-      path: itemPath(docs),
-      text: repo.git('show', `${parent}:${itemPath(docs)}`),
-    })
+    const text = repo.git('show', `${parent}:${itemPath(docs)}`)
+    expect(last).toEqual({ commit: parent, path: itemPath(docs), text, bytes: new Uint8Array(Buffer.from(text)) })
     expect(last?.text).toContain('title: Write the user guide')
   })
 
@@ -368,10 +365,12 @@ describe('item files at a commit', () => {
     const { repo, login } = await livedInRepo()
     const history = createItemHistory(discoverRepo(repo.dir))
 
+    const text = repo.read(itemPath(login, ARCHIVE_DIR))
     expect(await history.lastVersion(login)).toEqual({
       commit: repo.git('rev-parse', 'HEAD').trim(),
       path: itemPath(login, ARCHIVE_DIR),
-      text: repo.read(itemPath(login, ARCHIVE_DIR)),
+      text,
+      bytes: new Uint8Array(Buffer.from(text)),
     })
     expect(await history.lastVersion('bl-zzzzzz')).toBeUndefined()
   })

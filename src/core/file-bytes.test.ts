@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { parseItemFile, serializeItem } from './codec.js'
+import { decodeItemBytes, encodeItemText } from './file-bytes.js'
+
+const bytes = (text: string) => Buffer.from(text, 'latin1')
+
+describe('item file bytes', () => {
+  it('costs nothing for plain UTF-8 with LF endings', () => {
+    const text = '---\nid: a-1\ntitle: Plain\n---\n\nBody\n'
+    expect(decodeItemBytes(Buffer.from(text))).toEqual({ text })
+    expect(Buffer.from(encodeItemText(text)).toString()).toBe(text)
+  })
+
+  it('reads CRLF as LF and writes an edit back in CRLF, untouched lines byte for byte', () => {
+    const original = Buffer.from(
+      '---\r\nid: a-1\r\ntitle: Windows\r\nstatus: open\r\n---\r\n\r\nLine one\r\nLine two\r\n',
+    )
+    const { text, raw } = decodeItemBytes(original)
+    expect(text).toBe('---\nid: a-1\ntitle: Windows\nstatus: open\n---\n\nLine one\nLine two\n')
+    const edited = serializeItem({ ...parseItemFile(text), status: 'done', priority: 'high' }, text)
+    const out = Buffer.from(encodeItemText(edited, raw)).toString()
+    expect(out).toBe(
+      '---\r\nid: a-1\r\ntitle: Windows\r\nstatus: done\r\npriority: high\r\n---\r\n\r\nLine one\r\nLine two\r\n',
+    )
+  })
+
+  it('keeps bytes that are not UTF-8 on the lines an edit leaves alone', () => {
+    // Latin-1 "Café" in the title and the body: not UTF-8.
+    const original = bytes('---\nid: a-1\ntitle: Caf\xe9 menu\nstatus: open\n---\n\nna\xefve body\n')
+    const { text, raw } = decodeItemBytes(original)
+    expect(text).toContain('title: Caf\uFFFD menu')
+    const edited = serializeItem({ ...parseItemFile(text), status: 'done' }, text)
+    const out = Buffer.from(encodeItemText(edited, raw))
+    expect(out.equals(bytes('---\nid: a-1\ntitle: Caf\xe9 menu\nstatus: done\n---\n\nna\xefve body\n'))).toBe(true)
+  })
+
+  it('keeps a byte order mark, and each line its own ending in a file that mixes them', () => {
+    const original = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('---\r\nid: a-1\ntitle: Mixed\r\nstatus: open\r\n---\r\n'),
+    ])
+    const { text, raw } = decodeItemBytes(original)
+    expect(text).toBe('---\nid: a-1\ntitle: Mixed\nstatus: open\n---\n')
+    expect(parseItemFile(text).title).toBe('Mixed')
+    const out = Buffer.from(encodeItemText(text.replace('Mixed', 'Still mixed'), raw))
+    expect(
+      out.equals(
+        Buffer.concat([
+          Buffer.from([0xef, 0xbb, 0xbf]),
+          Buffer.from('---\r\nid: a-1\ntitle: Still mixed\r\nstatus: open\r\n---\r\n'),
+        ]),
+      ),
+    ).toBe(true)
+  })
+})
