@@ -56,7 +56,7 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
         // History is read newest first only as far as the choice needs: an agent's last change is usually near.
         const newer: RevertibleCommit[] = []
         let skipped = 0
-        for await (const { entry } of log.walk({ maxCommits: UNDO_WALK })) {
+        for await (const { entry, boundary } of log.walk({ maxCommits: UNDO_WALK })) {
           const verdict = wanted === undefined ? consider(entry) : entry.commit.startsWith(wanted) ? entry : 'next'
           if (verdict === 'none') break
           if (verdict === 'next') {
@@ -64,6 +64,12 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
             continue
           }
           const chosen = verdict
+          if (boundary) {
+            throw new BacklogError(
+              'NOT_FOUND',
+              `The change to ${what}, ${chosen.commit.slice(0, 7)} (${chosen.subject}), is at the edge of this shallow clone: the commit before it was never fetched, so what it changed is not known here. Nothing was written. \`git fetch --unshallow\` (or \`--deepen=50\`) brings older history; then try again.`,
+            )
+          }
           if (wanted !== undefined && redo && chosen.op !== 'undo') {
             throw new BacklogError(
               'INVALID_INPUT',
@@ -133,12 +139,20 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
 
     async history(input) {
       assertInitialized(store)
-      return itemHistory.history({
-        ...(input.id !== undefined ? { id: input.id } : {}),
-        ...(input.agent !== undefined ? { agent: input.agent } : {}),
-        ...(input.limit !== undefined ? { limit: input.limit } : {}),
-        ...(input.after !== undefined ? { after: input.after } : {}),
-      })
+      const page = (after: string | undefined) =>
+        itemHistory.history({
+          ...(input.id !== undefined ? { id: input.id } : {}),
+          ...(input.agent !== undefined ? { agent: input.agent } : {}),
+          ...(input.limit !== undefined ? { limit: input.limit } : {}),
+          ...(after !== undefined ? { after } : {}),
+        })
+      // A page walks a bounded number of commits. One item's history is never answered with an empty page while
+      // there is more: its older changes may lie beyond thousands of code commits.
+      let result = await page(input.after)
+      while (input.id !== undefined && result.entries.length === 0 && result.next !== undefined) {
+        result = await page(result.next)
+      }
+      return result
     },
 
     async restore(input) {

@@ -22,7 +22,7 @@ import type {
 import type { Item } from '../core/item.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
-import type { HistoryEntry } from '../store/item-history.js'
+import type { HistoryPage } from '../store/item-history.js'
 import type { Problem, Store } from '../store/store.js'
 import type { SyncResult, Upstream } from '../sync/remote.js'
 import { archiveUseCases } from './archive.js'
@@ -118,7 +118,7 @@ export interface App {
   archive(input: ArchiveInput): Promise<ArchiveResult>
   unarchive(input: UnarchiveInput): Promise<MutationResult>
   undo(input: UndoInput): Promise<UndoResult>
-  history(input: HistoryInput): Promise<{ entries: HistoryEntry[]; next?: string }>
+  history(input: HistoryInput): Promise<HistoryPage>
   restore(input: RestoreInput): Promise<MutationResult>
   /** Checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>

@@ -3,7 +3,7 @@
 import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app/index.js'
 import type { ContextBundle } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
-import type { HistoryEntry } from '../store/item-history.js'
+import type { HistoryPage } from '../store/item-history.js'
 
 export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
@@ -91,8 +91,14 @@ function shown(value: unknown): string {
 }
 
 /** One block per commit: who, when, what, and each field's old → new. */
-export function renderHistory(result: { entries: HistoryEntry[]; next?: string }): string {
-  if (result.entries.length === 0) return 'No history.'
+export function renderHistory(result: HistoryPage): string {
+  const edge = result.shallow
+    ? `History ends at ${result.shallow.slice(0, 7)}, the edge of this shallow clone; \`git fetch --unshallow\` brings the rest.`
+    : undefined
+  if (result.entries.length === 0) {
+    if (result.next) return `No changes in the commits looked at so far; history goes on: after ${result.next}`
+    return edge ?? 'No history.'
+  }
   const lines: string[] = []
   for (const entry of result.entries) {
     lines.push(
@@ -108,5 +114,6 @@ export function renderHistory(result: { entries: HistoryEntry[]; next?: string }
     }
   }
   if (result.next) lines.push(`… more: after ${result.next}`)
+  if (edge) lines.push(edge)
   return lines.join('\n')
 }

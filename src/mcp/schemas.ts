@@ -154,4 +154,5 @@ export const historyOutput = z.object({
     }),
   ),
   next: z.string().optional().describe('Pass as after for the next page'),
+  shallow: z.string().optional().describe('History ends at this commit, the edge of a shallow clone'),
 })

@@ -73,6 +73,8 @@ export interface WalkOptions {
 export interface WalkStats {
   /** True once the walk passed `after`. */
   passedAfter?: boolean
+  /** A commit at the edge of a shallow clone that the walk reached: history before it is not in this clone. */
+  shallow?: string
   /** True when the walk stopped at `maxCommits` with history left. */
   limited?: boolean
   /** The last commit walked: pass it as `after` to go on. */
@@ -83,6 +85,11 @@ export interface WalkedCommit {
   entry: Readonly<BacklogCommit>
   /** What the commit's changes are measured against, as `git diff <parent> <commit>` would. */
   parent?: string
+  /**
+   * True for a commit at the edge of a shallow clone: its parents were never fetched, so what it changed cannot be
+   * known (its entry is measured against nothing).
+   */
+  boundary?: true
 }
 
 const DEFAULT_LIMIT = 50
@@ -406,8 +413,12 @@ export function createBacklogLog(repo: Repo): BacklogLog {
         if (commit.oid === after) passed = stats.passedAfter = true
         continue
       }
+      const boundary = shallow.has(commit.oid) && commit.parents.length > 0
+      if (boundary) stats.shallow ??= commit.oid
       const entry = await entryOf(commit, shallow)
-      if (entry) yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
+      if (!entry) continue
+      if (boundary) yield { entry, boundary }
+      else yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
     }
   }
 

@@ -73,7 +73,7 @@ export interface ItemHistory {
    * file they changed, measured against the first parent. `next` is set when there are more entries: pass it as
    * `after` for the next page.
    */
-  history(options?: HistoryOptions): Promise<{ entries: HistoryEntry[]; next?: string }>
+  history(options?: HistoryOptions): Promise<HistoryPage>
   /** The text of a file under `.backlog/` at a commit, or undefined when the commit has no such file. */
   fileAt(commit: string, path: string): Promise<string | undefined>
   /**
@@ -102,6 +102,15 @@ const MAX_LIMIT = 1_000
 const MAX_CACHED = 50_000
 const MAX_CACHED_ITEMS = 10_000
 const MAX_CACHED_TREES = 4_000
+
+/** A page of history, newest first. */
+export interface HistoryPage {
+  entries: HistoryEntry[]
+  /** Set when there is more: pass it as `after` for the next page. */
+  next?: string
+  /** Set when history ends at the edge of a shallow clone: this commit's parents were never fetched. */
+  shallow?: string
+}
 
 /** One side of a changed item file: where it is and which blob holds it. */
 interface FileSide {
@@ -376,6 +385,8 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       let next: string | undefined
       const stats: WalkStats = {}
       for await (const walked of log.walk({ maxCommits, ...(cursor ? { after: cursor } : {}), stats })) {
+        // What a commit at the edge of a shallow clone changed cannot be known: history shows up to it, and says so.
+        if (walked.boundary) continue
         if (agentKey !== undefined && walked.entry.agent?.toLowerCase() !== agentKey) continue
         // Trailers (or, for a hand commit, the files it touched) say which items a commit changed: the trees of the
         // others are never read.
@@ -401,7 +412,11 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       }
       // The walk ran out of its allowance before the page filled: go on from where it stopped.
       if (next === undefined && stats.limited) next = stats.last
-      return next === undefined ? { entries } : { entries, next }
+      return {
+        entries,
+        ...(next === undefined ? {} : { next }),
+        ...(next === undefined && stats.shallow ? { shallow: stats.shallow } : {}),
+      }
     },
 
     async fileAt(commit, path) {

@@ -45,6 +45,15 @@ export function discoverRepo(cwd: string): Repo {
       }
       return { worktree: dir, gitdir, commondir }
     }
+    if (isGitDir(dir)) {
+      const bare = readConfigValue(readRepoConfigAt(dir), 'core', 'bare') === 'true'
+      throw new BacklogError(
+        'NOT_A_REPO',
+        bare
+          ? `${dir} is a bare repository: it has no working tree, and git-backlog keeps items as files in one. Clone it (\`git clone ${dir} <folder>\`) or add a worktree (\`git -C ${dir} worktree add <folder>\`), then run git-backlog there.`
+          : `${dir} is a git directory, not a working tree. Run git-backlog in the folder that holds it (${dirname(dir)}).`,
+      )
+    }
     const parent = dirname(dir)
     if (parent === dir) {
       throw new BacklogError(
@@ -53,6 +62,19 @@ export function discoverRepo(cwd: string): Repo {
       )
     }
     dir = parent
+  }
+}
+
+/** A folder that is itself a git directory (a bare repository, or the `.git` folder of one): HEAD, objects and refs. */
+function isGitDir(dir: string): boolean {
+  return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'))
+}
+
+function readRepoConfigAt(gitdir: string): string {
+  try {
+    return readFileSync(join(gitdir, 'config'), 'utf8')
+  } catch {
+    return ''
   }
 }
 
@@ -131,11 +153,7 @@ export function readConfigValue(
 
 /** The repository's own config file (in the common dir), or '' when it has none. */
 export function readRepoConfig(repo: Repo): string {
-  try {
-    return readFileSync(join(repo.commondir, 'config'), 'utf8')
-  } catch {
-    return ''
-  }
+  return readRepoConfigAt(repo.commondir)
 }
 
 /**
