@@ -161,7 +161,7 @@ export function resolveConflicts(
   const merged = results.filter((result) => result.outcome === 'merged')
   for (let start = 0; start < merged.length; start += 500) {
     const batch = merged.slice(start, start + 500)
-    const added = git(repo, ['add', '--', ...batch.map((result) => result.path)])
+    const added = git(repo, ['add', '--', ...batch.map((result) => result.path)], { waitForLocksMs: 5_000 })
     if (added.status === 0) continue
     for (const result of batch) {
       Object.assign(result, { outcome: 'conflict', next: `merged, but \`git add\` failed: ${added.stderr.trim()}` })

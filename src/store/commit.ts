@@ -37,7 +37,7 @@ import {
   type Signature,
 } from './git-objects.js'
 import type { CommitSettings } from './identity.js'
-import { type IndexFix, rememberCommit, staleEntries } from './index-repair.js'
+import { type IndexFix, readRecentChanges, rememberCommit, staleEntries } from './index-repair.js'
 import { isOrphaned, type Journal, type JournalChange, readJournal, removeJournal, writeJournal } from './journal.js'
 import { removeLeftovers } from './leftovers.js'
 import { acquireLock, clearDeadLock, type HeldLock } from './locks.js'
@@ -310,13 +310,16 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
     }
   }
 
-  /** What each path held before the commit: the journal's way back, and its test for what is still ours to finish. */
-  async function priorStates(
+  /**
+   * What each path held before the commit (`previous`: its blob in the commit's parent): the journal's way back, and
+   * its test for what is still ours to finish.
+   */
+  function priorStates(
     index: GitIndex,
     changes: FileChange[],
     blobs: Map<string, string | null>,
-    baseTree: string | undefined,
-  ): Promise<JournalChange[]> {
+    previous: Map<string, string | undefined>,
+  ): JournalChange[] {
     const entries = stageZero(
       index,
       changes.map((change) => change.path),
@@ -333,12 +336,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
         work: file?.oid ?? null,
       }
       // An edit not yet committed is in neither the object store nor the index: the journal keeps its bytes.
-      if (
-        file &&
-        file.oid !== blob &&
-        file.oid !== entry?.oid &&
-        file.oid !== (await objects.blobAt(baseTree, change.path))
-      )
+      if (file && file.oid !== blob && file.oid !== entry?.oid && file.oid !== previous.get(change.path))
         record.workBytes = file.bytes.toString('base64')
       journal.push(record)
     }
@@ -460,17 +458,15 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
       const shape = { tree, parents: tip ? [tip] : [], message, author, committer }
       const commit = person.sign ? signCommit(staged, shape) : staged.writeCommit(shape)
 
-      // What the commit replaces, worked out before the locks are taken: the index repair of later commits reads it.
-      const replaced = /^Backlog-Op:/m.test(message)
-        ? await Promise.all(
-            planned.changes.map(
-              async (change): Promise<[string, string]> => [
-                change.path,
-                (await objects.blobAt(baseTree, change.path)) ?? '',
-              ],
-            ),
-          )
+      // Worked out before the locks are taken, so they are held as briefly as possible: what the commit replaces
+      // (the journal's way back, and what the index repair of later commits looks for), and the recent history that
+      // the index repair reads under the lock.
+      const previous = new Map<string, string | undefined>()
+      for (const change of planned.changes) previous.set(change.path, await objects.blobAt(baseTree, change.path))
+      const replaced: Array<[string, string]> = /^Backlog-Op:/m.test(message)
+        ? planned.changes.map((change) => [change.path, previous.get(change.path) ?? ''])
         : []
+      await readRecentChanges(objects, tip, Date.now() / 1000)
       if (!locks) {
         locks = await lockAll(head)
         await settleLocked()
@@ -499,7 +495,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
         new: commit,
         quarantine: staged.name,
         reflog,
-        changes: await priorStates(index, planned.changes, blobs, baseTree),
+        changes: priorStates(index, planned.changes, blobs, previous),
       }
       // From here on, a crash at any instant leaves a journal the next call settles.
       writeJournal(repo, journal)

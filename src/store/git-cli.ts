@@ -5,6 +5,8 @@
  */
 
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Repo } from './repo.js'
 
 export interface GitOptions {
@@ -14,6 +16,12 @@ export interface GitOptions {
   timeoutMs?: number
   /** Variables added to git's environment. */
   env?: NodeJS.ProcessEnv
+  /**
+   * Wait, with backoff for up to this long, while another process holds `index.lock` (often a backlog commit, which
+   * lets go in milliseconds), before running git: git gives up at once on a held lock, and a merge that meets one
+   * half-way is left in progress. After the wait git runs anyway, and says what it found.
+   */
+  waitForLocksMs?: number
 }
 
 /** The environment of every git run: never wait for a password or host-key prompt, as no one is there to answer. */
@@ -26,6 +34,11 @@ function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   }
 }
 
+/** Waits synchronously: these git runs are synchronous, and their callers hold nothing another process needs. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
 /**
  * Runs git in the worktree and returns its output as text.
  *
@@ -33,6 +46,11 @@ function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * runGit(repo, ['rev-parse', 'HEAD']).stdout.trim()
  */
 export function runGit(repo: Repo, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<string> {
+  if (options.waitForLocksMs) {
+    const lock = join(repo.gitdir, 'index.lock')
+    const deadline = Date.now() + options.waitForLocksMs
+    for (let delay = 2; existsSync(lock) && Date.now() < deadline; delay = Math.min(delay * 2, 100)) pause(delay)
+  }
   return spawnSync('git', args, {
     cwd: repo.worktree,
     encoding: 'utf8',

@@ -80,6 +80,14 @@ async function changesOf(objects: ObjectStore, commit: string): Promise<CommitCh
   return changes
 }
 
+/**
+ * Reads what the recent backlog commits on `tip` changed ahead of time, so that `staleEntries` under `index.lock`
+ * finds it all cached: a commit's first look at history must not keep the person's git waiting.
+ */
+export async function readRecentChanges(objects: ObjectStore, tip: string | undefined, now: number): Promise<void> {
+  if (tip) await recentlyChanged(objects, tip, now)
+}
+
 async function recentlyChanged(objects: ObjectStore, tip: string, now: number): Promise<Map<string, Set<string>>> {
   const replaced = new Map<string, Set<string>>()
   let commit: string | undefined = tip

@@ -155,7 +155,7 @@ export function uncommittedItemFiles(repo: Repo): UncommittedPath[] {
  */
 export function restoreFromHead(repo: Repo, paths: readonly string[]): void {
   if (paths.length === 0) return
-  const result = runGit(repo, ['checkout', 'HEAD', '--', ...paths])
+  const result = runGit(repo, ['checkout', 'HEAD', '--', ...paths], { waitForLocksMs: 5_000 })
   if (result.status !== 0) {
     throw new BacklogError('REPO_BUSY', `Could not bring back ${paths.join(', ')}: ${result.stderr.trim()}`)
   }

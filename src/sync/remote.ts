@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
-import { runGit } from '../store/git-cli.js'
+import { type GitOptions, runGit } from '../store/git-cli.js'
 import { readHead, resolveHead, resolveRef } from '../store/refs.js'
 import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
@@ -36,9 +36,11 @@ export interface SyncResult extends Upstream {
 
 /** How long a fetch or push may take before it counts as offline. */
 const NETWORK_TIMEOUT_MS = 60_000
+/** How long a merge or commit waits for a lock another process holds for a moment (a backlog commit, say). */
+const LOCK_WAIT_MS = 5_000
 
-function git(repo: Repo, args: string[], timeoutMs?: number) {
-  return runGit(repo, args, timeoutMs ? { timeoutMs } : {})
+function git(repo: Repo, args: string[], options: number | GitOptions = {}) {
+  return runGit(repo, args, typeof options === 'number' ? { timeoutMs: options } : options)
 }
 
 function lastLine(text: string): string {
@@ -98,15 +100,11 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
     // Task files both sides changed are merged here, in this process, rather than by git starting the driver once
     // per file (a node start each: minutes for a thousand items). The driver set to `false` leaves them unmerged with
     // their three versions in the index, which `resolveConflicts` reads.
-    const merge = git(repo, [
-      '-c',
-      'merge.backlog.driver=false',
-      'merge',
-      '--no-edit',
-      '--no-commit',
-      '--quiet',
-      '@{upstream}',
-    ])
+    const merge = git(
+      repo,
+      ['-c', 'merge.backlog.driver=false', 'merge', '--no-edit', '--no-commit', '--quiet', '@{upstream}'],
+      { waitForLocksMs: LOCK_WAIT_MS },
+    )
     let unresolved: string[] = []
     if (merge.status !== 0 && conflictedFiles(repo).length) {
       const tasks = new Set(
@@ -119,10 +117,10 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
     const merging = existsSync(join(repo.gitdir, 'MERGE_HEAD'))
     const failed = merge.status !== 0 && (unresolved.length > 0 || !merging)
     if (!failed && merging) {
-      const committed = git(repo, ['commit', '--no-edit', '--quiet'])
+      const committed = git(repo, ['commit', '--no-edit', '--quiet'], { waitForLocksMs: LOCK_WAIT_MS })
       if (committed.status !== 0) unresolved = conflictedFiles(repo)
       if (committed.status !== 0 && unresolved.length === 0) {
-        git(repo, ['merge', '--abort'])
+        git(repo, ['merge', '--abort'], { waitForLocksMs: LOCK_WAIT_MS })
         throw new BacklogError(
           'CONFLICT',
           `git commit of the merge refused: ${lastLine(committed.stderr)}. Sync changed nothing.`,
@@ -131,7 +129,7 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
     }
     if (failed || unresolved.length) {
       const conflicts = unresolved.length ? unresolved : conflictedFiles(repo)
-      if (merging || conflicts.length) git(repo, ['merge', '--abort'])
+      if (merging || conflicts.length) git(repo, ['merge', '--abort'], { waitForLocksMs: LOCK_WAIT_MS })
       throw new BacklogError(
         'CONFLICT',
         conflicts.length

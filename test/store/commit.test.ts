@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -156,6 +156,23 @@ describe('the commit protocol on a real repository', () => {
     expect(repo.git('ls-files', '--others', '--exclude-standard')).toBe('')
     await app.create({ title: 'After the lock' })
     app.close()
+  })
+
+  it('waits out a lock git holds for a moment, inside the call, and commits once it is free', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    const lock = join(repo.dir, '.git', 'index.lock')
+    const branchLock = join(repo.dir, '.git', 'refs', 'heads', 'main.lock')
+    writeFileSync(lock, '')
+    writeFileSync(branchLock, '')
+    // Another process (as git would be) lets go of both after a while.
+    execFileSync('sh', ['-c', `(sleep 0.6; rm -f '${lock}'; sleep 0.3; rm -f '${branchLock}') >/dev/null 2>&1 &`])
+    const started = Date.now()
+    const result = await app.create({ title: 'Waited for git' })
+    app.close()
+    expect(Date.now() - started).toBeGreaterThan(800)
+    expect(result.commit).toBe(repo.git('rev-parse', 'HEAD').trim())
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 
   it('recovers a lock left by a git-backlog process that died', async () => {

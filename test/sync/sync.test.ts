@@ -1,7 +1,7 @@
 /** `sync` over two clones of a bare remote, the "behind" note in lists, and claims among processes. */
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -36,6 +36,22 @@ async function clones() {
 }
 
 describe('git backlog sync', () => {
+  it('waits out an index lock that another process holds for a moment, instead of failing', async () => {
+    const { a, b, id, appIn, first } = await clones()
+    await first.update(updateInput.parse({ id, priority: 'high' }))
+    git(a, 'push', '-q', 'origin', 'main')
+    const second = appIn(b, 'codex')
+    await second.update(updateInput.parse({ id, note: 'from b' }))
+    git(b, 'fetch', '-q')
+    const lock = join(b, '.git', 'index.lock')
+    writeFileSync(lock, '')
+    // A process that lets go in a moment: the sync's git merge would fail at once on the lock without waiting.
+    spawn('sh', ['-c', `sleep 0.4; rm -f '${lock}'`], { detached: true, stdio: 'ignore' }).unref()
+    expect(await second.sync()).toMatchObject({ merged: 1, pushed: 2, behind: 0, ahead: 0 })
+    expect((await second.get({ id: [id] })).items[0]).toMatchObject({ priority: 'high' })
+    expect(git(b, 'status', '--porcelain')).toBe('')
+  })
+
   it('fetches, merges field by field and pushes; lists say when the branch is behind', async () => {
     const { a, b, id, appIn, first } = await clones()
     const second = appIn(b, 'codex')
