@@ -15,6 +15,8 @@ import { fsckOutput, GIT_ENV, git, seededRandom, tempRepo } from '../helpers/rep
 import { strayFiles } from './processes.js'
 
 const ROUNDS = Number(process.env.BACKLOG_KILL_ROUNDS ?? 24)
+/** Kills during an archive (and unarchive) of 300 items: each moves 600 files in one commit. */
+const ARCHIVE_ROUNDS = Math.max(4, Math.round(ROUNDS / 3))
 const WRITER = join(import.meta.dirname, '..', 'fixtures', 'kill-writer.mjs')
 
 interface Round {
@@ -22,8 +24,8 @@ interface Round {
 }
 
 /** Starts the writer, lets it write for `runMs` after it is ready, then kills it; returns what it acknowledged. */
-async function killDuring(dir: string, seed: number, runMs: number): Promise<Round> {
-  const child: ChildProcess = spawn(process.execPath, [WRITER, dir, String(seed)], {
+async function killDuring(dir: string, seed: number, runMs: number, only?: string): Promise<Round> {
+  const child: ChildProcess = spawn(process.execPath, [WRITER, dir, String(seed), ...(only ? [only] : [])], {
     env: { ...process.env, ...GIT_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -115,5 +117,40 @@ describe('a writer killed at any instant of any write', () => {
       )
     },
     Math.max(120_000, ROUNDS * 3_000),
+  )
+
+  it(
+    'keeps a 300-item archive whole: all moved, or none',
+    async () => {
+      const repo = tempRepo()
+      const seedApp = createApp({ cwd: repo.dir, random: seededRandom(5) })
+      await seedApp.init({})
+      await seedApp.create({ items: Array.from({ length: 300 }, (_, i) => ({ title: `closed ${i}`, status: 'done' })) })
+      await seedApp.create({ title: 'open and staying' })
+      seedApp.close()
+      const random = seededRandom(13)
+      const outcomes = new Map<string, number>()
+      for (let round = 0; round < ARCHIVE_ROUNDS; round++) {
+        await killDuring(repo.dir, round + 1, 40 + random() * 25, 'archive-all')
+        const next = createApp({ cwd: repo.dir })
+        const settled = await next.store.settle()
+        const key =
+          settled.journal ?? (settled.locks.length ? 'locks' : settled.leftovers.length ? 'leftovers' : 'none')
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
+        const all = await next.list({ status: ['all'], archived: true, limit: 1000 })
+        next.close()
+        expect(repo.git('status', '--porcelain', '--untracked-files=all'), `round ${round}`).toBe('')
+        expect(strayFiles(join(repo.dir, '.git')), `round ${round}`).toEqual([])
+        // Every item is somewhere, once; the closed ones all in tasks/ or all in archive/.
+        expect(all.items).toHaveLength(301)
+        const archived = all.items.filter((item) => item.archived).length
+        expect([0, 300], `round ${round}: ${archived} archived`).toContain(archived)
+      }
+      expect(fsckOutput(repo.dir)).toBe('')
+      console.log(
+        `${ARCHIVE_ROUNDS} kills during 300-item archives; next call found: ${[...outcomes].map(([key, count]) => `${key} ${count}`).join(', ')}`,
+      )
+    },
+    Math.max(120_000, ARCHIVE_ROUNDS * 10_000),
   )
 })
