@@ -343,13 +343,21 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
     return journal
   }
 
+  /** The index now, and the stage-0 entries of a journal's paths in it. */
+  function indexFor(journal: Journal): { index: GitIndex; entries: Map<string, IndexEntry> } {
+    const index = readIndex()
+    return {
+      index,
+      entries: stageZero(
+        index,
+        journal.changes.map((change) => change.path),
+      ),
+    }
+  }
+
   /** Finishes a journaled commit whose branch is still at the journal's old commit (or already at its new one). */
   async function rollForward(journal: Journal, head: Head): Promise<void> {
-    const index = readIndex()
-    const entries = stageZero(
-      index,
-      journal.changes.map((change) => change.path),
-    )
+    const { index, entries } = indexFor(journal)
     const updates: IndexFix[] = []
     for (const change of journal.changes) {
       const current = workingFile(change.path)?.oid ?? null
@@ -375,11 +383,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
 
   /** Puts back what a journaled commit wrote to the working tree and index, where they still hold its versions. */
   async function rollBack(journal: Journal): Promise<void> {
-    const index = readIndex()
-    const entries = stageZero(
-      index,
-      journal.changes.map((change) => change.path),
-    )
+    const { index, entries } = indexFor(journal)
     const updates: IndexFix[] = []
     for (const change of journal.changes) {
       const current = workingFile(change.path)?.oid ?? null

@@ -154,17 +154,22 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   }
 }
 
+/** Creates a file that must not exist yet (O_EXCL, as git creates its locks) holding `content`. */
+function createExclusive(path: string, content: string): void {
+  const fd = openSync(path, 'wx')
+  try {
+    writeSync(fd, content)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /** The owner's text in a temporary file beside the lock, to be linked to the lock's name; undefined if that fails. */
 function writeOwner(path: string, content: string): string | undefined {
   const temporary = temporaryPathFor(path)
   try {
     mkdirSync(dirname(path), { recursive: true })
-    const fd = openSync(temporary, 'wx')
-    try {
-      writeSync(fd, content)
-    } finally {
-      closeSync(fd)
-    }
+    createExclusive(temporary, content)
     return temporary
   } catch {
     removeFileSync(temporary)
@@ -188,12 +193,7 @@ function takeLock(path: string, written: string | undefined, content: string): b
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error
       }
     }
-    const fd = openSync(path, 'wx')
-    try {
-      writeSync(fd, content)
-    } finally {
-      closeSync(fd)
-    }
+    createExclusive(path, content)
     return true
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code

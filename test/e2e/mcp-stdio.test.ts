@@ -3,6 +3,16 @@ import { describe, expect, it } from 'vitest'
 import { connectStdio, textOf } from '../helpers/mcp.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
 
+/** A temp repository with a backlog, made through the library. */
+async function initializedRepo() {
+  const repo = tempRepo()
+  const { createApp } = await import('../../src/app/index.js')
+  const app = createApp({ cwd: repo.dir })
+  await app.init({})
+  app.close()
+  return repo
+}
+
 type Rows = { items: Array<Record<string, unknown> & { id: string }> }
 
 describe('git-backlog mcp over stdio (the built bin)', () => {
@@ -46,11 +56,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
   })
 
   it('lets an agent take back exactly its own change in a later session, and a person read who did what', async () => {
-    const repo = tempRepo()
-    const { createApp } = await import('../../src/app/index.js')
-    const app = createApp({ cwd: repo.dir })
-    await app.init({})
-    app.close()
+    const repo = await initializedRepo()
 
     // Session one: claude makes a change it will regret; codex works on the same item meanwhile.
     const claude = await connectStdio(repo.dir, { BACKLOG_AGENT: 'claude' })
@@ -98,11 +104,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
   })
 
   it('uses the client name when no agent is configured, and --agent over both', async () => {
-    const repo = tempRepo()
-    const { createApp } = await import('../../src/app/index.js')
-    const app = createApp({ cwd: repo.dir })
-    await app.init({})
-    app.close()
+    const repo = await initializedRepo()
     const client = await connectStdio(repo.dir)
     await client.call('backlog_create', { title: 'Client named' })
     expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('stdio-test-agent')
@@ -139,11 +141,7 @@ describe('git-backlog mcp outside a repository', () => {
 
 describe('the stdio server given messages it cannot take', () => {
   it('answers an over-long request with an error for that request, and goes on serving', async () => {
-    const repo = tempRepo()
-    const { createApp } = await import('../../src/app/index.js')
-    const app = createApp({ cwd: repo.dir })
-    await app.init({})
-    app.close()
+    const repo = await initializedRepo()
     const client = await connectStdio(repo.dir)
     const head = repo.git('rev-parse', 'HEAD')
 

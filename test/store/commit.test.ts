@@ -18,6 +18,17 @@ async function initApp(dir: string, options: { lockTimeoutMs?: number } = {}) {
   return app
 }
 
+/** The commit protocol alone over the repository in `dir`, with a fixed identity. */
+function committerIn(dir: string) {
+  const repo = discoverRepo(dir)
+  return createCommitter({
+    repo,
+    objects: createObjectStore(repo.commondir),
+    settings: async () => ({ name: 'T', email: 't@e', sign: false }),
+    now: () => new Date(),
+  })
+}
+
 async function expectError(promise: Promise<unknown>, code: string): Promise<BacklogError> {
   const error = await promise.then(
     () => undefined,
@@ -212,13 +223,7 @@ describe('the commit protocol on a real repository', () => {
 
   it('never writes outside .backlog/, even through a symlink', async () => {
     const repo = tempRepo()
-    const gitRepo = discoverRepo(repo.dir)
-    const committer = createCommitter({
-      repo: gitRepo,
-      objects: createObjectStore(gitRepo.commondir),
-      settings: async () => ({ name: 'T', email: 't@e', sign: false }),
-      now: () => new Date(),
-    })
+    const committer = committerIn(repo.dir)
     for (const path of ['src/evil.md', '.backlog/../evil.md', '.backlog/tasks/../../x.md', '.git/config']) {
       await expectError(
         committer.commit(async () => ({ message: 'x', changes: [{ path, content: 'x' }] }), { autoCommit: true }),
@@ -260,13 +265,7 @@ describe('the commit protocol on a real repository', () => {
       staged: repo.git('diff', '--cached'),
     }
 
-    const gitRepo = discoverRepo(repo.dir)
-    const committer = createCommitter({
-      repo: gitRepo,
-      objects: createObjectStore(gitRepo.commondir),
-      settings: async () => ({ name: 'T', email: 't@e', sign: false }),
-      now: () => new Date(),
-    })
+    const committer = committerIn(repo.dir)
     const failure = await committer
       .commit(
         async () => ({
