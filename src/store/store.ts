@@ -150,10 +150,15 @@ export function openStore({
    * that file is finished. (The same lines in a file git does not have in conflict are the item's own text.)
    */
   let conflicted = new Map<string, Problem>()
+  /** What git has unmerged, asked again only when the index changed: a body may hold markers as its own text. */
+  let unmergedAt: { stamp: string; paths: ReadonlyMap<string, unknown> } | undefined
   function findConflicted(): Map<string, Problem> {
     const suspects = model.withConflictMarkers()
     if (suspects.size === 0) return conflicted.size ? new Map() : conflicted
-    const unmerged = unmergedBacklogFiles(repo)
+    const index = statSync(join(repo.gitdir, 'index'), { throwIfNoEntry: false })
+    const stamp = index ? `${index.mtimeMs}:${index.size}:${index.ino}` : ''
+    if (unmergedAt?.stamp !== stamp) unmergedAt = { stamp, paths: unmergedBacklogFiles(repo) }
+    const unmerged = unmergedAt.paths
     const found = new Map<string, Problem>()
     for (const path of suspects) {
       if (!unmerged.has(path)) continue
