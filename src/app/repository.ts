@@ -47,6 +47,9 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
   function interruptedWrites(settled: Settled): DoctorCheck {
     const done = [
       settled.journal === 'forward' ? "finished a killed writer's commit" : '',
+      settled.journal === 'landed'
+        ? "dropped the journal of a killed writer's commit, which is in history already"
+        : '',
       settled.journal === 'back' ? "took back a killed writer's files (its branch had moved on)" : '',
       settled.journal === 'abandoned' ? "dropped a killed writer's commit (HEAD is on another branch now)" : '',
       settled.locks.length ? `removed ${plural(settled.locks.length, 'lock')} of killed writers` : '',

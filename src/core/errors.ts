@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'PATH_OUTSIDE_BACKLOG',
   /** commit.gpgsign asks for signed commits and git could not sign: nothing was written. */
   'SIGNING_FAILED',
+  /** The file system refused a write (full disk, no permission, a folder in the way): nothing was committed. */
+  'WRITE_FAILED',
   /** A remote could not be reached (sync): nothing changed locally. */
   'OFFLINE',
 ] as const

@@ -52,4 +52,23 @@ describe('item file bytes', () => {
       ),
     ).toBe(true)
   })
+
+  it("keeps a line ending in CR CR LF as it was, and gives new lines from CRLF input the file's ending", () => {
+    const original = Buffer.from('---\nid: a-1\ntitle: Odd\n---\n\nodd line\r\r\nplain\n')
+    const { text, raw } = decodeItemBytes(original)
+    const edited = `${text.replace('title: Odd', 'title: Odder')}from a Windows client\r\n`
+    const out = Buffer.from(encodeItemText(edited, raw)).toString('latin1')
+    expect(out).toBe('---\nid: a-1\ntitle: Odder\n---\n\nodd line\r\r\nplain\nfrom a Windows client\n')
+  })
+
+  it('rewrites a whole large CRLF body in linear time', () => {
+    const body = Array.from({ length: 20_000 }, (_, n) => `line ${n}`).join('\r\n')
+    const original = Buffer.from(`---\r\nid: a-1\r\ntitle: Big\r\n---\r\n\r\n${body}\r\n`)
+    const { text, raw } = decodeItemBytes(original)
+    const rewritten = text.replace(/line (\d+)/g, 'row $1')
+    const started = performance.now()
+    const out = Buffer.from(encodeItemText(rewritten, raw)).toString()
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(out).toBe(original.toString().replace(/line (\d+)/g, 'row $1'))
+  })
 })

@@ -74,9 +74,13 @@ function lineEnding(lines: Uint8Array[]): string {
   return crlf > lf ? '\r\n' : '\n'
 }
 
+/** Beyond this many edited lines, the lines between the common start and end count as rewritten: no slow diff. */
+const MAX_EDITS = 2_000
+
 /**
  * The bytes of `text`, an edit of a file whose bytes were `raw` (from `decodeItemBytes`; none for a file in plain
- * UTF-8 with LF endings, which gives plain UTF-8). Lines are matched as a line diff does.
+ * UTF-8 with LF endings, which gives plain UTF-8). Lines are matched as a line diff does, after the lines both share
+ * at the start and at the end; a new line takes the file's ending in place of its own.
  *
  * @example
  * encodeItemText('---\nid: a\nstatus: done\n---\n', raw) // CRLF throughout, as `raw` had it
@@ -85,22 +89,38 @@ export function encodeItemText(text: string, raw?: Uint8Array): Uint8Array {
   if (!raw) return encoder.encode(text)
   const bom = startsWithBom(raw)
   const rawLines = byteLines(bom ? raw.subarray(3) : raw)
+  // The same reading as decodeItemBytes gives, line by line: the text came from there.
   const before = rawLines.map((line) => lenient.decode(line).replace(/\r\n$/, '\n'))
-  const after = textLines(text.replaceAll('\r\n', '\n'))
+  const after = textLines(text)
   const ending = lineEnding(rawLines)
-  const parts: Uint8Array[] = bom ? [BOM] : []
-  let at = 0
-  for (const change of diffArrays(before, after)) {
+  let head = 0
+  while (head < before.length && head < after.length && before[head] === after[head]) head++
+  let tail = 0
+  while (
+    tail < before.length - head &&
+    tail < after.length - head &&
+    before[before.length - 1 - tail] === after[after.length - 1 - tail]
+  ) {
+    tail++
+  }
+  const removed = before.slice(head, before.length - tail)
+  const added = after.slice(head, after.length - tail)
+  const changes = diffArrays(removed, added, { maxEditLength: MAX_EDITS }) ?? [
+    { value: removed, count: removed.length, removed: true, added: false },
+    { value: added, count: added.length, removed: false, added: true },
+  ]
+  const parts: Uint8Array[] = bom ? [BOM, ...rawLines.slice(0, head)] : rawLines.slice(0, head)
+  let at = head
+  for (const change of changes) {
     const count = change.count ?? change.value.length
     if (change.removed) at += count
-    else if (change.added) {
-      for (const line of change.value)
-        parts.push(encoder.encode(line.endsWith('\n') ? `${line.slice(0, -1)}${ending}` : line))
-    } else {
+    else if (change.added) for (const line of change.value) parts.push(encoder.encode(line.replace(/\r?\n$/, ending)))
+    else {
       parts.push(...rawLines.slice(at, at + count))
       at += count
     }
   }
+  parts.push(...rawLines.slice(before.length - tail))
   const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0))
   let offset = 0
   for (const part of parts) {

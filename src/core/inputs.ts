@@ -67,12 +67,20 @@ export function textProblem(
   return `holds ${what} at character ${bad.index + 1}; ${multiline ? 'text may hold tabs and line breaks, but no other control characters' : 'it must be one line, without control characters'}`
 }
 
-/** A string input that can be stored: one line or several, up to `max` characters. */
+/**
+ * A string input that can be stored: one line or several, up to `max` characters. Line breaks are kept as LF, the
+ * way items are read back (a CRLF file reads as LF too; core/file-bytes.ts), so what is given is what reads back.
+ */
 function storable(max: number, multiline: boolean) {
-  return z.string().superRefine((value, ctx) => {
+  const checked = z.string().superRefine((value, ctx) => {
     const problem = textProblem(value, { max, multiline })
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
+  return multiline ? checked.transform(toLf) : checked
+}
+
+function toLf(text: string): string {
+  return text.replaceAll('\r\n', '\n')
 }
 
 /** Every entry of a list input checked as one stored text, and the list's length. */
@@ -121,6 +129,7 @@ const entryList = (what: string) =>
       return (Array.isArray(value) ? value : [value]).map((entry) => entry.trim()).filter(Boolean)
     })
     .superRefine(checkEntries(LIMITS.entry, true))
+    .transform((list) => list.map(toLf))
     .describe(`${what}: a text, or an array of texts`)
 
 const textList = (what: string, max: number = LIMITS.tag) =>
@@ -576,7 +585,7 @@ export const writeResourceInputShape = {
         [
           z.strictObject({
             type: z.literal('str_replace'),
-            old_str: z.string().describe('Text to replace: must occur exactly once in the body'),
+            old_str: z.string().transform(toLf).describe('Text to replace: must occur exactly once in the body'),
             new_str: storable(LIMITS.description, true).describe('Replacement text'),
           }),
           z.strictObject({

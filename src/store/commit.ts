@@ -11,7 +11,6 @@
 
 import type { BigIntStats } from 'node:fs'
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
@@ -48,6 +47,11 @@ import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
 export interface FileChange {
   path: string
   content: string | Uint8Array | null
+  /**
+   * The blob the working file held when the change was planned (null: no file). Set, it is checked under the locks:
+   * a file edited by hand since makes the commit plan again, so the edit is kept, not overwritten.
+   */
+  basis?: string | null
 }
 
 export interface CommitPlan {
@@ -74,8 +78,11 @@ export interface CommitterOptions {
 
 /** What `settle` found and did. */
 export interface Settled {
-  /** A killed writer's commit: finished (forward), taken back (back), or left because HEAD moved to another branch. */
-  journal?: 'forward' | 'back' | 'abandoned'
+  /**
+   * A killed writer's commit: finished (forward), found in history already with more on top (landed), taken back
+   * (back), or left because HEAD moved to another branch (abandoned).
+   */
+  journal?: 'forward' | 'landed' | 'back' | 'abandoned'
   /** Locks of killed writers that were removed. */
   locks: string[]
   /** Temporary files and folders of killed writers that were removed. */
@@ -84,6 +91,11 @@ export interface Settled {
 
 /** After this many lost compare-and-swap races, take the locks first and plan inside them. */
 const OPTIMISTIC_ATTEMPTS = 3
+/**
+ * A file edited by hand between the plan and the locks makes the commit plan again on the edit, this many times at
+ * most; then the change is refused rather than written over the edit.
+ */
+const MAX_REPLANS = 5
 /** Signing can wait on gpg-agent or a hardware key; it runs before the locks are taken, but not forever. */
 const SIGNING_TIMEOUT_MS = 60_000
 
@@ -127,6 +139,21 @@ function sameHead(a: Head, b: Head): boolean {
 function uncheckedEntry(path: string, oid: string, mode: number): IndexEntry {
   const zero = { ctimeNs: 0n, mtimeNs: 0n, dev: 0n, ino: 0n, uid: 0n, gid: 0n, size: 0n } as BigIntStats
   return entryFromStats(path, oid, mode, zero)
+}
+
+/**
+ * A file system error of a commit (a full disk, no permission, a folder where a file must go) as the clear error it
+ * is: by then what was written has been put back. Anything else passes through.
+ */
+function asWriteFailure(error: unknown): unknown {
+  const { code, syscall, path } = error as NodeJS.ErrnoException
+  if (typeof code !== 'string' || typeof syscall !== 'string') return error
+  return new BacklogError(
+    'WRITE_FAILED',
+    `The file system refused: ${code} on ${syscall}${path ? ` of ${path}` : ''}. Nothing was committed, and what was written was put back; fix the cause (disk space, permissions, a file or folder in the way) and try again.`,
+    { code, ...(path ? { path } : {}) },
+    { cause: error },
+  )
 }
 
 export interface Committer {
@@ -411,28 +438,36 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
    */
   async function settleJournal(journal: Journal, preferBack: boolean): Promise<NonNullable<Settled['journal']>> {
     const head = readHead(repo)
+    // A detached HEAD that moved to the journal's new commit is the same HEAD, moved by it.
+    const moved = head.kind === 'detached' && journal.head.kind === 'detached' && head.oid === journal.new
     let outcome: NonNullable<Settled['journal']> = 'back'
-    if (!sameHead(head, journal.head)) outcome = 'abandoned'
+    if (!moved && !sameHead(head, journal.head)) outcome = 'abandoned'
     else {
       const tip = resolveHead(repo, head) ?? null
       if (tip === journal.new) outcome = 'forward'
       else if (tip === journal.old && !preferBack) {
         promoteQuarantine(objectsDir, journal.quarantine)
         if (await objects.has(journal.new)) outcome = 'forward'
+      } else if (tip !== journal.old && tip !== null && (await objects.isAncestor(journal.new, tip))) {
+        // The commit landed and more came on top (its locks were removed by hand meanwhile): nothing to take back.
+        outcome = 'landed'
       }
     }
     if (outcome === 'forward') {
       promoteQuarantine(objectsDir, journal.quarantine)
-      await rollForward(journal, head)
+      await rollForward(journal, moved ? journal.head : head)
     } else if (outcome === 'back') await rollBack(journal)
     removeJournal(repo)
     removeQuarantine(objectsDir, journal.quarantine)
+    // The journal's branch may not be HEAD's any more: its dead lock goes too, or fetch and push to it would fail.
+    clearDeadLock(`${targetOf(repo, journal.head).file}.lock`)
     return outcome
   }
 
   async function tryCommit(
     plan: () => Promise<CommitPlan | null>,
     locksFirst: boolean,
+    replans: number,
   ): Promise<CommitResult | 'lost-race'> {
     assertNotBusy(repo)
     const head = readHead(repo)
@@ -490,16 +525,27 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
         timezoneOffset: committer.timezoneOffset,
         message: `backlog: ${message.split('\n', 1)[0]}`,
       }
+      const prior = priorStates(index, planned.changes, blobs, previous)
+      const edited = planned.changes.find(
+        (change, at) => change.basis !== undefined && change.basis !== prior[at]?.work,
+      )
+      if (edited && replans < MAX_REPLANS) return 'lost-race'
+      if (edited) {
+        throw new BacklogError(
+          'CONFLICT',
+          `${edited.path} kept changing on disk while this change was being written (an editor saving it?); nothing was written. Try again once it is saved.`,
+          { path: edited.path },
+        )
+      }
       const journal: Journal = {
         version: 1,
-        pid: process.pid,
-        host: hostname(),
+        lock: (locks[1] as HeldLock).owner,
         head,
         old: tip ?? null,
         new: commit,
         quarantine: staged.name,
         reflog,
-        changes: priorStates(index, planned.changes, blobs, previous),
+        changes: prior,
       }
       // From here on, a crash at any instant leaves a journal the next call settles.
       writeJournal(repo, journal)
@@ -556,16 +602,20 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
         return { changes: planned.changes }
       }
       assertSupportedFormat(repo)
-      for (let lost = 0; ; lost++) {
-        const result = await tryCommit(plan, lost >= OPTIMISTIC_ATTEMPTS)
-        if (result !== 'lost-race') return result
+      try {
+        for (let lost = 0; ; lost++) {
+          const result = await tryCommit(plan, lost >= OPTIMISTIC_ATTEMPTS, lost)
+          if (result !== 'lost-race') return result
+        }
+      } catch (error) {
+        throw asWriteFailure(error)
       }
     },
 
     async settle() {
       const settled: Settled = { locks: [], leftovers: [] }
       const journal = readJournal(repo)
-      if (journal !== undefined && (journal === 'unreadable' || isOrphaned(journal))) {
+      if (journal !== undefined && (journal === 'unreadable' || isOrphaned(repo, journal))) {
         const locks = await lockAll(readHead(repo))
         try {
           settled.journal = await settleLocked()
@@ -588,6 +638,8 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
     async heal() {
       try {
         assertNotBusy(repo)
+        // A killed writer's journal is settled first, by the next call: its index entries are its to finish.
+        if (readJournal(repo) !== undefined) return 0
         const stale = () =>
           staleEntries(
             repo.worktree,

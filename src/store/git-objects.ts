@@ -6,12 +6,22 @@
  */
 
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import type { TreeEntry } from 'isomorphic-git'
 import { BacklogError } from '../core/errors.js'
-import { temporaryTag } from './atomic-file.js'
+import { quarantineName } from './atomic-file.js'
 import { isomorphicGit, readOnlyFs } from './git-read.js'
 
 export interface Signature {
@@ -22,9 +32,6 @@ export interface Signature {
 }
 
 export type ObjectType = 'blob' | 'tree' | 'commit'
-
-/** Quarantine folders live in `objects/` under this prefix, which git's own `gc` also clears when stale. */
-export const QUARANTINE_PREFIX = 'tmp_objdir-'
 
 const LOOSE_NAME = /^[0-9a-f]{38}$/
 const FLAT_NAME = /^[0-9a-f]{40}$/
@@ -88,6 +95,8 @@ export interface ObjectStore {
   readBlob(blob: string): Promise<Uint8Array>
   /** True when the object store holds this object (loose or packed). */
   has(oid: string): Promise<boolean>
+  /** True when `ancestor` is `commit` or one of its ancestors (as far as a shallow clone has them). */
+  isAncestor(ancestor: string, commit: string): Promise<boolean>
   /** The blob id at a path of a tree, if there is one. */
   blobAt(tree: string | undefined, path: string): Promise<string | undefined>
   /** Loads what the first commit on top of `commit` will need, so the first write is as fast as the rest. */
@@ -97,7 +106,7 @@ export interface ObjectStore {
 }
 
 /**
- * The new objects of one commit attempt, held aside in `objects/tmp_objdir-git-backlog-<pid>-<hex>/` until the
+ * The new objects of one commit attempt, held aside in `objects/tmp_objdir-git-backlog-<host>-<pid>-<hex>/` until the
  * commit is decided. With `gitLayout` the folder is a valid object directory (`xx/<38 hex>`), so git itself can write
  * into it (a signed commit made by `git commit-tree`); otherwise objects are named by their full id, one file each.
  */
@@ -198,7 +207,8 @@ export function createObjectStore(commondir: string): ObjectStore {
   }
 
   function quarantine({ gitLayout = false } = {}): Quarantine {
-    const name = `${QUARANTINE_PREFIX}${temporaryTag()}`
+    // In `objects/`, named `tmp_objdir-…` as git's own quarantines are, so git's `gc` also clears a stale one.
+    const name = quarantineName()
     const dir = join(objectsDir, name)
     const written: string[] = []
     let created = false
@@ -206,7 +216,17 @@ export function createObjectStore(commondir: string): ObjectStore {
     function write(type: ObjectType, content: Uint8Array): string {
       const wrapped = Buffer.concat([Buffer.from(`${type} ${content.byteLength}\0`), content])
       const oid = createHash('sha1').update(wrapped).digest('hex')
-      if (existsSync(loosePath(objectsDir, oid))) return oid
+      const stored = loosePath(objectsDir, oid)
+      if (existsSync(stored)) {
+        // As git does when it finds an object it was about to write: fresh again, so a concurrent `git gc --prune`
+        // does not take it while this commit comes to refer to it.
+        try {
+          utimesSync(stored, new Date(), new Date())
+        } catch {
+          // a read-only object store: nothing to freshen, and nothing prunes it either
+        }
+        return oid
+      }
       if (!created) {
         mkdirSync(dir, { recursive: true })
         created = true
@@ -339,6 +359,15 @@ export function createObjectStore(commondir: string): ObjectStore {
       try {
         await (await isomorphicGit()).readObject({ fs: readOnlyFs, gitdir, oid, format: 'content', cache })
         return true
+      } catch {
+        return false
+      }
+    },
+    async isAncestor(ancestor, commit) {
+      if (ancestor === commit) return true
+      try {
+        const git = await isomorphicGit()
+        return await git.isDescendent({ fs: readOnlyFs, gitdir, oid: commit, ancestor, depth: -1, cache })
       } catch {
         return false
       }

@@ -19,9 +19,9 @@ export const FALLBACK_IDENTITY: Identity = { name: 'git-backlog', email: 'git-ba
 
 const SETTINGS = /^(?:user\.name|user\.email|commit\.gpgsign)$/
 
-/** git's own reading of a boolean setting: a bare key, true/yes/on or a non-zero number. */
+/** git's own reading of a boolean setting: a bare key (no value at all), true/yes/on or a non-zero number. */
 function isTrue(value: string | undefined): boolean {
-  if (value === undefined) return false
+  if (value === undefined) return true
   const text = value.trim().toLowerCase()
   return (
     text === '' || text === 'true' || text === 'yes' || text === 'on' || (/^-?\d+$/.test(text) && Number(text) !== 0)

@@ -5,10 +5,9 @@
  */
 
 import { readFileSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
-import { isProcessAlive } from './locks.js'
+import { isOwnerGone } from './locks.js'
 import type { Head, ReflogEntry } from './refs.js'
 import type { Repo } from './repo.js'
 
@@ -27,8 +26,8 @@ export interface JournalChange {
 
 export interface Journal {
   version: 1
-  pid: number
-  host: string
+  /** The owner line of the `index.lock` its writer holds while the journal exists: the writer is alive while it does. */
+  lock: string
   /** The branch (or detached HEAD) the commit moves. */
   head: Head
   /** The branch's commit before, or null on an unborn branch. */
@@ -67,14 +66,30 @@ export function readJournal(repo: Repo): Journal | 'unreadable' | undefined {
   }
   try {
     const journal = JSON.parse(text) as Journal
-    if (journal.version !== 1 || !Array.isArray(journal.changes) || typeof journal.new !== 'string') return 'unreadable'
+    if (
+      journal.version !== 1 ||
+      !Array.isArray(journal.changes) ||
+      typeof journal.new !== 'string' ||
+      typeof journal.lock !== 'string'
+    )
+      return 'unreadable'
     return journal
   } catch {
     return 'unreadable'
   }
 }
 
-/** True when the journal's writer is gone: a process of this host that no longer runs. */
-export function isOrphaned(journal: Journal): boolean {
-  return journal.host === hostname() && !isProcessAlive(journal.pid)
+/**
+ * True when the journal's writer is gone. A writer holds `index.lock` for as long as its journal exists, so a journal
+ * whose lock is no longer there as the writer wrote it, or whose owner is a process of this host that is gone, is
+ * left over.
+ */
+export function isOrphaned(repo: Repo, journal: Journal): boolean {
+  let current: string | undefined
+  try {
+    current = readFileSync(join(repo.gitdir, 'index.lock'), 'utf8')
+  } catch {
+    current = undefined
+  }
+  return current !== journal.lock || isOwnerGone(journal.lock)
 }

@@ -4,10 +4,10 @@
  * files without the `git-backlog-` mark; `findOldLeftovers` looks for those for `git backlog doctor`.
  */
 
-import { type Dirent, readdirSync, rmSync } from 'node:fs'
+import { type Dirent, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
-import { temporaryOwner } from './atomic-file.js'
+import { quarantineOwner, temporaryOwner } from './atomic-file.js'
 import { runGit } from './git-cli.js'
 import { readJournal } from './journal.js'
 import { isProcessAlive } from './locks.js'
@@ -22,9 +22,9 @@ function list(dir: string): Dirent[] {
   }
 }
 
-/** The folders a writer makes temporary files in: objects (quarantines), the git dir (index), our own folder, HEAD's ref. */
+/** The folders a writer makes temporary files in: the git dir (index, locks), our own folder, HEAD's ref folder. */
 function writerFolders(repo: Repo): string[] {
-  const folders = [join(repo.commondir, 'objects'), repo.gitdir, join(repo.gitdir, 'backlog')]
+  const folders = [repo.gitdir, join(repo.gitdir, 'backlog')]
   try {
     const ref = targetOf(repo, readHead(repo)).file
     folders.push(ref.slice(0, ref.lastIndexOf('/')))
@@ -35,25 +35,32 @@ function writerFolders(repo: Repo): string[] {
 }
 
 /**
- * Removes the temporary files and quarantine folders of git-backlog processes that no longer run, in the folders a
- * writer uses and in `extra` folders (where a journaled commit wrote working files). Returns the paths removed.
+ * Removes the temporary files and quarantine folders of git-backlog processes of this host that no longer run, in the
+ * folders a writer uses and in `extra` folders (where a journaled commit wrote working files). Only the exact names
+ * atomic-file.ts gives are touched. Returns the paths removed.
  *
  * @example
- * removeLeftovers(repo) // ['/repo/.git/objects/tmp_objdir-git-backlog-4242-0a1b2c3d']
+ * removeLeftovers(repo) // ['/repo/.git/objects/tmp_objdir-git-backlog-3f2a1c-4242-0a1b2c3d']
  */
 export function removeLeftovers(repo: Repo, extra: readonly string[] = []): string[] {
   const removed: string[] = []
+  const objects = join(repo.commondir, 'objects')
   const kept = journaledQuarantines(repo)
+  const gone = (owner: number | undefined) => owner !== undefined && owner !== process.pid && !isProcessAlive(owner)
+  for (const entry of list(objects)) {
+    if (!entry.isDirectory() || kept.has(entry.name) || !gone(quarantineOwner(entry.name))) continue
+    rmSync(join(objects, entry.name), { recursive: true, force: true })
+    removed.push(join(objects, entry.name))
+  }
   for (const folder of new Set([...writerFolders(repo), ...extra])) {
     for (const entry of list(folder)) {
-      const owner = temporaryOwner(entry.name)
-      if (owner === undefined || owner === process.pid || isProcessAlive(owner) || kept.has(entry.name)) continue
+      if (!entry.isFile() || !gone(temporaryOwner(entry.name))) continue
       const path = join(folder, entry.name)
       try {
-        rmSync(path, { recursive: true, force: true })
+        unlinkSync(path)
         removed.push(path)
       } catch {
-        // taken by someone else meanwhile, or not ours to remove: looked at again next time
+        // taken by someone else meanwhile: looked at again next time
       }
     }
   }
@@ -78,20 +85,19 @@ function journaledQuarantines(repo: Repo): Set<string> {
   return names
 }
 
-/** Temporary names of versions before 0.2: `.<name>.<pid>-<8 hex>.tmp` and a recovered lock's `<lock>.dead-<pid>-<8 hex>`. */
-const OLD_TEMPORARY = /^(?:\..+\.(\d+)-[0-9a-f]{8}\.tmp|.+\.lock\.dead-(\d+)-[0-9a-f]{8})$/
-
-function oldOwner(name: string): number | undefined {
-  const match = OLD_TEMPORARY.exec(name)
-  return match ? Number(match[1] ?? match[2]) : undefined
-}
+/** Temporary files of versions before 0.2: `.<name>.<pid>-<8 hex>.tmp` (hidden, so never a ref or an item). */
+const OLD_TEMPORARY = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/
+/** A lock moved aside by recovery in versions before 0.2: `<lock>.dead-<pid>-<8 hex>`, holding the dead owner's line. */
+const OLD_DEAD_LOCK = /^.+\.lock\.dead-(\d+)-[0-9a-f]{8}$/
 
 /**
- * Temporary files that older versions left when killed, anywhere they wrote: loose-object folders (which `git fsck`
- * reports as "bad sha1 file"), the git dir, ref folders and `.backlog/`. Files of live processes are left out.
+ * Temporary files that killed writers (of older versions too) left anywhere they wrote: loose-object folders (which
+ * `git fsck` reports as "bad sha1 file"), the git dir, ref folders and `.backlog/`. Files of live processes are left
+ * out, and a lock moved aside counts only when it holds a git-backlog owner line (a branch may have any name).
  */
 export function findOldLeftovers(repo: Repo): string[] {
   const found: string[] = []
+  const gone = (pid: number | undefined) => pid !== undefined && pid !== process.pid && !isProcessAlive(pid)
   const visit = (folder: string, deep: boolean) => {
     for (const entry of list(folder)) {
       const path = join(folder, entry.name)
@@ -99,8 +105,11 @@ export function findOldLeftovers(repo: Repo): string[] {
         if (deep) visit(path, true)
         continue
       }
-      const owner = oldOwner(entry.name) ?? temporaryOwner(entry.name)
-      if (owner !== undefined && owner !== process.pid && !isProcessAlive(owner)) found.push(path)
+      if (!entry.isFile()) continue
+      const old = OLD_TEMPORARY.exec(entry.name)
+      const aside = OLD_DEAD_LOCK.exec(entry.name)
+      if (gone(temporaryOwner(entry.name)) || (old && gone(Number(old[1])))) found.push(path)
+      else if (aside && readOwnerLine(path) && gone(Number(aside[1]))) found.push(path)
     }
   }
   const objects = join(repo.commondir, 'objects')
@@ -110,6 +119,14 @@ export function findOldLeftovers(repo: Repo): string[] {
   visit(join(repo.commondir, 'refs'), true)
   visit(join(repo.worktree, '.backlog'), true)
   return found
+}
+
+function readOwnerLine(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').startsWith('git-backlog lock ')
+  } catch {
+    return false
+  }
 }
 
 /** Removes what `findOldLeftovers` finds; returns the paths removed. */

@@ -2,12 +2,14 @@
  * Git-compatible lock files (`index.lock`, `refs/heads/x.lock`): exclusive create, bounded wait, dead owners recovered.
  * A lock appears with its owner already written in it (a temporary file hard-linked to the lock's name), so a process
  * killed at any instant leaves either no lock or one that names it, never an empty lock no one can tell apart from
- * git's own.
+ * git's own. The owner line names the pid, the host, the boot and a nonce: a pid that runs again after a restart (a
+ * server that is pid 1 in its container, say) is not mistaken for the owner.
  */
 
 import { randomBytes } from 'node:crypto'
 import {
   closeSync,
+  existsSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -27,7 +29,12 @@ const OWNER_PREFIX = 'git-backlog lock'
 
 export interface HeldLock {
   readonly path: string
-  /** Removes the lock file. Safe to call twice: the second call does nothing, so a lock is never released for someone else. */
+  /** The owner line written in the lock: who holds it, down to this acquisition. */
+  readonly owner: string
+  /**
+   * Removes the lock file if it is still ours. Safe to call twice: the second call does nothing, so a lock is never
+   * released for someone else.
+   */
   release(): Promise<void>
 }
 
@@ -39,11 +46,25 @@ export interface LockOptions {
 interface Owner {
   pid: number
   host: string
+  boot?: string
 }
 
+/** This machine's boot, where the system tells it (Linux): pids start over at every boot. */
+const BOOT = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+  } catch {
+    return ''
+  }
+})()
+
+/** The owner lines of the locks this process holds right now. */
+const held = new Set<string>()
+
 function parseOwner(text: string): Owner | undefined {
-  const match = /^git-backlog lock pid=(\d+) host=(\S+)/.exec(text)
-  return match ? { pid: Number(match[1]), host: match[2] ?? '' } : undefined
+  const match = /^git-backlog lock pid=(\d+) host=(\S+)(?: boot=(\S+))?/.exec(text)
+  if (!match) return undefined
+  return { pid: Number(match[1]), host: match[2] ?? '', ...(match[3] ? { boot: match[3] } : {}) }
 }
 
 /** True when a process with this pid runs on this host (or runs as another user). */
@@ -57,24 +78,37 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * Moves aside a lock whose owner was a git-backlog process on this host that no longer runs. The lock is renamed, not
+ * True when the git-backlog process an owner line names is gone: of this host, and of an earlier boot, or this very
+ * process without that lock (an earlier run under the same pid), or a pid that no longer runs. A line of another host
+ * is never judged: there is no telling.
+ */
+export function isOwnerGone(text: string): boolean {
+  const owner = parseOwner(text)
+  if (!owner || owner.host !== hostname()) return false
+  if (owner.boot && BOOT && owner.boot !== BOOT) return true
+  if (owner.pid === process.pid) return !held.has(text)
+  return !isProcessAlive(owner.pid)
+}
+
+/**
+ * Moves aside a lock whose owner was a git-backlog process of this host that is gone. The lock is renamed, not
  * unlinked, and its content checked afterwards: if another process took the lock in between, it is linked back.
- * Returns true when the caller should try to take the lock again at once (it was recovered, or it is gone).
+ * Returns true when the caller may try to take the lock again at once (it was recovered, or it is gone).
  */
 function recoverIfDead(path: string): boolean {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
-  } catch {
-    return true // gone already: try again at once
+  } catch (error) {
+    // Gone already: try again at once. Anything else (a folder in the way, no permission) is waited out and reported.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
   }
-  const owner = parseOwner(text)
-  if (!owner || owner.host !== hostname() || isProcessAlive(owner.pid)) return false
+  if (!isOwnerGone(text)) return false
   const aside = temporaryPathFor(path)
   try {
     renameSync(path, aside)
-  } catch {
-    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
   }
   const moved = readText(aside) ?? ''
   if (moved !== text) {
@@ -116,24 +150,30 @@ function describeHolder(path: string, text: string | undefined): string {
  * try { ... } finally { await lock.release() }
  */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<HeldLock> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000)
-  const content = `${OWNER_PREFIX} pid=${process.pid} host=${hostname()} nonce=${randomBytes(6).toString('hex')}\n`
-  const written = writeOwner(path, content)
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const deadline = Date.now() + timeoutMs
+  const owner = `${OWNER_PREFIX} pid=${process.pid} host=${hostname()}${BOOT ? ` boot=${BOOT}` : ''} nonce=${randomBytes(6).toString('hex')}\n`
+  let written: string | undefined
   let delay = 1
   try {
     for (;;) {
-      if (takeLock(path, written, content)) {
+      if (!written || !existsSync(written)) written = writeOwner(path, owner)
+      if (takeLock(path, written, owner)) {
+        held.add(owner)
         let released = false
         return {
           path,
+          owner,
           async release() {
             if (released) return
             released = true
-            removeFileSync(path)
+            held.delete(owner)
+            // Only our own: had someone judged us gone and taken it over, theirs stays.
+            if (readText(path) === owner) removeFileSync(path)
           },
         }
       }
-      if (recoverIfDead(path)) continue
+      const recovered = recoverIfDead(path)
       if (Date.now() >= deadline) {
         const text = readText(path)
         let age = 0
@@ -142,12 +182,13 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         })
         throw new BacklogError(
           'REPO_LOCKED',
-          `Could not lock the repository: ${describeHolder(path, text)} (held for ${age}s, waited ${Math.round((options.timeoutMs ?? 10_000) / 1000)}s). Nothing was written; try again.`,
+          `Could not lock the repository: ${describeHolder(path, text)} (held for ${age}s, waited ${Math.round(timeoutMs / 1000)}s). Nothing was written; try again.`,
           { path },
         )
       }
-      await sleep(delay + Math.random() * delay)
-      delay = Math.min(delay * 2, 50)
+      // Even a lock just recovered yields to the event loop before the next try: nothing here ever spins.
+      await sleep(recovered ? 0 : delay + Math.random() * delay)
+      if (!recovered) delay = Math.min(delay * 2, 50)
     }
   } finally {
     if (written) removeFileSync(written)
@@ -189,7 +230,7 @@ function takeLock(path: string, written: string | undefined, content: string): b
         return true
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
-        if (code === 'EEXIST') return false
+        if (code === 'EEXIST' || code === 'ENOENT') return false
         if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw error
       }
     }
@@ -207,9 +248,9 @@ function takeLock(path: string, written: string | undefined, content: string): b
 }
 
 /**
- * Removes `path` if it is a lock left by a git-backlog process of this host that no longer runs (a writer killed
- * while holding it), so the person's own git is not kept out. Returns true when it did.
+ * Removes `path` if it is a lock left by a git-backlog process of this host that is gone (a writer killed while
+ * holding it), so the person's own git is not kept out. Returns true when it did.
  */
 export function clearDeadLock(path: string): boolean {
-  return readText(path) !== undefined && recoverIfDead(path)
+  return readText(path) !== undefined && recoverIfDead(path) && !existsSync(path)
 }

@@ -83,6 +83,11 @@ export interface ReadModel {
   onChange(listener: () => void): () => void
   /** The bytes of the file at `path` when they are not exactly its text (see `ItemRecord.raw`). */
   rawOf(path: string): Uint8Array | undefined
+  /**
+   * The blob id of the file at `path` as last read, null when there is no file there, undefined when not known (a
+   * file outside tasks/ and archive/, an unreadable one, or one from an old cache).
+   */
+  blobOf(path: string): string | null | undefined
   /** Paths of readable items whose body holds a block of git's conflict markers: a conflict where git has them unmerged. */
   withConflictMarkers(): ReadonlySet<string>
   /**
@@ -116,8 +121,8 @@ class CachedRecord implements ItemRecord {
   }
 }
 
-/** Larger files are reported, not read: no item written through the tool comes near this (inputs.ts LIMITS). */
-const MAX_ITEM_BYTES = 2 * 1024 * 1024
+/** Larger item files are reported, not read; the store refuses to write one (inputs.ts LIMITS keep each input far below). */
+export const MAX_ITEM_BYTES = 2 * 1024 * 1024
 
 const FIX_HINT =
   'Fix the file by hand where the reason says, or bring back its last committed version with `git checkout HEAD -- <path>`.'
@@ -484,6 +489,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     },
     withConflictMarkers: () => withMarkers,
     rawOf: (path) => files.get(path)?.record?.raw,
+    blobOf(path) {
+      if (!path.startsWith(`${TASKS_DIR}/`) && !path.startsWith(`${ARCHIVE_DIR}/`)) return undefined
+      // Every item file under tasks/ and archive/ is known after a refresh: one not known is not there.
+      const state = files.get(path)
+      return state ? state.record?.blob : null
+    },
     removeLeftovers() {
       const removed: string[] = []
       for (const path of temporaries) {

@@ -10,7 +10,7 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
-import { createReadModel, type Problem, type ReadModel } from './read-model.js'
+import { createReadModel, MAX_ITEM_BYTES, type Problem, type ReadModel } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
 import { unmergedBacklogFiles } from './unmerged.js'
@@ -172,6 +172,17 @@ export function openStore({
     return found
   }
 
+  /** An item file the read model would refuse to read is never written: refused as the input it came from. */
+  function assertItemSize(path: string, content: Uint8Array | null): void {
+    const item = path.startsWith(`${BACKLOG_DIR}/tasks/`) || path.startsWith(`${BACKLOG_DIR}/archive/`)
+    if (!item || content === null || content.length <= MAX_ITEM_BYTES) return
+    throw new BacklogError(
+      'INVALID_INPUT',
+      `${path} would be ${(content.length / 1024 / 1024).toFixed(1)} MB; an item file may be at most ${MAX_ITEM_BYTES / 1024 / 1024} MB. Nothing was written; put the bulk in a file the item links to (references).`,
+      { path },
+    )
+  }
+
   /** What killed writers left: their journal and locks (committer), their temporary files in `.backlog/` (read model). */
   async function settle(): Promise<Settled> {
     const settled = await committer.settle()
@@ -221,16 +232,18 @@ export function openStore({
           await model.refresh()
           const planned = await plan()
           // An edit keeps the bytes of the lines it did not change: line endings, bytes that are not UTF-8.
-          return (
-            planned && {
-              ...planned,
-              changes: planned.changes.map((change) =>
-                typeof change.content === 'string'
-                  ? { ...change, content: encodeItemText(change.content, model.rawOf(change.path)) }
-                  : change,
-              ),
-            }
-          )
+          if (!planned) return null
+          const changes = planned.changes.map((change) => {
+            const content =
+              typeof change.content === 'string'
+                ? encodeItemText(change.content, model.rawOf(change.path))
+                : change.content
+            assertItemSize(change.path, content)
+            // The file as the plan read it: if someone edits it before the commit, the plan runs again on their edit.
+            const basis = model.blobOf(change.path)
+            return { ...change, content, ...(basis === undefined ? {} : { basis }) }
+          })
+          return { ...planned, changes }
         },
         { autoCommit: readConfig().auto_commit },
       )

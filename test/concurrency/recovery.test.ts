@@ -5,7 +5,7 @@
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
@@ -90,6 +90,25 @@ describe('a writer killed inside its commit', () => {
     expect(strayFiles(join(repo.dir, '.git'))).toEqual([])
     // Objects it had already moved into the store may be left unreferenced, as after any abandoned git commit.
     expect(repo.git('fsck', '--strict', '--no-dangling')).toBe('')
+  }, 60_000)
+
+  it('leaves committed work alone when the branch went on past its commit', async () => {
+    const repo = await initializedRepo()
+    const { journal } = await killInsideCommit(repo)
+    const journalFile = join(repo.dir, '.git', 'backlog', 'commit-journal.json')
+    const saved = readFileSync(journalFile, 'utf8')
+    const first = createApp({ cwd: repo.dir })
+    expect((await first.store.settle()).journal).toBe('forward')
+    first.close()
+    // The person commits on top; then the same journal turns up again (a second worktree on the branch, say).
+    repo.git('commit', '--allow-empty', '-qm', 'on top')
+    writeFileSync(journalFile, saved)
+    const next = createApp({ cwd: repo.dir })
+    expect((await next.store.settle()).journal).toBe('landed')
+    next.close()
+    expect(repo.git('merge-base', '--is-ancestor', journal.new, 'HEAD')).toBe('')
+    expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
+    expect(existsSync(journalFile)).toBe(false)
   }, 60_000)
 
   it('is settled by a server as it starts, before any call', async () => {

@@ -106,6 +106,27 @@ describe('odd but ordinary input', () => {
   })
 })
 
+describe('an item grown past what can be read', () => {
+  it('is refused before it is written: appends stop at the item file limit', async () => {
+    const { client, commits } = await initializedClient()
+    const { items } = await callOk<Rows>(client, 'backlog_create', { title: 'Growing' })
+    const id = items[0]!.id
+    const chunk = `${'x'.repeat(99)}\n`.repeat(1_990)
+    let refused: string | undefined
+    for (let n = 0; n < 12 && !refused; n++) {
+      const result = await client.call('write_resource', { id, operation: { type: 'append', new_str: chunk } })
+      if (result.isError) refused = textOf(result)
+    }
+    expect(refused).toMatch(
+      /^INVALID_INPUT: .* would be 2\.\d MB; an item file may be at most 2 MB. Nothing was written/,
+    )
+    const before = commits()
+    // It still reads, and still takes edits.
+    await callOk(client, 'backlog_update', { id, status: 'in_progress' })
+    expect(commits()).toBe(before + 1)
+  })
+})
+
 describe('hostile files and queries', () => {
   it('reports an alias bomb and an oversized file as problems, in milliseconds, while everything else works', async () => {
     const { repo, client } = await initializedClient()

@@ -282,7 +282,10 @@ describe('the commit protocol on a real repository', () => {
         () => undefined,
         (error: unknown) => error,
       )
-    expect((failure as NodeJS.ErrnoException).code).toMatch(/^(ENOTDIR|EEXIST)$/)
+    expect(failure).toBeInstanceOf(BacklogError)
+    expect((failure as BacklogError).code).toBe('WRITE_FAILED')
+    expect((failure as BacklogError).details?.code).toMatch(/^(ENOTDIR|EEXIST)$/)
+    expect((failure as BacklogError).message).toMatch(/Nothing was committed, and what was written was put back/)
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
     expect(repo.read(path)).toBe(before.text)
     expect(existsSync(join(repo.dir, '.backlog/tasks/new/a.md'))).toBe(false)
@@ -291,6 +294,33 @@ describe('the commit protocol on a real repository', () => {
     expect(existsSync(join(repo.dir, '.git/backlog/commit-journal.json'))).toBe(false)
     expect(readdirSync(join(repo.dir, '.git/objects')).filter((name) => name.startsWith('tmp_'))).toEqual([])
     expect(repo.git('fsck', '--strict')).toBe('')
+  })
+
+  it('plans again on a hand edit made between its plan and its locks, keeping the edit', async () => {
+    const repo = tempRepo()
+    const app = await initApp(repo.dir)
+    const { items } = await app.create({ title: 'Edited by both' })
+    app.close()
+    const id = items[0]!.id
+    const path = `.backlog/tasks/${id.slice(-1)}/${id}.md`
+    const committer = committerIn(repo.dir)
+    let plans = 0
+    const result = await committer.commit(
+      async () => {
+        plans++
+        const text = repo.read(path)
+        const basis = repo.git('hash-object', path).trim()
+        // The person saves an edit right after the first plan read the file.
+        if (plans === 1) repo.write(path, `${text}A line the person saved.\n`)
+        return { message: 'tool edit', changes: [{ path, content: `${text}A line the tool added.\n`, basis }] }
+      },
+      { autoCommit: true },
+    )
+    expect(plans).toBe(2)
+    expect(repo.git('show', `${result.commit}:${path}`)).toMatch(
+      /A line the person saved\.\nA line the tool added\.\n$/,
+    )
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 
   it('only writes files when auto_commit is off', async () => {
