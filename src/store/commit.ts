@@ -15,7 +15,7 @@ import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
-import { runGit } from './git-cli.js'
+import { runGitAsync } from './git-cli.js'
 import {
   emptyIndex,
   entryFromStats,
@@ -290,13 +290,13 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
    * for `git commit`: gpg, x509 or ssh keys, agents, `user.signingkey`. git writes the commit into the quarantine,
    * reading the new trees there and everything else from the object store.
    */
-  function signCommit(
+  async function signCommit(
     staged: Quarantine,
     commit: { tree: string; parents: string[]; message: string; author: Signature; committer: Signature },
-  ): string {
+  ): Promise<string> {
     mkdirSync(staged.dir, { recursive: true })
     const when = (signature: Signature) => `@${signature.timestamp} ${formatZone(signature.timezoneOffset)}`
-    const result = runGit(
+    const result = await runGitAsync(
       repo,
       ['commit-tree', commit.tree, ...commit.parents.flatMap((parent) => ['-p', parent]), '-S', '-F', '-'],
       {
@@ -495,7 +495,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
       const { author, committer } = signatures(person, planned.date ?? now())
       const message = planned.message.endsWith('\n') ? planned.message : `${planned.message}\n`
       const shape = { tree, parents: tip ? [tip] : [], message, author, committer }
-      const commit = person.sign ? signCommit(staged, shape) : staged.writeCommit(shape)
+      const commit = person.sign ? await signCommit(staged, shape) : staged.writeCommit(shape)
 
       // Worked out before the locks are taken, so they are held as briefly as possible: what the commit replaces
       // (the journal's way back, and what the index repair of later commits looks for), and the recent history that

@@ -4,7 +4,7 @@
  * commit protocol instead; this is the one place that starts git.
  */
 
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Repo } from './repo.js'
@@ -71,5 +71,35 @@ export function runGitBytes(repo: Repo, args: readonly string[], options: GitOpt
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+  })
+}
+
+/**
+ * Runs git without blocking the event loop, for what may take long (signing can wait on an agent or a hardware key):
+ * a server goes on answering meanwhile.
+ */
+export function runGitAsync(
+  repo: Repo,
+  args: readonly string[],
+  options: GitOptions = {},
+): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, {
+      cwd: repo.worktree,
+      env: gitEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    child.on('error', (error) => resolve({ status: null, stdout, stderr, error }))
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+    child.stdin.end(options.input ?? '')
   })
 }
