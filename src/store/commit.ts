@@ -444,19 +444,16 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
     if (!moved && !sameHead(head, journal.head)) outcome = 'abandoned'
     else {
       const tip = resolveHead(repo, head) ?? null
-      if (tip === journal.new) outcome = 'forward'
-      else if (tip === journal.old && !preferBack) {
+      if (tip === journal.new || (tip === journal.old && !preferBack)) {
         promoteQuarantine(objectsDir, journal.quarantine)
-        if (await objects.has(journal.new)) outcome = 'forward'
+        if (tip === journal.new || (await objects.has(journal.new))) outcome = 'forward'
       } else if (tip !== journal.old && tip !== null && (await objects.isAncestor(journal.new, tip))) {
         // The commit landed and more came on top (its locks were removed by hand meanwhile): nothing to take back.
         outcome = 'landed'
       }
     }
-    if (outcome === 'forward') {
-      promoteQuarantine(objectsDir, journal.quarantine)
-      await rollForward(journal, moved ? journal.head : head)
-    } else if (outcome === 'back') await rollBack(journal)
+    if (outcome === 'forward') await rollForward(journal, moved ? journal.head : head)
+    else if (outcome === 'back') await rollBack(journal)
     removeJournal(repo)
     removeQuarantine(objectsDir, journal.quarantine)
     // The journal's branch may not be HEAD's any more: its dead lock goes too, or fetch and push to it would fail.

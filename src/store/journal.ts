@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
-import { isOwnerGone } from './locks.js'
+import { isOwnerGone, readLockOwner } from './locks.js'
 import type { Head, ReflogEntry } from './refs.js'
 import type { Repo } from './repo.js'
 
@@ -85,11 +85,5 @@ export function readJournal(repo: Repo): Journal | 'unreadable' | undefined {
  * left over.
  */
 export function isOrphaned(repo: Repo, journal: Journal): boolean {
-  let current: string | undefined
-  try {
-    current = readFileSync(join(repo.gitdir, 'index.lock'), 'utf8')
-  } catch {
-    current = undefined
-  }
-  return current !== journal.lock || isOwnerGone(journal.lock)
+  return readLockOwner(join(repo.gitdir, 'index.lock')) !== journal.lock || isOwnerGone(journal.lock)
 }

@@ -4,13 +4,13 @@
  * files without the `git-backlog-` mark; `findOldLeftovers` looks for those for `git backlog doctor`.
  */
 
-import { type Dirent, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
+import { type Dirent, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { quarantineOwner, temporaryOwner } from './atomic-file.js'
 import { runGit } from './git-cli.js'
 import { readJournal } from './journal.js'
-import { isProcessAlive } from './locks.js'
+import { isGoneProcess, readLockOwner } from './locks.js'
 import { readHead, targetOf } from './refs.js'
 import type { Repo } from './repo.js'
 
@@ -46,15 +46,14 @@ export function removeLeftovers(repo: Repo, extra: readonly string[] = []): stri
   const removed: string[] = []
   const objects = join(repo.commondir, 'objects')
   const kept = journaledQuarantines(repo)
-  const gone = (owner: number | undefined) => owner !== undefined && owner !== process.pid && !isProcessAlive(owner)
   for (const entry of list(objects)) {
-    if (!entry.isDirectory() || kept.has(entry.name) || !gone(quarantineOwner(entry.name))) continue
+    if (!entry.isDirectory() || kept.has(entry.name) || !isGoneProcess(quarantineOwner(entry.name))) continue
     rmSync(join(objects, entry.name), { recursive: true, force: true })
     removed.push(join(objects, entry.name))
   }
   for (const folder of new Set([...writerFolders(repo), ...extra])) {
     for (const entry of list(folder)) {
-      if (!entry.isFile() || !gone(temporaryOwner(entry.name))) continue
+      if (!entry.isFile() || !isGoneProcess(temporaryOwner(entry.name))) continue
       const path = join(folder, entry.name)
       try {
         unlinkSync(path)
@@ -97,7 +96,6 @@ const OLD_DEAD_LOCK = /^.+\.lock\.dead-(\d+)-[0-9a-f]{8}$/
  */
 export function findOldLeftovers(repo: Repo): string[] {
   const found: string[] = []
-  const gone = (pid: number | undefined) => pid !== undefined && pid !== process.pid && !isProcessAlive(pid)
   const visit = (folder: string, deep: boolean) => {
     for (const entry of list(folder)) {
       const path = join(folder, entry.name)
@@ -108,8 +106,9 @@ export function findOldLeftovers(repo: Repo): string[] {
       if (!entry.isFile()) continue
       const old = OLD_TEMPORARY.exec(entry.name)
       const aside = OLD_DEAD_LOCK.exec(entry.name)
-      if (gone(temporaryOwner(entry.name)) || (old && gone(Number(old[1])))) found.push(path)
-      else if (aside && readOwnerLine(path) && gone(Number(aside[1]))) found.push(path)
+      if (isGoneProcess(temporaryOwner(entry.name)) || (old && isGoneProcess(Number(old[1])))) found.push(path)
+      else if (aside && readLockOwner(path)?.startsWith('git-backlog lock ') && isGoneProcess(Number(aside[1])))
+        found.push(path)
     }
   }
   const objects = join(repo.commondir, 'objects')
@@ -119,14 +118,6 @@ export function findOldLeftovers(repo: Repo): string[] {
   visit(join(repo.commondir, 'refs'), true)
   visit(join(repo.worktree, '.backlog'), true)
   return found
-}
-
-function readOwnerLine(path: string): boolean {
-  try {
-    return readFileSync(path, 'utf8').startsWith('git-backlog lock ')
-  } catch {
-    return false
-  }
 }
 
 /** Removes what `findOldLeftovers` finds; returns the paths removed. */

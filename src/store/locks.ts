@@ -78,6 +78,14 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * True when `pid` names another process of this host that no longer runs: the maker of a temporary file of ours
+ * (atomic-file.ts names them by pid) that can be removed. Undefined (a name not of ours) is never gone.
+ */
+export function isGoneProcess(pid: number | undefined): boolean {
+  return pid !== undefined && pid !== process.pid && !isProcessAlive(pid)
+}
+
+/**
  * True when the git-backlog process an owner line names is gone: of this host, and of an earlier boot, or this very
  * process without that lock (an earlier run under the same pid), or a pid that no longer runs. A line of another host
  * is never judged: there is no telling.
@@ -110,7 +118,7 @@ function recoverIfDead(path: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT'
   }
-  const moved = readText(aside) ?? ''
+  const moved = readLockOwner(aside) ?? ''
   if (moved !== text) {
     // We moved a live lock taken after our read: put it back unless someone holds the name again.
     ignoreErrors(() => linkSync(aside, path))
@@ -119,7 +127,8 @@ function recoverIfDead(path: string): boolean {
   return true
 }
 
-function readText(path: string): string | undefined {
+/** The text of a lock file (its owner line, when the lock is ours), or undefined when there is none. */
+export function readLockOwner(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8')
   } catch {
@@ -169,13 +178,13 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
             released = true
             held.delete(owner)
             // Only our own: had someone judged us gone and taken it over, theirs stays.
-            if (readText(path) === owner) removeFileSync(path)
+            if (readLockOwner(path) === owner) removeFileSync(path)
           },
         }
       }
       const recovered = recoverIfDead(path)
       if (Date.now() >= deadline) {
-        const text = readText(path)
+        const text = readLockOwner(path)
         let age = 0
         ignoreErrors(() => {
           age = Math.round((Date.now() - statSync(path).mtimeMs) / 1000)
@@ -252,5 +261,5 @@ function takeLock(path: string, written: string | undefined, content: string): b
  * holding it), so the person's own git is not kept out. Returns true when it did.
  */
 export function clearDeadLock(path: string): boolean {
-  return readText(path) !== undefined && recoverIfDead(path) && !existsSync(path)
+  return readLockOwner(path) !== undefined && recoverIfDead(path) && !existsSync(path)
 }

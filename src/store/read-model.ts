@@ -24,7 +24,7 @@ import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
 import { temporaryOwner, writeFileAtomicSync } from './atomic-file.js'
 import { objectId } from './git-objects.js'
-import { isProcessAlive } from './locks.js'
+import { isGoneProcess } from './locks.js'
 
 export interface ItemRecord {
   item: Item
@@ -127,7 +127,8 @@ export const MAX_ITEM_BYTES = 2 * 1024 * 1024
 const FIX_HINT =
   'Fix the file by hand where the reason says, or bring back its last committed version with `git checkout HEAD -- <path>`.'
 
-function stampOf(info: { mtimeMs: number; size: number; ino: number }): string {
+/** What tells a file apart from its earlier versions without reading it: time, size and inode. */
+export function stampOf(info: { mtimeMs: number; size: number; ino: number }): string {
   return `${info.mtimeMs}:${info.size}:${info.ino}`
 }
 
@@ -498,8 +499,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     removeLeftovers() {
       const removed: string[] = []
       for (const path of temporaries) {
-        const owner = temporaryOwner(path.slice(path.lastIndexOf('/') + 1)) as number
-        if (owner === process.pid || isProcessAlive(owner)) continue
+        if (!isGoneProcess(temporaryOwner(path.slice(path.lastIndexOf('/') + 1)))) continue
         temporaries.delete(path)
         try {
           unlinkSync(absolute(path))

@@ -10,7 +10,7 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
-import { createReadModel, MAX_ITEM_BYTES, type Problem, type ReadModel } from './read-model.js'
+import { createReadModel, MAX_ITEM_BYTES, type Problem, type ReadModel, stampOf } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
 import { unmergedBacklogFiles } from './unmerged.js'
@@ -126,7 +126,7 @@ export function openStore({
     let stamp = 'missing'
     try {
       const info = statSync(configFile)
-      stamp = `${info.mtimeMs}:${info.size}:${info.ino}`
+      stamp = stampOf(info)
     } catch {
       // no config yet: defaults
     }
@@ -156,7 +156,7 @@ export function openStore({
     const suspects = model.withConflictMarkers()
     if (suspects.size === 0) return conflicted.size ? new Map() : conflicted
     const index = statSync(join(repo.gitdir, 'index'), { throwIfNoEntry: false })
-    const stamp = index ? `${index.mtimeMs}:${index.size}:${index.ino}` : ''
+    const stamp = index ? stampOf(index) : ''
     if (unmergedAt?.stamp !== stamp) unmergedAt = { stamp, paths: unmergedBacklogFiles(repo) }
     const unmerged = unmergedAt.paths
     const found = new Map<string, Problem>()
