@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { BacklogError } from '../../src/core/errors.js'
 import { itemPath } from '../../src/core/layout.js'
+import { expectError } from '../helpers/errors.js'
 import { connectStdio, type TestClient } from '../helpers/mcp.js'
 import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 import {
@@ -244,14 +244,9 @@ describe('a writer stopped in the middle of a commit', () => {
 
     // A writer with a short wait gives up with a clear error naming the holder, and writes nothing.
     const impatient = createApp({ cwd: repo.dir, lockTimeoutMs: 300 })
-    const error = await impatient.create({ title: 'while frozen' }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    )
+    const error = await expectError(impatient.create({ title: 'while frozen' }), 'REPO_LOCKED')
     impatient.close()
-    expect(error).toBeInstanceOf(BacklogError)
-    expect((error as BacklogError).code).toBe('REPO_LOCKED')
-    expect((error as BacklogError).message).toContain(`git-backlog process ${victim.pid} on ${hostname()} holds`)
+    expect(error.message).toContain(`git-backlog process ${victim.pid} on ${hostname()} holds`)
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
 
     // The CLI (default wait: 5 s) waits while the owner lives, then commits once it lets go.

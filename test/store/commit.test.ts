@@ -8,6 +8,7 @@ import { BacklogError } from '../../src/core/errors.js'
 import { createCommitter } from '../../src/store/commit.js'
 import { createObjectStore } from '../../src/store/git-objects.js'
 import { discoverRepo } from '../../src/store/repo.js'
+import { expectError } from '../helpers/errors.js'
 import { BIN, GIT_ENV, git, seededRandom, steppingClock, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)
@@ -27,16 +28,6 @@ function committerIn(dir: string) {
     settings: async () => ({ name: 'T', email: 't@e', sign: false }),
     now: () => new Date(),
   })
-}
-
-async function expectError(promise: Promise<unknown>, code: string): Promise<BacklogError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(BacklogError)
-  expect((error as BacklogError).code).toBe(code)
-  return error as BacklogError
 }
 
 describe('the commit protocol on a real repository', () => {

@@ -8,9 +8,9 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import type { BacklogError } from '../../src/core/errors.js'
 import { resolveCommitSettings } from '../../src/store/identity.js'
 import { acquireLock } from '../../src/store/locks.js'
+import { expectError } from '../helpers/errors.js'
 import { tempRepo } from '../helpers/repo.js'
 
 async function initialized() {
@@ -61,13 +61,9 @@ describe('locks', () => {
     const app = createApp({ cwd: repo.dir, lockTimeoutMs: 400 })
     let ticks = 0
     const timer = setInterval(() => ticks++, 20)
-    const error = await app.create({ title: 'Blocked' }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    )
+    await expectError(app.create({ title: 'Blocked' }), 'REPO_LOCKED')
     clearInterval(timer)
     app.close()
-    expect((error as BacklogError).code).toBe('REPO_LOCKED')
     expect(ticks).toBeGreaterThan(5)
   })
 

@@ -9,18 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { BacklogError } from '../../src/core/errors.js'
 import { renderHistory } from '../../src/mcp/render.js'
+import { expectError } from '../helpers/errors.js'
 import { fsckOutput, GIT_ENV, git, tempRepo } from '../helpers/repo.js'
-
-async function expectError(promise: Promise<unknown>): Promise<BacklogError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(BacklogError)
-  return error as BacklogError
-}
 
 /** A repository with a backlog, then `codeCommits` commits of code on top; its file:// url for cloning. */
 async function upstream(codeCommits: number): Promise<{ dir: string; url: string; ids: string[] }> {

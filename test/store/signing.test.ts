@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { BacklogError } from '../../src/core/errors.js'
+import { expectError } from '../helpers/errors.js'
 import { fsckOutput, tempRepo } from '../helpers/repo.js'
 
 let gnupgHome: string
@@ -63,16 +63,9 @@ describe('commits in a repository that signs its commits', () => {
     const head = repo.git('rev-parse', 'HEAD')
 
     const signing = createApp({ cwd: repo.dir })
-    const error = await signing.create({ title: 'Must not land unsigned' }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    )
+    const error = await expectError(signing.create({ title: 'Must not land unsigned' }), 'SIGNING_FAILED')
     signing.close()
-    expect(error).toBeInstanceOf(BacklogError)
-    expect((error as BacklogError).code).toBe('SIGNING_FAILED')
-    expect((error as BacklogError).message).toMatch(
-      /commit\.gpgsign.*Nothing was written.*git config commit\.gpgsign false/,
-    )
+    expect(error.message).toMatch(/commit\.gpgsign.*Nothing was written.*git config commit\.gpgsign false/)
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
     expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe('')
     expect(readdirSync(join(repo.dir, '.git', 'objects')).filter((name) => name.startsWith('tmp_'))).toEqual([])
