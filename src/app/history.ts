@@ -1,7 +1,7 @@
 /** The use-cases over history: undo (or redo) a change, read what happened, restore a deleted item. */
 
 import { parseItemFile } from '../core/codec.js'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import type { Item } from '../core/item.js'
 import { idFromPath } from '../core/layout.js'
@@ -38,13 +38,13 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
         if (wanted !== undefined) {
           return new BacklogError(
             'NOT_FOUND',
-            `No backlog commit ${input.commit} among the last ${UNDO_WALK} commits of this branch. backlog_history lists them.`,
+            phrase`No backlog commit ${input.commit} among the last ${UNDO_WALK} commits of this branch. ${slot('history')}`,
           )
         }
         const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
         return new BacklogError(
           'NOT_FOUND',
-          `${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WALK} commits. backlog_history shows what happened.`,
+          phrase`${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WALK} commits. ${slot('history')}`,
         )
       }
       const result = await store.mutate(async () => {
@@ -81,8 +81,7 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
           if (changed.parents > 1) {
             throw new BacklogError(
               'CONFLICT',
-              `Cannot ${what} ${chosen.commit.slice(0, 7)} (${chosen.subject}): it is a merge, which brought a whole branch. ` +
-                'Undo the changes of that branch one by one (backlog_history lists them), or revert the merge with git.',
+              phrase`Cannot ${what} ${chosen.commit.slice(0, 7)} (${chosen.subject}): it is a merge, which brought a whole branch. Undo the changes of that branch one by one, or revert the merge with git. ${slot('history')}`,
             )
           }
           const files = changed.files.map((file) => {
@@ -166,7 +165,7 @@ export function historyUseCases(core: AppCore): Pick<App, 'undo' | 'history' | '
         if (existing) {
           throw new BacklogError(
             'CONFLICT',
-            `${input.id} exists; restore brings back deleted items. Use backlog_undo to take back a change.`,
+            phrase`${input.id} exists; restore brings back deleted items. ${slot('undo')}`,
           )
         }
         const last = await itemHistory.lastVersion(input.id)

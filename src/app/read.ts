@@ -2,7 +2,7 @@
 
 import { buildContext } from '../context/context.js'
 import { formatTimestamp } from '../core/dates.js'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { countItems } from '../query/select.js'
 import type { SearchHit } from '../search/search-index.js'
@@ -124,10 +124,7 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
       else {
         const best = index().search(input.query as string, { limit: 1 }).hits[0]
         if (!best) {
-          throw new BacklogError(
-            'NOT_FOUND',
-            `No item matches "${input.query}". Try other words, or backlog_list to browse.`,
-          )
+          throw new BacklogError('NOT_FOUND', phrase`No item matches "${input.query}". ${slot('browse')}`)
         }
         focal = best.record.item.id
         from = 'query'

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto'
 import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { commitMessage, type MessageInput } from '../core/messages.js'
 import type { MutationContext } from '../core/mutations.js'
@@ -49,7 +49,7 @@ export function mentionsUpdated(filter: string | undefined): boolean {
 }
 
 function notFound(id: string): BacklogError {
-  return new BacklogError('NOT_FOUND', `No item ${id}. Call backlog_list (or \`git backlog list\`) to see ids.`, { id })
+  return new BacklogError('NOT_FOUND', phrase`No item ${id}. ${slot('list')}`, { id })
 }
 
 /** Each record once, in first-named order: the same item named twice (in any case) is one item. */
@@ -171,12 +171,7 @@ export function createCore(options: AppOptions): AppCore {
         { id, path: problem.path },
       )
     }
-    if (field)
-      throw new BacklogError(
-        'NOT_FOUND',
-        `${field}: no item ${id}. Call backlog_list (or \`git backlog list\`) to see ids.`,
-        { id },
-      )
+    if (field) throw new BacklogError('NOT_FOUND', phrase`${field}: no item ${id}. ${slot('list')}`, { id })
     throw notFound(id)
   }
 

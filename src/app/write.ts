@@ -2,7 +2,7 @@
 
 import { editBody } from '../core/body-edit.js'
 import { serializeItem } from '../core/codec.js'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, mapText, phrase, sentence } from '../core/errors.js'
 import { generateId, idKey, isValidPrefix } from '../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput, type UpdateInput } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
@@ -180,7 +180,9 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
       if (!batch) return error
       const named = prefixed(error, `items[${position}]`, title)
       if (!(named instanceof BacklogError)) return named
-      const message = ids.reduce((text, id, index) => text.replaceAll(id, `#${index + 1}`), named.message)
+      const message = mapText(named.phrase, (text) =>
+        ids.reduce((all, id, index) => all.replaceAll(id, `#${index + 1}`), text),
+      )
       return new BacklogError(named.code, message, named.details, { cause: error })
     }
     const built = inputs.map((entry, position) => {
@@ -411,8 +413,8 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
 /** An error of one item of a batch, with the item named so the caller knows which to fix. Nothing was written. */
 function prefixed(error: unknown, where: string, title: string): unknown {
   if (!where || !(error instanceof BacklogError)) return error
-  const message = error.message.replace(/\.$/, '')
-  return new BacklogError(error.code, `${where} ("${title}"): ${message}. Nothing was written.`, error.details, {
+  const message = phrase`${where} ("${title}"): ${sentence(error.phrase)} Nothing was written.`
+  return new BacklogError(error.code, message, error.details, {
     cause: error,
   })
 }

@@ -5,11 +5,12 @@ import { type Command, Option } from 'commander'
 import type { z } from 'zod'
 import { BacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
+import { CLI_WORDS } from './words.js'
 
 /** Checks raw CLI values against a shared input schema; a failure is a user error naming each bad field. */
 export function parse<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
   const result = schema.safeParse(raw)
-  if (!result.success) throw new BacklogError('INVALID_INPUT', describeIssues(result.error))
+  if (!result.success) throw new BacklogError('INVALID_INPUT', describeIssues(result.error, CLI_WORDS))
   return result.data
 }
 

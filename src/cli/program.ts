@@ -7,6 +7,7 @@ import { VERSION } from '../package-files.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
+import { CLI_WORDS } from './words.js'
 import { registerWriteCommands } from './write-commands.js'
 
 export const EXIT_OK = 0
@@ -113,8 +114,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       // Scripts that asked for JSON get the error as JSON too, with its stable code.
       io.err(
         args.includes('--json')
-          ? JSON.stringify({ error: { code: error.code, message: error.message } })
-          : `error: ${error.message}`,
+          ? JSON.stringify({ error: { code: error.code, message: error.say(CLI_WORDS) } })
+          : `error: ${error.say(CLI_WORDS)}`,
       )
       return EXIT_USER_ERROR
     }

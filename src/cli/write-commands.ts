@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander'
 import type { ArchiveResult, MutationResult } from '../app/index.js'
-import { BacklogError, isBacklogError } from '../core/errors.js'
+import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import {
   archiveInput,
@@ -79,16 +79,6 @@ function batchFrom(text: string, source: string): unknown[] {
     )
   }
   return items
-}
-
-/** Body-edit errors name the MCP operation's fields; at the terminal they should name the flags. */
-function inFlagTerms(error: unknown): unknown {
-  if (!isBacklogError(error)) return error
-  const message = error.message
-    .replaceAll('old_str', 'the --replace text')
-    .replaceAll('new_str', 'the new text')
-    .replaceAll('insert_line', '--insert-after')
-  return new BacklogError(error.code, message, error.details, { cause: error })
 }
 
 export function registerWriteCommands(program: Command, cli: CliContext): void {
@@ -333,13 +323,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
         operation = { type: 'append', new_str: await text('append') }
       }
       const input = parse(writeResourceInput, { id, operation, ...given({ agent: cli.agent() }) })
-      let result: MutationResult
-      try {
-        result = await cli.app().writeBody(input)
-      } catch (error) {
-        throw inFlagTerms(error)
-      }
-      reportMutation(cli, 'Edited', options.json as boolean | undefined, result)
+      reportMutation(cli, 'Edited', options.json as boolean | undefined, await cli.app().writeBody(input))
     })
   withExamples(edit, [
     'edit bl-k3m9x2 --replace "- [ ] tests" --with "- [x] tests"',

@@ -4,7 +4,7 @@
  * budget by dropping the least useful parts first and saying what was dropped.
  */
 
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { DEFAULT_CLOSED_STATUSES, type Item, PRIORITIES, type Reference } from '../core/item.js'
 import type { BacklogCommit } from '../store/backlog-log.js'
@@ -218,7 +218,7 @@ export async function buildContext(
   }
   const record = source.get(focalId)
   if (!record) {
-    throw new BacklogError('NOT_FOUND', `No item ${focalId}. Call backlog_list to see ids.`, { id: focalId })
+    throw new BacklogError('NOT_FOUND', phrase`No item ${focalId}. ${slot('list')}`, { id: focalId })
   }
   const focalItem = record.item
   const focalKey = idKey(focalItem.id)

@@ -1,6 +1,13 @@
 /** Edits of an item's markdown body (the `write_resource` tool): exact replace, insert at a line, append. */
 
-import { BacklogError } from './errors.js'
+import { BacklogError, type Phrase, phrase, slot } from './errors.js'
+
+// The operation's inputs, which each edge names its own way (an MCP argument, a CLI flag).
+const OLD_STR = slot('old_str')
+const NEW_STR = slot('new_str')
+const INSERT_LINE = slot('insert_line')
+const INSERT = slot('insert')
+const APPEND = slot('append')
 
 export type BodyOperation =
   | { type: 'str_replace'; old_str: string; new_str: string }
@@ -50,9 +57,7 @@ export function editBody(body: string, operation: BodyOperation): string {
   if (startsWithFrontmatter(result) && !startsWithFrontmatter(body)) {
     throw new BacklogError(
       'INVALID_INPUT',
-      'the edit would start the body with a `---` … `---` block, which reads as a second YAML frontmatter. The ' +
-        "frontmatter is not part of the body: change the item's fields with backlog_update. For a horizontal rule at " +
-        'the top of the body, write `***` or put a line of text before the `---`.',
+      phrase`the edit would start the body with a \`---\` … \`---\` block, which reads as a second YAML frontmatter. The frontmatter is not part of the body. For a horizontal rule at the top of the body, write \`***\` or put a line of text before the \`---\`. ${slot('update')}`,
     )
   }
   return result
@@ -88,7 +93,7 @@ function replaceOnce(body: string, oldStr: string, newStr: string): string {
   if (oldStr === '') {
     throw new BacklogError(
       'INVALID_INPUT',
-      'old_str is empty: give the exact text to replace, or use insert (with insert_line) or append to add text',
+      phrase`${OLD_STR} is empty: give the exact text to replace, or use ${INSERT} or ${APPEND} to add text`,
     )
   }
   const first = body.indexOf(oldStr)
@@ -101,7 +106,7 @@ function replaceOnce(body: string, oldStr: string, newStr: string): string {
     const named = lines.length > SHOWN_LINES ? `${lines.slice(0, SHOWN_LINES).join(', ')}, …` : lines.join(', ')
     throw new BacklogError(
       'AMBIGUOUS',
-      `old_str matches ${starts.length} times (lines ${named}); include more surrounding text so it matches once`,
+      phrase`${OLD_STR} matches ${starts.length} times (lines ${named}); include more surrounding text so it matches once`,
       { matches: starts.length, lines },
     )
   }
@@ -120,19 +125,18 @@ function insertAfterLine(body: string, insertLine: number, newStr: string): stri
   if (!Number.isInteger(insertLine) || insertLine < 0) {
     throw new BacklogError(
       'INVALID_INPUT',
-      `insert_line must be a whole number from 0 (the top) to the number of lines, not ${insertLine}`,
+      phrase`${INSERT_LINE} must be a whole number from 0 (the top) to the number of lines, not ${insertLine}`,
     )
   }
   const lineCount = splitLines(body).length
   if (insertLine > lineCount) {
     throw new BacklogError(
       'INVALID_INPUT',
-      `insert_line ${insertLine} is past the end: the body has ${lineCount} line${lineCount === 1 ? '' : 's'}; ` +
-        `use 0 to ${lineCount}, or append`,
+      phrase`${INSERT_LINE} ${insertLine} is past the end: the body has ${lineCount} line${lineCount === 1 ? '' : 's'}; use 0 to ${lineCount}, or ${APPEND}`,
       { insert_line: insertLine, lines: lineCount },
     )
   }
-  if (newStr === '') throw new BacklogError('INVALID_INPUT', 'new_str is empty: there is nothing to insert')
+  if (newStr === '') throw new BacklogError('INVALID_INPUT', phrase`${NEW_STR} is empty: there is nothing to insert`)
   if (insertLine === lineCount) return append(body, newStr)
   // Offset of the start of line insertLine + 1: just after the insertLine-th line break.
   let offset = 0
@@ -144,7 +148,7 @@ function insertAfterLine(body: string, insertLine: number, newStr: string): stri
 
 /** new_str on its own line after the body; the result ends in a line break when either input did. */
 function append(body: string, newStr: string): string {
-  if (newStr === '') throw new BacklogError('INVALID_INPUT', 'new_str is empty: there is nothing to append')
+  if (newStr === '') throw new BacklogError('INVALID_INPUT', phrase`${NEW_STR} is empty: there is nothing to append`)
   if (body === '') return newStr
   const eol = lineEndingOf(body) ?? lineEndingOf(newStr) ?? '\n'
   if (body.endsWith('\n')) return body + (newStr.endsWith('\n') ? newStr : newStr + eol)
@@ -168,15 +172,14 @@ function numbered(lines: string[], from: number): string {
 function noMatch(body: string, oldStr: string): BacklogError {
   const lines = splitLines(body)
   if (lines.length === 0) {
-    return new BacklogError('NO_MATCH', 'old_str was not found: the body is empty. Use append to add text.')
+    return new BacklogError('NO_MATCH', phrase`${OLD_STR} was not found: the body is empty. Use ${APPEND} to add text.`)
   }
   const hint = looseMatchHint(body, oldStr) ?? closestLinesHint(lines, oldStr)
   const shown = lines.slice(0, SHOWN_LINES)
   const more = lines.length > SHOWN_LINES ? `\n(${lines.length - SHOWN_LINES} more lines)` : ''
   return new BacklogError(
     'NO_MATCH',
-    `old_str was not found in the body; it must match exactly, whitespace included.${hint ? `\n${hint}` : ''}\n` +
-      `${more ? `First ${SHOWN_LINES} lines of the body` : 'The body'}:\n${numbered(shown, 1)}${more}`,
+    phrase`${OLD_STR} was not found in the body; it must match exactly, whitespace included.${hint ? phrase`\n${hint}` : ''}\n${more ? `First ${SHOWN_LINES} lines of the body` : 'The body'}:\n${numbered(shown, 1)}${more}`,
     { lines: lines.length },
   )
 }
@@ -230,33 +233,39 @@ function loosen(source: string): Loose {
 }
 
 /** Names the invisible differences between the text in the body and old_str. */
-function differences(actual: string, wanted: string): string[] {
-  const found: string[] = []
+function differences(actual: string, wanted: string): Phrase[] {
+  const found: Phrase[] = []
   const sequence = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).join('')
   const tabs = /\t/.test(actual)
   if (tabs !== /\t/.test(wanted)) {
-    found.push(tabs ? 'the body has tabs where old_str has spaces' : 'the body has spaces where old_str has tabs')
+    found.push(
+      tabs
+        ? phrase`the body has tabs where ${OLD_STR} has spaces`
+        : phrase`the body has spaces where ${OLD_STR} has tabs`,
+    )
   }
   const trailing = /[ \t]+(?:\r?\n|$)/
   if (trailing.test(actual) !== trailing.test(wanted)) {
-    found.push(trailing.test(actual) ? 'the body has trailing spaces' : 'old_str has trailing spaces')
+    found.push(trailing.test(actual) ? phrase`the body has trailing spaces` : phrase`${OLD_STR} has trailing spaces`)
   }
   if (/\r\n/.test(actual) !== /\r\n/.test(wanted)) {
-    found.push(/\r\n/.test(actual) ? 'the body has CRLF line endings there' : 'old_str has CRLF line endings')
+    found.push(
+      /\r\n/.test(actual) ? phrase`the body has CRLF line endings there` : phrase`${OLD_STR} has CRLF line endings`,
+    )
   }
   if (sequence(actual, /[\u2018-\u201f'"]/g) !== sequence(wanted, /[\u2018-\u201f'"]/g)) {
-    found.push('the quotes differ (curly \u2018\u2019\u201c\u201d versus straight \' ")')
+    found.push(phrase`the quotes differ (curly \u2018\u2019\u201c\u201d versus straight ' ")`)
   }
   if (sequence(actual, /[\u2013\u2014-]/g) !== sequence(wanted, /[\u2013\u2014-]/g)) {
-    found.push('the dashes differ (\u2013 \u2014 versus -)')
+    found.push(phrase`the dashes differ (\u2013 \u2014 versus -)`)
   }
-  if (sequence(actual, /\u00a0/g) !== sequence(wanted, /\u00a0/g)) found.push('the non-breaking spaces differ')
-  if (found.length === 0) found.push('the spacing differs')
+  if (sequence(actual, /\u00a0/g) !== sequence(wanted, /\u00a0/g)) found.push(phrase`the non-breaking spaces differ`)
+  if (found.length === 0) found.push(phrase`the spacing differs`)
   return found
 }
 
 /** When old_str matches once whitespace, line endings and quotes are ignored: the text as it really is. */
-function looseMatchHint(body: string, oldStr: string): string | undefined {
+function looseMatchHint(body: string, oldStr: string): Phrase | undefined {
   const wanted = loosen(oldStr).text
   if (wanted.trim() === '') return undefined
   const loose = loosen(body)
@@ -268,10 +277,8 @@ function looseMatchHint(body: string, oldStr: string): string | undefined {
   const from = lineAt(body, start)
   const to = lineAt(body, end - 1)
   const where = from === to ? `line ${from}` : `lines ${from}–${to}`
-  return (
-    `Near match at ${where}: ${differences(actual, oldStr).join('; ')}. ` +
-    `The text as it is (JSON-escaped): ${JSON.stringify(actual)}`
-  )
+  const named = differences(actual, oldStr).reduce((all, one, index) => (index ? phrase`${all}; ${one}` : one))
+  return phrase`Near match at ${where}: ${named}. The text as it is (JSON-escaped): ${JSON.stringify(actual)}`
 }
 
 function bigrams(text: string): Map<string, number> {
@@ -298,7 +305,7 @@ function similarity(a: Map<string, number>, b: Map<string, number>): number {
 }
 
 /** The body lines most like any line of old_str, for a typo or a line that was already edited. */
-function closestLinesHint(lines: string[], oldStr: string): string | undefined {
+function closestLinesHint(lines: string[], oldStr: string): Phrase | undefined {
   const wanted = oldStr
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -318,5 +325,5 @@ function closestLinesHint(lines: string[], oldStr: string): string | undefined {
     .slice(0, CLOSEST_LINES)
     .sort((a, b) => a.line - b.line)
   const shown = best.map(({ line }) => `${line}| ${(lines[line - 1] as string).replace(/\r$/, '')}`).join('\n')
-  return `Closest line${best.length === 1 ? '' : 's'} in the body:\n${shown}`
+  return phrase`Closest line${best.length === 1 ? '' : 's'} in the body:\n${shown}`
 }

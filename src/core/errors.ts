@@ -26,21 +26,115 @@ export const ERROR_CODES = [
 export type BacklogErrorCode = (typeof ERROR_CODES)[number]
 
 /**
- * An expected failure: bad input, an unknown id, a repository that cannot be written right now.
- * Every edge maps it once (MCP `isError`, CLI exit 1); anything else is a bug.
+ * Words each edge says its own way: the next step a message suggests (a whole sentence naming an MCP tool to call,
+ * or a CLI command to run) and the names of an operation's inputs (an MCP argument, a CLI flag). These are the MCP
+ * tools' words, which an error's `message` uses; another edge renders the same message with its own `Words`.
+ */
+export const TOOL_WORDS = {
+  list: 'Call backlog_list to see ids.',
+  browse: 'Try other words, or backlog_list to browse.',
+  history: 'backlog_history lists the changes.',
+  undo: 'Use backlog_undo to take back a change.',
+  update: "Change the item's fields with backlog_update.",
+  old_str: 'old_str',
+  new_str: 'new_str',
+  insert_line: 'insert_line',
+  insert: 'insert (with insert_line)',
+  append: 'append',
+} as const
+
+export type Term = keyof typeof TOOL_WORDS
+/** An edge's words for every term: a new term does not compile until each edge has said how it names it. */
+export type Words = Readonly<Record<Term, string>>
+
+export interface Slot {
+  readonly term: Term
+}
+/** Message text with slots for terms, rendered by `say` in one edge's words. */
+export interface Phrase {
+  readonly parts: ReadonlyArray<string | Slot>
+}
+
+/** A slot for a term in a `phrase`. */
+export function slot(term: Term): Slot {
+  return { term }
+}
+
+/**
+ * A message with slots, written as a template: values become text as in a template string, except slots (and
+ * phrases, which are spliced in).
  *
  * @example
- * throw new BacklogError('NOT_FOUND', 'No item bl-x9k2. Call backlog_list to see ids.', { id: 'bl-x9k2' })
+ * phrase`No item ${id}. ${slot('list')}` // say(...) → 'No item bl-x9. Call backlog_list to see ids.'
+ */
+export function phrase(
+  strings: TemplateStringsArray,
+  ...values: Array<string | number | undefined | Slot | Phrase>
+): Phrase {
+  const parts: Array<string | Slot> = []
+  const push = (part: string | Slot) => {
+    const last = parts[parts.length - 1]
+    if (typeof part === 'string' && typeof last === 'string') parts[parts.length - 1] = last + part
+    else if (part !== '') parts.push(part)
+  }
+  strings.forEach((text, index) => {
+    push(text)
+    if (index >= values.length) return
+    const value = values[index]
+    if (typeof value === 'object' && 'parts' in value) for (const part of value.parts) push(part)
+    else push(typeof value === 'object' ? value : String(value))
+  })
+  return { parts }
+}
+
+/** The message in the given words (the MCP tools' by default). */
+export function say(message: string | Phrase, words: Words = TOOL_WORDS): string {
+  if (typeof message === 'string') return message
+  return message.parts.map((part) => (typeof part === 'string' ? part : words[part.term])).join('')
+}
+
+/** The text of a phrase changed by `change`, its slots kept: for a layer that rewrites its own text. */
+export function mapText(message: Phrase, change: (text: string) => string): Phrase {
+  return { parts: message.parts.map((part) => (typeof part === 'string' ? change(part) : part)) }
+}
+
+/**
+ * The phrase ending in one full stop, to go inside a longer message. A next step is a sentence in every edge's
+ * words, so a phrase ending in one is left as it is.
+ */
+export function sentence(message: Phrase): Phrase {
+  const last = message.parts[message.parts.length - 1]
+  if (last === undefined) return message
+  if (typeof last !== 'string') return TOOL_WORDS[last.term].endsWith('.') ? message : phrase`${message}.`
+  return { parts: [...message.parts.slice(0, -1), `${last.replace(/\.$/, '')}.`] }
+}
+
+/**
+ * An expected failure: bad input, an unknown id, a repository that cannot be written right now.
+ * Every edge maps it once (MCP `isError`, CLI exit 1); anything else is a bug. The message may hold slots for what
+ * each edge names its own way (see `TOOL_WORDS`): `message` says them in the MCP tools' words, `say(words)` in others.
+ *
+ * @example
+ * throw new BacklogError('NOT_FOUND', phrase`No item bl-x9k2. ${slot('list')}`, { id: 'bl-x9k2' })
+ * // message: 'No item bl-x9k2. Call backlog_list to see ids.'; at the CLI: 'Run `git backlog list` to see ids.'
  */
 export class BacklogError extends Error {
   override readonly name = 'BacklogError'
+  /** The message with its slots, for an edge that says them in its own words. */
+  readonly phrase: Phrase
   constructor(
     readonly code: BacklogErrorCode,
-    message: string,
+    message: string | Phrase,
     readonly details?: Record<string, unknown>,
     options?: ErrorOptions,
   ) {
-    super(message, options)
+    super(say(message), options)
+    this.phrase = typeof message === 'string' ? { parts: [message] } : message
+  }
+
+  /** The message in an edge's words. */
+  say(words: Words): string {
+    return say(this.phrase, words)
   }
 }
 

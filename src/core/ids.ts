@@ -1,6 +1,6 @@
 /** Item ids: a prefix and a random Crockford base-32 suffix, so ids made on two branches at once do not collide. */
 
-import { BacklogError } from './errors.js'
+import { BacklogError, phrase, slot } from './errors.js'
 
 /** Crockford's base-32 alphabet, lower case: no i, l, o or u, so ids read aloud and typed by hand survive. */
 export const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
@@ -51,7 +51,7 @@ export function assertValidId(id: string): string {
   if (!ID_PATTERN.test(trimmed) || trimmed.includes('..')) {
     throw new BacklogError(
       'INVALID_ID',
-      `"${id}" is not an item id. Ids look like bl-k3m9x2 (letters, digits, "-", "_" or "."); call backlog_list to see them.`,
+      phrase`"${id}" is not an item id. Ids look like bl-k3m9x2 (letters, digits, "-", "_" or "."). ${slot('list')}`,
       { id },
     )
   }

@@ -2,6 +2,7 @@
 
 import { z } from 'zod'
 import { parseDateInput } from './date-expressions.js'
+import { type BacklogError, say, TOOL_WORDS, type Words } from './errors.js'
 import { assertValidId } from './ids.js'
 import { ITEM_TYPES, isKnownField, normalizePriority, PRIORITIES } from './item.js'
 import { describeRecurrenceFormats, parseRecurrence } from './recurrence.js'
@@ -145,7 +146,11 @@ const idValue = z
     try {
       return assertValidId(value)
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      ctx.addIssue({
+        code: 'custom',
+        message: (error as Error).message,
+        params: { phrase: (error as BacklogError).phrase },
+      })
       return z.NEVER
     }
   })
@@ -162,7 +167,11 @@ const idList = z
       try {
         assertValidId(id)
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        ctx.addIssue({
+          code: 'custom',
+          message: (error as Error).message,
+          params: { phrase: (error as BacklogError).phrase },
+        })
       }
     }
     return ids.map((id) => id.trim())
@@ -654,7 +663,7 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Turns zod issues into one readable line per problem: `title: title is required`. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, words: Words = TOOL_WORDS): string {
   return error.issues
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') {
@@ -662,7 +671,9 @@ export function describeIssues(error: z.ZodError): string {
           .map((key) => `unknown field "${key}"${FIELD_HINTS[key] ? ` (use "${FIELD_HINTS[key]}")` : ''}`)
           .join('; ')
       }
-      const message = issue.message.replace(/\.$/, '')
+      const message = (
+        issue.code === 'custom' && issue.params?.phrase ? say(issue.params.phrase, words) : issue.message
+      ).replace(/\.$/, '')
       return issue.path.length ? `${formatPath(issue.path)}: ${message}` : message
     })
     .join('; ')

@@ -1,7 +1,8 @@
-/** The built `git-backlog` bin as a separate process, as a person's shell (or git) runs it. */
+/** The `git-backlog` command line as a person's shell (or git) runs it: the built bin in its own process, or in this one. */
 
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { runCli } from '../../src/cli/program.js'
 import { BIN, GIT_ENV } from './repo.js'
 
 const run = promisify(execFile)
@@ -10,6 +11,12 @@ export interface Outcome {
   code: number
   stdout: string
   stderr: string
+}
+
+/** The environment of the tests without the colour settings it may carry (a CI's FORCE_COLOR): output stays plain. */
+function plainEnv(): Record<string, string> {
+  const { FORCE_COLOR: _force, NO_COLOR: _no, ...rest } = process.env as Record<string, string>
+  return rest
 }
 
 /**
@@ -24,7 +31,7 @@ export async function runBin(
   env: Record<string, string> = {},
   input = '',
 ): Promise<Outcome> {
-  const running = run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env } })
+  const running = run(process.execPath, [BIN, ...args], { cwd, env: { ...plainEnv(), ...GIT_ENV, ...env } })
   running.child.stdin?.end(input)
   try {
     const { stdout, stderr } = await running
@@ -33,4 +40,41 @@ export async function runBin(
     const failed = error as { code: number; stdout: string; stderr: string }
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
   }
+}
+
+export interface InProcessOptions {
+  /** Standard input. */
+  input?: string
+  /** Width of the terminal. */
+  columns?: number
+}
+
+/**
+ * Runs one command line in this process, through the same `runCli` as the bin: output as the bin would print it,
+ * without the cost of a process. The app reads git's identity from this process's environment.
+ *
+ * @example
+ * const { code, stdout } = await runInProcess(repo.dir, ['list'], { FORCE_COLOR: '1' })
+ */
+export async function runInProcess(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  options: InProcessOptions = {},
+): Promise<Outcome> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, {
+    cwd,
+    env: { ...plainEnv(), ...GIT_ENV, ...env },
+    out: (text) => {
+      stdout += `${text}\n`
+    },
+    err: (text) => {
+      stderr += `${text}\n`
+    },
+    stdin: async () => options.input ?? '',
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
+  })
+  return { code, stdout, stderr }
 }

@@ -1,0 +1,22 @@
+/** What the command line calls the things error messages name: the command to run next, the flags of an edit. */
+
+import type { Words } from '../core/errors.js'
+
+/**
+ * The CLI's words for the terms of error messages (see TOOL_WORDS for the MCP tools' words of the same terms).
+ *
+ * @example
+ * error.say(CLI_WORDS) // 'No item bl-x9k2. Run `git backlog list` to see ids.'
+ */
+export const CLI_WORDS: Words = {
+  list: 'Run `git backlog list` to see ids.',
+  browse: 'Try other words, or `git backlog list` to browse.',
+  history: '`git backlog log` lists the changes.',
+  undo: 'Use `git backlog undo` to take back a change.',
+  update: "Change the item's fields with `git backlog update`.",
+  old_str: 'the --replace text',
+  new_str: 'the new text',
+  insert_line: '--insert-after',
+  insert: '--insert-after <line> --text <text>',
+  append: '--append',
+}
