@@ -22,11 +22,6 @@ export function given(options: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }
 
-/** Appends an "Examples:" block to a command's help. */
-export function withExamples(command: Command, examples: string[]): Command {
-  return command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ git backlog ${line}`).join('\n')}`)
-}
-
 /** Reads standard input to its end, at most once per run (a second `-` would get nothing). */
 export function createStdinReader(read: () => Promise<string>): (flag: string) => Promise<string> {
   let usedBy: string | undefined

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
+import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
@@ -44,15 +45,51 @@ export interface CliContext {
 const DEFAULT_WIDTH = 100
 
 /**
- * Runs one command line and returns its exit code: 0 ok, 1 a user error (message on stderr), 70 a bug.
+ * The whole command tree, wired to `cli`. Nothing runs until it parses arguments: the man page and the help tests
+ * build it to read the commands, their options and examples.
  *
  * @example
- * await runCli(['add', 'Fix the login flow', '-p', 'high'], { cwd, out: console.log, err: console.error, env: process.env })
+ * createProgram(createCliContext({ cwd, out: console.log, err: console.error, env: process.env })).commands.length
  */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
+export function createProgram(cli: CliContext): Command {
+  const { io } = cli
+  const program = new Command()
+    .name('git-backlog')
+    .description('A task backlog in your git repository: markdown items under .backlog/, one commit per change.')
+    .version(VERSION, '-V, --version')
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .exitOverride()
+    .showHelpAfterError('(run with -h for usage)')
+    // Names only in the list of commands, as git lists its own: the arguments are in each command's -h.
+    .configureHelp({ subcommandTerm: (command) => [command.name(), ...command.aliases()].join('|') })
+
+  registerWriteCommands(program, cli)
+  registerReadCommands(program, cli)
+  registerRepoCommands(program, cli)
+
+  const mcp = program
+    .command('mcp')
+    .summary("serve this repository's backlog to an agent over MCP")
+    .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
+    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
+    .action(async (options: { agent?: string }) => {
+      const { serveStdio } = await import('../mcp/server.js')
+      const agent = options.agent ?? cli.agent()
+      await serveStdio(io.cwd, agent ? { agent } : {})
+    })
+  withExamples(mcp, ['mcp', 'mcp --agent claude'])
+
+  groupCommands(program)
+  program.helpCommand('help [command]', 'show help for a command')
+  withExamples(program, ['add Fix the login flow -p high', 'list', 'start bl-k3m9x2', 'done bl-k3m9x2'])
+  program.addHelpText('after', `\n${MORE_HELP}`)
+  return program
+}
+
+/** The context of one run: the app is opened on first use, so help and bad arguments never touch the repository. */
+export function createCliContext(io: CliIo, onExit: (code: number) => void = () => {}): CliContext & { close(): void } {
   let app: App | undefined
-  let exitCode = EXIT_OK
-  const cli: CliContext = {
+  return {
     io,
     app() {
       app ??= createApp({ cwd: io.cwd })
@@ -70,32 +107,27 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
         DEFAULT_WIDTH
       return asked >= 20 && asked <= 1000 ? asked : DEFAULT_WIDTH
     },
-    exit: (code) => {
-      exitCode = code
-    },
+    exit: onExit,
+    close: () => app?.close(),
   }
+}
 
-  const program = new Command()
-    .name('git-backlog')
-    .description('A task backlog in your git repository: markdown items under .backlog/, one commit per change.')
-    .version(VERSION, '-V, --version')
-    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-
-  registerWriteCommands(program, cli)
-  registerReadCommands(program, cli)
-  registerRepoCommands(program, cli)
-
-  program
-    .command('mcp')
-    .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
-    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
-    .action(async (options: { agent?: string }) => {
-      const { serveStdio } = await import('../mcp/server.js')
-      const agent = options.agent ?? cli.agent()
-      await serveStdio(io.cwd, agent ? { agent } : {})
-    })
+/**
+ * Runs one command line and returns its exit code: 0 ok, 1 a user error (message on stderr), 70 a bug.
+ *
+ * @example
+ * await runCli(['add', 'Fix the login flow', '-p', 'high'], { cwd, out: console.log, err: console.error, env: process.env })
+ */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK
+  const cli = createCliContext(io, (code) => {
+    exitCode = code
+  })
+  const program = createProgram(cli)
+  if (args.length === 0) {
+    io.out(shortHelp(program))
+    return EXIT_OK
+  }
 
   // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args
@@ -124,6 +156,6 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     )
     return EXIT_INTERNAL
   } finally {
-    app?.close()
+    cli.close()
   }
 }

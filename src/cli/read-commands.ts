@@ -14,7 +14,8 @@ import {
   formatSearch,
   sortedTally,
 } from './format.js'
-import { collect, given, parse, withExamples } from './options.js'
+import { withExamples, withNotes } from './help.js'
+import { collect, given, parse } from './options.js'
 import type { CliContext } from './program.js'
 
 /** Commands whose arguments are filter words, so `-BLOCKED` among them is a word, not an option. */
@@ -55,7 +56,6 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     .option('--counts', 'also count the matches by status, type, priority, assignee and tag')
     .option('--count-by <field>', 'also count the matches by this field or attribute (repeat for more)', collect)
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `\n${FILTER_HELP}`)
     .action(async (words: string[], options: Record<string, unknown>) => {
       const filter = words.join(' ').trim()
       const input = parse(
@@ -79,6 +79,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       cli.print(options.json as boolean, result, formatList(result))
       if (!options.json && result.problems?.length) cli.io.err(formatProblems(result.problems))
     })
+  withNotes(list, FILTER_HELP)
   withExamples(list, [
     'ls +READY priority:high',
     `ls 'assignee:"Ann Lee"' due.before:friday`,
@@ -86,7 +87,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     'ls --all --counts --count-by estimate',
   ])
 
-  program
+  const show = program
     .command('show')
     .description('show items in full (archived ones too)')
     .argument('<id...>', 'one or more ids')
@@ -95,6 +96,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       const result = await cli.app().get(parse(getInput, { id: ids }))
       cli.print(options.json, result, result.items.map(formatDetail).join('\n\n'))
     })
+  withExamples(show, ['show bl-k3m9x2', 'show bl-k3m9x2 bl-p4q7w1 --json'])
 
   const search = program
     .command('search')
@@ -187,8 +189,9 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     })
   withExamples(board, ['board', 'board +auth -n 5', 'board --all --width 160'])
 
-  program
+  const tags = program
     .command('tags')
+    .summary('tags in use, with counts')
     .description('tags in use, with how many items (of every status) carry each')
     .option('--archived', 'count archived items too')
     .option('--json', 'print the counts as JSON')
@@ -203,6 +206,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
         Object.keys(counts).length ? formatCounts(counts, 'TAG') : 'No tags in use.',
       )
     })
+  withExamples(tags, ['tags', 'tags --archived --json'])
 
   const values = program
     .command('values')
@@ -225,8 +229,9 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     })
   withExamples(values, ['values assignee', 'values estimate'])
 
-  program
+  const log = program
     .command('log')
+    .summary('the history of the backlog, or of one item')
     .description('the history of the backlog, or of one item: who changed which fields, old → new, and when')
     .argument('[id]', 'one item (deleted ones too)')
     .option('--agent <name>', 'only changes made by this agent')
@@ -243,4 +248,5 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
         cli.print(options.json, result, renderHistory(result))
       },
     )
+  withExamples(log, ['log', 'log bl-k3m9x2', 'log --agent claude -n 5'])
 }

@@ -2,11 +2,13 @@
 
 import type { Command } from 'commander'
 import { mergeDriverMain } from '../merge/driver-main.js'
+import { withExamples, withNotes } from './help.js'
 import type { CliContext } from './program.js'
 
 export function registerRepoCommands(program: Command, cli: CliContext): void {
-  program
+  const driver = program
     .command('merge-driver')
+    .summary('merge one task file field by field (git runs it)')
     .description(
       'merge one task file field by field (git runs this: merge.backlog.driver = git backlog merge-driver %O %A %B %L %P)',
     )
@@ -19,9 +21,15 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       // main.ts sends git's calls straight to the driver; this is the same path for `runCli` callers.
       cli.exit(mergeDriverMain([base, ours, theirs, markerSize, ...(path ? [path] : [])], cli.io.cwd, cli.io.err))
     })
+  withNotes(
+    driver,
+    'git runs it for task files once .backlog/.gitattributes names it and .git/config defines it (`git backlog doctor --fix` sets both). Exit 0: merged; 1: conflict markers left in <ours>.',
+  )
+  withExamples(driver, ['merge-driver base.md ours.md theirs.md 7 .backlog/bl-k3m9x2.md'])
 
-  program
+  const resolve = program
     .command('resolve')
+    .summary('merge task files left in conflict, field by field')
     .description(
       'merge task files git left in conflict, field by field, from the versions git keeps; stage the clean ones',
     )
@@ -39,9 +47,11 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       cli.print(options.json, result, lines.join('\n'))
       if (open > 0) cli.exit(1)
     })
+  withExamples(resolve, ['resolve', 'resolve .backlog/bl-k3m9x2.md'])
 
-  program
+  const doctor = program
     .command('doctor')
+    .summary('check the setup; repair it with --fix')
     .description(
       'check the setup: interrupted writes, leftover temporary files, uncommitted items, merge attributes and driver, files in conflict, unreadable items, upstream',
     )
@@ -60,8 +70,9 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       cli.print(options.json, result, lines.join('\n'))
       if (!result.ok) cli.exit(1)
     })
+  withExamples(doctor, ['doctor', 'doctor --fix'])
 
-  program
+  const sync = program
     .command('sync')
     .description('fetch, merge (task files field by field) and push the current branch')
     .option('--json', 'print the result as JSON')
@@ -75,4 +86,5 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       ]
       cli.print(options.json, result, `${result.branch}: ${parts.join(', ')}.`)
     })
+  withExamples(sync, ['sync', 'sync --json'])
 }

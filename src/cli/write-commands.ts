@@ -15,16 +15,8 @@ import {
   writeResourceInput,
 } from '../core/inputs.js'
 import { formatTable } from './format.js'
-import {
-  collect,
-  type FieldOptions,
-  fieldsFrom,
-  given,
-  parse,
-  readFileOrStdin,
-  withExamples,
-  withFieldOptions,
-} from './options.js'
+import { withExamples } from './help.js'
+import { collect, type FieldOptions, fieldsFrom, given, parse, readFileOrStdin, withFieldOptions } from './options.js'
 import type { CliContext } from './program.js'
 
 function commitSuffix(result: MutationResult): string {
@@ -82,7 +74,7 @@ function batchFrom(text: string, source: string): unknown[] {
 }
 
 export function registerWriteCommands(program: Command, cli: CliContext): void {
-  program
+  const init = program
     .command('init')
     .description('create .backlog/config.yml in this repository and commit it')
     .option('--prefix <prefix>', 'id prefix of new items (default: bl)')
@@ -97,6 +89,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
           : `Already initialized: ${result.path} exists.`,
       )
     })
+  withExamples(init, ['init', 'init --prefix web'])
 
   const add = withFieldOptions(
     program
@@ -160,6 +153,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     program
       .command('update')
       .alias('set')
+      .summary('change fields of items, named by id or by a filter')
       .description('change fields of one item, several, or every item a filter matches (one commit)')
       .argument('[id...]', 'the items'),
   )
@@ -222,12 +216,27 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     'set bl-k3m9x2 --add-dep bl-p4q7w1 --due "in 3 days"',
   ])
 
-  for (const [verb, status, description, past] of [
-    ['start', 'in_progress', 'mark items in progress (stamps started)', 'Started'],
-    ['done', 'done', 'mark items done (stamps closed); a recurring item gets its next occurrence', 'Done'],
+  for (const [verb, status, summary, description, past, examples] of [
+    [
+      'start',
+      'in_progress',
+      'mark items in progress',
+      'mark items in progress (stamps started)',
+      'Started',
+      ['start bl-k3m9x2', 'start bl-k3m9x2 bl-p4q7w1 -m "Pairing with Ann"'],
+    ],
+    [
+      'done',
+      'done',
+      'mark items done',
+      'mark items done (stamps closed); a recurring item gets its next occurrence',
+      'Done',
+      ['done bl-k3m9x2', 'done bl-k3m9x2 --evidence "PR #42 merged" -m "Deployed on Monday"'],
+    ],
   ] as const) {
-    program
+    const command = program
       .command(verb)
+      .summary(summary)
       .description(description)
       .argument('<id...>', 'the items')
       .option('-m, --note <text>', 'append a timestamped note')
@@ -241,10 +250,12 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
         })
         reportMutation(cli, past, options.json, await cli.app().update(input), ids)
       })
+    withExamples(command, [...examples])
   }
 
   const claim = program
     .command('claim')
+    .summary('take an item: assign it to you and start it')
     .description('take an item: assign it to you and start it, only if no one else has it (else an error naming who)')
     .argument('<id>', 'the item')
     .option('-a, --assignee <name>', 'claim it for this name (default: BACKLOG_AGENT, else your git name)')
@@ -261,6 +272,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
 
   const note = program
     .command('note')
+    .summary('append a timestamped note to an item')
     .description('append a timestamped note to an item (remove one with `update --remove-note`)')
     .argument('<id>', 'the item')
     .argument('<text...>', 'the note (- reads standard input)')
@@ -272,7 +284,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     })
   withExamples(note, ['note bl-k3m9x2 The cookie expires after 5 minutes', 'note bl-k3m9x2 - < findings.md'])
 
-  program
+  const block = program
     .command('block')
     .description('mark an item blocked, with the reason')
     .argument('<id>', 'the item')
@@ -287,6 +299,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
       })
       reportMutation(cli, 'Blocked', options.json, await cli.app().update(input), [id])
     })
+  withExamples(block, ['block bl-k3m9x2 Waiting for the API keys from ops'])
 
   const edit = program
     .command('edit')
@@ -331,8 +344,9 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     'edit bl-k3m9x2 --append - < more-notes.md',
   ])
 
-  program
+  const rm = program
     .command('rm')
+    .summary('delete items (restorable from git history)')
     .description('delete items (in one commit; restorable from git history)')
     .argument('<id...>', 'one or more ids')
     .option('--json', 'print the result as JSON')
@@ -341,6 +355,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
       const commit = commitSuffix(result)
       cli.print(options.json, result, result.items.map((row) => `Deleted ${row.id}: ${row.title}${commit}`).join('\n'))
     })
+  withExamples(rm, ['rm bl-k3m9x2', 'rm bl-k3m9x2 bl-p4q7w1'])
 
   const archive = program
     .command('archive')
@@ -381,8 +396,9 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     })
   withExamples(archive, ['archive --dry-run', 'archive --older-than 7', 'archive bl-k3m9x2'])
 
-  program
+  const unarchive = program
     .command('unarchive')
+    .summary('bring archived items back')
     .description('bring archived items back into the working set, unchanged (one commit)')
     .argument('<id...>', 'archived items')
     .option('--json', 'print the result as JSON')
@@ -397,13 +413,15 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
           : `Nothing to unarchive: ${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} not archived.`,
       )
     })
+  withExamples(unarchive, ['unarchive bl-k3m9x2'])
 
-  for (const [verb, redo] of [
-    ['undo', false],
-    ['redo', true],
+  for (const [verb, redo, examples] of [
+    ['undo', false, ['undo', 'undo --id bl-k3m9x2', 'undo --commit 3f2a9c1']],
+    ['redo', true, ['redo']],
   ] as const) {
-    program
+    const command = program
       .command(verb)
+      .summary(redo ? 'take back your latest undo' : 'take back your latest change')
       .description(
         redo
           ? 'take back your latest undo (one commit)'
@@ -425,10 +443,12 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
           result.changed ? `${redo ? 'Redid' : 'Undid'} ${what}${commitSuffix(result)}` : `Nothing changed: ${what}`,
         )
       })
+    withExamples(command, [...examples])
   }
 
-  program
+  const restore = program
     .command('restore')
+    .summary('bring back a deleted item')
     .description('bring back a deleted item from git history, as it last was (one commit)')
     .argument('<id>', 'the deleted item')
     .option('--json', 'print the result as JSON')
@@ -440,4 +460,5 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
         await cli.app().restore(parse(restoreInput, { id, ...given({ agent: cli.agent() }) })),
       )
     })
+  withExamples(restore, ['restore bl-k3m9x2'])
 }
