@@ -25,7 +25,7 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
     driver,
     'git runs it for task files once .backlog/.gitattributes names it and .git/config defines it (`git backlog doctor --fix` sets both). Exit 0: merged; 1: conflict markers left in <ours>.',
   )
-  withExamples(driver, ['merge-driver base.md ours.md theirs.md 7 .backlog/bl-k3m9x2.md'])
+  withExamples(driver, ['merge-driver base.md ours.md theirs.md 7 .backlog/tasks/2/bl-k3m9x2.md'])
 
   const resolve = program
     .command('resolve')
@@ -47,7 +47,7 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       cli.print(options.json, result, lines.join('\n'))
       if (open > 0) cli.exit(1)
     })
-  withExamples(resolve, ['resolve', 'resolve .backlog/bl-k3m9x2.md'])
+  withExamples(resolve, ['resolve', 'resolve .backlog/tasks/2/bl-k3m9x2.md'])
 
   const doctor = program
     .command('doctor')
