@@ -6,6 +6,7 @@ import { build } from 'esbuild'
 
 rmSync('dist', { recursive: true, force: true })
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
+execFileSync(process.execPath, ['scripts/man.mjs'], { stdio: 'inherit' })
 await build({
   entryPoints: { 'git-backlog': 'src/cli/main.ts' },
   outdir: 'dist/bin',

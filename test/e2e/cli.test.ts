@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFile, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { manPage } from '../../src/cli/man.js'
 import { VERSION } from '../../src/package-files.js'
 import { runBin } from '../helpers/cli.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
 
 const run = promisify(execFile)
+const ROOT = join(import.meta.dirname, '..', '..')
+const hasMan = spawnSync('man', ['-w', 'man'], { stdio: 'ignore' }).error === undefined
 
 /** Runs the built bin; `input` is written to its standard input, which is closed either way. */
 const cli = (cwd: string, args: string[], env: Record<string, string> = {}, input = '') => runBin(cwd, args, env, input)
@@ -195,6 +198,15 @@ describe('the git-backlog command line (the built bin)', () => {
     expect(await ok(repo.dir, 'merge-driver', '-h')).toMatch(/^Usage: git-backlog merge-driver /)
   })
 
+  it('ships the man page the code makes, where package.json points npm', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { man: string[]; files: string[] }
+    // An array: npm (bin-links) links no man page given as a lone string.
+    expect(pkg.man).toEqual(['./dist/man/man1/git-backlog.1'])
+    expect(pkg.files).toContain('dist')
+    const built = readFileSync(join(ROOT, pkg.man[0]!), 'utf8')
+    expect(built, 'the build is older than the commands: npm run build').toBe(manPage())
+  })
+
   it('is reachable as `git backlog` when git-backlog is on the PATH', async () => {
     const repo = tempRepo()
     const bin = mkdtempSync(join(tmpdir(), 'git-backlog-bin-'))
@@ -208,6 +220,15 @@ describe('the git-backlog command line (the built bin)', () => {
       expect(listed.stdout).toContain('Through git')
       const help = await run('git', ['backlog', '-h'], { cwd: repo.dir, env })
       expect(help.stdout).toMatch(/^Usage: git-backlog/)
+      if (hasMan) {
+        // git turns `git backlog --help` into `man git-backlog`: the page the build made, found on MANPATH.
+        const manual = await run('git', ['backlog', '--help'], {
+          cwd: repo.dir,
+          env: { ...env, MANPATH: join(ROOT, 'dist', 'man'), MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' },
+        })
+        expect(manual.stdout).toMatch(/^GIT-BACKLOG\(1\) +Git Backlog Manual/)
+        expect(manual.stdout).toContain('git backlog add [options] [title...]')
+      }
     } finally {
       rmSync(bin, { recursive: true, force: true })
     }
