@@ -3,8 +3,10 @@
  * Gathering the columns asks the app; laying them out is pure text work, testable at any width.
  */
 
+import { stripVTControlCharacters } from 'node:util'
 import type { App, ItemRow } from '../app/index.js'
 import { idKey } from '../core/ids.js'
+import { PLAIN, padVisible, type Style } from './color.js'
 import { BLOCKED_MARK, truncate } from './format.js'
 
 export interface BoardColumn {
@@ -80,14 +82,19 @@ const SEPARATOR = ' │ '
 const MIN_COLUMN = 20
 
 /** `!!` urgent, `!` high, ⊘ waiting on a dependency; nothing for the rest. */
-function marksOf(row: ItemRow): string {
+function marksOf(row: ItemRow, style: Style): { text: string; painted: string } {
   const priority = row.priority === 'urgent' ? '!!' : row.priority === 'high' ? '!' : ''
-  return `${row.blocked ? BLOCKED_MARK : ''}${priority}`
+  const blocked = row.blocked ? BLOCKED_MARK : ''
+  return {
+    text: `${blocked}${priority}`,
+    painted: `${style.status('blocked', blocked)}${style.priority(row.priority, priority)}`,
+  }
 }
 
-function cardOf(row: ItemRow, width: number): string {
-  const marks = marksOf(row)
-  return truncate(`${marks ? `${marks} ` : ''}${row.id} ${row.title}`, width)
+function cardOf(row: ItemRow, width: number, style: Style): string {
+  const marks = marksOf(row, style)
+  const card = truncate(`${marks.text ? `${marks.text} ` : ''}${row.id} ${row.title}`, width)
+  return marks.text && card.startsWith(marks.text) ? marks.painted + card.slice(marks.text.length) : card
 }
 
 /**
@@ -98,7 +105,7 @@ function cardOf(row: ItemRow, width: number): string {
  * @example
  * layoutBoard({ columns: [{ status: 'open', total: 1, items: [row] }] }, 80)
  */
-export function layoutBoard(board: Board, width: number): string {
+export function layoutBoard(board: Board, width: number, style: Style = PLAIN): string {
   const count = Math.max(1, board.columns.length)
   const fitting = Math.max(1, Math.floor((width + SEPARATOR.length) / (MIN_COLUMN + SEPARATOR.length)))
   const bands = Math.ceil(count / fitting)
@@ -110,14 +117,14 @@ export function layoutBoard(board: Board, width: number): string {
     const cells = band.map((column) => {
       const shown = column.items.length
       const header = `${column.status.toUpperCase()} ${shown < column.total ? `(${shown} of ${column.total})` : `(${column.total})`}`
-      const cards = column.items.map((row) => cardOf(row, columnWidth))
-      return [truncate(header, columnWidth), '─'.repeat(columnWidth), ...cards]
+      const cards = column.items.map((row) => cardOf(row, columnWidth, style))
+      return [style.bold(style.status(column.status, truncate(header, columnWidth))), '─'.repeat(columnWidth), ...cards]
     })
     const height = Math.max(...cells.map((cell) => cell.length))
     for (let line = 0; line < height; line++) {
       blocks.push(
         cells
-          .map((cell) => (cell[line] ?? '').padEnd(columnWidth))
+          .map((cell) => padVisible(cell[line] ?? '', columnWidth))
           .join(SEPARATOR)
           .trimEnd(),
       )
@@ -125,12 +132,25 @@ export function layoutBoard(board: Board, width: number): string {
     blocks.push('')
   }
   const rows = board.columns.flatMap((column) => column.items)
-  const legend = [
-    rows.some((row) => row.priority === 'urgent') ? '!! urgent' : '',
-    rows.some((row) => row.priority === 'high') ? '! high' : '',
-    rows.some((row) => row.blocked) ? `${BLOCKED_MARK} waits on a dependency` : '',
-  ].filter(Boolean)
-  if (legend.length) blocks.push(truncate(legend.join('   '), width))
+  const legend: Array<[string, string, string]> = []
+  if (rows.some((row) => row.priority === 'urgent')) legend.push(['!!', style.priority('urgent', '!!'), 'urgent'])
+  if (rows.some((row) => row.priority === 'high')) legend.push(['!', style.priority('high', '!'), 'high'])
+  if (rows.some((row) => row.blocked)) {
+    legend.push([BLOCKED_MARK, style.status('blocked', BLOCKED_MARK), 'waits on a dependency'])
+  }
+  // Entries side by side as far as the width allows, then on the next line.
+  const lines: string[] = []
+  let line = ''
+  for (const [mark, painted, words] of legend) {
+    const entry = `${painted} ${truncate(words, width - mark.length - 1)}`
+    const visible = stripVTControlCharacters(line).length
+    if (line && visible + 3 + stripVTControlCharacters(entry).length > width) {
+      lines.push(line)
+      line = entry
+    } else line = line ? `${line}   ${entry}` : entry
+  }
+  if (line) lines.push(line)
+  if (lines.length) blocks.push(...lines)
   else blocks.pop()
   return blocks.join('\n')
 }

@@ -3,6 +3,7 @@
 import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app/index.js'
 import type { ContextBundle, ContextRow } from '../context/context.js'
 import type { Problem } from '../store/store.js'
+import { PLAIN, padVisible, type Style } from './color.js'
 
 /** Marks an item whose dependency is not done yet, in tables and on the board. */
 export const BLOCKED_MARK = '⊘'
@@ -20,12 +21,17 @@ function formatUrgency(value: number): string {
 /**
  * A table of rows, the title column taking whatever width the terminal has left. Columns with nothing to show are
  * left out; URG appears when the rows carry an urgency (lists sorted by it), and a blocked row's status carries ⊘.
+ * With colour, the status and the priority of each row are painted.
  *
  * @example
  * formatTable([{ id: 'bl-k3m9x2', title: 'Fix login', type: 'task', status: 'open' }], 80)
  * // 'ID         STATUS  TYPE  TITLE\nbl-k3m9x2  open    task  Fix login'
  */
-export function formatTable(rows: ItemRow[], width = process.stdout.columns || 120): string {
+export function formatTable(rows: ItemRow[], width = process.stdout.columns || 120, style: Style = PLAIN): string {
+  const painters: Record<string, (row: ItemRow, text: string) => string> = {
+    STATUS: (row, text) => style.status(row.status, text),
+    PRI: (row, text) => style.priority(row.priority, text),
+  }
   const columns: Array<[string, (row: ItemRow) => string]> = [
     ['ID', (row) => row.id],
     ['STATUS', (row) => `${row.status}${row.archived ? ' (archived)' : ''}${row.blocked ? ` ${BLOCKED_MARK}` : ''}`],
@@ -42,7 +48,7 @@ export function formatTable(rows: ItemRow[], width = process.stdout.columns || 1
   const widths = used.map(([header, cell]) => Math.max(header.length, ...rows.map((row) => cell(row).length)))
   const titleWidth = Math.max(20, width - widths.reduce((sum, w) => sum + w + 2, 0))
   const line = (cells: string[], title: string) =>
-    `${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}  ${truncate(title, titleWidth)}`.trimEnd()
+    `${cells.map((cell, index) => padVisible(cell, widths[index] ?? 0)).join('  ')}  ${truncate(title, titleWidth)}`.trimEnd()
   const title = (row: ItemRow) =>
     `${row.title}${row.tags?.length ? `  ${row.tags.map((tag) => `#${tag}`).join(' ')}` : ''}`
   const lines = [
@@ -52,7 +58,7 @@ export function formatTable(rows: ItemRow[], width = process.stdout.columns || 1
     ),
     ...rows.map((row) =>
       line(
-        used.map(([, cell]) => cell(row)),
+        used.map(([header, cell]) => painters[header]?.(row, cell(row)) ?? cell(row)),
         title(row),
       ),
     ),
@@ -81,8 +87,8 @@ export function sortedTally(counts: Record<string, number>): Array<[string, numb
   return Object.entries(counts).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
 }
 
-export function formatList(result: ListResult, width?: number): string {
-  const parts = [result.items.length ? formatTable(result.items, width) : 'No matching items.']
+export function formatList(result: ListResult, width?: number, style: Style = PLAIN): string {
+  const parts = [result.items.length ? formatTable(result.items, width, style) : 'No matching items.']
   if (result.truncated) parts.push(`(${result.total - result.items.length} more: use --limit or a narrower filter)`)
   if (result.counts) {
     const { by_field, ...tables } = result.counts
@@ -120,7 +126,11 @@ export function formatCounts(counts: Record<string, number>, header: string): st
 }
 
 /** Search hits: the row, then where the words matched and the snippet around them. */
-export function formatSearch(result: SearchResult, width = process.stdout.columns || 120): string {
+export function formatSearch(
+  result: SearchResult,
+  width = process.stdout.columns || 120,
+  style: Style = PLAIN,
+): string {
   if (result.items.length === 0) return 'No matching items.'
   const idWidth = Math.max(...result.items.map((hit) => hit.id.length))
   const statusWidth = Math.max(...result.items.map((hit) => hit.status.length + (hit.archived ? 11 : 0)))
@@ -129,7 +139,8 @@ export function formatSearch(result: SearchResult, width = process.stdout.column
     const status = `${hit.status}${hit.archived ? ' (archived)' : ''}`
     const tags = hit.tags?.length ? `  ${hit.tags.map((tag) => `#${tag}`).join(' ')}` : ''
     const head = `${hit.id.padEnd(idWidth)}  ${status.padEnd(statusWidth)}  `
-    lines.push(`${head}${truncate(`${hit.title}${tags}`, Math.max(20, width - head.length))}`)
+    const painted = `${hit.id.padEnd(idWidth)}  ${padVisible(style.status(hit.status, status), statusWidth)}  `
+    lines.push(`${painted}${truncate(`${hit.title}${tags}`, Math.max(20, width - head.length))}`)
     const snippet = hit.snippet.replace(/\s+/g, ' ').trim()
     const where = `    ${hit.matched_fields.join(', ')}: `
     lines.push(`${where}${truncate(snippet, Math.max(20, width - where.length))}`.trimEnd())
@@ -221,14 +232,15 @@ export function formatContext(bundle: ContextBundle): string {
   return lines.join('\n')
 }
 
-export function formatDetail(item: ItemDetail): string {
-  const lines = [`${item.id}  ${item.title}`, '']
-  const field = (label: string, value: string | undefined) => {
-    if (value) lines.push(`${`${label}:`.padEnd(12)}${value}`)
+/** An item as `git backlog show` prints it; with colour, its status and priority are painted. */
+export function formatDetail(item: ItemDetail, style: Style = PLAIN): string {
+  const lines = [style.bold(`${item.id}  ${item.title}`), '']
+  const field = (label: string, value: string | undefined, paint: (text: string) => string = (text) => text) => {
+    if (value) lines.push(`${`${label}:`.padEnd(12)}${paint(value)}`)
   }
   field('Type', item.type)
-  field('Status', item.status)
-  field('Priority', item.priority)
+  field('Status', item.status, (text) => style.status(item.status, text))
+  field('Priority', item.priority, (text) => style.priority(item.priority, text))
   field('Assignee', item.assignee)
   field('Parent', item.parent)
   field('Epic', item.epic)

@@ -20,5 +20,6 @@ if (args[0] === 'merge-driver' && !args.includes('--help') && !args.includes('-h
     out: (text) => process.stdout.write(`${text}\n`),
     err,
     env: process.env,
+    isTTY: process.stdout.isTTY === true,
   })
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
+import { colorWanted, createStyle, type Style } from './color.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
@@ -24,6 +25,8 @@ export interface CliIo {
   stdin?: () => Promise<string>
   /** Width of the terminal; process.stdout's when it is a terminal, else 100. */
   columns?: number
+  /** Whether standard output is a terminal, which turns colour on (see colorWanted); not when absent. */
+  isTTY?: boolean
 }
 
 /** What every command handler gets: the app (opened on first use), output, the acting agent, standard input. */
@@ -38,6 +41,8 @@ export interface CliContext {
   print(json: boolean | undefined, data: unknown, text: string): void
   /** Columns available for text that fits the window. */
   width(): number
+  /** Colour for text a person reads (never for JSON): on at a terminal, as NO_COLOR and FORCE_COLOR allow. */
+  style: Style
   /** Ends with this exit code though nothing failed (the merge driver's 1: conflicts left for a person). */
   exit(code: number): void
 }
@@ -107,6 +112,7 @@ export function createCliContext(io: CliIo, onExit: (code: number) => void = () 
         DEFAULT_WIDTH
       return asked >= 20 && asked <= 1000 ? asked : DEFAULT_WIDTH
     },
+    style: createStyle(colorWanted(io.env, io.isTTY === true)),
     exit: onExit,
     close: () => app?.close(),
   }

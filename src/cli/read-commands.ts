@@ -76,7 +76,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
         }),
       )
       const result = await cli.app().list(input)
-      cli.print(options.json as boolean, result, formatList(result))
+      cli.print(options.json as boolean, result, formatList(result, undefined, cli.style))
       if (!options.json && result.problems?.length) cli.io.err(formatProblems(result.problems))
     })
   withNotes(list, FILTER_HELP)
@@ -94,7 +94,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     .option('--json', 'print the items as JSON')
     .action(async (ids: string[], options: { json?: boolean }) => {
       const result = await cli.app().get(parse(getInput, { id: ids }))
-      cli.print(options.json, result, result.items.map(formatDetail).join('\n\n'))
+      cli.print(options.json, result, result.items.map((item) => formatDetail(item, cli.style)).join('\n\n'))
     })
   withExamples(show, ['show bl-k3m9x2', 'show bl-k3m9x2 bl-p4q7w1 --json'])
 
@@ -130,7 +130,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
         }),
       )
       const result = await cli.app().search(input)
-      cli.print(options.json as boolean, result, formatSearch(result))
+      cli.print(options.json as boolean, result, formatSearch(result, undefined, cli.style))
     })
   withExamples(search, ['search login cookie', 'search "rate limit" --status open --tag api', 'search deploy --recent'])
 
@@ -185,7 +185,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
         ...(options.all ? { all: true } : {}),
         ...(limit === undefined ? {} : { limit }),
       })
-      cli.print(options.json, result, layoutBoard(result, width))
+      cli.print(options.json, result, layoutBoard(result, width, cli.style))
     })
   withExamples(board, ['board', 'board +auth -n 5', 'board --all --width 160'])
 

@@ -387,7 +387,11 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
       const nothing = `Nothing to archive.${recent ? ` ${recent}` : ''}`
       const text = result.dry_run
         ? result.items.length
-          ? `Would archive ${result.items.length}:\n${formatTable(result.items.map(({ archived: _archived, ...row }) => row))}${recent ? `\n${recent}` : ''}`
+          ? `Would archive ${result.items.length}:\n${formatTable(
+              result.items.map(({ archived: _archived, ...row }) => row),
+              undefined,
+              cli.style,
+            )}${recent ? `\n${recent}` : ''}`
           : nothing
         : result.changed
           ? result.items.map((row) => `Archived ${row.id}: ${row.title}${commit}`).join('\n')

@@ -45,6 +45,8 @@ export async function runBin(
 export interface InProcessOptions {
   /** Standard input. */
   input?: string
+  /** Whether standard output is a terminal (default: not, as in a pipe). */
+  isTTY?: boolean
   /** Width of the terminal. */
   columns?: number
 }
@@ -74,6 +76,7 @@ export async function runInProcess(
       stderr += `${text}\n`
     },
     stdin: async () => options.input ?? '',
+    isTTY: options.isTTY ?? false,
     ...(options.columns === undefined ? {} : { columns: options.columns }),
   })
   return { code, stdout, stderr }
