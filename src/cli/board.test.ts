@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ItemRow } from '../app/index.js'
-import { type Board, layoutBoard } from './board.js'
+import { type Board, cardLines, layoutBoard } from './board.js'
 
 const row = (id: string, title: string, extra: Partial<ItemRow> = {}): ItemRow => ({
   id,
@@ -45,12 +45,58 @@ describe('layoutBoard', () => {
     expect(widest(single)).toBeLessThanOrEqual(30)
   })
 
-  it('marks priority and blocked cards, cuts long titles, and explains the marks', () => {
+  it('marks priority and blocked cards, puts a title below an id it does not fit beside, and explains the marks', () => {
     const text = layoutBoard(board, 44)
-    expect(text).toContain('!! bl-aaaaaa Fix th… │ ⊘! bl-cccccc Ship it')
+    expect(text).toContain('!! bl-aaaaaa         │ ⊘! bl-cccccc Ship it\n  Fix the login flow │\n')
     expect(text).toContain('bl-bbbbbb Docs       │\n\nBLOCKED (0)')
     expect(text.split('\n').at(-1)).toBe('!! urgent   ! high   ⊘ waits on a dependency')
     const plain = layoutBoard({ columns: [{ status: 'open', total: 1, items: [row('bl-bbbbbb', 'Docs')] }] }, 80)
     expect(plain).toBe(`OPEN (1)\n${'─'.repeat(80)}\nbl-bbbbbb Docs`)
+  })
+
+  it('keeps cards with titles sharing a long beginning apart: ids whole, titles wrapped, their ends kept', () => {
+    const prefix = 'Migrate the billing service database connection pool settings to the new cluster in'
+    const similar: Board = {
+      columns: [
+        {
+          status: 'open',
+          total: 4,
+          items: [
+            row('bl-aaaaaa', 'Fix the login flow for Safari on iOS'),
+            row('bl-bbbbbb', 'Fix the login flow for Safari on Android'),
+            row('bl-cccccc', `${prefix} eu-west-1`, { priority: 'urgent' }),
+            row('bl-dddddd', `${prefix} eu-west-2`),
+          ],
+        },
+        { status: 'done', total: 0, items: [] },
+      ],
+    }
+    for (const width of [44, 64, 100, 160]) {
+      const text = layoutBoard(similar, width)
+      expect(widest(text), `width ${width}`).toBeLessThanOrEqual(width)
+      for (const end of ['iOS', 'Android', 'eu-west-1', 'eu-west-2']) expect(text, `width ${width}`).toContain(end)
+      const column = Math.floor((width - 3) / 2)
+      const cards = similar.columns[0]!.items.map((item) => cardLines(item, column).join('\n'))
+      expect(new Set(cards).size, `width ${width}`).toBe(4)
+      for (const [index, item] of similar.columns[0]!.items.entries()) {
+        expect(cards[index], `width ${width}`).toContain(item.id)
+        // What tells the card apart from its twin is on the board.
+        expect(cards[index], `width ${width}`).toMatch(/(iOS|Android|eu-west-1|eu-west-2)$/)
+      }
+    }
+    expect(cardLines(similar.columns[0]!.items[1]!, 30)).toEqual([
+      'bl-bbbbbb Fix the login flow',
+      '          …Safari on Android',
+    ])
+    expect(cardLines(similar.columns[0]!.items[0]!, 30)).toEqual([
+      'bl-aaaaaa Fix the login flow',
+      '          for Safari on iOS',
+    ])
+    expect(cardLines(similar.columns[0]!.items[2]!, 20)).toEqual(['!! bl-cccccc', '  Migrate the', '  …in eu-west-1'])
+  })
+
+  it('cuts an id only when it is wider than the column', () => {
+    expect(cardLines(row('averylongprefix1-k3m9x2z', 'Docs'), 20)).toEqual(['averylongprefix1-k3…', '  Docs'])
+    expect(cardLines(row('bl-k3m9x2', 'Docs'), 20)).toEqual(['bl-k3m9x2 Docs'])
   })
 })

@@ -91,16 +91,72 @@ function marksOf(row: ItemRow, style: Style): { text: string; painted: string } 
   }
 }
 
-function cardOf(row: ItemRow, width: number, style: Style): string {
+/** Lines a card's title may take: two similar titles differ somewhere in two lines, or in their ends. */
+const TITLE_LINES = 2
+/** Fewer columns than this left beside the id, and a title that does not fit there goes below it. */
+const MIN_BESIDE = 10
+
+/**
+ * Text cut to `width` keeping its end: `…` and the last words that fit, as whole words when some do. The end is
+ * where similar titles differ ("… on iOS", "… on Android").
+ */
+function keepEnd(text: string, width: number): string {
+  if (text.length <= width) return text
+  if (width <= 1) return ''
+  const tail = text.slice(text.length - (width - 1))
+  const space = tail.indexOf(' ')
+  const words = space >= 0 && space < tail.length / 2 ? tail.slice(space + 1) : tail
+  return `…${words}`
+}
+
+/** The first line of `text` that fits `width`, broken at a space when there is one, and the rest. */
+function firstLine(text: string, width: number): [string, string] {
+  if (text.length <= width) return [text, '']
+  const space = text.lastIndexOf(' ', width)
+  const cut = space > 0 ? space : width
+  return [text.slice(0, cut).trimEnd(), text.slice(cut).trimStart()]
+}
+
+/**
+ * A card: marks and the id, never cut, then the title beside it, wrapped onto a second line under the title's
+ * start; a title longer than two lines keeps its beginning and its end, with `…` between.
+ *
+ * @example
+ * cardLines(row('bl-aaaaaa', 'Fix the login flow for Safari on Android'), 30, PLAIN)
+ * // ['bl-aaaaaa Fix the login flow', '          …Safari on Android']
+ */
+export function cardLines(row: ItemRow, width: number, style: Style = PLAIN): string[] {
   const marks = marksOf(row, style)
-  const card = truncate(`${marks.text ? `${marks.text} ` : ''}${row.id} ${row.title}`, width)
-  return marks.text && card.startsWith(marks.text) ? marks.painted + card.slice(marks.text.length) : card
+  const head = `${marks.text ? `${marks.text} ` : ''}${row.id}`
+  const paintedHead = `${marks.text ? `${marks.painted} ` : ''}${row.id}`
+  const title = row.title.replace(/\s+/g, ' ').trim()
+  const besideRoom = width - head.length - 1
+  const beside = besideRoom >= MIN_BESIDE || title.length <= besideRoom
+  const indent = beside ? head.length + 1 : 2
+  const room = Math.max(1, width - indent)
+  const lines: string[] = []
+  let rest = title
+  for (let line = 1; line <= TITLE_LINES && rest; line++) {
+    if (line === TITLE_LINES) {
+      lines.push(keepEnd(rest, room))
+      rest = ''
+    } else {
+      const [first, after] = firstLine(rest, room)
+      lines.push(first)
+      rest = after
+    }
+  }
+  const pad = ' '.repeat(indent)
+  // Only an id of a long prefix in the narrowest column is cut.
+  if (head.length > width) return [truncate(head, width), ...lines.map((line) => pad + line)]
+  if (beside) return [`${paintedHead} ${lines[0] ?? ''}`.trimEnd(), ...lines.slice(1).map((line) => pad + line)]
+  return [paintedHead, ...lines.map((line) => pad + line)]
 }
 
 /**
  * The board as text no wider than `width`. Columns sit side by side as long as each gets at least 20 characters;
  * more statuses than fit wrap into several bands of columns, split evenly (4 columns in 80 characters: two bands
- * of two). Cards are cut to the column with `…`.
+ * of two). A card shows its id whole and its title on up to two lines, its end kept (see cardLines).
  *
  * @example
  * layoutBoard({ columns: [{ status: 'open', total: 1, items: [row] }] }, 80)
@@ -117,7 +173,7 @@ export function layoutBoard(board: Board, width: number, style: Style = PLAIN): 
     const cells = band.map((column) => {
       const shown = column.items.length
       const header = `${column.status.toUpperCase()} ${shown < column.total ? `(${shown} of ${column.total})` : `(${column.total})`}`
-      const cards = column.items.map((row) => cardOf(row, columnWidth, style))
+      const cards = column.items.flatMap((row) => cardLines(row, columnWidth, style))
       return [style.bold(style.status(column.status, truncate(header, columnWidth))), '─'.repeat(columnWidth), ...cards]
     })
     const height = Math.max(...cells.map((cell) => cell.length))
