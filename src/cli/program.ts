@@ -137,11 +137,18 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 
   // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args
-  const command = program.commands.find((one) => one.name() === name || one.aliases().includes(name ?? ''))
+  const find = (word: string | undefined) =>
+    program.commands.find((one) => one.name() === word || one.aliases().includes(word ?? ''))
+  const command = find(name)
 
   try {
     const argv =
-      command && name && FILTER_COMMANDS.includes(command.name()) ? [name, ...withFilterWords(rest, command)] : args
+      // `help nosuch` would print the whole help as an error: say which command is unknown (and what is close).
+      name === 'help' && rest[0] !== undefined && !find(rest[0])
+        ? [rest[0]]
+        : command && name && FILTER_COMMANDS.includes(command.name())
+          ? [name, ...withFilterWords(rest, command)]
+          : args
     await program.parseAsync(argv, { from: 'user' })
     return exitCode
   } catch (error) {

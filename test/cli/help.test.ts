@@ -71,9 +71,16 @@ describe('help for people', () => {
     expect(full.stdout).toMatch(/^ {2}help +show help for a command$/m)
   })
 
-  it('points to -h after a usage mistake', async () => {
+  it('points to -h after a usage mistake, and names an unknown command (with the one meant)', async () => {
     const { code, stderr } = await runInProcess(cwd, ['add', '--bogus'])
     expect(code).toBe(1)
     expect(stderr).toBe("error: unknown option '--bogus'\n(run with -h for usage)\n")
+    for (const args of [['lst'], ['help', 'lst']]) {
+      expect(await runInProcess(cwd, args)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: "error: unknown command 'lst'\n(Did you mean one of list, ls?)\n(run with -h for usage)\n",
+      })
+    }
   })
 })
