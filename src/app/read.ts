@@ -6,7 +6,7 @@ import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { countItems } from '../query/select.js'
 import type { SearchHit } from '../search/search-index.js'
-import { assertInitialized, type ItemRecord } from '../store/store.js'
+import type { ItemRecord } from '../store/store.js'
 import type { App, ItemDetail } from './index.js'
 import { type AppCore, canonicalStatus, mentionsUpdated, toRow } from './shared.js'
 
@@ -26,8 +26,8 @@ function toDetail(record: ItemRecord, updated?: number): ItemDetail {
 export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search' | 'context' | 'problems'> {
   const { store, selector, index, log, changedAt, require } = core
 
+  /** A repository without a backlog reads as an empty one: its first create starts it (docs/adr/0013-…). */
   async function ready(): Promise<void> {
-    assertInitialized(store)
     await store.refresh()
   }
 
@@ -79,6 +79,7 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
           : {}),
         ...(problems.length ? { problems } : {}),
         ...(behind ? { upstream: behind } : {}),
+        ...(store.isInitialized() ? {} : { no_backlog: true }),
       }
     },
 

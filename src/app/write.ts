@@ -41,6 +41,19 @@ import {
  * const { create } = writeUseCases(createCore({ cwd: process.cwd() }))
  * await create({ title: 'Fix the login flow', priority: 'high' })
  */
+/**
+ * The files that make a backlog: the config (from the package's template) and the attributes that route task files
+ * to the merge driver, committed together so every clone merges field by field; the driver itself goes into this
+ * clone's config.
+ */
+function backlogFiles(prefix?: string): Array<{ path: string; content: string }> {
+  const template = readPackageFile('templates/config.yml')
+  return [
+    { path: CONFIG_PATH, content: prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template },
+    { path: ATTRIBUTES_PATH, content: ATTRIBUTES_TEXT },
+  ]
+}
+
 export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'update' | 'remove' | 'writeBody'> {
   const { store, selector, random, changedAt, contextFor, require, rowsOf } = core
 
@@ -233,18 +246,11 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         )
       }
       if (store.isInitialized()) return { created: false, path: CONFIG_PATH }
-      const template = readPackageFile('templates/config.yml')
-      const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
       const context = await contextFor(agent)
-      // The attributes that route task files to the merge driver are committed with the config, so every clone
-      // merges field by field; the driver itself goes into this clone's config.
       const result = await store.mutate(() =>
         store.isInitialized()
           ? null
-          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, [
-              { path: CONFIG_PATH, content: text },
-              { path: ATTRIBUTES_PATH, content: ATTRIBUTES_TEXT },
-            ]),
+          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, backlogFiles(prefix)),
       )
       installDriverQuietly(store.repo)
       return {
@@ -256,11 +262,14 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
 
     async create(input) {
       // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
-      assertInitialized(store)
       const context = await contextFor(input.agent)
       let created: Item[] = []
+      let starts = false
       const result = await store.mutate(() => {
         created = plannedItems(input, context)
+        // The first item in a repository without a backlog starts one in the same commit (docs/adr/0013-…), so an
+        // agent with no shell can begin.
+        starts = !store.isInitialized()
         return planOf(
           context,
           {
@@ -268,13 +277,18 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
             verb: input.duplicate_of ? 'duplicate' : 'add',
             items: created,
           },
-          created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+          [
+            ...(starts ? backlogFiles() : []),
+            ...created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+          ],
         )
       })
+      if (starts) installDriverQuietly(store.repo)
       return {
         items: rowsOf(created.map((item) => item.id)),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: true,
+        ...(starts ? { started_backlog: true } : {}),
       }
     },
 

@@ -1,5 +1,6 @@
 /** The `git backlog` command line: git-like verbs over the app, input checked by the shared schemas, errors mapped once. */
 
+import { resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
@@ -7,6 +8,7 @@ import { VERSION } from '../package-files.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
+import { registerServeCommands } from './serve-commands.js'
 import { registerWriteCommands } from './write-commands.js'
 
 export const EXIT_OK = 0
@@ -48,7 +50,12 @@ const DEFAULT_WIDTH = 100
  * @example
  * await runCli(['add', 'Fix the login flow', '-p', 'high'], { cwd, out: console.log, err: console.error, env: process.env })
  */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  // `-C <path>` first, as git has it: run as if started in <path> (for MCP clients that start servers elsewhere).
+  const [args, io] =
+    argv[0] === '-C' && argv[1] !== undefined
+      ? [argv.slice(2), { ...given, cwd: resolve(given.cwd, argv[1]) }]
+      : [argv, given]
   let app: App | undefined
   let exitCode = EXIT_OK
   const cli: CliContext = {
@@ -78,6 +85,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .name('git-backlog')
     .description('A task backlog in your git repository: markdown items under .backlog/, one commit per change.')
     .version(VERSION, '-V, --version')
+    .option('-C <path>', 'run as if git-backlog was started in <path>')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -85,16 +93,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerWriteCommands(program, cli)
   registerReadCommands(program, cli)
   registerRepoCommands(program, cli)
-
-  program
-    .command('mcp')
-    .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
-    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
-    .action(async (options: { agent?: string }) => {
-      const { serveStdio } = await import('../mcp/server.js')
-      const agent = options.agent ?? cli.agent()
-      await serveStdio(io.cwd, agent ? { agent } : {})
-    })
+  registerServeCommands(program, cli)
 
   // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args

@@ -17,7 +17,8 @@ export function renderRow(row: ItemRow): string {
 
 export function renderList(result: Pick<ListResult, 'items' | 'total' | 'truncated'> & Partial<ListResult>): string {
   const lines = result.items.map(renderRow)
-  if (result.items.length === 0) lines.push('No matching items.')
+  if (result.no_backlog) lines.push('No backlog in this repository yet: backlog_create starts it with the first item.')
+  else if (result.items.length === 0) lines.push('No matching items.')
   if (result.truncated) lines.push(`… ${result.total - result.items.length} more; raise limit or narrow the filter.`)
   if (result.counts) {
     const format = (counts: Record<string, number>) =>
@@ -69,7 +70,10 @@ export function renderMutation(verb: string, result: MutationResult): string {
   const commit = result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ' (not committed: auto_commit is off)'
   const more =
     result.total && result.total > result.items.length ? `\n… and ${result.total - result.items.length} more` : ''
-  return `${verb} ${result.items.map(renderRow).join('\n')}${more}${commit}`
+  const started = result.started_backlog
+    ? '\nStarted the backlog in .backlog/ (config and merge attributes) with it.'
+    : ''
+  return `${verb} ${result.items.map(renderRow).join('\n')}${more}${commit}${started}`
 }
 
 export function renderSearch(result: SearchResult): string {

@@ -57,6 +57,7 @@ export const mutationOutput = z.object({
   total: z.number().optional().describe('How many items were written, when more than the rows returned'),
   commit: z.string().optional().describe('The git commit that recorded the change'),
   changed: z.boolean(),
+  started_backlog: z.boolean().optional().describe('This call made .backlog/ (config and merge attributes) too'),
 })
 
 export const getOutput = z.object({ items: z.array(item) })
@@ -81,6 +82,7 @@ export const listOutput = z.object({
     .object({ branch: z.string(), upstream: z.string(), remote: z.string(), behind: z.number(), ahead: z.number() })
     .optional()
     .describe('Set when the branch is behind its upstream as last fetched: `git backlog sync` brings the rest in'),
+  no_backlog: z.boolean().optional().describe('No .backlog/ here yet: backlog_create starts it'),
 })
 
 export const archiveOutput = mutationOutput.extend({
