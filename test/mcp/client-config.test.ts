@@ -10,6 +10,9 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { runCli } from '../../src/cli/program.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the editor's variable, as the printed config must hold it
+const FOLDER = '${workspaceFolder}'
+
 async function config(cwd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
@@ -63,12 +66,12 @@ describe('mcp --config', () => {
     const cursor = JSON.parse((await config(repo.dir, ['--config', 'cursor'])).out)
     expect(cursor.mcpServers['git-backlog']).toEqual({
       command: process.execPath,
-      args: [BIN, '-C', '${workspaceFolder}', 'mcp'],
+      args: [BIN, '-C', FOLDER, 'mcp'],
     })
     const vscode = JSON.parse((await config(repo.dir, ['--config', 'vscode'])).out)
     expect(vscode.servers['git-backlog']).toMatchObject({
       type: 'stdio',
-      args: [BIN, '-C', '${workspaceFolder}', 'mcp'],
+      args: [BIN, '-C', FOLDER, 'mcp'],
     })
     const windsurf = JSON.parse((await config(repo.dir, ['--config', 'windsurf'])).out)
     expect(windsurf.mcpServers['git-backlog'].args).toEqual([BIN, '-C', repo.dir, 'mcp'])
@@ -79,9 +82,7 @@ describe('mcp --config', () => {
 
     // What Windsurf would start works from anywhere; what Cursor would start works once it fills in the folder.
     expect(await startAs(windsurf.mcpServers['git-backlog'], tmpdir())).toContain('backlog_create')
-    const filled = cursor.mcpServers['git-backlog'].args.map((arg: string) =>
-      arg === '${workspaceFolder}' ? repo.dir : arg,
-    )
+    const filled = cursor.mcpServers['git-backlog'].args.map((arg: string) => (arg === FOLDER ? repo.dir : arg))
     expect(await startAs({ command: process.execPath, args: filled }, tmpdir())).toContain('backlog_update')
   })
 
