@@ -43,7 +43,7 @@ export async function connectStdio(
   dir: string,
   env: Record<string, string> = {},
   args: string[] = [],
-): Promise<TestClient> {
+): Promise<TestClient & { stderr(): string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...args],
@@ -51,10 +51,14 @@ export async function connectStdio(
     env: { ...(process.env as Record<string, string>), ...GIT_ENV, ...env },
     stderr: 'pipe',
   })
+  let stderr = ''
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8')
+  })
   const client = new Client({ name: 'stdio-test-agent', version: '1.0.0' })
   await client.connect(transport)
   onTestFinished(() => client.close())
-  return wrap(client)
+  return { ...wrap(client), stderr: () => stderr }
 }
 
 export function textOf(result: CallToolResult): string {
