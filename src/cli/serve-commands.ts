@@ -115,7 +115,8 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         if (options.dir && !options.demo) throw new BacklogError('INVALID_INPUT', '--dir goes with --demo')
         const dir = options.demo ? resolve(io.cwd, options.dir ?? demoDirectory(io.env)) : io.cwd
         const made = options.demo ? ensureDemoRepository(dir) : undefined
-        const app = options.demo ? createApp({ cwd: dir, watch: true }) : cli.app()
+        // A long-running server watches the files, so hand edits and pulls reach clients without a call.
+        const app = createApp({ cwd: dir, watch: true })
         const agent = options.agent ?? cli.agent()
         const token = options.token ?? (io.env.BACKLOG_TOKEN?.trim() || undefined)
         const asked = options.port === undefined ? undefined : parsePort(options.port)
@@ -170,6 +171,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           process.once('SIGTERM', stop)
         })
         await server.close()
+        app.close()
         io.err('git-backlog: stopped serving.')
       },
     )
