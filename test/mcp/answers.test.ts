@@ -1,0 +1,102 @@
+/** Answers an agent can act on: claims that refuse work not ready to start. */
+
+import { describe, expect, it } from 'vitest'
+import { callError, callOk, initializedClient, type TestClient, textOf } from '../helpers/mcp.js'
+
+interface Rows {
+  items: Array<{ id: string; title: string; status: string; assignee?: string }>
+}
+
+async function created(client: TestClient, items: Array<Record<string, unknown>>): Promise<string[]> {
+  return (await callOk<Rows>(client, 'backlog_create', { items })).items.map((row) => row.id)
+}
+
+async function item(client: TestClient, id: string) {
+  return (await callOk<Rows>(client, 'backlog_get', { id })).items[0]!
+}
+
+describe('claim', () => {
+  it('refuses an item with an open dependency, naming it and what to do, and writes nothing', async () => {
+    const { client, commits } = await initializedClient()
+    const [schema, api] = await created(client, [
+      { title: 'Design the schema' },
+      { title: 'Build the API', depends_on: ['#1'] },
+    ])
+    const before = commits()
+    const error = await callError(client, 'backlog_update', { id: api, claim: true, agent: 'claude' })
+    expect(error).toMatch(
+      new RegExp(`^CONFLICT: ${api} depends on open work: ${schema} \\(open, "Design the schema"\\)`),
+    )
+    expect(error).toMatch(/Finish those first \(or claim one of them\).*remove_depends_on.*Nothing was written\.$/)
+    expect(commits()).toBe(before)
+    const untouched = await item(client, api!)
+    expect(untouched.status).toBe('open')
+    expect(untouched.assignee).toBeUndefined()
+
+    // The dependency is ready: claiming it works, and once it is done the item can be claimed.
+    await callOk(client, 'backlog_update', { id: schema, claim: true, agent: 'claude' })
+    await callOk(client, 'backlog_update', { id: schema, status: 'done', agent: 'claude' })
+    const claimed = await callOk<Rows>(client, 'backlog_update', { id: api, claim: true, agent: 'claude' })
+    expect(claimed.items[0]).toMatchObject({ id: api })
+    expect(await item(client, api!)).toMatchObject({ status: 'in_progress', assignee: 'claude' })
+  })
+
+  it('refuses a parent with open children and takes it once they are closed', async () => {
+    const { client, commits } = await initializedClient()
+    const [epic, done, open] = await created(client, [
+      { title: 'Passkeys', type: 'epic' },
+      { title: 'Store credentials', parent: '#1', status: 'done' },
+      { title: 'Login UI', parent: '#1' },
+    ])
+    const before = commits()
+    const error = await callError(client, 'backlog_update', { id: epic, claim: true, agent: 'claude' })
+    expect(error).toMatch(new RegExp(`^CONFLICT: ${epic} has open children: ${open} \\(open, "Login UI"\\)`))
+    expect(error).toMatch(/Claim one of them instead/)
+    expect(error).not.toContain(done!)
+    expect(commits()).toBe(before)
+    await callOk(client, 'backlog_update', { id: open, status: 'cancelled' })
+    await callOk(client, 'backlog_update', { id: epic, claim: true, agent: 'claude' })
+    expect(await item(client, epic!)).toMatchObject({ status: 'in_progress', assignee: 'claude' })
+  })
+
+  it('checks each item of a claim on several, naming every one refused, and claims none of them', async () => {
+    const { client, commits } = await initializedClient()
+    const [ready, first, second, other] = await created(client, [
+      { title: 'Ready to go' },
+      { title: 'Waits for the first', depends_on: ['#1'] },
+      { title: 'Waits for the fourth', depends_on: ['#4'] },
+      { title: 'Held by Ann', assignee: 'ann' },
+    ])
+    const before = commits()
+    const error = await callError(client, 'backlog_update', {
+      id: [ready, first, second, other],
+      claim: true,
+      agent: 'claude',
+    })
+    expect(error).toMatch(/^CONFLICT: /)
+    expect(error).toContain(`${first} depends on open work: ${ready}`)
+    expect(error).toContain(`${second} depends on open work: ${other}`)
+    expect(error).toContain(`${other} is claimed by ann`)
+    expect(error).not.toContain(`${ready} depends`)
+    expect(commits()).toBe(before)
+    expect(await item(client, ready!)).toMatchObject({ status: 'open' })
+
+    // The ready one alone is claimed; claiming it again changes nothing.
+    await callOk(client, 'backlog_update', { id: ready, claim: true, agent: 'claude' })
+    const again = await client.call('backlog_update', { id: ready, claim: true, agent: 'claude' })
+    expect(textOf(again)).toMatch(/^No change/)
+  })
+
+  it('takes an item whose dependencies are done, cancelled or archived', async () => {
+    const { client } = await initializedClient()
+    const [done, cancelled, task] = await created(client, [
+      { title: 'Done long ago', status: 'done' },
+      { title: 'Dropped' },
+      { title: 'The work', depends_on: ['#1', '#2'] },
+    ])
+    await callOk(client, 'backlog_update', { id: cancelled, status: 'cancelled' })
+    await callOk(client, 'backlog_archive', { id: done })
+    await callOk(client, 'backlog_update', { id: task, claim: true, agent: 'claude' })
+    expect(await item(client, task!)).toMatchObject({ status: 'in_progress', assignee: 'claude' })
+  })
+})
