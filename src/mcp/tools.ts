@@ -91,7 +91,12 @@ export const TOOLS: Tool[] = [
     output: getOutput,
     async run(app, input) {
       const result = await app.get(input)
-      return { data: result, text: result.items.map(renderDetail).join('\n\n---\n\n') }
+      const details = result.items.map(renderDetail).join('\n\n---\n\n')
+      // First, where it cannot be missed.
+      const missing = result.missing
+        ? `Not found: ${result.missing.join(', ')} (no such items; backlog_list shows ids).\n\n`
+        : ''
+      return { data: result, text: `${missing}${details}` }
     },
   }),
   defineTool({

@@ -1,4 +1,4 @@
-/** Answers an agent can act on: claims that refuse work not ready to start. */
+/** Answers an agent can act on: claims that refuse work not ready to start, batch gets that name what is missing. */
 
 import { describe, expect, it } from 'vitest'
 import { callError, callOk, initializedClient, type TestClient, textOf } from '../helpers/mcp.js'
@@ -98,5 +98,29 @@ describe('claim', () => {
     await callOk(client, 'backlog_archive', { id: done })
     await callOk(client, 'backlog_update', { id: task, claim: true, agent: 'claude' })
     expect(await item(client, task!)).toMatchObject({ status: 'in_progress', assignee: 'claude' })
+  })
+})
+
+describe('backlog_get with ids that do not exist', () => {
+  it('returns the items that exist and lists the missing ids, in the data and in the text', async () => {
+    const { client } = await initializedClient()
+    const [id] = await created(client, [{ title: 'Here' }])
+    const result = await client.call('backlog_get', { id: [id, 'bl-zzzzzz'] })
+    expect(result.isError).toBeFalsy()
+    expect(result.structuredContent).toMatchObject({ items: [{ id, title: 'Here' }], missing: ['bl-zzzzzz'] })
+    expect(textOf(result)).toMatch(/^Not found: bl-zzzzzz \(no such items; backlog_list shows ids\)\.\n\n# /)
+    expect(textOf(result)).toContain(`# ${id}: Here`)
+    const found = await client.call('backlog_get', { id })
+    expect(found.structuredContent).not.toHaveProperty('missing')
+  })
+
+  it('answers NOT_FOUND when none exists, and INVALID_INPUT for what is not an id', async () => {
+    const { client } = await initializedClient()
+    expect(await callError(client, 'backlog_get', { id: ['bl-zzzzzz', 'bl-yyyyyy'] })).toMatch(
+      /^NOT_FOUND: No items bl-zzzzzz, bl-yyyyyy\. Call backlog_list/,
+    )
+    expect(await callError(client, 'backlog_get', { id: 'bl-zzzzzz' })).toMatch(/^NOT_FOUND: No item bl-zzzzzz\./)
+    const [id] = await created(client, [{ title: 'Here' }])
+    expect(await callError(client, 'backlog_get', { id: [id, '../../x'] })).toMatch(/^INVALID_INPUT: id: /)
   })
 })
