@@ -17,7 +17,15 @@ import {
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
-import { renderContext, renderDetail, renderHistory, renderList, renderMutation, renderSearch } from './render.js'
+import {
+  fitHistory,
+  renderContext,
+  renderDetail,
+  renderHistory,
+  renderList,
+  renderMutation,
+  renderSearch,
+} from './render.js'
 import {
   archiveOutput,
   contextOutput,
@@ -272,7 +280,9 @@ export const TOOLS: Tool[] = [
     output: historyOutput,
     async run(app, input) {
       const result = await app.history(input)
-      return { data: result, text: renderHistory(result) }
+      // An agent that names no limit gets a page of about 4 KB; one that does gets the commits it asked for.
+      const page = input.limit === undefined ? fitHistory(result) : result
+      return { data: page, text: renderHistory(page) }
     },
   }),
   defineTool({

@@ -124,3 +124,100 @@ describe('backlog_get with ids that do not exist', () => {
     expect(await callError(client, 'backlog_get', { id: [id, '../../x'] })).toMatch(/^INVALID_INPUT: id: /)
   })
 })
+
+interface Page {
+  entries: Array<{ commit: string; op?: string; items: Array<{ id: string }>; more_items?: number }>
+  next?: string
+}
+
+describe('backlog_history as an agent reads it', () => {
+  it('says a create in one line and a new note as the note added, not whole lists', async () => {
+    const { client } = await initializedClient()
+    const [epic] = await created(client, [{ title: 'Passkeys', type: 'epic' }])
+    const [id] = (
+      await callOk<Rows>(client, 'backlog_create', {
+        title: 'Store credentials',
+        priority: 'high',
+        parent: epic,
+        tags: ['auth', 'db'],
+        description: 'Use the WebAuthn tables.',
+        agent: 'claude',
+      })
+    ).items.map((row) => row.id)
+    await callOk(client, 'backlog_update', { id, note: 'Schema drafted', agent: 'claude' })
+    await callOk(client, 'backlog_update', { id, note: 'Migration written', agent: 'codex' })
+    const text = textOf(await client.call('backlog_history', { id }))
+    const lines = text.split('\n')
+    expect(lines).toContain(`    ${id} note added: "Migration written"`)
+    expect(lines).toContain(`    ${id} note added: "Schema drafted"`)
+    expect(text.match(/Schema drafted/g)).toHaveLength(1)
+    expect(lines).toContain(
+      `    ${id} created task "Store credentials" (open, priority high, parent ${epic}, tags auth, db; description)`,
+    )
+    expect(text).not.toContain('(none) →')
+    expect(lines[0]).toMatch(/^[0-9a-f]{7} \S+ codex update: /)
+    // The data keeps every field of the create.
+    const page = await callOk<{ entries: Array<{ items: Array<{ changes: Array<{ field: string }> }> }> }>(
+      client,
+      'backlog_history',
+      { id },
+    )
+    expect(page.entries.at(-1)!.items[0]!.changes.map((change) => change.field)).toEqual(
+      expect.arrayContaining(['title', 'type', 'status', 'priority', 'parent', 'tags', 'created', 'description']),
+    )
+  })
+
+  it('bounds the default page to about 4 KB of text, with next to page through the rest', async () => {
+    const { client } = await initializedClient()
+    const [id] = await created(client, [{ title: 'Busy item' }])
+    for (let round = 0; round < 15; round++) {
+      const steps = Array.from({ length: 6 }, (_, step) => `- step ${step} of round ${round}: what was done and why`)
+      await callOk(client, 'backlog_update', { id, description: steps.join('\n') })
+    }
+    const first = await client.call('backlog_history', { id })
+    const page = first.structuredContent as unknown as Page
+    expect(Buffer.byteLength(textOf(first))).toBeLessThanOrEqual(4096 + 200)
+    expect(page.entries.length).toBeGreaterThan(1)
+    expect(page.entries.length).toBeLessThan(16)
+    expect(page.next).toBe(page.entries.at(-1)!.commit)
+    expect(textOf(first)).toMatch(new RegExp(`… more: after ${page.next}$`))
+
+    const seen = [...page.entries.map((entry) => entry.commit)]
+    let next = page.next
+    while (next) {
+      const more = await callOk<Page>(client, 'backlog_history', { id, after: next })
+      seen.push(...more.entries.map((entry) => entry.commit))
+      next = more.next
+    }
+    expect(seen).toHaveLength(16)
+    expect(new Set(seen).size).toBe(16)
+
+    // An agent that names a limit gets that many commits, however long.
+    const asked = await callOk<Page>(client, 'backlog_history', { id, limit: 16 })
+    expect(asked.entries).toHaveLength(16)
+    expect(asked.next).toBeUndefined()
+  })
+
+  it('cuts a bulk change too big for one page to its first items and says how many more', async () => {
+    const { client } = await initializedClient()
+    const ids = await created(
+      client,
+      Array.from({ length: 120 }, (_, n) => ({
+        title: `Cleanup task number ${n} with a longer title`,
+        tags: ['bulk'],
+      })),
+    )
+    await callOk(client, 'backlog_update', { filter: '+bulk', priority: 'low' })
+    const result = await client.call('backlog_history', {})
+    const page = result.structuredContent as unknown as Page
+    expect(Buffer.byteLength(textOf(result))).toBeLessThanOrEqual(4096 + 200)
+    expect(page.entries).toHaveLength(1)
+    const [bulk] = page.entries
+    expect(bulk!.items.length + bulk!.more_items!).toBe(ids.length)
+    expect(textOf(result)).toContain(`… and ${bulk!.more_items} more items; backlog_history with id shows each`)
+    expect(page.next).toBe(bulk!.commit)
+    // The next page goes on with the create before it, also cut.
+    const more = await callOk<Page>(client, 'backlog_history', { after: page.next })
+    expect(more.entries[0]).toMatchObject({ op: 'create' })
+  })
+})
