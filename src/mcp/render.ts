@@ -1,7 +1,7 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
 import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app/index.js'
-import type { ContextBundle } from '../context/context.js'
+import type { ContextBundle, ContextRow } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
 import type { HistoryEntry, HistoryItem, HistoryPage } from '../store/item-history.js'
 
@@ -79,9 +79,49 @@ export function renderSearch(result: SearchResult): string {
   return lines.join('\n')
 }
 
-/** The context bundle as JSON: agents read it as data, and its size is what the budget counts. */
+/**
+ * The context bundle as text: the item in full as backlog_get shows it, then a line per neighbour, section by
+ * section. The bundle itself goes once, as structuredContent; its JSON size is what max_tokens counts.
+ */
 export function renderContext(bundle: ContextBundle): string {
-  return JSON.stringify(bundle)
+  const lines = [renderDetail(bundle.focal)]
+  const section = (title: string, rows: ContextRow[]) => {
+    if (rows.length === 0) return
+    lines.push('', `${title}:`)
+    for (const row of rows) lines.push(`  ${renderRow(row)}${row.under ? ` (under ${row.under})` : ''}`)
+  }
+  section('Parent chain (nearest first)', bundle.parent_chain)
+  section('Children', bundle.children)
+  section('Siblings', bundle.siblings)
+  section('Depends on', bundle.depends_on)
+  section('Needed by', bundle.dependents)
+  if (bundle.references.length) {
+    lines.push(
+      '',
+      'References:',
+      ...bundle.references.map((ref) => `  ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`),
+    )
+  }
+  section('Mentioned by', bundle.referenced_by)
+  section('Related', bundle.related)
+  if (bundle.activity.length) {
+    lines.push('', 'Recent commits:')
+    for (const entry of bundle.activity) {
+      lines.push(
+        `  ${entry.commit.slice(0, 7)} ${entry.date.slice(0, 10)} ${entry.agent ?? entry.author}: ${entry.subject}`,
+      )
+    }
+  }
+  if (bundle.missing?.length) lines.push('', `Linked but missing: ${bundle.missing.join(', ')}`)
+  const { token_estimate, max_tokens, trimmed } = bundle.metadata
+  const cut = trimmed.map(
+    ({ section: name, dropped }) => `${name} −${dropped}${name === 'description' ? ' characters' : ''}`,
+  )
+  lines.push(
+    '',
+    `(~${token_estimate} of ${max_tokens} tokens${cut.length ? `; trimmed to fit: ${cut.join(', ')}` : ''})`,
+  )
+  return lines.join('\n')
 }
 
 function shown(value: unknown, max = 80): string {

@@ -221,3 +221,32 @@ describe('backlog_history as an agent reads it', () => {
     expect(more.entries[0]).toMatchObject({ op: 'create' })
   })
 })
+
+describe('backlog_context', () => {
+  it('sends the bundle once, as structuredContent, with a compact text beside it', async () => {
+    const { client } = await initializedClient()
+    const [epic, api, ui] = await created(client, [
+      { title: 'Passkeys', type: 'epic' },
+      { title: 'Store credentials', parent: '#1', priority: 'high', description: 'Use the WebAuthn tables.' },
+      { title: 'Login UI', parent: '#1', depends_on: ['#2'] },
+    ])
+    await callOk(client, 'backlog_update', { id: api, note: 'Schema drafted' })
+    const result = await client.call('backlog_context', { id: api })
+    expect(result.isError).toBeFalsy()
+    const bundle = result.structuredContent as { focal: { id: string }; dependents: Array<{ id: string }> }
+    expect(bundle.focal.id).toBe(api)
+    expect(bundle.dependents.map((row) => row.id)).toEqual([ui])
+    const text = textOf(result)
+    expect(() => JSON.parse(text)).toThrow()
+    expect(text).not.toContain('"focal"')
+    const lines = text.split('\n')
+    expect(lines[0]).toBe(`# ${api}: Store credentials`)
+    expect(text).toContain('Use the WebAuthn tables.')
+    expect(text).toContain(': Schema drafted')
+    expect(text).toMatch(new RegExp(`Parent chain \\(nearest first\\):\\n  ${epic} \\[open\\] epic Passkeys`))
+    expect(text).toMatch(new RegExp(`Needed by:\\n  ${ui} \\[open\\] Login UI`))
+    expect(text).toMatch(/Recent commits:\n {2}[0-9a-f]{7} \d{4}-\d\d-\d\d test-agent: /)
+    expect(lines.at(-1)).toMatch(/^\(~\d+ of 4000 tokens\)$/)
+    expect(Buffer.byteLength(text)).toBeLessThan(Buffer.byteLength(JSON.stringify(bundle)))
+  })
+})
