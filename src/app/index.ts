@@ -118,7 +118,8 @@ export interface App {
   readonly store: Store
   init(input: { prefix?: string; agent?: string }): Promise<{ created: boolean; path: string; commit?: string }>
   create(input: CreateInput): Promise<MutationResult>
-  get(input: GetInput): Promise<{ items: ItemDetail[] }>
+  /** The items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
+  get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   list(input: ListInput): Promise<ListResult>
   update(input: UpdateInput): Promise<MutationResult>
   remove(input: DeleteInput): Promise<MutationResult>

@@ -131,6 +131,61 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
     return found
   }
 
+  /**
+   * A claim takes work that can be started now: every item claimed that someone else holds, that is closed, or that
+   * waits on open dependencies or open children (as READY has it) is named in one CONFLICT, and nothing is written.
+   */
+  function assertClaimable(records: ItemRecord[], changes: ItemChanges, context: MutationContext): void {
+    const claimant = claimantOf(changes, context)
+    const { config } = context
+    const graph = selector.graph(store.all(), config)
+    const described = (id: string) => {
+      const item = graph.get(id)
+      return item ? `${item.id} (${item.status}, "${item.title}")` : `${id} (no such item)`
+    }
+    const named = (ids: string[]) =>
+      ids.length > 5
+        ? `${ids.slice(0, 5).map(described).join(', ')} and ${ids.length - 5} more`
+        : ids.map(described).join(', ')
+    const refusals: string[] = []
+    for (const { item } of records) {
+      if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
+        refusals.push(
+          `${item.id} is claimed by ${item.assignee} (status ${item.status}): pick another item, or ask them to release it (assignee: "")`,
+        )
+        continue
+      }
+      if (config.closed_statuses.includes(item.status)) {
+        refusals.push(`${item.id} is ${item.status} already`)
+        continue
+      }
+      // Claiming what you hold and have started changes nothing, whatever it waits on.
+      if (item.assignee && config.started_statuses.includes(item.status)) continue
+      const dependencies = graph.openDependencies(item)
+      const children = graph
+        .children(item)
+        .filter((child) => !config.closed_statuses.includes(child.status))
+        .map((child) => child.id)
+      if (dependencies.length) {
+        refusals.push(
+          `${item.id} depends on open work: ${named(dependencies)}. Finish those first (or claim one of them), or take the dependency off with remove_depends_on if ${item.id} does not need it`,
+        )
+      }
+      if (children.length) {
+        refusals.push(
+          `${item.id} has open children: ${named(children)}. Claim one of them instead (filter "+READY"), or finish them first`,
+        )
+      }
+    }
+    if (refusals.length === 0) return
+    const first = records[0]?.item
+    throw new BacklogError(
+      'CONFLICT',
+      `${refusals.join('. ')}. Nothing was written.`,
+      records.length === 1 && first ? { id: first.id, ...(first.assignee ? { assignee: first.assignee } : {}) } : {},
+    )
+  }
+
   /** The next item of a recurring series, when `next` completes `previous`; undefined when there is none. */
   function recurrenceOf(previous: Item, next: Item, context: MutationContext, taken: Set<string>): Item | undefined {
     if (!next.recur || previous.status === next.status) return undefined
@@ -310,9 +365,10 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         const taken = new Set<string>()
         const updates: Array<{ record: ItemRecord; next: Item }> = []
         const followers: Item[] = []
+        // The checks run inside the commit: a claim that lost a race to another process is planned again on the
+        // winner's version, and refused there.
+        if (claim) assertClaimable(records, changes as ItemChanges, context)
         for (const record of records) {
-          // The check runs inside the commit: a claim that lost a race to another process is planned again on the
-          // winner's version, and refused there.
           const own = claim ? claimChanges(record.item, changes as ItemChanges, context) : changes
           const next = applyUpdate(record.item, own as ItemChanges, context)
           pending.set(idKey(next.id), next)
@@ -431,24 +487,20 @@ function prefixed(error: unknown, where: string, title: string): unknown {
   })
 }
 
-/**
- * The changes of a claim: the claimant (assignee, else the acting agent or person) takes the item and starts it.
- * Refused with CONFLICT when someone else holds it or it is closed; claiming what you hold already changes nothing.
- */
-function claimChanges(item: Item, changes: ItemChanges, context: MutationContext): ItemChanges {
+/** Who a claim is for: the assignee given, else the acting agent or person. */
+function claimantOf(changes: ItemChanges, context: MutationContext): string {
   const claimant = changes.assignee ?? context.agent ?? context.author
   if (!claimant) throw new BacklogError('INVALID_INPUT', 'claim needs a name: give assignee, or act as an agent')
+  return claimant
+}
+
+/**
+ * The changes of a claim (checked by assertClaimable first): the claimant takes the item and starts it; claiming what
+ * you hold already changes nothing.
+ */
+function claimChanges(item: Item, changes: ItemChanges, context: MutationContext): ItemChanges {
+  const claimant = claimantOf(changes, context)
   const { config } = context
-  if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
-    throw new BacklogError(
-      'CONFLICT',
-      `${item.id} is claimed by ${item.assignee} (status ${item.status}); nothing was written. Pick another item, or ask them to release it (assignee: "").`,
-      { id: item.id, assignee: item.assignee },
-    )
-  }
-  if (config.closed_statuses.includes(item.status)) {
-    throw new BacklogError('CONFLICT', `${item.id} is ${item.status} already; nothing was written.`, { id: item.id })
-  }
   const started = config.started_statuses.includes(item.status) ? item.status : config.started_statuses[0]
   return { ...changes, assignee: claimant, ...(changes.status || !started ? {} : { status: started }) }
 }

@@ -2,11 +2,11 @@
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
-import { z } from 'zod'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
 import { VERSION } from '../package-files.js'
+import { toolListing } from './listing.js'
 import { registerResources } from './resources.js'
 import { createStdioTransport } from './stdio.js'
 import { TOOLS } from './tools.js'
@@ -70,14 +70,7 @@ export function createMcpServer(app: App | (() => App), options: McpServerOption
     }
   }
   const tools = new Map(TOOLS.map((tool) => [tool.name, tool]))
-  const listing = TOOLS.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: z.toJSONSchema(tool.input, { io: 'input', target: 'draft-7' }) as { type: 'object' },
-    outputSchema: z.toJSONSchema(tool.output, { io: 'output', target: 'draft-7' }) as { type: 'object' },
-    annotations: { title: tool.title, ...tool.annotations },
-  }))
+  const listing = toolListing(TOOLS)
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }))
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {

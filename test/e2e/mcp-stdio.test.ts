@@ -51,7 +51,8 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect((found.structuredContent as { items: Array<{ id: string }> }).items[0]?.id).toBe(id)
     const context = await client.call('backlog_context', { id })
     expect(context.isError, textOf(context)).toBeFalsy()
-    expect(JSON.parse(textOf(context)).focal.title).toBe('Renamed by hand')
+    expect((context.structuredContent as { focal: { title: string } }).focal.title).toBe('Renamed by hand')
+    expect(textOf(context)).toContain(`# ${id}: Renamed by hand`)
     const resource = await client.client.readResource({ uri: `backlog://items/${id}` })
     expect((resource.contents[0] as { text: string }).text).toContain('title: Renamed by hand')
 

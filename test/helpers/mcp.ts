@@ -21,7 +21,7 @@ function wrap(client: Client): TestClient {
   }
 }
 
-/** An SDK client connected in process to a server over the repository at `dir`. */
+/** An SDK client connected in process to a server over the repository at `dir`, which validates every result. */
 export async function connectInProcess(
   dir: string,
   options: Partial<AppOptions> & { clientName?: string } = {},
@@ -31,6 +31,9 @@ export async function connectInProcess(
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
   const client = new Client({ name: options.clientName ?? 'test-agent', version: '1.0.0' })
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+  // The SDK client checks structuredContent against a tool's output schema only once it has listed the tools: every
+  // call of every in-process test is then also a check of the schema against a real result.
+  await client.listTools()
   onTestFinished(async () => {
     await client.close()
     app.close()
