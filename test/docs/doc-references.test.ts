@@ -1,11 +1,12 @@
 /**
  * What the docs name must exist: every `git backlog …` in prose and tables is a real command with real options, every
  * `npm run …` a script of package.json, every tool of the server has its section on the tools page with each
- * parameter of its schema (and no other), and every error code is listed there.
+ * parameter of its schema (and no other), every error code is listed there, and every link between the pages leads to a
+ * file and a heading that exist.
  */
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/program.js'
 import { ERROR_CODES } from '../../src/core/errors.js'
@@ -188,5 +189,43 @@ describe('the tools page', () => {
   it('lists every error code', () => {
     const named = new Set(page.inline.map((inline) => inline.code))
     expect(ERROR_CODES.filter((code) => !named.has(code))).toEqual([])
+  })
+})
+
+/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slugOf(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+}
+
+describe('links between the pages', () => {
+  it('lead to files that exist and headings they have', () => {
+    const anchors = new Map<string, Set<string>>()
+    const anchorsOf = (path: string): Set<string> => {
+      if (!anchors.has(path)) {
+        const page = readPage(path)
+        const ids = [...page.lines.join('\n').matchAll(/<a id="([^"]+)"/g)].map((match) => match[1] as string)
+        anchors.set(path, new Set([...page.headings.map((heading) => slugOf(heading.text)), ...ids]))
+      }
+      return anchors.get(path) as Set<string>
+    }
+    const wrong: string[] = []
+    for (const page of pages) {
+      page.lines.forEach((line, i) => {
+        for (const match of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+          const target = match[1] as string
+          if (/^[a-z]+:/.test(target)) continue
+          const [file = '', anchor] = target.split('#')
+          const path = file ? join(dirname(page.path), file) : page.path
+          if (!existsSync(join(ROOT, path))) wrong.push(`${page.path}:${i + 1}: no file ${path}`)
+          else if (anchor && path.endsWith('.md') && !anchorsOf(path).has(anchor))
+            wrong.push(`${page.path}:${i + 1}: no heading #${anchor} in ${path}`)
+        }
+      })
+    }
+    expect(wrong).toEqual([])
   })
 })
