@@ -7,6 +7,7 @@ import { generateId, idKey, isValidPrefix } from '../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput, type UpdateInput } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
 import { CONFIG_PATH, itemPath } from '../core/layout.js'
+import { sharedVerb } from '../core/messages.js'
 import {
   applyUpdate,
   buildItem,
@@ -389,14 +390,13 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         changedAny = writes.length > 0
         if (!changedAny) return null
         ids = [...writes.map(({ next }) => next.id), ...followers.map((item) => item.id)]
-        const first = writes[0] as (typeof writes)[number]
         const changed = [...new Set(writes.flatMap(({ record, next }) => changedFields(record.item, next)))]
         return planOf(
           context,
           {
             op: 'update',
             verb:
-              (writes.length === 1 ? updateVerb(first.record.item, first.next, context.config) : 'update') +
+              sharedVerb(writes.map(({ record, next }) => updateVerb(record.item, next, context.config))) +
               (followers.length ? ' (next occurrence added)' : ''),
             changed,
             items: [...writes.map(({ next }) => next), ...followers],
