@@ -1,5 +1,6 @@
 // Benchmark: builds backlogs of 1,000 and 10,000 items in temp repositories and drives the built `git-backlog mcp`
-// over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses and the RSS.
+// over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses, the RSS and the
+// size of the tools/list answer (in all, and the part models read: everything but the output schemas).
 // Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
 
 import { execFileSync } from 'node:child_process'
@@ -77,6 +78,12 @@ async function startServer(dir) {
   return { client, transport, ms: performance.now() - started }
 }
 
+/** Bytes of the tools/list answer as JSON, and of what a client shows its model (DESIGN.md §10: ≤ 24 KB, ≤ 16 KB). */
+function toolListSize(tools) {
+  const bytes = (value) => Buffer.byteLength(JSON.stringify(value))
+  return { total: bytes(tools), visible: bytes(tools.map(({ outputSchema: _, ...rest }) => rest)) }
+}
+
 function percentile(samples, p) {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -101,6 +108,7 @@ async function benchmark(count) {
   const { dir, ids } = buildBacklog(count)
   const buildMs = performance.now() - built
   const { client, transport, ms: initializeMs } = await startServer(dir)
+  const toolList = toolListSize((await client.listTools()).tools)
   const firstList = performance.now()
   const first = await client.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
   const firstListMs = performance.now() - firstList
@@ -213,6 +221,7 @@ async function benchmark(count) {
   return {
     count,
     buildMs,
+    toolList,
     initializeMs,
     firstListMs,
     firstSearchMs,
@@ -235,6 +244,11 @@ const pad = (text, width) => String(text).padEnd(width)
 const ms = (value) => `${value.toFixed(1)} ms`
 console.log(
   `git-backlog ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, node ${process.version}, ${ops} operations each\n`,
+)
+const kb = (value) => `${(value / 1024).toFixed(1)} KB`
+const { toolList } = results[0] ?? { toolList: { total: 0, visible: 0 } }
+console.log(
+  `tools/list: ${kb(toolList.total)} in all (budget 24 KB), ${kb(toolList.visible)} model-visible without output schemas (budget 16 KB)\n`,
 )
 console.log(`${pad('items', 8)}${pad('operation', 22)}${pad('p50', 12)}${pad('p95', 12)}`)
 for (const result of results) {

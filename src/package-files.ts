@@ -29,3 +29,23 @@ export const VERSION: string = (JSON.parse(readPackageFile('package.json')) as {
 export function packagePath(path: string): string {
   return join(packageRoot(), path)
 }
+
+/** How to start this installation of `git-backlog`: a program and the arguments that come before a command. */
+export interface Launch {
+  command: string
+  args: string[]
+}
+
+/**
+ * The command line that starts this installation: this node and this package's bin by absolute path, so it works
+ * whether the package is installed globally, in a project or run from a clone; from an npx cache, which may be
+ * cleared, `npx` itself at this version.
+ *
+ * @example
+ * selfLaunch() // { command: '/usr/bin/node', args: ['/usr/lib/node_modules/git-backlog/dist/bin/git-backlog.js'] }
+ */
+export function selfLaunch(): Launch {
+  const bin = packagePath('dist/bin/git-backlog.js')
+  if (/[\\/]_npx[\\/]/.test(bin)) return { command: 'npx', args: ['--yes', `git-backlog@${VERSION}`] }
+  return { command: process.execPath, args: [bin] }
+}

@@ -28,7 +28,13 @@ import type { SyncResult, Upstream } from '../sync/remote.js'
 import { archiveUseCases } from './archive.js'
 import { historyUseCases } from './history.js'
 import { readUseCases } from './read.js'
-import { type DoctorInput, type DoctorResult, type ResolveInput, repositoryUseCases } from './repository.js'
+import {
+  type BacklogSummary,
+  type DoctorInput,
+  type DoctorResult,
+  type ResolveInput,
+  repositoryUseCases,
+} from './repository.js'
 import { createCore } from './shared.js'
 import { writeUseCases } from './write.js'
 
@@ -65,6 +71,8 @@ export interface ListResult {
   problems?: Problem[]
   /** Set when the branch is behind its upstream (as last fetched): `git backlog sync` brings the rest in. */
   upstream?: Upstream
+  /** Set when the repository has no backlog yet: creating the first item starts one. */
+  no_backlog?: boolean
 }
 
 export interface MutationResult {
@@ -74,6 +82,8 @@ export interface MutationResult {
   /** The commit that recorded the change; absent when auto-commit is off or nothing changed. */
   commit?: string
   changed: boolean
+  /** Set when this call started the backlog: its config and merge attributes came in the same commit. */
+  started_backlog?: boolean
 }
 
 export interface SearchResult {
@@ -108,7 +118,8 @@ export interface App {
   readonly store: Store
   init(input: { prefix?: string; agent?: string }): Promise<{ created: boolean; path: string; commit?: string }>
   create(input: CreateInput): Promise<MutationResult>
-  get(input: GetInput): Promise<{ items: ItemDetail[] }>
+  /** The items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
+  get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   list(input: ListInput): Promise<ListResult>
   update(input: UpdateInput): Promise<MutationResult>
   remove(input: DeleteInput): Promise<MutationResult>
@@ -127,6 +138,8 @@ export interface App {
   /** Fetches, merges (task files through the driver) and pushes the current branch. */
   sync(): Promise<SyncResult>
   problems(): Promise<Problem[]>
+  /** The repository, branch and size of the backlog, for a server's first line. */
+  summary(): Promise<BacklogSummary>
   close(): void
 }
 

@@ -6,7 +6,7 @@ import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { countItems } from '../query/select.js'
 import type { SearchHit } from '../search/search-index.js'
-import { assertInitialized, type ItemRecord } from '../store/store.js'
+import type { ItemRecord } from '../store/store.js'
 import type { App, ItemDetail } from './index.js'
 import { type AppCore, canonicalStatus, mentionsUpdated, toRow } from './shared.js'
 
@@ -26,8 +26,8 @@ function toDetail(record: ItemRecord, updated?: number): ItemDetail {
 export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search' | 'context' | 'problems'> {
   const { store, selector, index, log, changedAt, require } = core
 
+  /** A repository without a backlog reads as an empty one: its first create starts it (docs/adr/0013-…). */
   async function ready(): Promise<void> {
-    assertInitialized(store)
     await store.refresh()
   }
 
@@ -35,12 +35,26 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
     async get({ id }) {
       await ready()
       const updated = await changedAt(true)
-      return {
-        items: id.map((one) => {
-          const record = require(one)
-          return toDetail(record, updated?.(record))
-        }),
+      const items: ItemDetail[] = []
+      const missing: string[] = []
+      for (const one of id) {
+        const record = store.get(one)
+        if (record) items.push(toDetail(record, updated?.(record)))
+        // A file that cannot be read is no missing item: MALFORMED_ITEM says how to fix it.
+        else if (store.problemFor(one)) require(one)
+        else missing.push(one)
       }
+      // Asked for several, an agent gets what exists and the ids that do not; asked for nothing that exists, it is
+      // told so as plainly as for one id.
+      if (items.length === 0) {
+        if (missing.length === 1) require(missing[0] as string)
+        throw new BacklogError(
+          'NOT_FOUND',
+          `No items ${missing.join(', ')}. Call backlog_list (or \`git backlog list\`) to see ids.`,
+          { ids: missing },
+        )
+      }
+      return { items, ...(missing.length ? { missing } : {}) }
     },
 
     async list(input) {
@@ -79,6 +93,7 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
           : {}),
         ...(problems.length ? { problems } : {}),
         ...(behind ? { upstream: behind } : {}),
+        ...(store.isInitialized() ? {} : { no_backlog: true }),
       }
     },
 

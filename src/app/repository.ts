@@ -7,6 +7,7 @@ import { idFromPath } from '../core/layout.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, checkDriver, installDriver } from '../merge/install.js'
 import { type ResolvedFile, resolveConflicts } from '../merge/resolve.js'
 import { findOldLeftovers, removeOldLeftovers, restoreFromHead, uncommittedItemFiles } from '../store/leftovers.js'
+import { readHead } from '../store/refs.js'
 import { assertNotBusy } from '../store/repo.js'
 import { assertInitialized, type Settled } from '../store/store.js'
 import { unmergedBacklogFiles } from '../store/unmerged.js'
@@ -35,12 +36,23 @@ export interface DoctorInput {
   agent?: string
 }
 
+/** What a server says about the backlog it serves when it starts. */
+export interface BacklogSummary {
+  repository: string
+  /** The branch checked out, or `detached at <short id>`. */
+  branch: string
+  initialized: boolean
+  items: number
+  /** Item files that cannot be read. */
+  problems: number
+}
+
 export interface ResolveInput {
   /** Only these task files (repository paths); default every task file in conflict. */
   paths?: string[]
 }
 
-export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve' | 'sync'> {
+export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve' | 'sync' | 'summary'> {
   const { store, contextFor } = core
 
   /** What settling found: a killed writer's commit finished or taken back, its locks and temporary files removed. */
@@ -136,6 +148,19 @@ export function repositoryUseCases(core: AppCore): Pick<App, 'doctor' | 'resolve
   }
 
   return {
+    async summary() {
+      const head = readHead(store.repo)
+      const initialized = store.isInitialized()
+      if (initialized) await store.refresh()
+      return {
+        repository: store.repo.worktree,
+        branch: head.kind === 'branch' ? head.ref.replace(/^refs\/heads\//, '') : `detached at ${head.oid.slice(0, 7)}`,
+        initialized,
+        items: initialized ? store.all().length : 0,
+        problems: initialized ? store.problems().length : 0,
+      }
+    },
+
     async doctor({ fix = false, agent } = {}) {
       assertInitialized(store)
       const settled = await store.settle()

@@ -7,6 +7,7 @@ import { generateId, idKey, isValidPrefix } from '../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput, type UpdateInput } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
 import { CONFIG_PATH, itemPath } from '../core/layout.js'
+import { sharedVerb } from '../core/messages.js'
 import {
   applyUpdate,
   buildItem,
@@ -41,6 +42,19 @@ import {
  * const { create } = writeUseCases(createCore({ cwd: process.cwd() }))
  * await create({ title: 'Fix the login flow', priority: 'high' })
  */
+/**
+ * The files that make a backlog: the config (from the package's template) and the attributes that route task files
+ * to the merge driver, committed together so every clone merges field by field; the driver itself goes into this
+ * clone's config.
+ */
+function backlogFiles(prefix?: string): Array<{ path: string; content: string }> {
+  const template = readPackageFile('templates/config.yml')
+  return [
+    { path: CONFIG_PATH, content: prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template },
+    { path: ATTRIBUTES_PATH, content: ATTRIBUTES_TEXT },
+  ]
+}
+
 export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'update' | 'remove' | 'writeBody'> {
   const { store, selector, random, changedAt, contextFor, require, rowsOf } = core
 
@@ -116,6 +130,61 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         found.push(`${item.id} (${hit === item.parent ? 'parent' : hit === item.epic ? 'epic' : 'depends_on'} ${hit})`)
     }
     return found
+  }
+
+  /**
+   * A claim takes work that can be started now: every item claimed that someone else holds, that is closed, or that
+   * waits on open dependencies or open children (as READY has it) is named in one CONFLICT, and nothing is written.
+   */
+  function assertClaimable(records: ItemRecord[], changes: ItemChanges, context: MutationContext): void {
+    const claimant = claimantOf(changes, context)
+    const { config } = context
+    const graph = selector.graph(store.all(), config)
+    const described = (id: string) => {
+      const item = graph.get(id)
+      return item ? `${item.id} (${item.status}, "${item.title}")` : `${id} (no such item)`
+    }
+    const named = (ids: string[]) =>
+      ids.length > 5
+        ? `${ids.slice(0, 5).map(described).join(', ')} and ${ids.length - 5} more`
+        : ids.map(described).join(', ')
+    const refusals: string[] = []
+    for (const { item } of records) {
+      if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
+        refusals.push(
+          `${item.id} is claimed by ${item.assignee} (status ${item.status}): pick another item, or ask them to release it (assignee: "")`,
+        )
+        continue
+      }
+      if (config.closed_statuses.includes(item.status)) {
+        refusals.push(`${item.id} is ${item.status} already`)
+        continue
+      }
+      // Claiming what you hold and have started changes nothing, whatever it waits on.
+      if (item.assignee && config.started_statuses.includes(item.status)) continue
+      const dependencies = graph.openDependencies(item)
+      const children = graph
+        .children(item)
+        .filter((child) => !config.closed_statuses.includes(child.status))
+        .map((child) => child.id)
+      if (dependencies.length) {
+        refusals.push(
+          `${item.id} depends on open work: ${named(dependencies)}. Finish those first (or claim one of them), or take the dependency off with remove_depends_on if ${item.id} does not need it`,
+        )
+      }
+      if (children.length) {
+        refusals.push(
+          `${item.id} has open children: ${named(children)}. Claim one of them instead (filter "+READY"), or finish them first`,
+        )
+      }
+    }
+    if (refusals.length === 0) return
+    const first = records[0]?.item
+    throw new BacklogError(
+      'CONFLICT',
+      `${refusals.join('. ')}. Nothing was written.`,
+      records.length === 1 && first ? { id: first.id, ...(first.assignee ? { assignee: first.assignee } : {}) } : {},
+    )
   }
 
   /** The next item of a recurring series, when `next` completes `previous`; undefined when there is none. */
@@ -235,18 +304,11 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         )
       }
       if (store.isInitialized()) return { created: false, path: CONFIG_PATH }
-      const template = readPackageFile('templates/config.yml')
-      const text = prefix ? template.replace(/^prefix: .*$/m, `prefix: ${prefix}`) : template
       const context = await contextFor(agent)
-      // The attributes that route task files to the merge driver are committed with the config, so every clone
-      // merges field by field; the driver itself goes into this clone's config.
       const result = await store.mutate(() =>
         store.isInitialized()
           ? null
-          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, [
-              { path: CONFIG_PATH, content: text },
-              { path: ATTRIBUTES_PATH, content: ATTRIBUTES_TEXT },
-            ]),
+          : planOf(context, { op: 'init', verb: 'init backlog', items: [] }, backlogFiles(prefix)),
       )
       installDriverQuietly(store.repo)
       return {
@@ -258,11 +320,14 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
 
     async create(input) {
       // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
-      assertInitialized(store)
       const context = await contextFor(input.agent)
       let created: Item[] = []
+      let starts = false
       const result = await store.mutate(() => {
         created = plannedItems(input, context)
+        // The first item in a repository without a backlog starts one in the same commit (docs/adr/0013-…), so an
+        // agent with no shell can begin.
+        starts = !store.isInitialized()
         return planOf(
           context,
           {
@@ -270,13 +335,18 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
             verb: input.duplicate_of ? 'duplicate' : 'add',
             items: created,
           },
-          created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+          [
+            ...(starts ? backlogFiles() : []),
+            ...created.map((item) => ({ path: itemPath(item.id), content: serializeItem(item) })),
+          ],
         )
       })
+      if (starts) installDriverQuietly(store.repo)
       return {
         items: rowsOf(created.map((item) => item.id)),
         ...(result.commit ? { commit: result.commit } : {}),
         changed: true,
+        ...(starts ? { started_backlog: true } : {}),
       }
     },
 
@@ -298,9 +368,10 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         const taken = new Set<string>()
         const updates: Array<{ record: ItemRecord; next: Item }> = []
         const followers: Item[] = []
+        // The checks run inside the commit: a claim that lost a race to another process is planned again on the
+        // winner's version, and refused there.
+        if (claim) assertClaimable(records, changes as ItemChanges, context)
         for (const record of records) {
-          // The check runs inside the commit: a claim that lost a race to another process is planned again on the
-          // winner's version, and refused there.
           const own = claim ? claimChanges(record.item, changes as ItemChanges, context) : changes
           const next = applyUpdate(record.item, own as ItemChanges, context)
           pending.set(idKey(next.id), next)
@@ -321,14 +392,13 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         changedAny = writes.length > 0
         if (!changedAny) return null
         ids = [...writes.map(({ next }) => next.id), ...followers.map((item) => item.id)]
-        const first = writes[0] as (typeof writes)[number]
         const changed = [...new Set(writes.flatMap(({ record, next }) => changedFields(record.item, next)))]
         return planOf(
           context,
           {
             op: 'update',
             verb:
-              (writes.length === 1 ? updateVerb(first.record.item, first.next, context.config) : 'update') +
+              sharedVerb(writes.map(({ record, next }) => updateVerb(record.item, next, context.config))) +
               (followers.length ? ' (next occurrence added)' : ''),
             changed,
             items: [...writes.map(({ next }) => next), ...followers],
@@ -419,24 +489,20 @@ function prefixed(error: unknown, where: string, title: string): unknown {
   })
 }
 
-/**
- * The changes of a claim: the claimant (assignee, else the acting agent or person) takes the item and starts it.
- * Refused with CONFLICT when someone else holds it or it is closed; claiming what you hold already changes nothing.
- */
-function claimChanges(item: Item, changes: ItemChanges, context: MutationContext): ItemChanges {
+/** Who a claim is for: the assignee given, else the acting agent or person. */
+function claimantOf(changes: ItemChanges, context: MutationContext): string {
   const claimant = changes.assignee ?? context.agent ?? context.author
   if (!claimant) throw new BacklogError('INVALID_INPUT', 'claim needs a name: give assignee, or act as an agent')
+  return claimant
+}
+
+/**
+ * The changes of a claim (checked by assertClaimable first): the claimant takes the item and starts it; claiming what
+ * you hold already changes nothing.
+ */
+function claimChanges(item: Item, changes: ItemChanges, context: MutationContext): ItemChanges {
+  const claimant = claimantOf(changes, context)
   const { config } = context
-  if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
-    throw new BacklogError(
-      'CONFLICT',
-      `${item.id} is claimed by ${item.assignee} (status ${item.status}); nothing was written. Pick another item, or ask them to release it (assignee: "").`,
-      { id: item.id, assignee: item.assignee },
-    )
-  }
-  if (config.closed_statuses.includes(item.status)) {
-    throw new BacklogError('CONFLICT', `${item.id} is ${item.status} already; nothing was written.`, { id: item.id })
-  }
   const started = config.started_statuses.includes(item.status) ? item.status : config.started_statuses[0]
   return { ...changes, assignee: claimant, ...(changes.status || !started ? {} : { status: started }) }
 }

@@ -88,7 +88,13 @@ export function sortedTally(counts: Record<string, number>): Array<[string, numb
 }
 
 export function formatList(result: ListResult, width?: number, style: Style = PLAIN): string {
-  const parts = [result.items.length ? formatTable(result.items, width, style) : 'No matching items.']
+  const parts = [
+    result.items.length
+      ? formatTable(result.items, width, style)
+      : result.no_backlog
+        ? 'No backlog in this repository yet: `git backlog add <title>` starts it with the first item (or `git backlog init`).'
+        : 'No matching items.',
+  ]
   if (result.truncated) parts.push(`(${result.total - result.items.length} more: use --limit or a narrower filter)`)
   if (result.counts) {
     const { by_field, ...tables } = result.counts

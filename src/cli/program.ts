@@ -1,5 +1,6 @@
 /** The `git backlog` command line: git-like verbs over the app, input checked by the shared schemas, errors mapped once. */
 
+import { resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
@@ -9,6 +10,7 @@ import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
+import { registerServeCommands } from './serve-commands.js'
 import { CLI_WORDS } from './words.js'
 import { registerWriteCommands } from './write-commands.js'
 
@@ -62,6 +64,7 @@ export function createProgram(cli: CliContext): Command {
     .name('git-backlog')
     .description('A task backlog in your git repository: markdown items under .backlog/, one commit per change.')
     .version(VERSION, '-V, --version')
+    .option('-C <path>', 'run as if git-backlog was started in <path>')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride()
     .showHelpAfterError('(run with -h for usage)')
@@ -71,18 +74,7 @@ export function createProgram(cli: CliContext): Command {
   registerWriteCommands(program, cli)
   registerReadCommands(program, cli)
   registerRepoCommands(program, cli)
-
-  const mcp = program
-    .command('mcp')
-    .summary("serve this repository's backlog to an agent over MCP")
-    .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
-    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
-    .action(async (options: { agent?: string }) => {
-      const { serveStdio } = await import('../mcp/server.js')
-      const agent = options.agent ?? cli.agent()
-      await serveStdio(io.cwd, agent ? { agent } : {})
-    })
-  withExamples(mcp, ['mcp', 'mcp --agent claude'])
+  registerServeCommands(program, cli)
 
   groupCommands(program)
   program.helpCommand('help [command]', 'show help for a command')
@@ -124,7 +116,12 @@ export function createCliContext(io: CliIo, onExit: (code: number) => void = () 
  * @example
  * await runCli(['add', 'Fix the login flow', '-p', 'high'], { cwd, out: console.log, err: console.error, env: process.env })
  */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  // `-C <path>` first, as git has it: run as if started in <path> (for MCP clients that start servers elsewhere).
+  const [args, io] =
+    argv[0] === '-C' && argv[1] !== undefined
+      ? [argv.slice(2), { ...given, cwd: resolve(given.cwd, argv[1]) }]
+      : [argv, given]
   let exitCode = EXIT_OK
   const cli = createCliContext(io, (code) => {
     exitCode = code

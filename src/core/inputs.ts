@@ -122,23 +122,25 @@ function toList(value: string | string[]): string[] {
  * Free-text entries (evidence, blocked reasons): an array, a JSON array text, or one string that is one entry.
  * Commas belong to the text here ("42 passed, 0 failed"), unlike in lists of tags and ids.
  */
-const entryList = (what: string) =>
-  z
-    .union([z.array(z.string()), z.string()], { error: `${what}: give a text or an array of texts` })
+const entryList = (what?: string) => {
+  const list = z
+    .union([z.array(z.string()), z.string()], { error: 'give a text or an array of texts' })
     .transform((value) => {
       if (typeof value === 'string' && value.trim().startsWith('[')) return toList(value)
       return (Array.isArray(value) ? value : [value]).map((entry) => entry.trim()).filter(Boolean)
     })
     .superRefine(checkEntries(LIMITS.entry, true))
     .transform((list) => list.map(toLf))
-    .describe(`${what}: a text, or an array of texts`)
+  return what ? list.describe(what) : list
+}
 
-const textList = (what: string, max: number = LIMITS.tag) =>
-  z
+const textList = (what?: string, max: number = LIMITS.tag) => {
+  const list = z
     .union([z.array(z.string()), z.string()])
     .transform(toList)
     .superRefine(checkEntries(max, false))
-    .describe(`${what}: an array, or comma-separated text`)
+  return what ? list.describe(what) : list
+}
 
 const idValue = z
   .string({ error: (issue) => (issue.input === undefined ? 'id is required' : 'id must be text') })
@@ -154,7 +156,7 @@ const idValue = z
       return z.NEVER
     }
   })
-  .describe('An item id, e.g. bl-k3m9x2 (case-insensitive)')
+  .describe('Item id, e.g. bl-k3m9x2')
 
 const idList = z
   .union([z.array(z.string()), z.string()], {
@@ -179,39 +181,32 @@ const idList = z
 
 const CHECK_DATE = new Date(2000, 0, 3)
 
-const dateValue = (what: string) =>
-  z
-    .string()
-    .transform((value, ctx) => {
-      const text = value.trim()
-      // Checked here so a typo fails at once (whether a word is a date does not depend on the day); the app resolves
-      // it with its own clock.
-      if (text !== '' && parseDateInput(text, CHECK_DATE) === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${value}" is not a date; use YYYY-MM-DD, today, tomorrow, friday, next friday, eow, eom, in 3 days or now+2h`,
-        })
-        return z.NEVER
-      }
-      return text
+const dateValue = z.string().transform((value, ctx) => {
+  const text = value.trim()
+  // Checked here so a typo fails at once (whether a word is a date does not depend on the day); the app resolves
+  // it with its own clock.
+  if (text !== '' && parseDateInput(text, CHECK_DATE) === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a date; use YYYY-MM-DD, today, tomorrow, friday, next friday, eow, eom, in 3 days or now+2h`,
     })
-    .describe(`${what}: YYYY-MM-DD, an ISO date-time, or today, tomorrow, friday, next friday, eow, eom, in 3 days`)
+    return z.NEVER
+  }
+  return text
+})
 
-const priorityValue = z
-  .string()
-  .transform((value, ctx) => {
-    if (value.trim() === '') return ''
-    const priority = normalizePriority(value)
-    if (!priority) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `priority "${value}" is not one of ${PRIORITIES.join(', ')} (or H, M, L)`,
-      })
-      return z.NEVER
-    }
-    return priority
-  })
-  .describe('urgent, high, medium or low (H, M, L accepted)')
+const priorityValue = z.string().transform((value, ctx) => {
+  if (value.trim() === '') return ''
+  const priority = normalizePriority(value)
+  if (!priority) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `priority "${value}" is not one of ${PRIORITIES.join(', ')} (or H, M, L)`,
+    })
+    return z.NEVER
+  }
+  return priority
+})
 
 const flexibleBoolean = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])], { error: 'must be true or false' })
@@ -241,28 +236,23 @@ const references = z
       ctx,
     ),
   )
-  .describe('Links: [{url, title}], or URLs')
 
 const itemType = z
   .string()
   .transform((value) => value.trim().toLowerCase())
   .pipe(z.enum(ITEM_TYPES, { error: `type must be one of ${ITEM_TYPES.join(', ')}` }))
-  .describe('task, epic, folder, artifact or milestone')
 
-const recurValue = z
-  .string()
-  .transform((value, ctx) => {
-    const text = value.trim()
-    if (text !== '' && parseRecurrence(text) === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" is not a recurrence; use ${describeRecurrenceFormats()}`,
-      })
-      return z.NEVER
-    }
-    return text
-  })
-  .describe('Repeats when done: daily, weekly, monthly, yearly, weekdays, every 3 days, 2w; "" stops it')
+const recurValue = z.string().transform((value, ctx) => {
+  const text = value.trim()
+  if (text !== '' && parseRecurrence(text) === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a recurrence; use ${describeRecurrenceFormats()}`,
+    })
+    return z.NEVER
+  }
+  return text
+})
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
 const MAX_ATTRIBUTE_DEPTH = 8
@@ -323,7 +313,6 @@ const attributes = z
     }
     return record as Record<string, unknown>
   })
-  .describe('User-defined fields, e.g. {"estimate": 3}; null removes one')
 
 const title = z
   .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be text') })
@@ -336,41 +325,57 @@ const title = z
 /** Fields an item can be given on create and update; text fields left empty on update clear the field. */
 const fieldShape = {
   type: itemType.optional(),
-  status: z
-    .string()
-    .trim()
-    .min(1, 'status must not be empty')
-    .pipe(storable(LIMITS.name, false))
-    .optional()
-    .describe('A workflow status from config: open, in_progress, blocked, done, cancelled'),
-  description: storable(LIMITS.description, true)
-    .optional()
-    .describe('The markdown body: description, spec, acceptance criteria'),
-  parent: storable(LIMITS.name, false)
-    .optional()
-    .describe('Id of the parent item (epic, folder, milestone or task); "" removes it'),
-  epic: storable(LIMITS.name, false).optional().describe('Id of the epic this item belongs to; "" removes it'),
+  status: z.string().trim().min(1, 'status must not be empty').pipe(storable(LIMITS.name, false)).optional(),
+  description: storable(LIMITS.description, true).optional(),
+  parent: storable(LIMITS.name, false).optional(),
+  epic: storable(LIMITS.name, false).optional(),
   priority: priorityValue.optional(),
-  tags: textList('Tags').optional(),
-  assignee: storable(LIMITS.name, false).optional().describe('Who works on it: an agent or a person'),
-  depends_on: textList('Ids of items that must be done first', LIMITS.name).optional(),
-  due: dateValue('Due date').optional(),
-  scheduled: dateValue('Scheduled start date').optional(),
-  wait: dateValue('Hidden from default lists until this date').optional(),
+  tags: textList().optional(),
+  assignee: storable(LIMITS.name, false).optional(),
+  depends_on: textList(undefined, LIMITS.name).optional(),
+  due: dateValue.optional(),
+  scheduled: dateValue.optional(),
+  wait: dateValue.optional(),
   recur: recurValue.optional(),
-  until: dateValue('End of recurrence').optional(),
+  until: dateValue.optional(),
   references: references.optional(),
-  evidence: entryList('Evidence of completion').optional(),
-  blocked_reason: entryList('Why it is blocked').optional(),
+  evidence: entryList().optional(),
+  blocked_reason: entryList().optional(),
   attributes: attributes.optional(),
 }
 
-const agentField = {
-  agent: storable(LIMITS.name, false)
-    .pipe(z.string().min(1))
-    .optional()
-    .describe('Who is acting, recorded in the commit (defaults to the MCP client)'),
+/**
+ * What the fields mean, said once: in backlog_create's listing, which backlog_update refers to (a model reads the
+ * whole tool list at once).
+ */
+const FIELD_HELP: Partial<Record<keyof typeof fieldShape, string>> = {
+  type: 'task (default), epic, folder, artifact or milestone',
+  status: 'open (default), in_progress, blocked, done, cancelled (from config)',
+  description: 'Markdown body: spec, acceptance criteria',
+  priority: 'urgent, high, medium or low',
+  assignee: 'Agent or person doing it',
+  depends_on: 'Ids that must be done first',
+  scheduled: 'Start date',
+  wait: 'Hidden from lists until',
+  recur: 'Repeat when done: daily, weekly, weekdays, monthly, every 3 days...',
+  until: 'Recurrence ends',
+  references: 'Links: [{url, title}] or URLs',
+  evidence: 'Proof of completion (tests run, PR)',
+  blocked_reason: 'Why it is blocked',
+  attributes: 'Your own fields, e.g. {"estimate": 3}; null removes one',
 }
+
+const describedFieldShape = Object.fromEntries(
+  Object.entries(fieldShape).map(([key, schema]) => {
+    const help = FIELD_HELP[key as keyof typeof fieldShape]
+    return [key, help ? schema.describe(help) : schema]
+  }),
+) as typeof fieldShape
+
+const agentName = storable(LIMITS.name, false).pipe(z.string().min(1))
+
+/** Every writing tool takes `agent`; backlog_create's listing says what it is, once. */
+const agentField = { agent: agentName.optional() }
 
 /** An id, or `#N` for the N-th item of the same create call (1-based), in parent, epic and depends_on of a batch. */
 const BATCH_REF = /^#(\d+)$/
@@ -380,28 +385,22 @@ export function batchPosition(value: string): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
-const batchItem = z.strictObject({ title: title.describe('Short title of the item, one line'), ...fieldShape })
+const batchItem = z.strictObject({ title, ...fieldShape })
 export type BatchItemInput = z.output<typeof batchItem>
 
 export const createInputShape = {
-  title: title
-    .optional()
-    .describe('Short title of the item, one line (required unless items or duplicate_of is given)'),
-  ...fieldShape,
+  title: title.optional().describe('One line'),
+  ...describedFieldShape,
   items: z
     .array(batchItem)
     .min(1, 'items must hold at least one item')
     .max(LIMITS.batch, `at most ${formatCount(LIMITS.batch)} items per call`)
     .optional()
     .describe(
-      'Create several items in one commit. Each takes the same fields as a single create; "#1", "#2"... in parent, epic or depends_on name the first, second... item of this list, so an epic with dependent tasks is one call. Fields given beside items apply to every item that does not set them.',
+      'Batch: each takes the fields of a single create; "#N" in parent, epic, depends_on names the N-th. Fields beside items are defaults',
     ),
-  duplicate_of: idValue
-    .optional()
-    .describe(
-      'Copy this item (fields, body, tags; not notes, stamps or status); the other fields given override the copy',
-    ),
-  ...agentField,
+  duplicate_of: idValue.optional().describe('Copy this item (not its notes, stamps or status); fields given override'),
+  agent: agentName.optional().describe("Your name in the commit, on every write tool (default: the client's)"),
 }
 export const createInput = z.strictObject(createInputShape).superRefine((input, ctx) => {
   if (input.title === undefined && input.items === undefined && input.duplicate_of === undefined) {
@@ -417,46 +416,46 @@ export const createInput = z.strictObject(createInputShape).superRefine((input, 
 })
 export type CreateInput = z.output<typeof createInput>
 
+// The names say what these do; backlog_update's description says it once for all of them.
 const listEdits = {
-  add_tags: textList('Tags to add').optional(),
-  remove_tags: textList('Tags to remove').optional(),
-  add_depends_on: textList('Dependencies to add', LIMITS.name).optional(),
-  remove_depends_on: textList('Dependencies to remove', LIMITS.name).optional(),
-  add_evidence: entryList('Evidence to add').optional(),
-  add_blocked_reason: entryList('Blocked reasons to add').optional(),
-  remove_evidence: entryList('Evidence to remove, by its exact text').optional(),
-  remove_blocked_reason: entryList('Blocked reasons to remove, by their exact text').optional(),
-  add_references: references.optional().describe('Links to add: [{url, title}] or URLs'),
-  remove_references: textList('URLs of links to remove', LIMITS.url).optional(),
+  add_tags: textList().optional(),
+  remove_tags: textList().optional(),
+  add_depends_on: textList(undefined, LIMITS.name).optional(),
+  remove_depends_on: textList(undefined, LIMITS.name).optional(),
+  add_evidence: entryList().optional(),
+  add_blocked_reason: entryList().optional(),
+  remove_evidence: entryList().optional(),
+  remove_blocked_reason: entryList().optional(),
+  add_references: references.optional(),
+  remove_references: textList(undefined, LIMITS.url).optional(),
   note: z
     .string()
     .trim()
     .min(1, 'note must not be empty')
     .pipe(storable(LIMITS.note, true))
     .optional()
-    .describe('Appends a timestamped note with your name'),
+    .describe('Appends a timestamped note signed with your name'),
   remove_note: z
     .string()
     .trim()
     .min(1, 'remove_note must not be empty')
     .optional()
-    .describe('Removes the notes whose text, or timestamp (at), is exactly this'),
+    .describe('Removes the notes whose text or timestamp is exactly this'),
 }
 
-const filterText = storable(LIMITS.filter, false).describe(
-  'A filter expression, e.g. "status:open +bug priority.above:low"; bare words search the text, +READY/+BLOCKED/+OVERDUE... are virtual tags',
-)
+/** The filter language, explained once: in backlog_list's `filter`, which the other tools refer to. */
+const filterText = storable(LIMITS.filter, false)
 
 export const updateInputShape = {
-  id: idList.optional().describe('The id of the item to change, or an array of ids'),
+  id: idList.optional(),
   filter: filterText
     .optional()
-    .describe('Change every item this filter matches, in one commit (instead of id), e.g. "+cleanup status:open"'),
-  all: flexibleBoolean.optional().describe('Say true to let an empty filter change every item'),
+    .describe('Instead of id: every item this filter matches (language: backlog_list filter)'),
+  all: flexibleBoolean.optional().describe('true lets an empty filter change every item'),
   claim: flexibleBoolean
     .optional()
     .describe(
-      'Take the item: assign it to you (or to assignee) and start it, only if no one else has it; otherwise CONFLICT naming who has it. Atomic among processes on one machine',
+      'Take it before working on it: assign to you (or assignee) and start it, atomically. CONFLICT if someone else has it, it is closed, or has open dependencies or children (named in the error)',
     ),
   title: title.optional(),
   ...fieldShape,
@@ -479,14 +478,12 @@ export const updateInput = z.strictObject(updateInputShape).superRefine((input, 
 })
 export type UpdateInput = z.output<typeof updateInput>
 
-export const getInputShape = {
-  id: idList.describe('One id or an array of ids'),
-}
+export const getInputShape = { id: idList }
 export const getInput = z.strictObject(getInputShape)
 export type GetInput = z.output<typeof getInput>
 
 export const deleteInputShape = {
-  id: idList.describe('One id or an array of ids to delete'),
+  id: idList,
   ...agentField,
 }
 export const deleteInput = z.strictObject(deleteInputShape)
@@ -496,27 +493,31 @@ const SORTS = ['urgency', 'priority', 'due', 'created', 'updated', 'id', 'title'
 export type SortOrder = (typeof SORTS)[number]
 
 export const listInputShape = {
-  filter: filterText.optional(),
-  status: textList(
-    'Statuses to include (default: all but done and cancelled, and not waiting; "all" for every status)',
-  ).optional(),
-  type: textList('Types to include').optional(),
-  parent: z.string().optional().describe('Only children of this item'),
-  epic: z.string().optional().describe('Only items of this epic: its epic or its parent is this id'),
-  tags: textList('Only items with all of these tags').optional(),
-  assignee: z.string().optional().describe('Only items assigned to this agent or person'),
-  archived: flexibleBoolean.optional().describe('Include archived items (default false)'),
+  filter: filterText
+    .optional()
+    .describe(
+      'Terms joined by and (default), or, not, parentheses: field:value (status:open, assignee:"Ann Lee"), ' +
+        '+tag/-tag, bare words (text). Modifiers: field.is/not/before/after/by/above/below/contains/startswith/' +
+        'endswith/in/exists/regex:value. Dates: 2026-05-01, today, friday, eow, now-7d. Virtual tags: READY (can ' +
+        'start now: not started, closed, blocked, waiting or scheduled later; nothing open it depends on or contains), ' +
+        'BLOCKED, UNBLOCKED, BLOCKING, ACTIVE, OVERDUE, WAITING, DUE (7 days), TODAY, TOMORROW, WEEK, SCHEDULED, ' +
+        'TAGGED, ANNOTATED, OPEN, CLOSED. Other names are your own fields (estimate.gt:3). E.g. "+READY ' +
+        'priority.above:low", "(+ACTIVE or +OVERDUE) -BLOCKED"',
+    ),
+  status: textList('Default: not done, cancelled or waiting; "all" for every status').optional(),
+  type: textList().optional(),
+  parent: z.string().optional().describe('Only its children'),
+  epic: z.string().optional().describe('Items whose epic or parent is this'),
+  tags: textList('Items with all of these').optional(),
+  assignee: z.string().optional(),
+  archived: flexibleBoolean.optional().describe('Include archived items'),
   sort: z
     .enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` })
     .optional()
-    .describe(
-      'Order: urgency (default, most urgent first), priority, due, created, updated (last changed first, from git history), id, title',
-    ),
-  limit: positiveInt.optional().describe('At most this many rows (default 50)'),
-  counts: flexibleBoolean
-    .optional()
-    .describe('Also count the matching items by status, type, priority, assignee and tag'),
-  count_by: textList('Also count by these fields or user attributes, e.g. "estimate"').optional(),
+    .describe('Default urgency'),
+  limit: positiveInt.optional().describe('Default 50'),
+  counts: flexibleBoolean.optional().describe('By status, type, priority, assignee and tag'),
+  count_by: textList('More fields to count by').optional(),
 }
 export const listInput = z.strictObject(listInputShape)
 export type ListInput = z.output<typeof listInput>
@@ -527,20 +528,18 @@ export const searchInputShape = {
     .trim()
     .min(1, 'query must not be empty')
     .pipe(storable(LIMITS.query, false))
-    .describe(
-      'Words to find in titles, descriptions, notes, evidence, blocked reasons, tags and references, or an item id',
-    ),
-  status: listInputShape.status.describe('Statuses to include (default: every status)'),
+    .describe('Words, or an item id'),
+  status: textList('Default: every status').optional(),
   type: listInputShape.type,
   tags: listInputShape.tags,
   parent: listInputShape.parent,
-  filter: filterText.optional().describe('Only items this filter matches, e.g. "+bug -BLOCKED"'),
+  filter: filterText.optional().describe('Only what this matches (language: backlog_list filter)'),
   archived: listInputShape.archived,
   sort: z
     .enum(['relevant', 'recent'], { error: 'sort must be relevant or recent' })
     .optional()
-    .describe('relevant (default) or recent: the same results, newest activity first'),
-  limit: positiveInt.optional().describe('At most this many results (default 20)'),
+    .describe('recent: newest activity first'),
+  limit: positiveInt.optional().describe('Default 20'),
 }
 export const searchInput = z.strictObject(searchInputShape)
 export type SearchInput = z.output<typeof searchInput>
@@ -552,18 +551,18 @@ const smallInt = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max))
 
 export const contextInputShape = {
-  id: idValue.optional().describe('The item to gather context for'),
+  id: idValue.optional(),
   query: z
     .string()
     .trim()
     .min(1)
     .pipe(storable(LIMITS.query, false))
     .optional()
-    .describe('Or: words; the best search match is used'),
-  max_tokens: smallInt(500, 32_000).optional().describe('Size budget of the answer in tokens (default 4000)'),
-  depth: smallInt(1, 3).optional().describe('Levels of children to include (1-3, default 1)'),
-  include_related: flexibleBoolean.optional().describe('Items related by text (default true)'),
-  include_activity: flexibleBoolean.optional().describe('Recent commits that touched these items (default true)'),
+    .describe('Instead of id: the best search match'),
+  max_tokens: smallInt(500, 32_000).optional().describe('Default 4000'),
+  depth: smallInt(1, 3).optional().describe('Levels of children, 1-3 (default 1)'),
+  include_related: flexibleBoolean.optional().describe('Default true'),
+  include_activity: flexibleBoolean.optional().describe('Default true'),
 }
 export const contextInput = z.strictObject(contextInputShape).superRefine((input, ctx) => {
   if ((input.id === undefined) === (input.query === undefined)) {
@@ -579,51 +578,45 @@ const lineNumber = z
 
 export const writeResourceInputShape = {
   id: idValue,
-  operation: z
-    .preprocess(
-      (value) => {
-        if (typeof value !== 'string') return value
-        try {
-          return JSON.parse(value)
-        } catch {
-          return value
-        }
-      },
-      z.discriminatedUnion(
-        'type',
-        [
-          z.strictObject({
-            type: z.literal('str_replace'),
-            old_str: z.string().transform(toLf).describe('Text to replace: must occur exactly once in the body'),
-            new_str: storable(LIMITS.description, true).describe('Replacement text'),
-          }),
-          z.strictObject({
-            type: z.literal('insert'),
-            insert_line: lineNumber.describe('Insert after this line of the body (0 = at the top)'),
-            new_str: storable(LIMITS.description, true).describe('Text to insert'),
-          }),
-          z.strictObject({
-            type: z.literal('append'),
-            new_str: storable(LIMITS.description, true).describe('Text to add at the end'),
-          }),
-        ],
-        { error: 'operation must be {type: "str_replace" | "insert" | "append", ...}' },
-      ),
-    )
-    .describe(
-      '{type: "str_replace", old_str, new_str} | {type: "insert", insert_line, new_str} | {type: "append", new_str}',
+  operation: z.preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value
+      try {
+        return JSON.parse(value)
+      } catch {
+        return value
+      }
+    },
+    z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({
+          type: z.literal('str_replace'),
+          old_str: z.string().transform(toLf).describe('Must occur exactly once'),
+          new_str: storable(LIMITS.description, true),
+        }),
+        z.strictObject({
+          type: z.literal('insert'),
+          insert_line: lineNumber.describe('Insert after this line; 0 = top'),
+          new_str: storable(LIMITS.description, true),
+        }),
+        z.strictObject({
+          type: z.literal('append'),
+          new_str: storable(LIMITS.description, true),
+        }),
+      ],
+      { error: 'operation must be {type: "str_replace" | "insert" | "append", ...}' },
     ),
+  ),
   ...agentField,
 }
 export const writeResourceInput = z.strictObject(writeResourceInputShape)
 export type WriteResourceInput = z.output<typeof writeResourceInput>
 
 export const archiveInputShape = {
-  older_than_days: smallInt(0, 100_000)
-    .optional()
-    .describe('Archive done and cancelled items closed at least this many days ago (default 30)'),
-  id: idList.optional().describe('Or: archive exactly these closed items'),
-  dry_run: flexibleBoolean.optional().describe('Only report what would be archived'),
+  older_than_days: smallInt(0, 100_000).optional().describe('Default 30'),
+  id: idList.optional().describe('Instead: exactly these closed items'),
+  dry_run: flexibleBoolean.optional().describe('Only list what would move'),
   ...agentField,
 }
 export const archiveInput = z.strictObject(archiveInputShape).superRefine((input, ctx) => {
@@ -634,7 +627,7 @@ export const archiveInput = z.strictObject(archiveInputShape).superRefine((input
 export type ArchiveInput = z.output<typeof archiveInput>
 
 export const unarchiveInputShape = {
-  id: idList.describe('Archived items to bring back into the working set'),
+  id: idList,
   ...agentField,
 }
 export const unarchiveInput = z.strictObject(unarchiveInputShape)
@@ -683,12 +676,12 @@ const commitId = z
   .string()
   .trim()
   .regex(/^[0-9a-fA-F]{4,40}$/, 'a commit id is 4 to 40 hex digits')
-  .describe('A commit id (as git log shows it, 4 to 40 hex digits)')
+  .describe('A commit id (4 to 40 hex digits)')
 
 export const undoInputShape = {
-  id: idValue.optional().describe('Undo the latest change to this item, whoever made it'),
-  commit: commitId.optional().describe('Undo exactly this backlog commit'),
-  redo: flexibleBoolean.optional().describe('Take back your latest undo instead (redo)'),
+  id: idValue.optional().describe("The latest change to this item, anyone's"),
+  commit: commitId.optional().describe('Exactly this commit'),
+  redo: flexibleBoolean.optional().describe('Take back your latest undo'),
   ...agentField,
 }
 export const undoInput = z.strictObject(undoInputShape).superRefine((input, ctx) => {
@@ -699,16 +692,16 @@ export const undoInput = z.strictObject(undoInputShape).superRefine((input, ctx)
 export type UndoInput = z.output<typeof undoInput>
 
 export const historyInputShape = {
-  id: idValue.optional().describe('Only the history of this item (deleted items too)'),
-  agent: storable(LIMITS.name, false).pipe(z.string().min(1)).optional().describe('Only changes made by this agent'),
+  id: idValue.optional().describe('One item (deleted ones too)'),
+  agent: storable(LIMITS.name, false).pipe(z.string().min(1)).optional().describe("Only this agent's changes"),
   limit: smallInt(1, 1000).optional().describe('Commits per page (default 20)'),
-  after: commitId.optional().describe('Continue after this commit: the `next` of the previous page'),
+  after: commitId.optional().describe('The next of the previous page'),
 }
 export const historyInput = z.strictObject(historyInputShape)
 export type HistoryInput = z.output<typeof historyInput>
 
 export const restoreInputShape = {
-  id: idValue.describe('A deleted item to bring back from history, as it last was'),
+  id: idValue,
   ...agentField,
 }
 export const restoreInput = z.strictObject(restoreInputShape)

@@ -28,6 +28,19 @@ export interface MessageInput {
 const MAX_SUBJECT = 72
 
 /**
+ * The verb of a commit that changes several items: the one they share when every item had the same change (`done`,
+ * `close`, `start`...), so `git log --grep='^done '` finds bulk closes too; `fallback` when the changes differ.
+ *
+ * @example
+ * sharedVerb(['done', 'done']) // 'done'
+ * sharedVerb(['done', 'update']) // 'update'
+ */
+export function sharedVerb(verbs: readonly string[], fallback = 'update'): string {
+  const [first, ...rest] = verbs
+  return first !== undefined && rest.every((verb) => verb === first) ? first : fallback
+}
+
+/**
  * @example
  * commitMessage({ op: 'update', verb: 'done', items: [{ id: 'bl-7k3m', title: 'Fix auth' }], agent: 'claude' })
  * // 'done bl-7k3m: Fix auth\n\nBacklog-Op: update\nBacklog-Id: bl-7k3m\nBacklog-Agent: claude\n'

@@ -1,9 +1,9 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
 import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app/index.js'
-import type { ContextBundle } from '../context/context.js'
+import type { ContextBundle, ContextRow } from '../context/context.js'
 import { SCALAR_FIELDS } from '../core/item.js'
-import type { HistoryPage } from '../store/item-history.js'
+import type { HistoryEntry, HistoryItem, HistoryPage } from '../store/item-history.js'
 
 export function renderRow(row: ItemRow): string {
   const facts = [row.type === 'task' ? '' : row.type, row.priority ?? '', row.assignee ? `@${row.assignee}` : '']
@@ -17,7 +17,8 @@ export function renderRow(row: ItemRow): string {
 
 export function renderList(result: Pick<ListResult, 'items' | 'total' | 'truncated'> & Partial<ListResult>): string {
   const lines = result.items.map(renderRow)
-  if (result.items.length === 0) lines.push('No matching items.')
+  if (result.no_backlog) lines.push('No backlog in this repository yet: backlog_create starts it with the first item.')
+  else if (result.items.length === 0) lines.push('No matching items.')
   if (result.truncated) lines.push(`… ${result.total - result.items.length} more; raise limit or narrow the filter.`)
   if (result.counts) {
     const format = (counts: Record<string, number>) =>
@@ -69,7 +70,10 @@ export function renderMutation(verb: string, result: MutationResult): string {
   const commit = result.commit ? ` (commit ${result.commit.slice(0, 7)})` : ' (not committed: auto_commit is off)'
   const more =
     result.total && result.total > result.items.length ? `\n… and ${result.total - result.items.length} more` : ''
-  return `${verb} ${result.items.map(renderRow).join('\n')}${more}${commit}`
+  const started = result.started_backlog
+    ? '\nStarted the backlog in .backlog/ (config and merge attributes) with it.'
+    : ''
+  return `${verb} ${result.items.map(renderRow).join('\n')}${more}${commit}${started}`
 }
 
 export function renderSearch(result: SearchResult): string {
@@ -79,19 +83,184 @@ export function renderSearch(result: SearchResult): string {
   return lines.join('\n')
 }
 
-/** The context bundle as JSON: agents read it as data, and its size is what the budget counts. */
+/**
+ * The context bundle as text: the item in full as backlog_get shows it, then a line per neighbour, section by
+ * section. The bundle itself goes once, as structuredContent; its JSON size is what max_tokens counts.
+ */
 export function renderContext(bundle: ContextBundle): string {
-  return JSON.stringify(bundle)
+  const lines = [renderDetail(bundle.focal)]
+  const section = (title: string, rows: ContextRow[]) => {
+    if (rows.length === 0) return
+    lines.push('', `${title}:`)
+    for (const row of rows) lines.push(`  ${renderRow(row)}${row.under ? ` (under ${row.under})` : ''}`)
+  }
+  section('Parent chain (nearest first)', bundle.parent_chain)
+  section('Children', bundle.children)
+  section('Siblings', bundle.siblings)
+  section('Depends on', bundle.depends_on)
+  section('Needed by', bundle.dependents)
+  if (bundle.references.length) {
+    lines.push(
+      '',
+      'References:',
+      ...bundle.references.map((ref) => `  ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`),
+    )
+  }
+  section('Mentioned by', bundle.referenced_by)
+  section('Related', bundle.related)
+  if (bundle.activity.length) {
+    lines.push('', 'Recent commits:')
+    for (const entry of bundle.activity) {
+      lines.push(
+        `  ${entry.commit.slice(0, 7)} ${entry.date.slice(0, 10)} ${entry.agent ?? entry.author}: ${entry.subject}`,
+      )
+    }
+  }
+  if (bundle.missing?.length) lines.push('', `Linked but missing: ${bundle.missing.join(', ')}`)
+  const { token_estimate, max_tokens, trimmed } = bundle.metadata
+  const cut = trimmed.map(
+    ({ section: name, dropped }) => `${name} −${dropped}${name === 'description' ? ' characters' : ''}`,
+  )
+  lines.push(
+    '',
+    `(~${token_estimate} of ${max_tokens} tokens${cut.length ? `; trimmed to fit: ${cut.join(', ')}` : ''})`,
+  )
+  return lines.join('\n')
 }
 
-function shown(value: unknown): string {
+function shown(value: unknown, max = 80): string {
   if (value === undefined) return '(none)'
   const text = typeof value === 'string' ? value : JSON.stringify(value)
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text
+  return clip(text, max)
 }
 
-/** One block per commit: who, when, what, and each field's old → new. */
-export function renderHistory(result: HistoryPage): string {
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** A commit of a page of history, with how many of its items were left out to keep the page small. */
+export type PageEntry = HistoryEntry & { more_items?: number }
+
+/** A page of history as backlog_history answers it: maybe cut to a size by fitHistory. */
+export type ShownHistory = Omit<HistoryPage, 'entries'> & { entries: PageEntry[] }
+
+/** How much rendered history one page of backlog_history holds by default: about a thousand tokens. */
+export const HISTORY_PAGE_BYTES = 4096
+
+/** Fields a creation line leaves out: said by its head (title, type, status) or a stamp of the commit's own date. */
+const SAID_BY_CREATION = new Set(['title', 'type', 'status', 'created'])
+
+/** A change that wrote the item's file for the first time (or again, after a delete): every field is new. */
+function isCreation(item: HistoryItem): boolean {
+  return (
+    item.from === undefined &&
+    item.changes.some((change) => change.field === 'title' && !('old' in change) && 'new' in change) &&
+    item.changes.every((change) => !('old' in change) && change.field !== 'unreadable' && change.field !== 'deleted')
+  )
+}
+
+/** `created task "Fix login" (open, priority high, parent bl-x, tags auth, web; description)`: one line per new item. */
+function creationLine(item: HistoryItem, op: string | undefined): string {
+  const value = (field: string) => item.changes.find((change) => change.field === field)?.new
+  const facts = [String(value('status') ?? '')]
+  let body = false
+  let notes = 0
+  for (const change of item.changes) {
+    if (SAID_BY_CREATION.has(change.field)) continue
+    if (change.field === 'description') body = true
+    else if (change.field === 'notes') notes = Array.isArray(change.new) ? change.new.length : 1
+    else if (Array.isArray(change.new) && change.new.every((entry) => typeof entry === 'string')) {
+      facts.push(`${change.field} ${clip(change.new.join(', '), 60)}`)
+    } else facts.push(`${change.field} ${shown(change.new, 40)}`)
+  }
+  const extras = [body ? 'description' : '', notes ? `${notes} note${notes === 1 ? '' : 's'}` : '']
+  const verb = op === 'create' || op === 'edit' || op === undefined ? 'created' : 'restored'
+  const tail = extras.filter(Boolean).join(', ')
+  return `${item.id} ${verb} ${String(value('type') ?? 'item')} ${JSON.stringify(clip(String(value('title') ?? ''), 80))} (${facts.filter(Boolean).join(', ')}${tail ? `; ${tail}` : ''})`
+}
+
+/** The lines of one item of a commit: a creation in one line, a deletion in one, else a line per field changed. */
+function itemLines(item: HistoryItem, op: string | undefined): string[] {
+  if (isCreation(item)) return [`    ${creationLine(item, op)}`]
+  const lines: string[] = []
+  for (const change of item.changes) {
+    if (change.field === 'deleted') {
+      lines.push(`    ${item.id} deleted${change.old === undefined ? '' : ` ${JSON.stringify(shown(change.old))}`}`)
+    } else if (change.field === 'notes') {
+      // Notes are appended far more often than edited: say which were added or removed, never the whole list.
+      const texts = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value])
+      for (const text of texts(change.new)) lines.push(`    ${item.id} note added: ${JSON.stringify(shown(text))}`)
+      for (const text of texts(change.old)) lines.push(`    ${item.id} note removed: ${JSON.stringify(shown(text))}`)
+    } else if (change.field === 'description' && typeof change.new === 'string') {
+      lines.push(`    ${item.id} description:`, ...change.new.split('\n').map((line) => `      ${clip(line, 160)}`))
+    } else lines.push(`    ${item.id} ${change.field}: ${shown(change.old)} → ${shown(change.new)}`)
+  }
+  if (item.from) lines.push(`    ${item.id} moved from ${item.from}`)
+  return lines
+}
+
+function entryHead(entry: HistoryEntry): string {
+  return `${entry.commit.slice(0, 7)} ${entry.date} ${entry.agent ?? entry.author} ${entry.op ?? ''}: ${entry.subject}`
+}
+
+function entryLines(entry: PageEntry): string[] {
+  const lines = [entryHead(entry), ...entry.items.flatMap((item) => itemLines(item, entry.op))]
+  if (entry.more_items) {
+    lines.push(
+      `    … and ${entry.more_items} more item${entry.more_items === 1 ? '' : 's'}; backlog_history with id shows each`,
+    )
+  }
+  return lines
+}
+
+function byteLength(lines: string[]): number {
+  return lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0)
+}
+
+/**
+ * The page cut to what renders in about `maxBytes`: whole commits while they fit (at least one), and of a first
+ * commit too big alone (a bulk change) its first items, with `more_items` saying how many were left out. When it cuts,
+ * `next` points past the last commit kept, so the next page goes on from there: the same cursor as `limit`'s.
+ *
+ * @example
+ * fitHistory(await app.history({}), 4096).next // set when more than about 4 KB of history was found
+ */
+export function fitHistory(page: ShownHistory, maxBytes: number = HISTORY_PAGE_BYTES): ShownHistory {
+  const entries: PageEntry[] = []
+  let used = 0
+  for (const entry of page.entries) {
+    const size = byteLength(entryLines(entry))
+    if (used + size <= maxBytes) {
+      entries.push(entry)
+      used += size
+      continue
+    }
+    if (entries.length === 0) entries.push(cutItems(entry, maxBytes))
+    break
+  }
+  if (entries.length === page.entries.length && !entries.some((entry) => entry.more_items)) return page
+  const last = entries[entries.length - 1] as PageEntry
+  return { entries, next: last.commit }
+}
+
+/** A commit's entry with only as many of its items as render in `maxBytes` (at least one). */
+function cutItems(entry: PageEntry, maxBytes: number): PageEntry {
+  let used = byteLength([entryHead(entry)]) + 80
+  const items: HistoryItem[] = []
+  for (const item of entry.items) {
+    used += byteLength(itemLines(item, entry.op))
+    if (items.length > 0 && used > maxBytes) break
+    items.push(item)
+  }
+  const more = entry.items.length - items.length + (entry.more_items ?? 0)
+  return { ...entry, items, ...(more ? { more_items: more } : {}) }
+}
+
+/**
+ * One block per commit: who, when, what. A created item is one line, a note added is the note, and every other field
+ * changed is old → new (the description as a short diff).
+ */
+export function renderHistory(result: ShownHistory): string {
   const edge = result.shallow
     ? `History ends at ${result.shallow.slice(0, 7)}, the edge of this shallow clone; \`git fetch --unshallow\` brings the rest.`
     : undefined
@@ -99,20 +268,7 @@ export function renderHistory(result: HistoryPage): string {
     if (result.next) return `No changes in the commits looked at so far; history goes on: after ${result.next}`
     return edge ?? 'No history.'
   }
-  const lines: string[] = []
-  for (const entry of result.entries) {
-    lines.push(
-      `${entry.commit.slice(0, 7)} ${entry.date} ${entry.agent ?? entry.author} ${entry.op ?? ''}: ${entry.subject}`,
-    )
-    for (const item of entry.items) {
-      for (const change of item.changes) {
-        if (change.field === 'description' && typeof change.new === 'string') {
-          lines.push(`    ${item.id} description:`, ...change.new.split('\n').map((line) => `      ${line}`))
-        } else lines.push(`    ${item.id} ${change.field}: ${shown(change.old)} → ${shown(change.new)}`)
-      }
-      if (item.from) lines.push(`    ${item.id} moved from ${item.from}`)
-    }
-  }
+  const lines = result.entries.flatMap(entryLines)
   if (result.next) lines.push(`… more: after ${result.next}`)
   if (edge) lines.push(edge)
   return lines.join('\n')

@@ -1,12 +1,23 @@
-/** Output schemas of the MCP tools: what `structuredContent` holds, checked by clients against each result. */
+/**
+ * Output schemas of the MCP tools: what `structuredContent` holds, checked by clients against each result. They go
+ * out with every tool list but are rarely shown to a model, so they give the shape once and leave the meaning to the
+ * tool descriptions and the README.
+ */
 
 import { z } from 'zod'
 
+/** What every row and item has. */
+const core = { id: z.string(), title: z.string(), type: z.string(), status: z.string() }
+
+/**
+ * A row as the other tools return it: its fields are those of backlog_list's rows (id, title, type, status always),
+ * listed there once rather than in every tool's schema.
+ */
+const leanRow = z.object({ id: z.string() })
+
+/** A row as lists show it. */
 const row = z.object({
-  id: z.string(),
-  title: z.string(),
-  type: z.string(),
-  status: z.string(),
+  ...core,
   priority: z.string().optional(),
   assignee: z.string().optional(),
   parent: z.string().optional(),
@@ -14,16 +25,14 @@ const row = z.object({
   tags: z.array(z.string()).optional(),
   depends_on: z.array(z.string()).optional(),
   due: z.string().optional(),
-  blocked: z.boolean().optional().describe('True while a dependency is not done'),
-  urgency: z.number().optional().describe('The urgency score lists are ordered by (see the README)'),
-  archived: z.boolean().optional().describe('True for items moved out of the working set into .backlog/archive/'),
-  updated: z
-    .string()
-    .optional()
-    .describe('When the item last changed, from git history (or the file time of an edit not yet committed)'),
+  blocked: z.boolean().optional(),
+  urgency: z.number().optional(),
+  archived: z.boolean().optional(),
+  updated: z.string().optional(),
 })
 
-const tally = z.record(z.string(), z.number())
+// Used five times in one list result: written once under $defs.
+const tally = z.record(z.string(), z.number()).meta({ id: 'tally' })
 
 const problem = z.object({
   path: z.string(),
@@ -32,19 +41,17 @@ const problem = z.object({
   fix: z.string(),
 })
 
-const item = row.omit({ blocked: true, urgency: true }).extend({
+/**
+ * An item in full. Its other fields (priority, due, started...) are strings when set; user attributes are under
+ * attributes.
+ */
+const item = z.object({
+  ...core,
   tags: z.array(z.string()),
   depends_on: z.array(z.string()),
-  scheduled: z.string().optional(),
-  wait: z.string().optional(),
-  recur: z.string().optional(),
-  until: z.string().optional(),
   references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
   evidence: z.array(z.string()),
   blocked_reason: z.array(z.string()),
-  created: z.string().optional(),
-  started: z.string().optional(),
-  closed: z.string().optional(),
   notes: z.array(z.object({ at: z.string(), by: z.string().optional(), text: z.string() })),
   attributes: z.record(z.string(), z.unknown()),
   description: z.string(),
@@ -52,14 +59,18 @@ const item = row.omit({ blocked: true, urgency: true }).extend({
   archived: z.boolean(),
 })
 
+/** The rows written (the first 100 of a bulk change; total then says how many), the commit, and started_backlog
+ * when the call made .backlog/ too. */
 export const mutationOutput = z.object({
-  items: z.array(row).describe('The items written (the first 100 of a larger bulk change)'),
-  total: z.number().optional().describe('How many items were written, when more than the rows returned'),
-  commit: z.string().optional().describe('The git commit that recorded the change'),
+  items: z.array(leanRow),
+  total: z.number().optional(),
+  commit: z.string().optional(),
   changed: z.boolean(),
+  started_backlog: z.boolean().optional(),
 })
 
-export const getOutput = z.object({ items: z.array(item) })
+/** The items found, and the ids asked for that name no item (only when some were found: else NOT_FOUND). */
+export const getOutput = z.object({ items: z.array(item), missing: z.array(z.string()).optional() })
 
 export const listOutput = z.object({
   items: z.array(row),
@@ -74,29 +85,19 @@ export const listOutput = z.object({
       by_tag: tally,
       by_field: z.record(z.string(), tally).optional(),
     })
-    .optional()
-    .describe('Counts of all matching items (not only the rows returned)'),
-  problems: z.array(problem).optional().describe('Files under .backlog/ that could not be read, with how to fix them'),
+    .optional(),
+  problems: z.array(problem).optional(),
   upstream: z
     .object({ branch: z.string(), upstream: z.string(), remote: z.string(), behind: z.number(), ahead: z.number() })
-    .optional()
-    .describe('Set when the branch is behind its upstream as last fetched: `git backlog sync` brings the rest in'),
+    .optional(),
+  no_backlog: z.boolean().optional(),
 })
 
-export const archiveOutput = mutationOutput.extend({
-  dry_run: z.boolean().describe('True when nothing was moved: the items are what would be archived'),
-  too_recent: z.number().optional().describe('Closed items left in place because they closed too recently'),
-})
+export const archiveOutput = mutationOutput.extend({ dry_run: z.boolean(), too_recent: z.number().optional() })
 
 export const searchOutput = z.object({
-  items: z.array(
-    row.extend({
-      score: z.number(),
-      matched_fields: z.array(z.string()).describe('Where the words were found: title, description, notes, ...'),
-      snippet: z.string(),
-    }),
-  ),
-  total: z.number().describe('How many items matched before limit'),
+  items: z.array(leanRow.extend({ score: z.number(), matched_fields: z.array(z.string()), snippet: z.string() })),
+  total: z.number(),
 })
 
 /** A backlog commit as context activity and history show it. */
@@ -109,20 +110,20 @@ const backlogCommit = z.object({
   subject: z.string(),
 })
 
-const contextRow = row
-  .pick({ id: true, title: true, type: true, status: true, priority: true, assignee: true, due: true })
-  .extend({ under: z.string().optional().describe('In children below the first level: the child this one is under') })
+// Seven sections of one bundle are lists of these rows: written once under $defs.
+const contextRows = z.array(leanRow.extend({ under: z.string().optional() })).meta({ id: 'rows' })
 
 export const contextOutput = z.object({
-  focal: item,
-  parent_chain: z.array(contextRow),
-  children: z.array(contextRow),
-  siblings: z.array(contextRow),
-  depends_on: z.array(contextRow),
-  dependents: z.array(contextRow),
+  // The item in full, as backlog_get's schema lists it.
+  focal: z.object({ ...core, description: z.string(), path: z.string() }),
+  parent_chain: contextRows,
+  children: contextRows,
+  siblings: contextRows,
+  depends_on: contextRows,
+  dependents: contextRows,
   references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
-  referenced_by: z.array(contextRow),
-  related: z.array(contextRow),
+  referenced_by: contextRows,
+  related: contextRows,
   activity: z.array(backlogCommit.extend({ ids: z.array(z.string()) })),
   missing: z.array(z.string()).optional(),
   metadata: z.object({
@@ -135,9 +136,12 @@ export const contextOutput = z.object({
 })
 
 export const undoOutput = mutationOutput.extend({
-  reverted: z
-    .object({ commit: z.string(), subject: z.string(), op: z.string().optional(), agent: z.string().optional() })
-    .describe('The commit taken back'),
+  reverted: z.object({
+    commit: z.string(),
+    subject: z.string(),
+    op: z.string().optional(),
+    agent: z.string().optional(),
+  }),
 })
 
 export const historyOutput = z.object({
@@ -151,8 +155,10 @@ export const historyOutput = z.object({
           changes: z.array(z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional() })),
         }),
       ),
+      /** Items of a commit left out of the page to keep it small (a bulk change); backlog_history with id has each. */
+      more_items: z.number().optional(),
     }),
   ),
-  next: z.string().optional().describe('Pass as after for the next page'),
-  shallow: z.string().optional().describe('History ends at this commit, the edge of a shallow clone'),
+  next: z.string().optional(),
+  shallow: z.string().optional(),
 })

@@ -2,11 +2,11 @@
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
-import { z } from 'zod'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
 import { VERSION } from '../package-files.js'
+import { toolListing } from './listing.js'
 import { registerResources } from './resources.js'
 import { createStdioTransport } from './stdio.js'
 import { TOOLS } from './tools.js'
@@ -23,6 +23,8 @@ export interface McpServerOptions {
   /** The agent name for commit trailers when a call names none (`--agent` or `BACKLOG_AGENT`); else the client's name. */
   agent?: string
   log?: (message: string) => void
+  /** Log one line once the client is set up: the repository, branch, item count and agent. */
+  announce?: boolean
 }
 
 /**
@@ -47,19 +49,28 @@ export function createMcpServer(app: App | (() => App), options: McpServerOption
   // start telling it about changes.
   server.oninitialized = () =>
     setImmediate(() => {
-      void resources.start()
+      void resources.start().then(() => (options.announce ? announce() : undefined))
     })
   server.onclose = () => resources.close()
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
+  /** One line on stderr, which clients keep in their server log: what is served to whom. */
+  async function announce(): Promise<void> {
+    try {
+      const summary = await appFor().summary()
+      const client = server.getClientVersion()?.name ?? 'an MCP client'
+      const agent = options.agent ?? client
+      const backlog = summary.initialized
+        ? `${summary.items} items${summary.problems ? `, ${summary.problems} unreadable` : ''}`
+        : 'no backlog yet: the first backlog_create starts it'
+      log(
+        `git-backlog ${VERSION}: serving ${summary.repository} (branch ${summary.branch}, ${backlog}) to ${client}; commits name the agent "${agent}"`,
+      )
+    } catch {
+      // outside a repository serveStdio has warned already, and every call says why
+    }
+  }
   const tools = new Map(TOOLS.map((tool) => [tool.name, tool]))
-  const listing = TOOLS.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: z.toJSONSchema(tool.input, { io: 'input', target: 'draft-7' }) as { type: 'object' },
-    outputSchema: z.toJSONSchema(tool.output, { io: 'output', target: 'draft-7' }) as { type: 'object' },
-    annotations: { title: tool.title, ...tool.annotations },
-  }))
+  const listing = toolListing(TOOLS)
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }))
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
@@ -109,6 +120,9 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
   } catch (error) {
     if (!isBacklogError(error)) throw error
     failure = error
+    ;(options.log ?? ((message: string) => process.stderr.write(`${message}\n`)))(
+      `git-backlog ${VERSION}: warning: ${error.message.replace(/\.$/, '')}. Every call will fail until the server is started in a git repository (the client's working folder, or -C <path>).`,
+    )
   }
   const agent = options.agent || process.env.BACKLOG_AGENT?.trim() || undefined
   const server = createMcpServer(
@@ -116,7 +130,7 @@ export async function serveStdio(cwd: string, options: McpServerOptions = {}): P
       if (!app) throw failure
       return app
     },
-    { ...options, ...(agent ? { agent } : {}) },
+    { announce: true, ...options, ...(agent ? { agent } : {}) },
   )
   const transport = createStdioTransport()
   const closed = new Promise<void>((resolve) => {

@@ -17,7 +17,15 @@ import {
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
-import { renderContext, renderDetail, renderHistory, renderList, renderMutation, renderSearch } from './render.js'
+import {
+  fitHistory,
+  renderContext,
+  renderDetail,
+  renderHistory,
+  renderList,
+  renderMutation,
+  renderSearch,
+} from './render.js'
 import {
   archiveOutput,
   contextOutput,
@@ -43,6 +51,8 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   annotations: ToolAnnotations
   input: I
   output: O
+  /** Trims the listed input schema where the generic rules of listing.ts do not reach (see backlog_create). */
+  leanInput?(schema: { [key: string]: unknown }): { [key: string]: unknown }
   run(app: App, input: z.output<I>): Promise<{ data: z.input<O>; text: string }>
 }
 
@@ -52,7 +62,8 @@ function defineTool<I extends z.ZodType, O extends z.ZodType>(tool: Tool<I, O>):
 
 const READ: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
 
-const COMMITS = 'Each call is one git commit in this repository (the Backlog-Agent trailer names you).'
+/** Said once per writing tool: agents should know their changes are reviewed like code. */
+const COMMITS = 'One git commit.'
 
 const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -61,24 +72,14 @@ const WRITE: ToolAnnotations = {
   openWorldHint: false,
 }
 
-const FILTER_HELP =
-  'filter is a query like "status:open +bug priority.above:low", "assignee:"Ann Lee" due.before:friday", ' +
-  '"+READY", "(+ACTIVE or +OVERDUE) -BLOCKED", "project:web auth" (bare words search the text). Virtual tags: ' +
-  'READY (can be started now: open, not started, no open dependency or open child, not waiting), BLOCKED, UNBLOCKED, BLOCKING, ACTIVE, ' +
-  'OVERDUE, WAITING, DUE (within 7 days), TODAY, TOMORROW, WEEK, SCHEDULED, TAGGED, ANNOTATED, OPEN, PENDING, CLOSED, COMPLETED. ' +
-  'Modifiers: field.before/after/by/is/not/contains/startswith/endswith/in/exists/regex:value; dates like today, friday, eow, now-7d. ' +
-  'Any other field name is a user attribute (project:web, estimate.gt:3).'
-
 export const TOOLS: Tool[] = [
   defineTool({
     name: 'backlog_list',
     title: 'List backlog items',
     description:
-      "List items of this repository's backlog as compact rows (no bodies), most urgent first. By default only the work at hand: " +
-      'not done or cancelled, not waiting, not archived. Narrow with status (or "all"), type, parent, epic, tags, assignee, ' +
-      `or a filter expression. ${FILTER_HELP} Use filter "+READY" to find what can be picked up next. ` +
-      'counts:true counts the matches by status, type, priority, assignee and tag (count_by adds any field, e.g. a user attribute); ' +
-      'with status "all" and limit 1 that lists the tags and values in use. Unreadable files are listed under problems. Use backlog_get for full items.',
+      'List items as compact rows, most urgent first; by default the work at hand (not done, cancelled, waiting or ' +
+      'archived). filter "+READY": what can be started now (then claim it with backlog_update). counts:true tallies ' +
+      'the matches; with status "all" and limit 1, the tags and values in use. Unreadable files are listed under problems.',
     annotations: READ,
     input: listInput,
     output: listOutput,
@@ -91,24 +92,27 @@ export const TOOLS: Tool[] = [
     name: 'backlog_get',
     title: 'Get backlog items',
     description:
-      'Get one or more items in full: every field, the markdown description, notes, references. ' +
-      'id is one id (e.g. "bl-k3m9x2") or an array of ids; ids are case-insensitive. Archived items are found too.',
+      'Items in full: fields, body, notes, references; archived too. Unknown ids among several are listed under ' +
+      'missing; if none exists: NOT_FOUND.',
     annotations: READ,
     input: getInput,
     output: getOutput,
     async run(app, input) {
       const result = await app.get(input)
-      return { data: result, text: result.items.map(renderDetail).join('\n\n---\n\n') }
+      const details = result.items.map(renderDetail).join('\n\n---\n\n')
+      // First, where it cannot be missed.
+      const missing = result.missing
+        ? `Not found: ${result.missing.join(', ')} (no such items; backlog_list shows ids).\n\n`
+        : ''
+      return { data: result, text: `${missing}${details}` }
     },
   }),
   defineTool({
     name: 'backlog_search',
     title: 'Search the backlog',
     description:
-      'Full-text search over titles (weighted most), descriptions, notes, evidence, blocked reasons, tags and references, ' +
-      'tolerant of typos, word forms and prefixes. An id as the query returns that item first. Every status is searched ' +
-      'unless status is given; narrow with type, tags, parent or a filter expression; archived:true includes archived items. ' +
-      'sort "recent" reorders the same results by latest activity. Results are rows with a snippet and the fields that matched.',
+      'Full-text search: titles first, then descriptions, notes, evidence, tags, references; forgives typos and word ' +
+      'forms; an id finds that item. Every status unless status is given. Rows with a snippet and the matched fields.',
     annotations: READ,
     input: searchInput,
     output: searchOutput,
@@ -121,10 +125,8 @@ export const TOOLS: Tool[] = [
     name: 'backlog_context',
     title: 'Gather context for an item',
     description:
-      'Everything around one item, to start work on it: the item itself, its parent chain, children, siblings, dependencies ' +
-      'both ways, its references and the items that mention it, related items by text, and recent commits touching them. ' +
-      'Give id, or query to use the best search match. The answer stays within max_tokens (default 4000); what was trimmed ' +
-      'to fit is listed in metadata.trimmed.',
+      'Everything around one item before working on it: the item, parent chain, children, siblings, dependencies both ' +
+      'ways, references, mentions, related items, recent commits; within max_tokens (metadata.trimmed says what was cut).',
     annotations: READ,
     input: contextInput,
     output: contextOutput,
@@ -137,17 +139,20 @@ export const TOOLS: Tool[] = [
     name: 'backlog_create',
     title: 'Create backlog items',
     description:
-      'Create an item (task, epic, folder, artifact or milestone): only title is required; description is the markdown body ' +
-      '(spec, acceptance criteria). parent/epic/depends_on must be existing ids; depends_on may not form a cycle. ' +
-      'Dates (due, scheduled, wait, until) take YYYY-MM-DD or words like tomorrow, friday, eow, "in 3 days". ' +
-      'recur (daily, weekly, monthly, every 2 weeks...) makes the next occurrence appear when this one is done. ' +
-      'To plan several items at once pass items: [{title, ...}, ...]; inside it "#1", "#2"... name the first, second... item, ' +
-      'e.g. [{title:"Epic", type:"epic"}, {title:"API", parent:"#1"}, {title:"UI", parent:"#1", depends_on:["#2"]}]. ' +
-      'If any item is invalid nothing is written and the error names it. duplicate_of copies an item; status "done" logs ' +
-      `work already finished. Returns the new ids. ${COMMITS}`,
+      'Create an item; only title is required. Dates: YYYY-MM-DD or words (friday, eow, "in 3 days"). To plan several, ' +
+      'pass items; "#1", "#2"... name items of the same call: [{title:"Epic", type:"epic"}, {title:"API", parent:"#1"}, ' +
+      '{title:"UI", parent:"#1", depends_on:["#2"]}]. One invalid item: nothing written. Links must exist, without ' +
+      `cycles. status "done" records finished work. Returns the new ids. ${COMMITS}`,
     annotations: WRITE,
     input: createInput,
     output: mutationOutput,
+    // A batch item takes the fields of a single create, which the listing already shows beside items: listed again
+    // they would double the size of this schema. The server checks every batch item in full.
+    leanInput(schema) {
+      const items = (schema.properties as Record<string, { items?: unknown }>).items
+      if (items) items.items = { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] }
+      return schema
+    },
     async run(app, input) {
       const result = await app.create(input)
       return { data: result, text: renderMutation('Created', result) }
@@ -157,15 +162,11 @@ export const TOOLS: Tool[] = [
     name: 'backlog_update',
     title: 'Update backlog items',
     description:
-      'Change fields of one item (id), several (id: [...]) or every item a filter matches (filter; an empty filter needs all:true); ' +
-      'all in one commit, and if one change is invalid nothing is written. Fields left out stay; an empty string clears a field. ' +
-      'status in_progress stamps started, done or cancelled stamps closed; marking a recurring item done adds its next occurrence. ' +
-      'note appends a timestamped note signed with your name (remove_note removes the notes with exactly that text or timestamp). ' +
-      'add_tags/remove_tags, add_depends_on/remove_depends_on, add_evidence/remove_evidence, add_blocked_reason/remove_blocked_reason, ' +
-      'add_references/remove_references ' +
-      'edit lists without replacing them. description replaces the whole body (use write_resource to edit part of it). ' +
-      'claim:true takes an item before you work on it: assigns it to you and starts it, or fails with CONFLICT naming who has it (no two agents on this machine get the same item). ' +
-      `${COMMITS} A call that changes nothing makes no commit. A filter selects what backlog_list with that filter shows.`,
+      'Change one item (id), several (id: [...]) or all a filter matches, in one commit; if one change is invalid ' +
+      'nothing is written, if nothing changes no commit. Fields as in backlog_create; omitted ones stay, "" clears one. ' +
+      'claim:true before you start work. status in_progress stamps started; done/cancelled stamps closed (and adds a ' +
+      "recurring item's next one). add_*/remove_* edit lists (remove_* by exact text or URL); description replaces the " +
+      'body (write_resource edits part).',
     // Not idempotent: a note is appended again on every call.
     annotations: WRITE,
     input: updateInput,
@@ -179,10 +180,8 @@ export const TOOLS: Tool[] = [
     name: 'write_resource',
     title: "Edit an item's description",
     description:
-      "Edit part of an item's markdown body without resending it: " +
-      'operation {type:"str_replace", old_str, new_str} (old_str must occur exactly once; on a mismatch the error shows the ' +
-      'real text to retry with), {type:"insert", insert_line, new_str} (after that line; 0 = top), or {type:"append", new_str}. ' +
-      `The frontmatter fields cannot be changed this way (use backlog_update). ${COMMITS}`,
+      "Edit part of an item's markdown body: operation str_replace (old_str must occur once; a mismatch error shows " +
+      `the real text), insert (after insert_line) or append. ${COMMITS}`,
     annotations: WRITE,
     input: writeResourceInput,
     output: mutationOutput,
@@ -195,10 +194,9 @@ export const TOOLS: Tool[] = [
     name: 'backlog_archive',
     title: 'Archive finished items',
     description:
-      'Move done and cancelled items closed at least older_than_days ago (default 30), or exactly the closed items named by id, ' +
-      'out of the working set into .backlog/archive/, in one commit. dry_run:true only lists them. Archived items are still ' +
-      `found by backlog_get, and by backlog_list/backlog_search with archived:true; backlog_unarchive brings them back. ` +
-      'A call that moves items is one git commit; a dry run or a call with nothing to move makes none.',
+      'Move done and cancelled items closed at least older_than_days ago, or the closed items named by id, to ' +
+      '.backlog/archive/ in one commit. backlog_get still finds them, list and search with archived:true; ' +
+      'backlog_unarchive brings them back.',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: archiveInput,
     output: archiveOutput,
@@ -221,8 +219,7 @@ export const TOOLS: Tool[] = [
     name: 'backlog_unarchive',
     title: 'Unarchive items',
     description:
-      'Bring archived items (id: one or an array) back into the working set, unchanged, in one git commit ' +
-      '(none when no item named is archived).',
+      'Bring archived items back into the working set, unchanged, in one commit (none when none is archived).',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: unarchiveInput,
     output: mutationOutput,
@@ -240,8 +237,8 @@ export const TOOLS: Tool[] = [
     name: 'backlog_delete',
     title: 'Delete backlog items',
     description:
-      'Delete one item or several (id: an id or an array). Prefer status cancelled for work that was dropped, and backlog_archive ' +
-      `for finished work; delete is for mistakes. All in one commit, so the item stays in git history and can be restored from it. ${COMMITS}`,
+      'Delete items made by mistake (dropped work: status cancelled; finished: backlog_archive). Refused while other ' +
+      `items link to them; backlog_restore brings one back. ${COMMITS}`,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: deleteInput,
     output: mutationOutput,
@@ -254,11 +251,9 @@ export const TOOLS: Tool[] = [
     name: 'backlog_undo',
     title: 'Undo a backlog change',
     description:
-      'Take back your most recent backlog change that is not undone yet (the one commit a tool call made: a whole batch or bulk ' +
-      "update at once); call again to go further back, redo:true to take back your latest undo. Another agent's work is not " +
-      'undone unless you name it: id undoes the latest change to that item, commit exactly that commit. Changes made since to ' +
-      'other fields of the same items are kept; if a later change touched the same field, nothing is written and the error names ' +
-      'the later commit. The undo is one commit whose Backlog-Reverts trailer names what it took back.',
+      'Take back your latest change not yet undone (all one call did); call again to go further back, redo:true to ' +
+      "take back your latest undo. Another agent's change only when named: id (the item's latest change) or commit. " +
+      'Later changes to other fields stay; if one touched the same field, nothing is written and the error names it.',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: undoInput,
     output: undoOutput,
@@ -277,21 +272,23 @@ export const TOOLS: Tool[] = [
     name: 'backlog_history',
     title: 'History of the backlog',
     description:
-      "Who changed what and when, from git: commits newest first with author, agent, operation and each field's old → new " +
-      "(the description as a short diff). id for one item (deleted ones too), agent for one agent's changes; limit per page " +
-      '(default 20) and after: the next of the previous page.',
+      'Who changed what, from git: commits newest first with agent, op and field changes (old → new). id: one item; ' +
+      "agent: one agent's. A page holds limit commits (default 20) and, unless limit is given, about 4 KB of text; " +
+      'pass next as after for more.',
     annotations: READ,
     input: historyInput,
     output: historyOutput,
     async run(app, input) {
       const result = await app.history(input)
-      return { data: result, text: renderHistory(result) }
+      // An agent that names no limit gets a page of about 4 KB; one that does gets the commits it asked for.
+      const page = input.limit === undefined ? fitHistory(result) : result
+      return { data: page, text: renderHistory(page) }
     },
   }),
   defineTool({
     name: 'backlog_restore',
     title: 'Restore a deleted item',
-    description: `Bring back a deleted item from git history, as it last was, at any later time. ${COMMITS}`,
+    description: `Bring back a deleted item from git history, as it last was, however long ago. ${COMMITS}`,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: restoreInput,
     output: mutationOutput,

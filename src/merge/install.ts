@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
-import { packagePath, VERSION } from '../package-files.js'
+import { packagePath, selfLaunch } from '../package-files.js'
 import { runGit } from '../store/git-cli.js'
 import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
@@ -33,17 +33,16 @@ function shellQuote(text: string): string {
 }
 
 /**
- * The command git should run: this node and this package's bin by absolute path, so it works whether the package is
- * installed globally or in the project; from an npx cache, which may be cleared, `npx` itself at this version.
+ * The command git should run: this installation (see `selfLaunch`) with the driver's arguments, quoted for the shell.
  *
  * @example
  * driverCommand() // '"/usr/bin/node" "/usr/lib/node_modules/git-backlog/dist/bin/git-backlog.js" merge-driver %O %A %B %L %P'
  */
 export function driverCommand(): string {
-  const bin = packagePath('dist/bin/git-backlog.js')
-  const args = 'merge-driver %O %A %B %L %P'
-  if (/[\\/]_npx[\\/]/.test(bin)) return `npx --yes git-backlog@${VERSION} ${args}`
-  return `${shellQuote(process.execPath)} ${shellQuote(bin)} ${args}`
+  const { command, args } = selfLaunch()
+  const driver = 'merge-driver %O %A %B %L %P'
+  if (command === 'npx') return `npx ${args.join(' ')} ${driver}`
+  return `${[command, ...args].map(shellQuote).join(' ')} ${driver}`
 }
 
 /** The files a configured command names (its quoted words); a command that names a missing one is stale. */

@@ -51,8 +51,13 @@ export function runGit(repo: Repo, args: readonly string[], options: GitOptions 
     const deadline = Date.now() + options.waitForLocksMs
     for (let delay = 2; existsSync(lock) && Date.now() < deadline; delay = Math.min(delay * 2, 100)) pause(delay)
   }
+  return runGitAt(repo.worktree, args, options)
+}
+
+/** Runs git in `cwd`, which need not be a repository yet (`git init`). */
+export function runGitAt(cwd: string, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<string> {
   return spawnSync('git', args, {
-    cwd: repo.worktree,
+    cwd,
     encoding: 'utf8',
     env: gitEnv(options.env),
     maxBuffer: 256 * 1024 * 1024,

@@ -276,7 +276,7 @@ export function assertInitialized(store: Store): void {
   if (!store.isInitialized()) {
     throw new BacklogError(
       'NOT_INITIALIZED',
-      `No backlog in ${store.repo.worktree} yet. Run \`git backlog init\` to create .backlog/config.yml.`,
+      `No backlog in ${store.repo.worktree} yet: creating the first item starts one (or \`git backlog init\` makes an empty .backlog/)`,
     )
   }
 }

@@ -131,8 +131,12 @@ describe('the git-backlog command line (the built bin)', () => {
       stderr: expect.stringMatching(/^error: .* is not inside a git repository\. Run `git init` first/),
     })
     expect(await cli(repo.dir, ['list'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^No backlog in this repository yet: `git backlog add <title>` starts it/),
+    })
+    expect(await cli(repo.dir, ['undo'])).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/^error: No backlog in .*git backlog init/),
+      stderr: expect.stringMatching(/^error: No backlog in .* yet: creating the first item starts one/),
     })
     await ok(repo.dir, 'init')
     const head = repo.git('rev-parse', 'HEAD')

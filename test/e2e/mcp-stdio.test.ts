@@ -26,6 +26,12 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
 
     const client = await connectStdio(repo.dir, { BACKLOG_AGENT: 'stdio-agent' })
     expect(client.client.getServerVersion()).toMatchObject({ name: 'git-backlog' })
+    // One line at start, once the backlog is read: what is served, where, and as whom.
+    await expect
+      .poll(client.stderr)
+      .toMatch(
+        /^git-backlog [\d.]+: serving .* \(branch \S+, 0 items\) to stdio-test-agent; commits name the agent "stdio-agent"\n$/,
+      )
     expect(client.client.getInstructions()).toMatch(/backlog_list/)
     const { tools } = await client.client.listTools()
     expect(tools).toHaveLength(13)
@@ -45,7 +51,8 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect((found.structuredContent as { items: Array<{ id: string }> }).items[0]?.id).toBe(id)
     const context = await client.call('backlog_context', { id })
     expect(context.isError, textOf(context)).toBeFalsy()
-    expect(JSON.parse(textOf(context)).focal.title).toBe('Renamed by hand')
+    expect((context.structuredContent as { focal: { title: string } }).focal.title).toBe('Renamed by hand')
+    expect(textOf(context)).toContain(`# ${id}: Renamed by hand`)
     const resource = await client.client.readResource({ uri: `backlog://items/${id}` })
     expect((resource.contents[0] as { text: string }).text).toContain('title: Renamed by hand')
 
@@ -136,6 +143,9 @@ describe('git-backlog mcp outside a repository', () => {
     const client = await connectStdio(mkdtempSync(join(tmpdir(), 'no-repo-')))
     const result = await client.call('backlog_list')
     expect(textOf(result)).toMatch(/^NOT_A_REPO: .* is not inside a git repository/)
+    expect(client.stderr()).toMatch(
+      /^git-backlog [\d.]+: warning: .* is not inside a git repository.*Every call will fail until the server is started in a git repository/,
+    )
   })
 })
 

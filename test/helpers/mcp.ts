@@ -21,7 +21,7 @@ function wrap(client: Client): TestClient {
   }
 }
 
-/** An SDK client connected in process to a server over the repository at `dir`. */
+/** An SDK client connected in process to a server over the repository at `dir`, which validates every result. */
 export async function connectInProcess(
   dir: string,
   options: Partial<AppOptions> & { clientName?: string } = {},
@@ -31,6 +31,9 @@ export async function connectInProcess(
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
   const client = new Client({ name: options.clientName ?? 'test-agent', version: '1.0.0' })
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)])
+  // The SDK client checks structuredContent against a tool's output schema only once it has listed the tools: every
+  // call of every in-process test is then also a check of the schema against a real result.
+  await client.listTools()
   onTestFinished(async () => {
     await client.close()
     app.close()
@@ -43,7 +46,7 @@ export async function connectStdio(
   dir: string,
   env: Record<string, string> = {},
   args: string[] = [],
-): Promise<TestClient> {
+): Promise<TestClient & { stderr(): string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...args],
@@ -51,10 +54,14 @@ export async function connectStdio(
     env: { ...(process.env as Record<string, string>), ...GIT_ENV, ...env },
     stderr: 'pipe',
   })
+  let stderr = ''
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8')
+  })
   const client = new Client({ name: 'stdio-test-agent', version: '1.0.0' })
   await client.connect(transport)
   onTestFinished(() => client.close())
-  return wrap(client)
+  return { ...wrap(client), stderr: () => stderr }
 }
 
 export function textOf(result: CallToolResult): string {

@@ -63,11 +63,39 @@ describe('the MCP tool surface', () => {
     expect(byName.get('backlog_search')!.inputSchema.required).toEqual(['query'])
   })
 
-  it('refuses to work before init, saying how to start', async () => {
-    const { client } = await setup()
-    const result = await client.call('backlog_list')
-    expect(result.isError).toBe(true)
-    expect(textOf(result)).toMatch(/^NOT_INITIALIZED: .*git backlog init/)
+  it('starts from nothing: reads see an empty backlog, the first create makes it in the same commit', async () => {
+    const { repo, client } = await setup()
+    const listed = await client.call('backlog_list')
+    expect(listed.isError).toBeFalsy()
+    expect(listed.structuredContent).toMatchObject({ items: [], total: 0, no_backlog: true })
+    expect(textOf(listed)).toMatch(/^No backlog in this repository yet: backlog_create starts it/)
+    const undo = await client.call('backlog_undo')
+    expect(textOf(undo)).toMatch(/^NOT_INITIALIZED: No backlog in .* yet: creating the first item starts one/)
+    expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('1')
+
+    const created = await client.call('backlog_create', {
+      items: [
+        { title: 'Plan the launch', type: 'epic' },
+        { title: 'Write the README', parent: '#1' },
+      ],
+    })
+    expect(created.isError, textOf(created)).toBeFalsy()
+    expect(created.structuredContent).toMatchObject({ started_backlog: true, changed: true })
+    expect(textOf(created)).toContain('Started the backlog in .backlog/')
+    // One commit holds the config, the merge attributes and both items; nothing else in the repository changed.
+    expect(repo.git('rev-list', '--count', 'HEAD').trim()).toBe('2')
+    const files = repo.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n').sort()
+    expect(files).toHaveLength(4)
+    expect(files.slice(0, 2)).toEqual(['.backlog/.gitattributes', '.backlog/config.yml'])
+    expect(files.slice(2).every((path) => path.startsWith('.backlog/tasks/'))).toBe(true)
+    expect(repo.git('status', '--porcelain').trim()).toBe('')
+    expect(repo.git('config', '--get', 'merge.backlog.driver').trim()).toContain('merge-driver')
+    expect(repo.git('check-attr', 'merge', '--', files[2] as string).trim()).toContain('merge: backlog')
+
+    const next = await client.call('backlog_create', { title: 'Second item' })
+    expect(next.structuredContent).not.toHaveProperty('started_backlog')
+    expect(repo.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n')).toHaveLength(1)
+    expect((await client.call('backlog_list')).structuredContent).not.toHaveProperty('no_backlog')
   })
 
   it('creates an item as one commit whose trailers name the agent from clientInfo', async () => {

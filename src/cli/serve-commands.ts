@@ -1,0 +1,178 @@
+/** Commands that serve the backlog to clients: `mcp` over stdio (and the config a client needs), `serve` over HTTP. */
+
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+import { type Command, Option } from 'commander'
+import { createApp } from '../app/index.js'
+import { BacklogError } from '../core/errors.js'
+import { CLIENTS, type Client, clientConfig } from '../mcp/client-config.js'
+import { selfLaunch, VERSION } from '../package-files.js'
+import type { CliContext } from './program.js'
+
+const DEFAULT_PORT = 7373
+/** Ports tried in turn when none is asked for and the default is taken (another demo running, say). */
+const PORT_TRIES = 10
+
+/** Where `serve --demo` keeps its repository: the XDG state folder, so it outlives a clone and a reboot. */
+export function demoDirectory(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.local', 'state')
+  return join(state, 'git-backlog', 'demo')
+}
+
+/** Whether a `git-backlog` command is on PATH, so `git backlog` works in a shell. */
+function onPath(env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'git-backlog')))
+}
+
+function parsePort(text: string): number {
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new BacklogError('INVALID_INPUT', `--port ${text} is not a port number (0-65535; 0 picks a free one)`)
+  }
+  return port
+}
+
+export function registerServeCommands(program: Command, cli: CliContext): void {
+  const { io } = cli
+
+  program
+    .command('mcp')
+    .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
+    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
+    .addOption(
+      new Option(
+        '--config <client>',
+        'print the MCP config that starts this installation for a client, and exit',
+      ).choices(CLIENTS),
+    )
+    .option('--url <url>', 'with --config: connect to a running `git backlog serve` at this MCP URL instead')
+    .option('--name <name>', 'with --config: the server name in the client (default git-backlog)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  git backlog mcp --config claude     # prints: claude mcp add git-backlog -- <node> <this bin> mcp',
+        '  git backlog mcp --config cursor > .cursor/mcp.json',
+        '  git backlog mcp --config vscode --url http://127.0.0.1:7373/mcp',
+      ].join('\n'),
+    )
+    .action(async (options: { agent?: string; config?: Client; url?: string; name?: string }) => {
+      if (options.config) {
+        const config = clientConfig(options.config, {
+          launch: selfLaunch(),
+          repository: resolve(io.cwd),
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.url ? { url: options.url } : {}),
+        })
+        io.out(config.text.trimEnd())
+        io.err(config.where)
+        return
+      }
+      if (options.url || options.name) {
+        throw new BacklogError('INVALID_INPUT', '--url and --name go with --config <client>')
+      }
+      const { serveStdio } = await import('../mcp/server.js')
+      const agent = options.agent ?? cli.agent()
+      await serveStdio(io.cwd, agent ? { agent } : {})
+    })
+
+  program
+    .command('serve')
+    .description(
+      'serve the backlog over HTTP until stopped: MCP (Streamable HTTP) at /mcp for agents; --demo serves a demo backlog',
+    )
+    .option('--port <n>', `port to listen on (default ${DEFAULT_PORT}, or the next free one; 0 picks any)`)
+    .option('--host <address>', 'address to listen on; anything but 127.0.0.1/localhost needs --token', '127.0.0.1')
+    .option('--token <secret>', 'require "Authorization: Bearer <secret>" on every request (default: BACKLOG_TOKEN)')
+    .option('--demo', 'serve a demo repository made once from the example backlog, outside this repository')
+    .option('--dir <path>', 'with --demo: where the demo repository lives (default: ~/.local/state/git-backlog/demo)')
+    .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  git backlog serve                      # this repository, http://127.0.0.1:7373/mcp',
+        '  git backlog serve --demo --port 0      # the demo backlog on a free port',
+        '  BACKLOG_TOKEN=s3cret git backlog serve --host 0.0.0.0',
+      ].join('\n'),
+    )
+    .action(
+      async (options: {
+        port?: string
+        host: string
+        token?: string
+        demo?: boolean
+        dir?: string
+        agent?: string
+      }) => {
+        const [{ startHttpServer }, { ensureDemoRepository }] = await Promise.all([
+          import('../http/server.js'),
+          import('../store/demo-repo.js'),
+        ])
+        if (options.dir && !options.demo) throw new BacklogError('INVALID_INPUT', '--dir goes with --demo')
+        const dir = options.demo ? resolve(io.cwd, options.dir ?? demoDirectory(io.env)) : io.cwd
+        const made = options.demo ? ensureDemoRepository(dir) : undefined
+        // A long-running server watches the files, so hand edits and pulls reach clients without a call.
+        const app = createApp({ cwd: dir, watch: true })
+        const agent = options.agent ?? cli.agent()
+        const token = options.token ?? (io.env.BACKLOG_TOKEN?.trim() || undefined)
+        const asked = options.port === undefined ? undefined : parsePort(options.port)
+        const serverOptions = {
+          app,
+          host: options.host,
+          ...(token ? { token } : {}),
+          mcp: agent ? { agent } : {},
+          log: io.err,
+        }
+        let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
+        for (let port = asked ?? DEFAULT_PORT; !server; port++) {
+          try {
+            server = await startHttpServer({ ...serverOptions, port })
+          } catch (error) {
+            const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+            if (!taken) throw error
+            if (asked !== undefined || port >= DEFAULT_PORT + PORT_TRIES - 1) {
+              throw new BacklogError(
+                'CONFLICT',
+                `port ${port} is in use (another \`git backlog serve\`?); give a free one with --port, or --port 0`,
+              )
+            }
+          }
+        }
+        const summary = await app.summary()
+        const mcpUrl = `${server.url}/mcp`
+        const name = options.demo ? 'git-backlog-demo' : 'git-backlog'
+        const launch = selfLaunch()
+        const stdio = clientConfig('claude', {
+          launch: { ...launch, args: [...launch.args, '-C', dir] },
+          repository: dir,
+          name,
+        })
+        io.err(
+          [
+            `git-backlog ${VERSION} is serving ${options.demo ? 'the demo backlog' : 'the backlog'} in ${summary.repository}`,
+            `  branch ${summary.branch}, ${summary.items} items${made?.created ? " (made just now from the package's .backlog.example/)" : ''}`,
+            `  MCP over HTTP: ${mcpUrl}${token ? ' (send Authorization: Bearer <token>)' : ''}`,
+            '',
+            'Connect an agent:',
+            `  Claude Code:  ${clientConfig('claude', { launch, repository: dir, name, url: mcpUrl }).text}`,
+            `  Cursor, VS Code, Windsurf, Codex:  git backlog mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}`,
+            `  Or let the client start it over stdio:  ${stdio.text}`,
+            `Look at it yourself:  ${onPath(io.env) ? `git -C ${dir} backlog list` : `${[launch.command, ...launch.args].join(' ')} -C ${dir} list`}`,
+            'Ctrl+C stops the server.',
+          ].join('\n'),
+        )
+        await new Promise<void>((resolveStop) => {
+          const stop = () => resolveStop()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
+        await server.close()
+        app.close()
+        io.err('git-backlog: stopped serving.')
+      },
+    )
+}

@@ -1,0 +1,179 @@
+/**
+ * `git backlog serve`: one HTTP server for a repository's backlog. Today it carries the MCP Streamable HTTP transport
+ * at `/mcp` (one MCP session per client, all over one app) and a small status page at `/`; the web viewer will join
+ * it. Every request is checked before anything runs: the Host header (a DNS-rebinding page reaches 127.0.0.1 under
+ * its own name), the Origin of browser requests, and a bearer token when the server listens beyond this machine.
+ */
+
+import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server as NodeServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import type { App } from '../app/index.js'
+import { BacklogError } from '../core/errors.js'
+import { createMcpServer, type McpServerOptions } from '../mcp/server.js'
+import { VERSION } from '../package-files.js'
+
+export interface HttpServerOptions {
+  app: App
+  /** The address to listen on; default 127.0.0.1. Anything but a loopback address needs `token`. */
+  host?: string
+  /** Default 7373; 0 picks a free port. */
+  port?: number
+  /** Required as `Authorization: Bearer <token>` on every request when set. */
+  token?: string
+  mcp?: McpServerOptions
+  log?: (message: string) => void
+}
+
+export interface RunningServer {
+  /** `http://host:port`, as a client would connect to it. */
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** Whether `host` names this machine only. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2)
+  response.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'cache-control': 'no-store',
+  })
+  response.end(`${text}\n`)
+}
+
+/** A JSON-RPC error body, which MCP clients show to their user. */
+function refuse(response: ServerResponse, status: number, message: string): void {
+  send(response, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null })
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/**
+ * Starts serving `app` and resolves once it listens.
+ *
+ * @example
+ * const server = await startHttpServer({ app: createApp({ cwd }), port: 0 })
+ * // an MCP client connects to `${server.url}/mcp`
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1'
+  const token = options.token
+  if (!isLoopback(host) && !token) {
+    throw new BacklogError(
+      'INVALID_INPUT',
+      `listening on ${host} would let other machines change this backlog; give a token (--token or BACKLOG_TOKEN) that clients send as "Authorization: Bearer <token>", or listen on 127.0.0.1`,
+    )
+  }
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
+  const sessions = new Map<string, StreamableHTTPServerTransport>()
+  let port = 0
+
+  /** The names this server answers to: its own address, and this machine's names when it listens on loopback. */
+  function hostAllowed(header: string | undefined): boolean {
+    if (!header) return false
+    if (!isLoopback(host) && host !== '0.0.0.0' && host !== '::') return header === `${host}:${port}`
+    if (!isLoopback(host)) return true // listening everywhere, behind a token: any name reaches it
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header)
+    const name = match?.[1]?.replace(/^\[|\]$/g, '')
+    return name !== undefined && isLoopback(name) && Number(match?.[2] ?? 80) === port
+  }
+
+  /** Browsers send Origin; a page from anywhere else must not drive this server. Tools without one pass. */
+  function originAllowed(origin: string | undefined): boolean {
+    if (!origin) return true
+    try {
+      const url = new URL(origin)
+      return hostAllowed(url.host)
+    } catch {
+      return false
+    }
+  }
+
+  async function handleMcp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const id = request.headers['mcp-session-id']
+    const known = typeof id === 'string' ? sessions.get(id) : undefined
+    if (known) return known.handleRequest(request, response)
+    if (typeof id === 'string') return refuse(response, 404, 'Session not found; initialize again.')
+    // A new session: its own MCP server over the shared app, so each client has its own subscriptions.
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (session) => {
+        sessions.set(session, transport)
+      },
+    })
+    const server = createMcpServer(options.app, options.mcp ?? {})
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId)
+      void server.close()
+    }
+    await server.connect(transport)
+    await transport.handleRequest(request, response)
+    // A request that did not initialize (or failed to) leaves a transport nobody can reach: let it go.
+    if (!transport.sessionId) await server.close()
+  }
+
+  async function status(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const summary = await options.app.summary()
+    send(
+      response,
+      200,
+      [
+        `git-backlog ${VERSION}`,
+        `Serving the backlog of ${summary.repository} (branch ${summary.branch}, ${summary.items} items).`,
+        `MCP (Streamable HTTP): http://${request.headers.host}/mcp`,
+        'The web viewer is not here yet: connect an MCP client, or run `git backlog` in the repository.',
+      ].join('\n'),
+    )
+  }
+
+  const server: NodeServer = createServer((request, response) => {
+    const run = async () => {
+      if (!hostAllowed(request.headers.host)) return refuse(response, 403, 'Host not allowed.')
+      if (!originAllowed(request.headers.origin)) return refuse(response, 403, 'Origin not allowed.')
+      if (token) {
+        const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+        if (!sameSecret(given, token)) return refuse(response, 401, 'Missing or wrong token (Authorization: Bearer).')
+      }
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname
+      if (path === '/mcp') return handleMcp(request, response)
+      if (path === '/' && request.method === 'GET') return status(request, response)
+      return send(response, 404, 'Not found.')
+    }
+    run().catch((error: unknown) => {
+      log(`git-backlog serve: ${(error as Error).stack ?? String(error)}`)
+      if (!response.headersSent) refuse(response, 500, 'Internal error; the server logged the details.')
+      else response.end()
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 7373, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    async close() {
+      await Promise.all([...sessions.values()].map((transport) => transport.close()))
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
