@@ -9,17 +9,23 @@ const examples = new WeakMap<Command, string[]>()
 const notes = new WeakMap<Command, string[]>()
 
 /**
- * Appends an "Examples:" block to a command's help, each line run as `git backlog ...`; the man page lists them too.
+ * Appends an "Examples:" block to a command's help, each line run as `git backlog ...` (a line naming `git backlog`
+ * itself, after an environment variable say, is shown as it is); the man page lists them too.
  *
  * @example
- * withExamples(program.command('show'), ['show bl-k3m9x2'])
+ * withExamples(program.command('show'), ['show bl-k3m9x2', 'BACKLOG_AGENT=ci git backlog show bl-k3m9x2'])
  */
 export function withExamples(command: Command, lines: string[]): Command {
   examples.set(command, [...(examples.get(command) ?? []), ...lines])
-  return command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  $ git backlog ${line}`).join('\n')}`)
+  return command.addHelpText('after', `\nExamples:\n${lines.map((line) => `  $ ${commandLine(line)}`).join('\n')}`)
 }
 
-/** The examples of a command, as given to withExamples (without `git backlog`). */
+/** An example as a shell line: `git backlog` and the example, unless the example names `git backlog` itself. */
+export function commandLine(example: string): string {
+  return example.includes('git backlog ') ? example : `git backlog ${example}`
+}
+
+/** The examples of a command, as given to withExamples (mostly without `git backlog`). */
 export function examplesOf(command: Command): string[] {
   return examples.get(command) ?? []
 }
@@ -42,7 +48,7 @@ export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },
   { heading: 'Look back and take back', commands: ['log', 'undo', 'redo', 'restore'] },
   { heading: 'Share and repair', commands: ['sync', 'resolve', 'doctor', 'merge-driver'] },
-  { heading: 'Agents', commands: ['mcp'] },
+  { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
 ]
 
 /** The dozen commands a bare `git backlog` shows. */

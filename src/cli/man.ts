@@ -6,7 +6,7 @@
 
 import type { Command, Help } from 'commander'
 import { VERSION } from '../package-files.js'
-import { COMMAND_GROUPS, examplesOf, notesOf } from './help.js'
+import { COMMAND_GROUPS, commandLine, examplesOf, notesOf } from './help.js'
 import { createCliContext, createProgram, EXIT_INTERNAL, EXIT_OK, EXIT_USER_ERROR } from './program.js'
 
 /**
@@ -82,7 +82,7 @@ function commandSection(command: Command, help: Help): string[] {
   for (const note of notesOf(command)) lines.push(...(note.includes('\n') ? preformatted(note) : paragraph(note)))
   const examples = examplesOf(command)
   if (examples.length) {
-    lines.push('.PP', 'Examples:', ...preformatted(examples.map((example) => `$ git backlog ${example}`).join('\n')))
+    lines.push('.PP', 'Examples:', ...preformatted(examples.map((example) => `$ ${commandLine(example)}`).join('\n')))
   }
   lines.push('.RE')
   return lines

@@ -8,6 +8,7 @@ import { createApp } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
 import { CLIENTS, type Client, clientConfig } from '../mcp/client-config.js'
 import { selfLaunch, VERSION } from '../package-files.js'
+import { withExamples } from './help.js'
 import type { CliContext } from './program.js'
 
 const DEFAULT_PORT = 7373
@@ -36,8 +37,9 @@ function parsePort(text: string): number {
 export function registerServeCommands(program: Command, cli: CliContext): void {
   const { io } = cli
 
-  program
+  const mcp = program
     .command('mcp')
+    .summary("serve this repository's backlog to an agent over MCP")
     .description("serve this repository's backlog to an agent over MCP on stdin/stdout")
     .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
     .addOption(
@@ -48,16 +50,6 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
     )
     .option('--url <url>', 'with --config: connect to a running `git backlog serve` at this MCP URL instead')
     .option('--name <name>', 'with --config: the server name in the client (default git-backlog)')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Examples:',
-        '  git backlog mcp --config claude     # prints: claude mcp add git-backlog -- <node> <this bin> mcp',
-        '  git backlog mcp --config cursor > .cursor/mcp.json',
-        '  git backlog mcp --config vscode --url http://127.0.0.1:7373/mcp',
-      ].join('\n'),
-    )
     .action(async (options: { agent?: string; config?: Client; url?: string; name?: string }) => {
       if (options.config) {
         const config = clientConfig(options.config, {
@@ -78,8 +70,15 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
       await serveStdio(io.cwd, agent ? { agent } : {})
     })
 
-  program
+  withExamples(mcp, [
+    'mcp --config claude     # prints: claude mcp add git-backlog -- <node> <this bin> mcp',
+    'mcp --config cursor > .cursor/mcp.json',
+    'mcp --config vscode --url http://127.0.0.1:7373/mcp',
+  ])
+
+  const serve = program
     .command('serve')
+    .summary('serve the backlog over HTTP (MCP at /mcp); --demo for a demo backlog')
     .description(
       'serve the backlog over HTTP until stopped: MCP (Streamable HTTP) at /mcp for agents; --demo serves a demo backlog',
     )
@@ -89,16 +88,6 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
     .option('--demo', 'serve a demo repository made once from the example backlog, outside this repository')
     .option('--dir <path>', 'with --demo: where the demo repository lives (default: ~/.local/state/git-backlog/demo)')
     .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Examples:',
-        '  git backlog serve                      # this repository, http://127.0.0.1:7373/mcp',
-        '  git backlog serve --demo --port 0      # the demo backlog on a free port',
-        '  BACKLOG_TOKEN=s3cret git backlog serve --host 0.0.0.0',
-      ].join('\n'),
-    )
     .action(
       async (options: {
         port?: string
@@ -175,4 +164,9 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         io.err('git-backlog: stopped serving.')
       },
     )
+  withExamples(serve, [
+    'serve                      # this repository, http://127.0.0.1:7373/mcp',
+    'serve --demo --port 0      # the demo backlog on a free port',
+    'BACKLOG_TOKEN=s3cret git backlog serve --host 0.0.0.0',
+  ])
 }

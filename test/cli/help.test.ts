@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { COMMAND_GROUPS, COMMON_COMMANDS, examplesOf } from '../../src/cli/help.js'
+import { COMMAND_GROUPS, COMMON_COMMANDS, commandLine, examplesOf } from '../../src/cli/help.js'
 import { createCliContext, createProgram } from '../../src/cli/program.js'
 import { runInProcess } from '../helpers/cli.js'
 
@@ -38,14 +38,15 @@ describe('help for people', () => {
     for (const { command, path } of all) {
       const { code, stdout } = await runInProcess(cwd, [...path, '-h'])
       expect(code, path.join(' ')).toBe(0)
-      expect(stdout, `${path.join(' ') || 'git backlog'} -h`).toMatch(/\nExamples:\n {2}\$ git backlog \S/)
+      expect(stdout, `${path.join(' ') || 'git backlog'} -h`).toMatch(/\nExamples:\n {2}\$ \S/)
       const examples = examplesOf(command)
       expect(examples.length, path.join(' ')).toBeGreaterThan(0)
       for (const example of examples) {
-        const [first] = example.split(' ')
+        const line = commandLine(example)
+        const [first] = line.slice(line.indexOf('git backlog ') + 'git backlog '.length).split(' ')
         const names = path.length ? [command.name(), ...command.aliases()] : program.commands.map((one) => one.name())
         expect(names, example).toContain(first)
-        expect(stdout).toContain(`  $ git backlog ${example}`)
+        expect(stdout).toContain(`  $ ${line}`)
       }
     }
   })

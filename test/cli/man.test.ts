@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { examplesOf } from '../../src/cli/help.js'
+import { commandLine, examplesOf } from '../../src/cli/help.js'
 import { manPage, roffText } from '../../src/cli/man.js'
 import { createCliContext, createProgram } from '../../src/cli/program.js'
 
@@ -27,7 +27,7 @@ describe('the man page, made from the command tree', () => {
       expect(text).toContain(roffText(command.description()))
       for (const option of command.options) expect(text, option.flags).toContain(`.B ${roffText(option.flags)}\n`)
       expect(examplesOf(command).length).toBeGreaterThan(0)
-      for (const example of examplesOf(command)) expect(text).toContain(roffText(`$ git backlog ${example}`))
+      for (const example of examplesOf(command)) expect(text).toContain(roffText(`$ ${commandLine(example)}`))
     }
     expect(section(program.commands.find((command) => command.name() === 'list')!)).toContain('virtual tags: +READY')
     for (const heading of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'COMMANDS', 'ENVIRONMENT', 'EXIT STATUS'])
