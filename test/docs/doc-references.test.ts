@@ -26,9 +26,10 @@ async function helpOf(args: string[]): Promise<string> {
   return text
 }
 
-/** Command names and aliases, from the top-level help: `update|set [options] [id...]` gives update and set. */
+/** Command names and aliases, from the top-level help: `update|set` gives update and set. */
 function commandsOf(help: string): Map<string, string> {
-  const section = help.slice(help.indexOf('Commands:'))
+  // Every heading after the options lists commands, grouped by what they are for.
+  const section = help.slice(help.indexOf('Options:'))
   const names = new Map<string, string>()
   for (const match of section.matchAll(/^ {2}([a-z][\w-]*)((?:\|[a-z][\w-]*)*)/gm)) {
     const name = match[1] as string
