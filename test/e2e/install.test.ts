@@ -3,11 +3,12 @@
  * then every install and start route the README shows, each for real (the registry is reached for dependencies).
  *
  * The README commands this file runs, verbatim (the docs test checks they are here):
- *   npm ci && npm test
+ *   git clone <url> && cd git-backlog        (the checkout's files copied into a new repository, as a clone has them)
+ *   npm ci && npm test                       (npm ci here; npm test is this very suite)
  *   npm install && npm start
  *   npm run build && npm install -g .
  *   npm pack && npm install -g ./git-backlog-*.tgz
- *   npx -y /path/to/git-backlog --version
+ *   npm install -g git-backlog               (not published yet: the package it would fetch is checked instead)
  */
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
@@ -160,6 +161,23 @@ describe('from a clone, on a fresh machine', () => {
     sh(clone, 'npm run build')
     expect(git(clone, 'status', '--porcelain')).toBe('')
   }, 240_000)
+
+  it('would install by name once published: the package is git-backlog with a git-backlog command', () => {
+    const [packed] = JSON.parse(sh(clone, 'npm pack --dry-run --json --ignore-scripts')) as Array<{
+      name: string
+      files: Array<{ path: string }>
+    }>
+    expect(packed?.name).toBe('git-backlog')
+    const manifest = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>
+      scripts: Record<string, string>
+    }
+    expect(manifest.bin).toEqual({ 'git-backlog': 'dist/bin/git-backlog.js' })
+    expect(packed?.files.map((file) => file.path)).toContain('dist/bin/git-backlog.js')
+    // An install from the registry runs no script of ours: nothing asks the person to allow one.
+    expect(Object.keys(manifest.scripts)).not.toContain('prepare')
+    expect(Object.keys(manifest.scripts)).not.toContain('postinstall')
+  }, 120_000)
 
   it('npx runs the clone by its path', () => {
     expect(sh(base, `npx -y ${clone} --version`).trim()).toBe(VERSION)
