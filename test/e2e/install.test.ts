@@ -11,7 +11,7 @@
  *   npm install -g git-backlog               (not published yet: the package it would fetch is checked instead)
  */
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -146,6 +146,7 @@ describe('from a clone, on a fresh machine', () => {
       'templates/config.yml',
       '.backlog.example/config.yml',
       'README.md',
+      'dist/man/man1/git-backlog.1',
     ]) {
       expect(listing).toContain(`package/${path}`)
     }
@@ -154,6 +155,18 @@ describe('from a clone, on a fresh machine', () => {
     rmSync(join(clone, 'dist'), { recursive: true, force: true })
     expect(sh(base, 'git-backlog --version').trim()).toBe(VERSION)
     const repo = tempRepo()
+    // package.json's man: npm links the page where man looks, so `git backlog --help` (git runs man) finds it.
+    expect(existsSync(join(prefix, 'share', 'man', 'man1', 'git-backlog.1'))).toBe(true)
+    if (spawnSync('man', ['-w', 'man'], { stdio: 'ignore' }).error === undefined) {
+      const manpath = join(prefix, 'share', 'man')
+      const manual = sh(repo.dir, 'git backlog --help', {
+        MANPATH: manpath,
+        MANPAGER: 'cat',
+        PAGER: 'cat',
+        MANWIDTH: '80',
+      })
+      expect(manual).toMatch(/^GIT-BACKLOG\(1\) +Git Backlog Manual/)
+    }
     sh(repo.dir, 'git backlog add "Installed from the tarball"')
     expect(sh(repo.dir, 'git backlog list --json')).toContain('Installed from the tarball')
     expect(git(repo.dir, 'log', '-1', '--format=%s')).toMatch(/^add bl-\w+: Installed from the tarball/)
