@@ -94,7 +94,7 @@ function marksOf(row: ItemRow, style: Style): { text: string; painted: string } 
 /** Lines a card's title may take: two similar titles differ somewhere in two lines, or in their ends. */
 const TITLE_LINES = 2
 /** Fewer columns than this left beside the id, and a title that does not fit there goes below it. */
-const MIN_BESIDE = 10
+const MIN_BESIDE = 16
 
 /**
  * Text cut to `width` keeping its end: `…` and the last words that fit, as whole words when some do. The end is
