@@ -95,6 +95,15 @@ describe('layoutBoard', () => {
     expect(cardLines(similar.columns[0]!.items[2]!, 20)).toEqual(['!! bl-cccccc', '  Migrate the', '  …in eu-west-1'])
   })
 
+  it('puts a title below its id when little room is left beside it, so its words stay whole', () => {
+    expect(cardLines(row('bl-7q0zht', 'Registration ceremony endpoint', { priority: 'high' }), 22)).toEqual([
+      '! bl-7q0zht',
+      '  Registration',
+      '  ceremony endpoint',
+    ])
+    expect(cardLines(row('bl-m1e5t0', 'Public beta'), 22)).toEqual(['bl-m1e5t0 Public beta'])
+  })
+
   it('cuts an id only when it is wider than the column', () => {
     expect(cardLines(row('averylongprefix1-k3m9x2z', 'Docs'), 20)).toEqual(['averylongprefix1-k3…', '  Docs'])
     expect(cardLines(row('bl-k3m9x2', 'Docs'), 20)).toEqual(['bl-k3m9x2 Docs'])
