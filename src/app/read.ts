@@ -48,11 +48,7 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
       // told so as plainly as for one id.
       if (items.length === 0) {
         if (missing.length === 1) require(missing[0] as string)
-        throw new BacklogError(
-          'NOT_FOUND',
-          `No items ${missing.join(', ')}. Call backlog_list (or \`git backlog list\`) to see ids.`,
-          { ids: missing },
-        )
+        throw new BacklogError('NOT_FOUND', phrase`No items ${missing.join(', ')}. ${slot('list')}`, { ids: missing })
       }
       return { items, ...(missing.length ? { missing } : {}) }
     },

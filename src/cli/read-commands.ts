@@ -17,6 +17,7 @@ import {
 import { withExamples, withNotes } from './help.js'
 import { collect, given, parse } from './options.js'
 import type { CliContext } from './program.js'
+import { CLI_WORDS } from './words.js'
 
 /** Commands whose arguments are filter words, so `-BLOCKED` among them is a word, not an option. */
 export const FILTER_COMMANDS = ['list', 'board']
@@ -95,6 +96,11 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     .action(async (ids: string[], options: { json?: boolean }) => {
       const result = await cli.app().get(parse(getInput, { id: ids }))
       cli.print(options.json, result, result.items.map((item) => formatDetail(item, cli.style)).join('\n\n'))
+      // What was found is shown; the ids that name nothing are an error, as `cat` says of a missing file.
+      if (result.missing?.length && !options.json) {
+        cli.io.err(`error: no item ${result.missing.join(', ')}. ${CLI_WORDS.list}`)
+      }
+      if (result.missing?.length) cli.exit(1)
     })
   withExamples(show, ['show bl-k3m9x2', 'show bl-k3m9x2 bl-p4q7w1 --json'])
 

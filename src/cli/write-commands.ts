@@ -256,7 +256,9 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
   const claim = program
     .command('claim')
     .summary('take an item: assign it to you and start it')
-    .description('take an item: assign it to you and start it, only if no one else has it (else an error naming who)')
+    .description(
+      'take an item: assign it to you and start it, only if no one else has it and nothing it waits on is open (else an error naming who or what)',
+    )
     .argument('<id>', 'the item')
     .option('-a, --assignee <name>', 'claim it for this name (default: BACKLOG_AGENT, else your git name)')
     .option('--json', 'print the result as JSON')

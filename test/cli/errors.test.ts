@@ -39,6 +39,20 @@ describe('errors on the command line name commands and flags, not MCP tools and 
     })
   })
 
+  it('shows the items that exist and names the ids that do not, exiting 1', async () => {
+    const { repo, id } = await backlog()
+    const mixed = await runInProcess(repo.dir, ['show', id, 'bl-nothere', 'bl-gone'])
+    expect(mixed.code).toBe(1)
+    expect(mixed.stdout).toContain('Login UI')
+    expect(mixed.stderr).toBe('error: no item bl-nothere, bl-gone. Run `git backlog list` to see ids.\n')
+    const json = await runInProcess(repo.dir, ['show', id, 'bl-nothere', '--json'])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({ items: [{ id }], missing: ['bl-nothere'] })
+    expect(await failing(repo.dir, ['show', 'bl-nothere', 'bl-gone'])).toBe(
+      'error: No items bl-nothere, bl-gone. Run `git backlog list` to see ids.\n',
+    )
+  })
+
   it('keeps the command in an error of one item of a batch', async () => {
     const { repo } = await backlog()
     const batch = JSON.stringify([{ title: 'API' }, { title: 'UI', parent: 'bl-nothere' }])
