@@ -8,7 +8,7 @@
  * - `<!-- doc-test: exit N -->`: the block is expected to fail with exit status N (in a console block, every
  *   command; in a sh block, the last one, the block running without `set -e`).
  * - `<!-- doc-test: error CODE -->` before a ```json tool call: the call is expected to fail with that error code.
- * - `<!-- tested-by: test/e2e/install.test.ts -->`: the block cannot run in a temp repository (installing, cloning,
+ * - `<!-- tested-by: test/install/front-door.test.ts -->`: the block cannot run in a temp repository (installing, cloning,
  *   `npm start`); that test file must exist and contain every command line of the block verbatim.
  *
  * And for the whole page, anywhere in it: `<!-- doc-test: example-backlog -->` starts its repository with the

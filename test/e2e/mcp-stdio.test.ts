@@ -135,6 +135,43 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
   })
 })
 
+describe('an agent in a repository that has never seen git-backlog', () => {
+  it('plans an epic with dependent tasks and claims the one that is ready, over MCP alone', async () => {
+    const repo = tempRepo({ 'src/app.ts': 'export {}\n' })
+    const client = await connectStdio(repo.dir, { BACKLOG_AGENT: 'planner' })
+    const first = await client.call('backlog_list', { filter: '+READY' })
+    expect(first.structuredContent).toMatchObject({ items: [], no_backlog: true })
+
+    const planned = await client.call('backlog_create', {
+      items: [
+        { title: 'Passkey sign-in', type: 'epic' },
+        { title: 'Store credentials', parent: '#1', priority: 'high' },
+        { title: 'Sign-in endpoint', parent: '#1', depends_on: ['#2'] },
+      ],
+    })
+    expect(planned.isError, textOf(planned)).toBeFalsy()
+    const [epic, store, endpoint] = (planned.structuredContent as Rows).items.map((row) => row.id)
+    expect(planned.structuredContent).toMatchObject({ started_backlog: true })
+    expect(repo.git('log', '--format=%s').trim().split('\n')).toHaveLength(2)
+
+    const ready = (await client.call('backlog_list', { filter: '+READY' })).structuredContent as Rows
+    expect(ready.items.map((row) => row.id)).toEqual([store])
+    const refused = await client.call('backlog_update', { id: endpoint, claim: true })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toMatch(new RegExp(`^CONFLICT: .*${store}`))
+    const epicClaim = await client.call('backlog_update', { id: epic, claim: true })
+    expect(textOf(epicClaim)).toMatch(/^CONFLICT: .*open child/)
+
+    const claimed = await client.call('backlog_update', { id: store, claim: true })
+    expect(claimed.isError, textOf(claimed)).toBeFalsy()
+    expect(claimed.structuredContent).toMatchObject({
+      items: [{ id: store, status: 'in_progress', assignee: 'planner' }],
+    })
+    expect(repo.git('status', '--porcelain').trim()).toBe('')
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('planner')
+  })
+})
+
 describe('git-backlog mcp outside a repository', () => {
   it('starts anyway and answers each call with NOT_A_REPO', async () => {
     const { mkdtempSync } = await import('node:fs')

@@ -4,7 +4,7 @@
  *
  * The README commands this file runs, verbatim (the docs test checks they are here):
  *   git clone <url> && cd git-backlog        (the checkout's files copied into a new repository, as a clone has them)
- *   npm ci && npm test                       (npm ci here; npm test is this very suite)
+ *   npm ci && npm test                       (npm ci here; CI runs npm test beside this file)
  *   npm install && npm start
  *   npm run build && npm install -g .
  *   npm pack && npm install -g ./git-backlog-*.tgz
