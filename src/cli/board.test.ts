@@ -95,6 +95,20 @@ describe('layoutBoard', () => {
     expect(cardLines(similar.columns[0]!.items[2]!, 20)).toEqual(['!! bl-cccccc', '  Migrate the', '  …in eu-west-1'])
   })
 
+  it('keeps the last words whole when they fit exactly, at every width', () => {
+    const docs = row('bl-aaaaaa', 'Implement the registration ceremony docs for passkeys')
+    const ui = row('bl-bbbbbb', 'Implement the registration ceremony UI for passkeys')
+    for (let width = 20; width <= 60; width++) {
+      const [a, b] = [
+        cardLines(docs, width).join('\n').replace('bl-aaaaaa', 'ID'),
+        cardLines(ui, width).join('\n').replace('bl-bbbbbb', 'ID'),
+      ]
+      expect(a, `width ${width}`).not.toEqual(b)
+    }
+    // Exactly the room for "…docs for passkeys" beside the indent: the word "docs" stays.
+    expect(cardLines(docs, 20).at(-1)?.trim()).toBe('…docs for passkeys')
+  })
+
   it('puts a title below its id when little room is left beside it, so its words stay whole', () => {
     expect(cardLines(row('bl-7q0zht', 'Registration ceremony endpoint', { priority: 'high' }), 22)).toEqual([
       '! bl-7q0zht',

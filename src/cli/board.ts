@@ -103,7 +103,10 @@ const MIN_BESIDE = 16
 function keepEnd(text: string, width: number): string {
   if (text.length <= width) return text
   if (width <= 1) return ''
-  const tail = text.slice(text.length - (width - 1))
+  const start = text.length - (width - 1)
+  const tail = text.slice(start)
+  // A tail that begins a word keeps it; else the broken word goes, unless that leaves too little.
+  if (text[start - 1] === ' ') return `…${tail}`
   const space = tail.indexOf(' ')
   const words = space >= 0 && space < tail.length / 2 ? tail.slice(space + 1) : tail
   return `…${words}`
