@@ -38,7 +38,7 @@ import {
 import { createCore } from './shared.js'
 import { writeUseCases } from './write.js'
 
-export { toRow } from './shared.js'
+export { plural, toRow } from './shared.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
 export type ItemRow = Pick<

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { type Command, Option } from 'commander'
-import { createApp } from '../app/index.js'
+import { createApp, plural } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
 import { CLIENTS, type Client, clientConfig } from '../mcp/client-config.js'
 import { selfLaunch, VERSION } from '../package-files.js'
@@ -117,12 +117,13 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           log: io.err,
         }
         let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
+        const taken: number[] = []
         for (let port = asked ?? DEFAULT_PORT; !server; port++) {
           try {
             server = await startHttpServer({ ...serverOptions, port })
           } catch (error) {
-            const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-            if (!taken) throw error
+            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+            taken.push(port)
             if (asked !== undefined || port >= DEFAULT_PORT + PORT_TRIES - 1) {
               throw new BacklogError(
                 'CONFLICT',
@@ -135,6 +136,8 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         const mcpUrl = `${server.url}/mcp`
         const name = options.demo ? 'git-backlog-demo' : 'git-backlog'
         const launch = selfLaunch()
+        // From a clone the command is not on PATH yet: show the line that works here.
+        const self = onPath(io.env) ? 'git backlog' : [launch.command, ...launch.args].join(' ')
         const stdio = clientConfig('claude', {
           launch: { ...launch, args: [...launch.args, '-C', dir] },
           repository: dir,
@@ -143,14 +146,19 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         io.err(
           [
             `git-backlog ${VERSION} is serving ${options.demo ? 'the demo backlog' : 'the backlog'} in ${summary.repository}`,
-            `  branch ${summary.branch}, ${summary.items} items${made?.created ? " (made just now from the package's .backlog.example/)" : ''}`,
+            `  branch ${summary.branch}, ${plural(summary.items, 'item')}${made?.created ? " (made just now from the package's .backlog.example/)" : ''}`,
             `  MCP over HTTP: ${mcpUrl}${token ? ' (send Authorization: Bearer <token>)' : ''}`,
+            ...(taken.length
+              ? [
+                  `  (port ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} taken, by another server perhaps: clients set up for ${taken[0]} reach that one, not this)`,
+                ]
+              : []),
             '',
             'Connect an agent:',
             `  Claude Code:  ${clientConfig('claude', { launch, repository: dir, name, url: mcpUrl }).text}`,
-            `  Cursor, VS Code, Windsurf, Codex:  git backlog mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}`,
+            `  Cursor, VS Code, Windsurf, Codex:  ${self} mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}`,
             `  Or let the client start it over stdio:  ${stdio.text}`,
-            `Look at it yourself:  ${onPath(io.env) ? `git -C ${dir} backlog list` : `${[launch.command, ...launch.args].join(' ')} -C ${dir} list`}`,
+            `Look at it yourself:  ${onPath(io.env) ? `git -C ${dir} backlog list` : `${self} -C ${dir} list`}`,
             'Ctrl+C stops the server.',
           ].join('\n'),
         )

@@ -61,8 +61,9 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
         text: url
           ? `claude mcp add --transport http ${shellWord(name)} ${url}`
           : `claude mcp add ${shellWord(name)} -- ${[command, ...args()].map(shellWord).join(' ')}`,
-        where:
-          'Run this in the repository (Claude Code starts the server there); add --scope project to share it in .mcp.json.',
+        where: url
+          ? 'Run this in the project; Claude Code connects to the running server.'
+          : "Run this in the repository (Claude Code starts the server there); it names this machine's paths, so keep it in your own (local) scope.",
       }
     case 'cursor':
       return {
@@ -85,14 +86,18 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
         text: url
           ? `[mcp_servers.${tomlString(name)}]\nurl = ${tomlString(url)}\n`
           : `[mcp_servers.${tomlString(name)}]\ncommand = ${tomlString(command)}\nargs = [${args().map(tomlString).join(', ')}]\n`,
-        where: 'Add this to ~/.codex/config.toml (Codex starts the server in the folder it runs in).',
+        where: url
+          ? 'Add this to ~/.codex/config.toml; Codex connects to the running server.'
+          : 'Add this to ~/.codex/config.toml (Codex starts the server in the folder it runs in).',
       }
     case 'windsurf':
       return {
         text: json({
           mcpServers: { [name]: url ? { serverUrl: url } : { command, args: args(target.repository) } },
         }),
-        where: `Add this to ~/.codeium/windsurf/mcp_config.json; Windsurf's servers are global, so this one is tied to ${target.repository}.`,
+        where: url
+          ? `Add this to ~/.codeium/windsurf/mcp_config.json; it reaches whichever backlog is served at ${url}.`
+          : `Add this to ~/.codeium/windsurf/mcp_config.json; Windsurf's servers are global, so this one is tied to ${target.repository}.`,
       }
   }
 }

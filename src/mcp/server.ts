@@ -2,7 +2,7 @@
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
-import { type App, createApp } from '../app/index.js'
+import { type App, createApp, plural } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { describeIssues } from '../core/inputs.js'
 import { VERSION } from '../package-files.js'
@@ -60,7 +60,7 @@ export function createMcpServer(app: App | (() => App), options: McpServerOption
       const client = server.getClientVersion()?.name ?? 'an MCP client'
       const agent = options.agent ?? client
       const backlog = summary.initialized
-        ? `${summary.items} items${summary.problems ? `, ${summary.problems} unreadable` : ''}`
+        ? `${plural(summary.items, 'item')}${summary.problems ? `, ${summary.problems} unreadable` : ''}`
         : 'no backlog yet: the first backlog_create starts it'
       log(
         `git-backlog ${VERSION}: serving ${summary.repository} (branch ${summary.branch}, ${backlog}) to ${client}; commits name the agent "${agent}"`,

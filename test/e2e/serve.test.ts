@@ -157,7 +157,9 @@ describe('serve --demo (what npm start runs)', () => {
     expect(first.stderr()).toContain(`serving the demo backlog in ${demo}`)
     expect(first.stderr()).toMatch(/branch main, \d+ items \(made just now/)
     expect(first.stderr()).toContain(`claude mcp add --transport http git-backlog-demo ${first.url}`)
-    expect(first.stderr()).toContain('git backlog mcp --config')
+    expect(first.stderr()).toContain(
+      `${process.execPath} ${BIN} mcp --config <cursor|vscode|windsurf|codex> --url ${first.url}`,
+    )
     expect(git(demo, 'log', '--format=%s').trim()).toBe("Demo backlog from git-backlog's example")
     expect(git(demo, 'status', '--porcelain').trim()).toBe('')
 

@@ -89,8 +89,11 @@ describe('mcp --config', () => {
   it('points a client at a running server with --url, and refuses an unknown client', async () => {
     const repo = tempRepo()
     const url = 'http://127.0.0.1:7373/mcp'
-    expect((await config(repo.dir, ['--config', 'claude', '--url', url])).out.trim()).toBe(
-      `claude mcp add --transport http git-backlog ${url}`,
+    const claude = await config(repo.dir, ['--config', 'claude', '--url', url])
+    expect(claude.out.trim()).toBe(`claude mcp add --transport http git-backlog ${url}`)
+    expect(claude.err).toContain('connects to the running server')
+    expect((await config(repo.dir, ['--config', 'windsurf', '--url', url])).err).toContain(
+      `whichever backlog is served at ${url}`,
     )
     expect(JSON.parse((await config(repo.dir, ['--config', 'vscode', '--url', url, '--name', 'demo'])).out)).toEqual({
       servers: { demo: { type: 'http', url } },
