@@ -2,7 +2,7 @@
 
 import { editBody } from '../core/body-edit.js'
 import { serializeItem } from '../core/codec.js'
-import { BacklogError, mapText, phrase, sentence } from '../core/errors.js'
+import { BacklogError, joinPhrases, mapText, type Phrase, phrase, sentence, slot } from '../core/errors.js'
 import { generateId, idKey, isValidPrefix } from '../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput, type UpdateInput } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
@@ -148,11 +148,11 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
       ids.length > 5
         ? `${ids.slice(0, 5).map(described).join(', ')} and ${ids.length - 5} more`
         : ids.map(described).join(', ')
-    const refusals: string[] = []
+    const refusals: Array<string | Phrase> = []
     for (const { item } of records) {
       if (item.assignee && idKey(item.assignee) !== idKey(claimant)) {
         refusals.push(
-          `${item.id} is claimed by ${item.assignee} (status ${item.status}): pick another item, or ask them to release it (assignee: "")`,
+          phrase`${item.id} is claimed by ${item.assignee} (status ${item.status}): pick another item, or ask them to release it (${slot('release')})`,
         )
         continue
       }
@@ -169,12 +169,12 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         .map((child) => child.id)
       if (dependencies.length) {
         refusals.push(
-          `${item.id} depends on open work: ${named(dependencies)}. Finish those first (or claim one of them), or take the dependency off with remove_depends_on if ${item.id} does not need it`,
+          phrase`${item.id} depends on open work: ${named(dependencies)}. Finish those first (or claim one of them), or take the dependency off with ${slot('remove_depends_on')} if ${item.id} does not need it`,
         )
       }
       if (children.length) {
         refusals.push(
-          `${item.id} has open children: ${named(children)}. Claim one of them instead (filter "+READY"), or finish them first`,
+          phrase`${item.id} has open children: ${named(children)}. Claim one of them instead (${slot('ready')}), or finish them first`,
         )
       }
     }
@@ -182,7 +182,7 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
     const first = records[0]?.item
     throw new BacklogError(
       'CONFLICT',
-      `${refusals.join('. ')}. Nothing was written.`,
+      phrase`${joinPhrases(refusals, '. ')}. Nothing was written.`,
       records.length === 1 && first ? { id: first.id, ...(first.assignee ? { assignee: first.assignee } : {}) } : {},
     )
   }
@@ -428,8 +428,7 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
         if (dangling.length) {
           throw new BacklogError(
             'CONFLICT',
-            `Other items point at what you are deleting: ${dangling.slice(0, 10).join(', ')}${dangling.length > 10 ? ` and ${dangling.length - 10} more` : ''}. ` +
-              'Delete them in the same call, or update them first (parent or epic set to another id or to "", depends_on without it). Nothing was deleted.',
+            phrase`Other items point at what you are deleting: ${dangling.slice(0, 10).join(', ')}${dangling.length > 10 ? ` and ${dangling.length - 10} more` : ''}. Delete them in the same call, or update them first (${slot('unlink')}). Nothing was deleted.`,
             { items: dangling },
           )
         }

@@ -19,4 +19,11 @@ export const CLI_WORDS: Words = {
   insert_line: '--insert-after',
   insert: '--insert-after <line> --text <text>',
   append: '--append',
+  remove_depends_on: '`git backlog update <id> --remove-dep <dependency>`',
+  remove_note: '--remove-note',
+  remove_evidence: '--remove-evidence',
+  remove_blocked_reason: '--remove-blocked-reason',
+  release: '`git backlog update <id> --assignee ""`',
+  ready: '`git backlog ls +READY`',
+  unlink: '--parent or --epic set to another id or to "", --remove-dep',
 }

@@ -127,7 +127,7 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     'add Fix the login flow -p high --tag auth --due friday',
     'add Water the plants --recur weekly --until 2026-12-31',
     'add --from bl-k3m9x2 Same for the admin page',
-    `add --json-items - <<'EOF'\n      [{"title": "Auth epic", "type": "epic"}, {"title": "API", "parent": "#1"},\n       {"title": "UI", "parent": "#1", "depends_on": ["#2"]}]\n      EOF`,
+    `echo '[{"title": "Auth epic", "type": "epic"}, {"title": "API", "parent": "#1"}, {"title": "UI", "parent": "#1", "depends_on": ["#2"]}]' | git backlog add --json-items -`,
   ])
 
   // `log` is kept free for the history of the backlog, as in git.

@@ -41,6 +41,13 @@ export const TOOL_WORDS = {
   insert_line: 'insert_line',
   insert: 'insert (with insert_line)',
   append: 'append',
+  remove_depends_on: 'remove_depends_on',
+  remove_note: 'remove_note',
+  remove_evidence: 'remove_evidence',
+  remove_blocked_reason: 'remove_blocked_reason',
+  release: 'assignee: ""',
+  ready: 'filter "+READY"',
+  unlink: 'parent or epic set to another id or to "", depends_on without it',
 } as const
 
 export type Term = keyof typeof TOOL_WORDS
@@ -85,6 +92,14 @@ export function phrase(
     else push(typeof value === 'object' ? value : String(value))
   })
   return { parts }
+}
+
+/** Messages, with or without slots, joined by `separator` into one phrase. */
+export function joinPhrases(messages: ReadonlyArray<string | Phrase>, separator: string): Phrase {
+  return messages.reduce<Phrase>(
+    (joined, message, index) => (index ? phrase`${joined}${separator}${message}` : phrase`${message}`),
+    { parts: [] },
+  )
 }
 
 /** The message in the given words (the MCP tools' by default). */

@@ -2,7 +2,7 @@
 
 import type { BacklogConfig } from './config.js'
 import { parseDateInput } from './date-expressions.js'
-import { BacklogError } from './errors.js'
+import { BacklogError, phrase, slot } from './errors.js'
 import { idKey } from './ids.js'
 import type { BatchItemInput, UpdateInput } from './inputs.js'
 import { blankItem, FIELD_ORDER, type Item, SCALAR_FIELDS } from './item.js'
@@ -122,10 +122,11 @@ export function applyUpdate(previous: Item, input: ItemChanges, context: Mutatio
     if (kept.length === item.notes.length) {
       throw new BacklogError(
         'NO_MATCH',
-        `remove_note: ${item.id} has no note whose text or timestamp is exactly "${target}"` +
-          (item.notes.length
+        phrase`${slot('remove_note')}: ${item.id} has no note whose text or timestamp is exactly "${target}"${
+          item.notes.length
             ? `. Its notes: ${item.notes.map((note) => `${note.at} ${JSON.stringify(note.text.length > 60 ? `${note.text.slice(0, 60)}…` : note.text)}`).join('; ')}`
-            : ' (it has no notes)'),
+            : ' (it has no notes)'
+        }`,
         { id: item.id },
       )
     }
@@ -145,10 +146,11 @@ function removeEntries(item: Item, field: 'evidence' | 'blocked_reason', removed
   if (missing.length) {
     throw new BacklogError(
       'NO_MATCH',
-      `remove_${field}: ${item.id} has no ${field} ${missing.map((entry) => JSON.stringify(entry)).join(', ')}` +
-        (item[field].length
+      phrase`${slot(`remove_${field}`)}: ${item.id} has no ${field} ${missing.map((entry) => JSON.stringify(entry)).join(', ')}${
+        item[field].length
           ? `; it has ${item[field].map((entry) => JSON.stringify(entry)).join(', ')}`
-          : ' (it has none)'),
+          : ' (it has none)'
+      }`,
       { id: item.id },
     )
   }

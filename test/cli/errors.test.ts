@@ -53,6 +53,27 @@ describe('errors on the command line name commands and flags, not MCP tools and 
     )
   })
 
+  it('names flags and commands in refusals of claim, rm and list edits', async () => {
+    const { repo, id } = await backlog()
+    const added = await runInProcess(repo.dir, ['add', 'Endpoint', '--depends-on', id, '--json'])
+    const endpoint = (JSON.parse(added.stdout) as { items: Array<{ id: string }> }).items[0]!.id
+    const claim = await failing(repo.dir, ['claim', endpoint])
+    expect(claim).toContain('take the dependency off with `git backlog update <id> --remove-dep <dependency>`')
+    expect(claim).not.toMatch(/remove_depends_on|backlog_/)
+    const rm = await failing(repo.dir, ['rm', id])
+    expect(rm).toContain('(--parent or --epic set to another id or to "", --remove-dep)')
+    expect(await failing(repo.dir, ['update', id, '--remove-evidence', 'nope'])).toMatch(
+      /^error: --remove-evidence: bl-\w+ has no evidence "nope"/,
+    )
+    expect(await failing(repo.dir, ['update', id, '--remove-note', 'nope'])).toMatch(
+      /^error: --remove-note: bl-\w+ has no note whose text/,
+    )
+    await runInProcess(repo.dir, ['claim', id], { BACKLOG_AGENT: 'ann' })
+    expect(await failing(repo.dir, ['claim', id])).toContain(
+      'ask them to release it (`git backlog update <id> --assignee ""`)',
+    )
+  })
+
   it('keeps the command in an error of one item of a batch', async () => {
     const { repo } = await backlog()
     const batch = JSON.stringify([{ title: 'API' }, { title: 'UI', parent: 'bl-nothere' }])
