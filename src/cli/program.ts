@@ -1,11 +1,11 @@
 /** The `git backlog` command line: git-like verbs over the app, input checked by the shared schemas, errors mapped once. */
 
-import { resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { colorWanted, createStyle, type Style } from './color.js'
+import { takeDirectory } from './directory.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
@@ -64,7 +64,7 @@ export function createProgram(cli: CliContext): Command {
     .name('git-backlog')
     .description('A task backlog in your git repository: markdown items under .backlog/, one commit per change.')
     .version(VERSION, '-V, --version')
-    .option('-C <path>', 'run as if git-backlog was started in <path>')
+    .usage('[-C <path>] <command> [options]')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride()
     .showHelpAfterError('(run with -h for usage)')
@@ -118,10 +118,9 @@ export function createCliContext(io: CliIo, onExit: (code: number) => void = () 
  */
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   // `-C <path>` first, as git has it: run as if started in <path> (for MCP clients that start servers elsewhere).
-  const [args, io] =
-    argv[0] === '-C' && argv[1] !== undefined
-      ? [argv.slice(2), { ...given, cwd: resolve(given.cwd, argv[1]) }]
-      : [argv, given]
+  const taken = takeDirectory(argv, given.cwd)
+  const args = taken.args
+  const io = taken.cwd === given.cwd ? given : { ...given, cwd: taken.cwd }
   let exitCode = EXIT_OK
   const cli = createCliContext(io, (code) => {
     exitCode = code

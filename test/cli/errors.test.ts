@@ -74,6 +74,17 @@ describe('errors on the command line name commands and flags, not MCP tools and 
     )
   })
 
+  it('runs in the folder -C names, and refuses a -C after the command instead of writing elsewhere', async () => {
+    const { repo } = await backlog()
+    const other = tempRepo()
+    const attached = await runInProcess(other.dir, [`-C${repo.dir}`, 'add', 'Meant for the first'])
+    expect(attached.code, attached.stderr).toBe(0)
+    expect(repo.git('log', '-1', '--format=%s')).toMatch(/Meant for the first/)
+    expect(other.git('log', '--format=%s').trim().split('\n')).toHaveLength(1)
+    expect(await failing(other.dir, ['add', 'Misplaced', '-C', repo.dir])).toMatch(/unknown option '-C'/)
+    expect(other.git('status', '--porcelain')).toBe('')
+  })
+
   it('keeps the command in an error of one item of a batch', async () => {
     const { repo } = await backlog()
     const batch = JSON.stringify([{ title: 'API' }, { title: 'UI', parent: 'bl-nothere' }])
