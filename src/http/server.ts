@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server as NodeServer, type Ser
 import type { AddressInfo } from 'node:net'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { App } from '../app/index.js'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, isBacklogError } from '../core/errors.js'
 import { createMcpServer, type McpServerOptions } from '../mcp/server.js'
 import { VERSION } from '../package-files.js'
 
@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   token?: string
   mcp?: McpServerOptions
   log?: (message: string) => void
+  /** Close a session after this long without a request (default 30 minutes). */
+  sessionIdleMs?: number
 }
 
 export interface RunningServer {
@@ -34,6 +36,15 @@ export interface RunningServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+/** Sessions a client left without saying goodbye (most do) are closed after this long without a request. */
+const SESSION_IDLE_MS = 30 * 60_000
+
+/** A Host header's name (lower case, IPv6 without brackets) and port (80 when left out). */
+export function parseHost(header: string): { name: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(header.trim())
+  if (!match?.[1]) return undefined
+  return { name: match[1].replace(/^\[|\]$/g, '').toLowerCase(), port: Number(match[2] ?? 80) }
+}
 
 /** Whether `host` names this machine only. */
 export function isLoopback(host: string): boolean {
@@ -52,6 +63,14 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 /** A JSON-RPC error body, which MCP clients show to their user. */
 function refuse(response: ServerResponse, status: number, message: string): void {
   send(response, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null })
+}
+
+/** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
+function statusOf(code: string): number {
+  if (code === 'NOT_FOUND') return 404
+  if (code === 'INVALID_INPUT') return 400
+  if (code === 'REPO_LOCKED' || code === 'REPO_BUSY') return 423
+  return 409
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -78,16 +97,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
   const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const lastSeen = new Map<StreamableHTTPServerTransport, number>()
+  // Each session watches the backlog for its client: one that went quiet is closed, so they do not pile up.
+  const sweeper = setInterval(
+    () => {
+      const before = Date.now() - (options.sessionIdleMs ?? SESSION_IDLE_MS)
+      for (const [transport, seen] of lastSeen) if (seen < before) void transport.close()
+    },
+    Math.min(options.sessionIdleMs ?? SESSION_IDLE_MS, 60_000),
+  ).unref()
   let port = 0
 
   /** The names this server answers to: its own address, and this machine's names when it listens on loopback. */
   function hostAllowed(header: string | undefined): boolean {
-    if (!header) return false
-    if (!isLoopback(host) && host !== '0.0.0.0' && host !== '::') return header === `${host}:${port}`
-    if (!isLoopback(host)) return true // listening everywhere, behind a token: any name reaches it
-    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header)
-    const name = match?.[1]?.replace(/^\[|\]$/g, '')
-    return name !== undefined && isLoopback(name) && Number(match?.[2] ?? 80) === port
+    const parsed = header ? parseHost(header) : undefined
+    if (!parsed || parsed.port !== port) return false
+    if (isLoopback(host)) return isLoopback(parsed.name)
+    if (host === '0.0.0.0' || host === '::') return true // listening everywhere, behind a token: any name reaches it
+    return parsed.name === host.toLowerCase()
   }
 
   /** Browsers send Origin; a page from anywhere else must not drive this server. Tools without one pass. */
@@ -104,18 +131,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   async function handleMcp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const id = request.headers['mcp-session-id']
     const known = typeof id === 'string' ? sessions.get(id) : undefined
-    if (known) return known.handleRequest(request, response)
+    if (known) {
+      lastSeen.set(known, Date.now())
+      return known.handleRequest(request, response)
+    }
     if (typeof id === 'string') return refuse(response, 404, 'Session not found; initialize again.')
     // A new session: its own MCP server over the shared app, so each client has its own subscriptions.
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (session) => {
         sessions.set(session, transport)
+        lastSeen.set(transport, Date.now())
       },
     })
     const server = createMcpServer(options.app, options.mcp ?? {})
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId)
+      lastSeen.delete(transport)
       void server.close()
     }
     await server.connect(transport)
@@ -143,7 +175,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!hostAllowed(request.headers.host)) return refuse(response, 403, 'Host not allowed.')
       if (!originAllowed(request.headers.origin)) return refuse(response, 403, 'Origin not allowed.')
       if (token) {
-        const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+        const given = /^bearer +(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() ?? ''
         if (!sameSecret(given, token)) return refuse(response, 401, 'Missing or wrong token (Authorization: Bearer).')
       }
       const path = new URL(request.url ?? '/', 'http://localhost').pathname
@@ -152,6 +184,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return send(response, 404, 'Not found.')
     }
     run().catch((error: unknown) => {
+      if (isBacklogError(error) && !response.headersSent) return refuse(response, statusOf(error.code), error.message)
       log(`git-backlog serve: ${(error as Error).stack ?? String(error)}`)
       if (!response.headersSent) refuse(response, 500, 'Internal error; the server logged the details.')
       else response.end()
@@ -171,6 +204,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     url: `http://${shown}:${port}`,
     port,
     async close() {
+      clearInterval(sweeper)
       await Promise.all([...sessions.values()].map((transport) => transport.close()))
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

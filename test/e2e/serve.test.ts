@@ -7,14 +7,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { startHttpServer } from '../../src/http/server.js'
+import { parseHost, startHttpServer } from '../../src/http/server.js'
 import { expectError } from '../helpers/errors.js'
 import { BIN, GIT_ENV, git, tempRepo } from '../helpers/repo.js'
 
@@ -117,6 +117,41 @@ describe('MCP over HTTP', () => {
     expect((await rawPost(server.port, { host: own, authorization: 'Bearer wrong' })).status).toBe(401)
     const client = await connectHttp(`${server.url}/mcp`, { authorization: 'Bearer s3cret' })
     expect((await client.listTools()).tools.length).toBeGreaterThan(5)
+  })
+})
+
+describe('the checks of every request', () => {
+  it('reads a Host header as browsers and clients send it: brackets, case, no port meaning 80', () => {
+    expect(parseHost('[::1]:7373')).toEqual({ name: '::1', port: 7373 })
+    expect(parseHost('LocalHost:7373')).toEqual({ name: 'localhost', port: 7373 })
+    expect(parseHost('example.com')).toEqual({ name: 'example.com', port: 80 })
+    expect(parseHost('[FD00::2]:41773')).toEqual({ name: 'fd00::2', port: 41773 })
+    expect(parseHost('fd00::2:41773')).toBeUndefined()
+    expect(parseHost('evil.example:80:1')).toBeUndefined()
+  })
+
+  it("answers a client on this machine's network address when listening there with a token", async () => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((one) => one && one.family === 'IPv4' && !one.internal)?.address
+    // Machines without a network address have nothing to listen on beyond loopback; the token case above stands.
+    if (!address) return
+    const { app } = await initializedApp()
+    const server = await startHttpServer({ app, host: address, port: 0, token: 't0ken' })
+    onTestFinished(() => server.close())
+    expect(server.url).toBe(`http://${address}:${server.port}`)
+    const client = await connectHttp(`${server.url}/mcp`, { authorization: 'bearer t0ken' })
+    expect((await client.listTools()).tools.length).toBeGreaterThan(5)
+  })
+
+  it('closes a session its client left without a word, once it has been idle long enough', async () => {
+    const { app } = await initializedApp()
+    const server = await startHttpServer({ app, port: 0, sessionIdleMs: 200 })
+    onTestFinished(() => server.close())
+    const client = await connectHttp(`${server.url}/mcp`)
+    expect((await client.listTools()).tools.length).toBeGreaterThan(5)
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    await expect(client.listTools()).rejects.toThrow(/Session not found|404/)
   })
 })
 
