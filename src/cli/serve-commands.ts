@@ -2,11 +2,11 @@
 
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { type Command, Option } from 'commander'
 import { createApp, plural } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
-import { CLIENTS, type Client, clientConfig } from '../mcp/client-config.js'
+import { CLIENTS, type Client, clientConfig, shellWord } from '../mcp/client-config.js'
 import { selfLaunch, VERSION } from '../package-files.js'
 import { withExamples } from './help.js'
 import type { CliContext } from './program.js'
@@ -17,7 +17,9 @@ const PORT_TRIES = 10
 
 /** Where `serve --demo` keeps its repository: the XDG state folder, so it outlives a clone and a reboot. */
 export function demoDirectory(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.local', 'state')
+  // The XDG rule: a relative XDG_STATE_HOME is ignored.
+  const given = env.XDG_STATE_HOME?.trim()
+  const state = given && isAbsolute(given) ? given : join(env.HOME?.trim() || homedir(), '.local', 'state')
   return join(state, 'git-backlog', 'demo')
 }
 
@@ -28,7 +30,7 @@ function onPath(env: NodeJS.ProcessEnv): boolean {
 
 function parsePort(text: string): number {
   const port = Number(text)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  if (!/^\d{1,5}$/.test(text) || port > 65535) {
     throw new BacklogError('INVALID_INPUT', `--port ${text} is not a port number (0-65535; 0 picks a free one)`)
   }
   return port
@@ -50,20 +52,23 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
     )
     .option('--url <url>', 'with --config: connect to a running `git backlog serve` at this MCP URL instead')
     .option('--name <name>', 'with --config: the server name in the client (default git-backlog)')
-    .action(async (options: { agent?: string; config?: Client; url?: string; name?: string }) => {
+    .option('--token <secret>', 'with --url: the token the server asks for, sent as "Authorization: Bearer <secret>"')
+    .action(async (options: { agent?: string; config?: Client; url?: string; name?: string; token?: string }) => {
       if (options.config) {
+        if (options.token && !options.url) throw new BacklogError('INVALID_INPUT', '--token goes with --url')
         const config = clientConfig(options.config, {
           launch: selfLaunch(),
           repository: resolve(io.cwd),
           ...(options.name ? { name: options.name } : {}),
           ...(options.url ? { url: options.url } : {}),
+          ...(options.token ? { token: options.token } : {}),
         })
         io.out(config.text.trimEnd())
         io.err(config.where)
         return
       }
-      if (options.url || options.name) {
-        throw new BacklogError('INVALID_INPUT', '--url and --name go with --config <client>')
+      if (options.url || options.name || options.token) {
+        throw new BacklogError('INVALID_INPUT', '--url, --name and --token go with --config <client>')
       }
       const { serveStdio } = await import('../mcp/server.js')
       const agent = options.agent ?? cli.agent()
@@ -122,7 +127,23 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           try {
             server = await startHttpServer({ ...serverOptions, port })
           } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+            const code = (error as NodeJS.ErrnoException).code
+            if (code !== 'EADDRINUSE') {
+              // The address or port is the person's choice: say which one failed, not that git-backlog has a bug.
+              if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+                throw new BacklogError(
+                  'INVALID_INPUT',
+                  `--host ${options.host} is not an address of this machine (${code})`,
+                )
+              }
+              if (code === 'EACCES') {
+                throw new BacklogError(
+                  'INVALID_INPUT',
+                  `port ${port} needs privileges this user lacks; give --port above 1023`,
+                )
+              }
+              throw error
+            }
             taken.push(port)
             if (asked !== undefined || port >= DEFAULT_PORT + PORT_TRIES - 1) {
               throw new BacklogError(
@@ -137,7 +158,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         const name = options.demo ? 'git-backlog-demo' : 'git-backlog'
         const launch = selfLaunch()
         // From a clone the command is not on PATH yet: show the line that works here.
-        const self = onPath(io.env) ? 'git backlog' : [launch.command, ...launch.args].join(' ')
+        const self = onPath(io.env) ? 'git backlog' : [launch.command, ...launch.args].map(shellWord).join(' ')
         const stdio = clientConfig('claude', {
           launch: { ...launch, args: [...launch.args, '-C', dir] },
           repository: dir,
@@ -155,10 +176,10 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
               : []),
             '',
             'Connect an agent:',
-            `  Claude Code:  ${clientConfig('claude', { launch, repository: dir, name, url: mcpUrl }).text}`,
-            `  Cursor, VS Code, Windsurf, Codex:  ${self} mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}`,
+            `  Claude Code:  ${clientConfig('claude', { launch, repository: dir, name, url: mcpUrl, ...(token ? { token: '<token>' } : {}) }).text}`,
+            `  Cursor, VS Code, Windsurf, Codex:  ${self} mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}${token ? ' --token <token>' : ''}`,
             `  Or let the client start it over stdio:  ${stdio.text}`,
-            `Look at it yourself:  ${onPath(io.env) ? `git -C ${dir} backlog list` : `${self} -C ${dir} list`}`,
+            `Look at it yourself:  ${onPath(io.env) ? `git -C ${shellWord(dir)} backlog list` : `${self} -C ${shellWord(dir)} list`}`,
             'Ctrl+C stops the server.',
           ].join('\n'),
         )

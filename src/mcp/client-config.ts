@@ -29,10 +29,12 @@ export interface ServerTarget {
   name?: string
   /** An MCP endpoint over HTTP (`git backlog serve`) instead of a server started over stdio. */
   url?: string
+  /** With `url`: the bearer token the server asks for (a placeholder such as `<token>` keeps a secret off screens). */
+  token?: string
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }
 
@@ -55,11 +57,12 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
   const args = (repository?: string) => [...target.launch.args, ...(repository ? ['-C', repository] : []), 'mcp']
   const json = (value: unknown) => JSON.stringify(value, null, 2)
   const url = target.url
+  const headers = url && target.token ? { Authorization: `Bearer ${target.token}` } : undefined
   switch (client) {
     case 'claude':
       return {
         text: url
-          ? `claude mcp add --transport http ${shellWord(name)} ${url}`
+          ? `claude mcp add --transport http ${shellWord(name)} ${shellWord(url)}${headers ? ` --header ${shellWord(`Authorization: ${headers.Authorization}`)}` : ''}`
           : `claude mcp add ${shellWord(name)} -- ${[command, ...args()].map(shellWord).join(' ')}`,
         where: url
           ? 'Run this in the project; Claude Code connects to the running server.'
@@ -68,7 +71,9 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
     case 'cursor':
       return {
         text: json({
-          mcpServers: { [name]: url ? { url } : { command, args: args(WORKSPACE_FOLDER) } },
+          mcpServers: {
+            [name]: url ? { url, ...(headers ? { headers } : {}) } : { command, args: args(WORKSPACE_FOLDER) },
+          },
         }),
         where: 'Put this in .cursor/mcp.json in the repository (or ~/.cursor/mcp.json for every project).',
       }
@@ -76,7 +81,9 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
       return {
         text: json({
           servers: {
-            [name]: url ? { type: 'http', url } : { type: 'stdio', command, args: args(WORKSPACE_FOLDER) },
+            [name]: url
+              ? { type: 'http', url, ...(headers ? { headers } : {}) }
+              : { type: 'stdio', command, args: args(WORKSPACE_FOLDER) },
           },
         }),
         where: 'Put this in .vscode/mcp.json in the repository.',
@@ -84,7 +91,7 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
     case 'codex':
       return {
         text: url
-          ? `[mcp_servers.${tomlString(name)}]\nurl = ${tomlString(url)}\n`
+          ? `[mcp_servers.${tomlString(name)}]\nurl = ${tomlString(url)}\n${headers ? `http_headers = { Authorization = ${tomlString(headers.Authorization)} }\n` : ''}`
           : `[mcp_servers.${tomlString(name)}]\ncommand = ${tomlString(command)}\nargs = [${args().map(tomlString).join(', ')}]\n`,
         where: url
           ? 'Add this to ~/.codex/config.toml; Codex connects to the running server.'
@@ -93,7 +100,11 @@ export function clientConfig(client: Client, target: ServerTarget): ClientConfig
     case 'windsurf':
       return {
         text: json({
-          mcpServers: { [name]: url ? { serverUrl: url } : { command, args: args(target.repository) } },
+          mcpServers: {
+            [name]: url
+              ? { serverUrl: url, ...(headers ? { headers } : {}) }
+              : { command, args: args(target.repository) },
+          },
         }),
         where: url
           ? `Add this to ~/.codeium/windsurf/mcp_config.json; it reaches whichever backlog is served at ${url}.`

@@ -3,7 +3,7 @@
  * once from the package's `.backlog.example/` in one commit, then reused as the person left it.
  */
 
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT } from '../merge/install.js'
@@ -64,8 +64,18 @@ export function ensureDemoRepository(dir: string): { created: boolean } {
     git(building, ['add', '--all'])
     git(building, ['commit', '--quiet', '--message', "Demo backlog from git-backlog's example"])
     mkdirSync(dirname(dir), { recursive: true })
-    rmSync(dir, { recursive: true, force: true }) // an empty folder, checked above
-    renameSync(building, dir)
+    try {
+      // Only ever an empty folder (rmdir refuses any other), and the rename fails if another start got there first.
+      if (existsSync(dir)) rmdirSync(dir)
+      renameSync(building, dir)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && existsSync(join(dir, '.backlog', 'config.yml'))) {
+        rmSync(building, { recursive: true, force: true })
+        return { created: false }
+      }
+      throw error
+    }
   } catch (error) {
     rmSync(building, { recursive: true, force: true })
     throw error

@@ -5,7 +5,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -243,5 +243,22 @@ describe('serve --demo (what npm start runs)', () => {
     expect(stderr).toContain('holds no demo backlog')
     expect(readFileSync(join(demo, 'mine.txt'), 'utf8')).toBe('keep me\n')
     expect(existsSync(join(demo, '.git'))).toBe(false)
+  })
+})
+
+describe('the demo repository', () => {
+  it('is made once: a later start into the same folder keeps it and says it made nothing', async () => {
+    const { ensureDemoRepository } = await import('../../src/store/demo-repo.js')
+    const state = mkdtempSync(join(tmpdir(), 'backlog-state-'))
+    onTestFinished(() => rmSync(state, { recursive: true, force: true }))
+    const demo = join(state, 'demo')
+    mkdirSync(demo)
+    // The second start finds the folder the first one filled: it keeps it, and says it made nothing.
+    const first = ensureDemoRepository(demo)
+    const head = git(demo, 'rev-parse', 'HEAD').trim()
+    const second = ensureDemoRepository(demo)
+    expect([first.created, second.created]).toEqual([true, false])
+    expect(git(demo, 'rev-parse', 'HEAD').trim()).toBe(head)
+    expect(readdirSync(state)).toEqual(['demo'])
   })
 })

@@ -98,11 +98,27 @@ describe('mcp --config', () => {
     expect(JSON.parse((await config(repo.dir, ['--config', 'vscode', '--url', url, '--name', 'demo'])).out)).toEqual({
       servers: { demo: { type: 'http', url } },
     })
+    // A token goes where each client sends headers; a URL is quoted for the shell it is pasted into.
+    const odd = 'http://127.0.0.1:7373/mcp?a=1&b=$(id)'
+    expect((await config(repo.dir, ['--config', 'claude', '--url', odd, '--token', 's3cret'])).out.trim()).toBe(
+      `claude mcp add --transport http git-backlog 'http://127.0.0.1:7373/mcp?a=1&b=$(id)' --header 'Authorization: Bearer s3cret'`,
+    )
+    expect(JSON.parse((await config(repo.dir, ['--config', 'cursor', '--url', url, '--token', 's3cret'])).out)).toEqual(
+      {
+        mcpServers: { 'git-backlog': { url, headers: { Authorization: 'Bearer s3cret' } } },
+      },
+    )
+    expect((await config(repo.dir, ['--config', 'codex', '--url', url, '--token', 's3cret'])).out).toContain(
+      'http_headers = { Authorization = "Bearer s3cret" }',
+    )
+    expect((await config(repo.dir, ['--config', 'claude', '--token', 's3cret'])).err).toContain(
+      '--token goes with --url',
+    )
     const unknown = await config(repo.dir, ['--config', 'emacs'])
     expect(unknown.code).toBe(1)
     expect(unknown.err).toMatch(/Allowed choices are claude, cursor, codex, vscode, windsurf/)
     const stray = await config(repo.dir, ['--url', url])
     expect(stray.code).toBe(1)
-    expect(stray.err).toContain('--url and --name go with --config')
+    expect(stray.err).toContain('--url, --name and --token go with --config')
   })
 })
