@@ -2,13 +2,9 @@
  * The README's front door, run as a new user would on a fresh machine: a copy of this checkout as a clone has it,
  * then every install and start route the README shows, each for real (the registry is reached for dependencies).
  *
- * The README commands this file runs, verbatim (the docs test checks they are here):
- *   git clone <url> && cd git-backlog        (the checkout's files copied into a new repository, as a clone has them)
- *   npm ci && npm test                       (npm ci here; CI runs npm test beside this file)
- *   npm install && npm start
- *   npm run build && npm install -g .
- *   npm pack && npm install -g ./git-backlog-*.tgz
- *   npm install -g git-backlog               (not published yet: the package it would fetch is checked instead)
+ * The README's install and start commands are run here as its blocks show them (the docs test finds each one in this
+ * file's code); `npm ci && npm test` is CI's own line (.ci/run), and the registry route, not published yet, is checked
+ * by what it would fetch: this package, named git-backlog, with a git-backlog command.
  */
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
