@@ -134,7 +134,7 @@ export function writeUseCases(core: AppCore): Pick<App, 'init' | 'create' | 'upd
 
   /**
    * A claim takes work that can be started now: every item claimed that someone else holds, that is closed, or that
-   * waits on open dependencies or open children (as READY has it) is named in one CONFLICT, and nothing is written.
+   * waits on open dependencies or open children is named in one CONFLICT, and nothing is written.
    */
   function assertClaimable(records: ItemRecord[], changes: ItemChanges, context: MutationContext): void {
     const claimant = claimantOf(changes, context)

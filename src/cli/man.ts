@@ -92,7 +92,7 @@ function commandSection(command: Command, help: Help): string[] {
  * The man page of the program, in roff (man macros).
  *
  * @example
- * writeFileSync('dist/man/git-backlog.1', renderManPage(program, VERSION))
+ * writeFileSync('dist/man/man1/git-backlog.1', renderManPage(program, VERSION))
  */
 export function renderManPage(program: Command, version: string): string {
   const help = program.createHelp()

@@ -499,7 +499,7 @@ export const listInputShape = {
       'Terms joined by and (default), or, not, parentheses: field:value (status:open, assignee:"Ann Lee"), ' +
         '+tag/-tag, bare words (text). Modifiers: field.is/not/before/after/by/above/below/contains/startswith/' +
         'endswith/in/exists/regex:value. Dates: 2026-05-01, today, friday, eow, now-7d. Virtual tags: READY (can ' +
-        'start now: not started, closed, blocked, waiting or scheduled later; nothing open it depends on or contains), ' +
+        'start now: none of started, closed, blocked, waiting, scheduled later; nothing open it depends on or contains), ' +
         'BLOCKED, UNBLOCKED, BLOCKING, ACTIVE, OVERDUE, WAITING, DUE (7 days), TODAY, TOMORROW, WEEK, SCHEDULED, ' +
         'TAGGED, ANNOTATED, OPEN, CLOSED. Other names are your own fields (estimate.gt:3). E.g. "+READY ' +
         'priority.above:low", "(+ACTIVE or +OVERDUE) -BLOCKED"',

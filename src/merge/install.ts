@@ -1,7 +1,7 @@
 /**
  * Where git learns about the driver: `.backlog/.gitattributes` (committed, so every clone routes task files to it)
  * and `[merge "backlog"]` in the repository's own config (local to each clone, so it is installed again wherever the
- * server or the CLI runs). The attributes live inside `.backlog/` because nothing outside it is ever written.
+ * server or the CLI runs). The attributes live inside `.backlog/` because nothing in the working tree outside it is ever written.
  */
 
 import { existsSync, readFileSync } from 'node:fs'

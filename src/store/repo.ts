@@ -58,7 +58,7 @@ export function discoverRepo(cwd: string): Repo {
     if (parent === dir) {
       throw new BacklogError(
         'NOT_A_REPO',
-        `${resolve(cwd)} is not inside a git repository. Run \`git init\` first, then \`git backlog init\`.`,
+        `${resolve(cwd)} is not inside a git repository. Run \`git init\` first (the first item added then starts the backlog).`,
       )
     }
     dir = parent
