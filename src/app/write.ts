@@ -6,7 +6,7 @@ import { BacklogError, joinPhrases, mapText, type Phrase, phrase, sentence, slot
 import { generateId, idKey, isValidPrefix } from '../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput, type UpdateInput } from '../core/inputs.js'
 import type { Item } from '../core/item.js'
-import { CONFIG_PATH, itemPath } from '../core/layout.js'
+import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, CONFIG_PATH, itemPath } from '../core/layout.js'
 import { sharedVerb } from '../core/messages.js'
 import {
   applyUpdate,
@@ -18,7 +18,7 @@ import {
   updateVerb,
 } from '../core/mutations.js'
 import { nextOccurrence } from '../core/recurrence.js'
-import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, installDriverQuietly } from '../merge/install.js'
+import { installDriverQuietly } from '../merge/install.js'
 import { readPackageFile } from '../package-files.js'
 import { findCycle } from '../query/graph.js'
 import { assertInitialized, type ItemRecord } from '../store/store.js'

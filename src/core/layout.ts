@@ -30,3 +30,9 @@ export function isBacklogPath(path: string): boolean {
   if (!path.startsWith(`${BACKLOG_DIR}/`)) return false
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..')
 }
+
+/** The attributes file, committed by `init` (and by `doctor --fix` in a backlog made before it existed). */
+export const ATTRIBUTES_PATH = `${BACKLOG_DIR}/.gitattributes`
+/** Patterns in a folder's `.gitattributes` are relative to that folder: every `.md` file under `.backlog/`. */
+export const ATTRIBUTES_TEXT =
+  '# Task files are merged field by field by `git backlog merge-driver` (see the README).\n*.md merge=backlog\n'

@@ -6,16 +6,11 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BACKLOG_DIR } from '../core/layout.js'
+import { ATTRIBUTES_PATH } from '../core/layout.js'
 import { packagePath, selfLaunch } from '../package-files.js'
 import { runGit } from '../store/git-cli.js'
 import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
-/** The attributes file, committed by `init` (and by `doctor --fix` in a backlog made before it existed). */
-export const ATTRIBUTES_PATH = `${BACKLOG_DIR}/.gitattributes`
-/** Patterns in a folder's `.gitattributes` are relative to that folder: every `.md` file under `.backlog/`. */
-export const ATTRIBUTES_TEXT =
-  '# Task files are merged field by field by `git backlog merge-driver` (see the README).\n*.md merge=backlog\n'
 const DRIVER_NAME = 'git-backlog: merges task files field by field'
 
 export interface DriverCheck {

@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
-import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT } from '../merge/install.js'
+import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT } from '../core/layout.js'
 import { packagePath } from '../package-files.js'
 import { runGitAt } from './git-cli.js'
 

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
 import { parseItemFile } from '../../src/core/codec.js'
 import { createInput, updateInput } from '../../src/core/inputs.js'
-import { itemPath } from '../../src/core/layout.js'
-import { ATTRIBUTES_PATH } from '../../src/merge/install.js'
+import { ATTRIBUTES_PATH, itemPath } from '../../src/core/layout.js'
 import { tempRepo } from '../helpers/repo.js'
 
 /** A backlog with one item and two branches that changed its tags and priority differently, merged by plain git. */
