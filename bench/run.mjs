@@ -3,15 +3,13 @@
 // Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
 
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { serializeItem } from '../dist/core/codec.js'
-import { blankItem } from '../dist/core/item.js'
-import { itemPath } from '../dist/core/layout.js'
-import { BENCH_ENV, newBenchRepo, STATUSES, TAGS } from './common.mjs'
+import { buildBacklog } from './backlog.mjs'
+import { BENCH_ENV } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'cli', 'main.js')
@@ -20,47 +18,6 @@ const opsIndex = args.indexOf('--ops')
 const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200
 const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && args[index - 1] !== '--ops').map(Number)
 const env = BENCH_ENV
-
-const PRIORITIES = ['urgent', 'high', 'medium', 'low', undefined]
-const WORDS = [
-  'login',
-  'session',
-  'cache',
-  'invoice',
-  'payment',
-  'migration',
-  'latency',
-  'timeout',
-  'webhook',
-  'export',
-].concat(['upload', 'search', 'index', 'report', 'dashboard', 'token', 'billing', 'onboarding', 'retry', 'queue'])
-
-/** A backlog of `count` realistic items, written as files and committed with the real git in one commit. */
-function buildBacklog(count) {
-  const { dir, git } = newBenchRepo(count)
-  const ids = []
-  for (let i = 0; i < count; i++) {
-    const id = `bl-${i.toString(32).padStart(6, '0')}${'0123456789abcdefghjkmnpqrstvwxyz'[i % 32]}`
-    ids.push(id)
-    const item = blankItem(id, `Task ${i}: ${['fix', 'add', 'refactor', 'document'][i % 4]} the ${TAGS[i % 8]} module`)
-    item.status = STATUSES[i % STATUSES.length]
-    const priority = PRIORITIES[i % PRIORITIES.length]
-    if (priority) item.priority = priority
-    item.tags = [TAGS[i % 8], TAGS[(i * 3) % 8]].filter((tag, index, all) => all.indexOf(tag) === index)
-    if (i % 10 === 0 && i > 0) item.parent = ids[i - 10]
-    if (i % 7 === 3) item.depends_on = [ids[i - 3]]
-    if (i % 9 === 0) item.due = new Date(Date.UTC(2026, 10, 1) + (i % 60) * 86_400_000).toISOString().slice(0, 10)
-    if (i % 4 === 0) item.assignee = ['ann', 'bob', 'claude', 'codex'][(i % 16) >> 2]
-    item.created = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/\.\d+Z$/, 'Z')
-    item.description = `Why: ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} for item ${i}.\n\n- [ ] first step\n- [ ] second step\n`
-    const path = join(dir, itemPath(id))
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, serializeItem(item))
-  }
-  git('add', '-A')
-  git('commit', '-q', '-m', `bench: ${count} items`)
-  return { dir, ids }
-}
 
 /** Spawns the built server in `dir` and connects the SDK client; `ms` is the time to the initialize response. */
 async function startServer(dir) {
