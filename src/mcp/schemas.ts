@@ -1,6 +1,6 @@
 /** Output schemas of the MCP tools: what `structuredContent` holds, checked by clients against each result. */
 
-import { z } from 'zod'
+import * as z from 'zod'
 
 const row = z.object({
   id: z.string(),
