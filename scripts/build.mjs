@@ -1,12 +1,34 @@
 // Builds the package: tsc for the library and its types (dist/), then one esbuild bundle for the executable
-// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow (docs/adr/0005-bundled-executable.md).
+// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow
+// (docs/adr/0005-bundled-executable.md). The bundle is split so each path loads only what it uses, the tool listing is
+// computed here, and the SDK's Ajv validator is left out (docs/adr/0013-fast-start.md).
+// `node scripts/build.mjs --metafile` also writes dist/meta.json (which input went into which chunk).
 import { execFileSync } from 'node:child_process'
-import { chmodSync, rmSync } from 'node:fs'
+import { chmodSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 rmSync('dist', { recursive: true, force: true })
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
-await build({
+
+// What tools/list answers, from the tsc output just built: the server sends it without loading zod's converter.
+const { TOOLS } = await import('../dist/mcp/tools.js')
+const { listTools } = await import('../dist/mcp/listing.js')
+const listing = JSON.stringify(listTools(TOOLS))
+
+/** The SDK's server imports its Ajv validator for elicitation forms only; ours never asks for one. */
+const withoutAjv = {
+  name: 'without-ajv',
+  setup(build) {
+    build.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes('@modelcontextprotocol/sdk') && args.importer.includes('/server/')
+        ? { path: fileURLToPath(new URL('no-ajv.js', import.meta.url)) }
+        : undefined,
+    )
+  },
+}
+
+const result = await build({
   entryPoints: { 'git-backlog': 'src/cli/main.ts' },
   outdir: 'dist/bin',
   bundle: true,
@@ -17,9 +39,13 @@ await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  metafile: process.argv.includes('--metafile'),
+  define: { __TOOL_LISTING__: JSON.stringify(listing) },
+  plugins: [withoutAjv],
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 })
+if (result.metafile) writeFileSync('dist/meta.json', JSON.stringify(result.metafile))
 chmodSync('dist/bin/git-backlog.js', 0o755)

@@ -7,12 +7,29 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
+/**
+ * The agent of `mcp [--agent <name>]`: the name, undefined without the option, or false for any other arguments
+ * (`--help`, a mistake), which the command line's parser answers.
+ */
+function serverAgent(rest: string[]): string | undefined | false {
+  if (rest.length === 0) return undefined
+  const [flag, value, ...more] = rest
+  if (flag === '--agent' && value !== undefined && !value.startsWith('-') && more.length === 0) return value
+  if (flag?.startsWith('--agent=') && rest.length === 1) return flag.slice('--agent='.length)
+  return false
+}
+
 const args = process.argv.slice(2)
 const err = (text: string) => process.stderr.write(`${text}\n`)
 if (args[0] === 'merge-driver' && !args.includes('--help') && !args.includes('-h')) {
   // git starts the driver once per file it merges: load the merge alone, not the whole command line.
   const { mergeDriverMain } = await import('../merge/driver-main.js')
   process.exitCode = mergeDriverMain(args.slice(1), process.cwd(), err)
+} else if (args[0] === 'mcp' && serverAgent(args.slice(1)) !== false) {
+  // An agent's client waits for the server's first answers: serve them without loading the command line or the app.
+  const { serveStdio } = await import('../mcp/server.js')
+  const agent = serverAgent(args.slice(1))
+  await serveStdio(process.cwd(), agent ? { agent } : {})
 } else {
   const { runCli } = await import('./program.js')
   process.exitCode = await runCli(args, {
