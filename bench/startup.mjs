@@ -1,8 +1,8 @@
 // Start-up benchmark: the built executable beside a bare `node -e 0`, in one run, as ratios and differences (this
 // machine is shared and noisy: only figures measured side by side mean anything). For each repetition, interleaved:
 //   - `node -e 0`: spawn → exit, wall time and CPU (user+sys);
-//   - `git-backlog mcp` at 1,000 and 10,000 items, cold (items cache removed) and warm: spawn → answer to
-//     `initialize`, and → answer to the first `tools/list` (sent after `notifications/initialized`, as clients do);
+//   - `git-backlog mcp` at 1,000 and 10,000 items, cold (items cache removed) and warm, started by the MCP SDK's
+//     client: spawn → answer to `initialize`, and → answer to the first `tools/list`;
 //   - CLI commands at 1,000 items (list, show, add, done; the items cache warm): CPU (user+sys, git children included).
 // Usage: npm run bench:startup  (or: node bench/startup.mjs --reps 20 1000 10000)
 
@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV } from './common.mjs'
 
@@ -91,45 +93,45 @@ function runTimed(command, args, cwd) {
   })
 }
 
-/**
- * Spawns `git-backlog mcp` in `dir`, talks raw JSON-RPC as a client does (initialize, then notifications/initialized
- * and tools/list), and returns the ms from the spawn to each answer.
- */
-function startServer(bin, dir) {
+/** Milliseconds from spawning a command to its exit. */
+function spawnToExit(command, args, cwd) {
+  const started = performance.now()
   return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [bin, 'mcp'], {
-      cwd: dir,
-      env: BENCH_ENV,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    })
-    const times = {}
-    let buffered = ''
-    const send = (message) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`)
+    const child = spawn(command, args, { cwd, env: BENCH_ENV, stdio: 'ignore' })
     child.on('error', reject)
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      buffered += chunk
-      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-        const message = JSON.parse(buffered.slice(0, newline))
-        buffered = buffered.slice(newline + 1)
-        if (message.id === 1) {
-          times.initialize = performance.now() - started
-          send({ method: 'notifications/initialized' })
-          send({ id: 2, method: 'tools/list' })
-        } else if (message.id === 2) {
-          times.toolsList = performance.now() - started
-          if (!message.result?.tools?.length) reject(new Error(`tools/list: ${JSON.stringify(message)}`))
-          child.stdin.end()
-        }
-      }
-    })
-    child.on('close', () => (times.toolsList ? resolve(times) : reject(new Error('the server closed early'))))
-    send({
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-    })
+    child.on('exit', () => resolve(performance.now() - started))
   })
+}
+
+/**
+ * Spawns `git-backlog mcp` in `dir` with the MCP SDK's client, as agents start it, and returns the ms from the spawn
+ * to the answer to `initialize` (the client connected) and to the arrival of the first `tools/list` answer.
+ */
+async function startServer(bin, dir) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, 'mcp'],
+    cwd: dir,
+    env: BENCH_ENV,
+    stderr: 'inherit',
+  })
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  const started = performance.now()
+  await client.connect(transport)
+  const initialize = performance.now() - started
+  // The answer's arrival, not the client's work on it after (it compiles every output schema).
+  let toolsList
+  const receive = transport.onmessage
+  transport.onmessage = (message) => {
+    if (message.result?.tools) toolsList ??= performance.now() - started
+    receive?.(message)
+  }
+  const { tools } = await client.listTools()
+  if (!tools.length) throw new Error('tools/list answered no tools')
+  const exited = new Promise((resolve) => transport._process?.once('exit', resolve) ?? resolve())
+  await client.close()
+  await exited
+  return { initialize, toolsList }
 }
 
 const cacheOf = (dir) => join(dir, '.git', 'backlog', 'items-cache.json')
@@ -158,7 +160,8 @@ export async function benchStartup({ reps, bin, sizes, cli, mcp }) {
   for (let rep = 0; rep < reps; rep++) {
     process.stderr.write(`\rrepetition ${rep + 1} of ${reps}`)
     const bare = await runTimed(process.execPath, ['-e', '0'], root)
-    add('node -e 0 wall', bare.wall)
+    // Wall time as the server's is taken: from node's own spawn, with no wrapper in between.
+    add('node -e 0 wall', await spawnToExit(process.execPath, ['-e', '0'], root))
     add('node -e 0 cpu', bare.cpu)
     if (mcp) {
       for (const count of serverSizes) {
