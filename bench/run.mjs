@@ -12,7 +12,7 @@ import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const bin = join(root, 'dist', 'cli', 'main.js')
+const bin = join(root, 'dist', 'bin', 'git-backlog.js')
 const args = process.argv.slice(2)
 const opsIndex = args.indexOf('--ops')
 const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200

@@ -1,7 +1,7 @@
 // Builds the package: tsc for the library and its types (dist/), then one esbuild bundle for the executable
-// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow
-// (docs/adr/0005-bundled-executable.md). The bundle is split so each path loads only what it uses, the tool listing is
-// computed here, and the SDK's Ajv validator is left out (docs/adr/0013-fast-start.md).
+// (dist/bin/git-backlog.cjs), because loading ~200 separate modules made the MCP server's start-up twice as slow
+// (docs/adr/0005-bundled-executable.md), and the small file that runs it from V8's code cache (dist/bin/git-backlog.js).
+// The tool listing is computed here, and the SDK's Ajv validator is left out (docs/adr/0013-fast-start.md).
 // `node scripts/build.mjs --metafile` also writes dist/meta.json (which input went into which chunk).
 import { execFileSync } from 'node:child_process'
 import { chmodSync, rmSync, writeFileSync } from 'node:fs'
@@ -28,24 +28,33 @@ const withoutAjv = {
   },
 }
 
+// One CommonJS file, so that git-backlog.js can run it from V8's code cache (node 20 caches no ES module's code).
+// Modules load lazily all the same: each dynamic import becomes a function that runs the module on first use.
 const result = await build({
   entryPoints: { 'git-backlog': 'src/cli/main.ts' },
+  outExtension: { '.js': '.cjs' },
   outdir: 'dist/bin',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: process.argv.includes('--metafile'),
-  define: { __TOOL_LISTING__: JSON.stringify(listing) },
+  define: { __TOOL_LISTING__: JSON.stringify(listing), 'import.meta.url': '__bundleUrl' },
   plugins: [withoutAjv],
-  // Bundled CommonJS dependencies call require(); give the ES module one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 if (result.metafile) writeFileSync('dist/meta.json', JSON.stringify(result.metafile))
+await build({
+  entryPoints: { 'git-backlog': 'src/cli/start.ts' },
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+})
 chmodSync('dist/bin/git-backlog.js', 0o755)

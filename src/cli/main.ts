@@ -1,5 +1,7 @@
-#!/usr/bin/env node
-/** The `git-backlog` executable (git runs it for `git backlog ...`). */
+/**
+ * The `git-backlog` command (git runs it for `git backlog ...`), bundled into dist/bin/git-backlog.cjs, which
+ * dist/bin/git-backlog.js runs (start.ts).
+ */
 
 // `git backlog ... | head` closes the pipe early: that is the reader's choice, not an error to report.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -19,23 +21,27 @@ function serverAgent(rest: string[]): string | undefined | false {
   return false
 }
 
-const args = process.argv.slice(2)
-const err = (text: string) => process.stderr.write(`${text}\n`)
-if (args[0] === 'merge-driver' && !args.includes('--help') && !args.includes('-h')) {
-  // git starts the driver once per file it merges: load the merge alone, not the whole command line.
-  const { mergeDriverMain } = await import('../merge/driver-main.js')
-  process.exitCode = mergeDriverMain(args.slice(1), process.cwd(), err)
-} else if (args[0] === 'mcp' && serverAgent(args.slice(1)) !== false) {
-  // An agent's client waits for the server's first answers: serve them without loading the command line or the app.
-  const { serveStdio } = await import('../mcp/server.js')
-  const agent = serverAgent(args.slice(1))
-  await serveStdio(process.cwd(), agent ? { agent } : {})
-} else {
-  const { runCli } = await import('./program.js')
-  process.exitCode = await runCli(args, {
-    cwd: process.cwd(),
-    out: (text) => process.stdout.write(`${text}\n`),
-    err,
-    env: process.env,
-  })
+async function main(args: string[]): Promise<void> {
+  const err = (text: string) => process.stderr.write(`${text}\n`)
+  if (args[0] === 'merge-driver' && !args.includes('--help') && !args.includes('-h')) {
+    // git starts the driver once per file it merges: load the merge alone, not the whole command line.
+    const { mergeDriverMain } = await import('../merge/driver-main.js')
+    process.exitCode = mergeDriverMain(args.slice(1), process.cwd(), err)
+  } else if (args[0] === 'mcp' && serverAgent(args.slice(1)) !== false) {
+    // An agent's client waits for the server's first answers: serve them without loading the command line or the app.
+    const { serveStdio } = await import('../mcp/server.js')
+    const agent = serverAgent(args.slice(1))
+    await serveStdio(process.cwd(), agent ? { agent } : {})
+  } else {
+    const { runCli } = await import('./program.js')
+    process.exitCode = await runCli(args, {
+      cwd: process.cwd(),
+      out: (text) => process.stdout.write(`${text}\n`),
+      err,
+      env: process.env,
+    })
+  }
 }
+
+// Not a top-level await: the executable is bundled as CommonJS, to start from V8's code cache (start.ts).
+void main(process.argv.slice(2))
