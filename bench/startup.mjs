@@ -56,7 +56,7 @@ function median(values) {
 }
 
 /** Runs a command to its end and returns its wall time and CPU in ms (NaN when CPU cannot be read). */
-function runTimed(command, args, cwd) {
+function runTimed(command, args, cwd, env = benchEnv) {
   const out = join(scratch, 'time.txt')
   const started = performance.now()
   const [file, argv] =
@@ -66,7 +66,7 @@ function runTimed(command, args, cwd) {
         ? [TIME, ['-f', '%U %S', '-o', out, command, ...args]]
         : [command, args]
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { cwd, env: BENCH_ENV, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => {
@@ -97,7 +97,7 @@ function runTimed(command, args, cwd) {
 function spawnToExit(command, args, cwd) {
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: BENCH_ENV, stdio: 'ignore' })
+    const child = spawn(command, args, { cwd, env: benchEnv, stdio: 'ignore' })
     child.on('error', reject)
     child.on('exit', () => resolve(performance.now() - started))
   })
@@ -107,12 +107,12 @@ function spawnToExit(command, args, cwd) {
  * Spawns `git-backlog mcp` in `dir` with the MCP SDK's client, as agents start it, and returns the ms from the spawn
  * to the answer to `initialize` (the client connected) and to the arrival of the first `tools/list` answer.
  */
-async function startServer(bin, dir) {
+async function startServer(bin, dir, env = benchEnv) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [bin, 'mcp'],
     cwd: dir,
-    env: BENCH_ENV,
+    env,
     stderr: 'inherit',
   })
   const client = new Client({ name: 'bench', version: '1.0.0' })
@@ -136,6 +136,7 @@ async function startServer(bin, dir) {
 
 const cacheOf = (dir) => join(dir, '.git', 'backlog', 'items-cache.json')
 let scratch
+let benchEnv = BENCH_ENV
 
 /**
  * Measures start-up; returns the lines to print.
@@ -145,6 +146,8 @@ let scratch
  */
 export async function benchStartup({ reps, bin, sizes, cli, mcp }) {
   scratch = mkdtempSync(join(tmpdir(), 'git-backlog-startup-'))
+  // The executable's code cache, made by the first run below as by a user's first command.
+  benchEnv = { ...BENCH_ENV, GIT_BACKLOG_CACHE_DIR: join(scratch, 'code-cache') }
   const serverSizes = sizes.length ? sizes : [1000, 10000]
   const backlogs = new Map()
   for (const count of new Set([1000, ...serverSizes])) {
@@ -175,6 +178,11 @@ export async function benchStartup({ reps, bin, sizes, cli, mcp }) {
         add(`${count} warm initialize`, warm.initialize)
         add(`${count} warm tools/list`, warm.toolsList)
       }
+      // The first start after an install or an upgrade, before any code cache.
+      const { dir } = backlogs.get(serverSizes[0])
+      const first = await startServer(bin, dir, { ...benchEnv, GIT_BACKLOG_CACHE_DIR: 'off' })
+      add('first initialize', first.initialize)
+      add('first tools/list', first.toolsList)
     }
     if (cli) {
       const commands = [
@@ -212,6 +220,13 @@ export async function benchStartup({ reps, bin, sizes, cli, mcp }) {
           lines.push(`${pad(label, 52)}${pad(`${value.toFixed(0)} ms`, 10)}${(value / bareWall).toFixed(2)}× node -e 0`)
         }
       }
+    }
+  }
+  if (mcp) {
+    for (const answer of ['initialize', 'tools/list']) {
+      const value = m(`first ${answer}`)
+      const label = `mcp ${serverSizes[0]} items, no code cache: spawn → ${answer}`
+      lines.push(`${pad(label, 52)}${pad(`${value.toFixed(0)} ms`, 10)}${(value / bareWall).toFixed(2)}× node -e 0`)
     }
   }
   if (cli && !Number.isNaN(bareCpu)) {
