@@ -62,12 +62,21 @@ export interface CommitSummary {
   parent: string[]
   /** The committer's time, in seconds. */
   committed: number
+  /** The author's name and time, in seconds. */
+  author: string
+  authored: number
   message: string
 }
 
 /** isomorphic-git's reading of a commit message: no carriage returns, no leading blank lines, one newline at the end. */
 function normalizeMessage(text: string): string {
   return `${text.replace(/\r/g, '').replace(/^\n+/, '').replace(/\n+$/, '')}\n`
+}
+
+/** A signature line's name and time, as isomorphic-git reads them (`name <email> time zone`). */
+function signature(header: string | undefined): { name: string; time: number } {
+  const match = /^\S+ (.*) <(?:.*)> (.*) (?:.*)$/.exec(header ?? '')
+  return { name: match?.[1] ?? '', time: Number(match?.[2]) }
 }
 
 /** Git reads a commit's start by position: one `tree`, then the `parent` lines right after it. */
@@ -81,13 +90,22 @@ function parseCommit(text: string): CommitSummary {
   for (; index < headers.length && headers[index]?.startsWith('parent '); index++) {
     parent.push((headers[index] as string).slice('parent '.length))
   }
-  const committer = headers.slice(index).find((header) => header.startsWith('committer '))
-  const committed = Number(/^committer (?:.*) <(?:.*)> (.*) (?:.*)$/.exec(committer ?? '')?.[1])
-  return { tree, parent, committed, message: normalizeMessage(text.slice(end + 2)) }
+  // The first of each header counts, as in git; continuation lines (a signature's) start with a space.
+  const rest = headers.slice(index)
+  const author = signature(rest.find((header) => header.startsWith('author ')))
+  const committer = signature(rest.find((header) => header.startsWith('committer ')))
+  return {
+    tree,
+    parent,
+    committed: committer.time,
+    author: author.name,
+    authored: author.time,
+    message: normalizeMessage(text.slice(end + 2)),
+  }
 }
 
 /**
- * A commit's tree, parents, committer time and message.
+ * A commit's tree, parents, author, times and message.
  *
  * @example
  * (await readCommitSummary(repo.commondir, head, {})).tree
@@ -96,7 +114,14 @@ export async function readCommitSummary(gitdir: string, oid: string, cache: Cach
   const raw = readRawObject(gitdir, oid)
   if (raw?.type === 'commit') return parseCommit(raw.content.toString('utf8'))
   const { commit } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
-  return { tree: commit.tree, parent: commit.parent, committed: commit.committer.timestamp, message: commit.message }
+  return {
+    tree: commit.tree,
+    parent: commit.parent,
+    committed: commit.committer.timestamp,
+    author: commit.author.name,
+    authored: commit.author.timestamp,
+    message: commit.message,
+  }
 }
 
 /** The commits whose parents a shallow clone never fetched. */
@@ -137,7 +162,8 @@ export async function isAncestorOf(gitdir: string, ancestor: string, commit: str
 /** A blob's bytes. */
 export async function readBlobBytes(gitdir: string, oid: string, cache: Cache): Promise<Uint8Array> {
   const raw = readRawObject(gitdir, oid)
-  if (raw?.type === 'blob') return raw.content
+  // A plain Uint8Array, as isomorphic-git gives (a Buffer prints and compares differently).
+  if (raw?.type === 'blob') return new Uint8Array(raw.content.buffer, raw.content.byteOffset, raw.content.length)
   return (await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, cache })).blob
 }
 

@@ -92,7 +92,16 @@ describe('reading git objects from the object files', () => {
     repo.git('gc', '-q', '--prune=now')
     repo.write('late.txt', 'loose again\n')
     repo.git('add', '-A')
-    repo.git('commit', '-q', '-m', '\n\nLeading blank lines\r\n\n\n')
+    repo.git(
+      'commit',
+      '-q',
+      '--author',
+      'Other Person <other@example.com>',
+      '--date',
+      '2026-01-02T03:04:05+0530',
+      '-m',
+      '\n\nLeading blank lines\r\n\n\n',
+    )
     const gitdir = join(repo.dir, '.git')
     const cache = {}
     const commits = repo.git('rev-list', 'HEAD').trim().split('\n')
@@ -102,6 +111,8 @@ describe('reading git objects from the object files', () => {
         tree: commit.tree,
         parent: commit.parent,
         committed: commit.committer.timestamp,
+        author: commit.author.name,
+        authored: commit.author.timestamp,
         message: commit.message,
       })
     }
