@@ -1,6 +1,7 @@
 // Benchmark: builds backlogs of 1,000 and 10,000 items in temp repositories and drives the built `git-backlog mcp`
-// over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses and the RSS.
-// Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
+// over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses and the RSS;
+// then the start-up beside a bare `node -e 0` (bench/startup.mjs, fewer repetitions than `npm run bench:startup`).
+// Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200 [--no-startup])
 
 import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV } from './common.mjs'
+import { benchStartup } from './startup.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
@@ -209,4 +211,9 @@ for (const result of results) {
     `${pad(result.count, 8)}${pad('server memory', 22)}RSS ${result.memory.rss.toFixed(0)} MiB, peak ${result.memory.peak.toFixed(0)} MiB; ` +
       `${result.commits} commits, git fsck ${result.fsck === '' ? 'clean' : result.fsck}\n`,
   )
+}
+
+if (!args.includes('--no-startup')) {
+  process.stderr.write('measuring start-up beside node -e 0...\n')
+  console.log((await benchStartup({ reps: 7, bin, sizes, cli: true, mcp: true })).join('\n'))
 }
