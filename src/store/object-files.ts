@@ -1,7 +1,7 @@
 /**
  * Git objects read straight from the object files, loose and packed (pack index version 2), with node's zlib: the
  * reads every call makes (HEAD's commit, the trees along a path, a blob). isomorphic-git reads them too, but loading
- * it, inflating with its JavaScript zlib and hashing each object back cost a command line call 50 ms of its 100 ms
+ * it, inflating with its JavaScript zlib and hashing each object back cost a command line write about 45 ms of CPU
  * (docs/adr/0013-fast-start.md). What this cannot read (a version 1 index, an object only in an alternate store) comes
  * back undefined, and git-read.ts asks isomorphic-git.
  */
