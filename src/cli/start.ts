@@ -11,11 +11,13 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { constants, Script } from 'node:vm'
+import * as vm from 'node:vm'
 import * as zlib from 'node:zlib'
 
 /** A long-running server writes its cache this long after it started, if it has not exited by then. */
 const SERVER_CACHE_AFTER_MS = 5_000
+/** Bump when the cache file's layout changes (see HEADER), so two versions of this file never read each other's. */
+const CACHE_FORMAT = 'c1'
 /** Caches of other builds kept (a global install and a project's, a developer's last builds); older ones are removed. */
 const KEPT_CACHES = 4
 
@@ -32,7 +34,7 @@ function cacheName(bytes: Buffer, file: string): string {
     const { mtimeMs, size } = statSync(file)
     sum = `${size}-${mtimeMs}`
   }
-  return `${sum}-${process.version}-${process.arch}.v8cache`
+  return `${sum}-${process.version}-${process.arch}-${CACHE_FORMAT}.v8cache`
 }
 
 /** Removes all but the newest caches. */
@@ -56,38 +58,57 @@ function cacheDir(): string | undefined {
   }
 }
 
+/**
+ * A cache file: a header line naming the commands whose code it holds (`git-backlog-cache <cmd>,<cmd>`), then V8's
+ * data. A command not among them adds its code once: a cache made by `list` lacks what `add` compiles on its way.
+ */
+const HEADER = 'git-backlog-cache '
+
+function readCache(file: string): { commands: Set<string>; data: Buffer } | undefined {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch {
+    return undefined // none yet: this run makes it
+  }
+  const newline = bytes.indexOf(10)
+  if (newline < 0 || bytes.toString('latin1', 0, HEADER.length) !== HEADER) return undefined
+  const commands = bytes.toString('latin1', HEADER.length, newline).split(',').filter(Boolean)
+  return { commands: new Set(commands), data: bytes.subarray(newline + 1) }
+}
+
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'git-backlog.cjs')
 const bytes = readFileSync(bundle)
 const source = bytes.toString('utf8')
 const folder = cacheDir()
-let cacheFile: string | undefined
-let cached: Buffer | undefined
-if (folder) {
-  cacheFile = join(folder, cacheName(bytes, bundle))
-  try {
-    cached = readFileSync(cacheFile)
-  } catch {
-    // none yet: this run makes it
-  }
-}
+const cacheFile = folder ? join(folder, cacheName(bytes, bundle)) : undefined
+const cached = cacheFile ? readCache(cacheFile) : undefined
+/** The command, as the cache knows it: the first argument when it looks like one, else none. */
+const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : ''
 
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+// vm.constants is node 20.12's: before it, the bundle has no import() to serve anyway (esbuild turns its own into
+// functions).
+const { constants } = vm as { constants?: typeof vm.constants }
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
-  ...(cached ? { cachedData: cached } : {}),
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  ...(cached ? { cachedData: cached.data } : {}),
+  ...(constants ? { importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
 })
 
-if (cacheFile && (!cached || script.cachedDataRejected)) {
+const usable = cached && !script.cachedDataRejected
+if (cacheFile && (!usable || (command && !cached.commands.has(command)))) {
   const file = cacheFile
+  const commands = usable ? [...cached.commands, command] : [command]
   let saved = false
-  // After the command ran, the cache holds the code it compiled on the way, not only the top level.
+  // After the command ran, the cache holds the code it compiled on the way (and what it was started from).
   const save = () => {
     if (saved) return
     saved = true
     try {
       mkdirSync(dirname(file), { recursive: true })
       const temporary = `${file}.${process.pid}.tmp`
-      writeFileSync(temporary, script.createCachedData())
+      const header = Buffer.from(`${HEADER}${commands.filter(Boolean).join(',')}\n`, 'latin1')
+      writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]))
       renameSync(temporary, file)
       prune(dirname(file))
     } catch {

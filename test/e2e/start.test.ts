@@ -24,20 +24,26 @@ describe('the executable started from V8 code cache', () => {
     expect(run(repo.dir, cache, 'init').code).toBe(0)
     expect(run(repo.dir, cache, 'add', 'Cached start').code).toBe(0)
     const [made] = caches(cache)
-    expect(made).toMatch(/^[0-9a-f]+-v\d+\.\d+\.\d+-\w+\.v8cache$/)
+    expect(made).toMatch(/^[0-9a-f]+-v\d+\.\d+\.\d+-\w+-\w+\.v8cache$/)
     const file = join(cache, made as string)
     const bytes = readFileSync(file)
     expect(bytes.length).toBeGreaterThan(100_000)
     const old = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000)
-    utimesSync(file, old, old)
 
+    // A command it has not seen adds the code it compiled; one it has seen only reads it.
+    expect(readFileSync(file, 'latin1')).toMatch(/^git-backlog-cache init,add\n/)
     const listed = run(repo.dir, cache, 'list')
     expect(listed.code, listed.err).toBe(0)
     expect(listed.out).toMatch(/Cached start/)
-    // Read, not written again.
+    expect(readFileSync(file, 'latin1')).toMatch(/^git-backlog-cache init,add,list\n/)
+    const grown = readFileSync(file)
+    expect(grown.length).toBeGreaterThanOrEqual(bytes.length)
+    utimesSync(file, old, old)
+    expect(run(repo.dir, cache, 'list').out).toBe(listed.out)
+    expect(run(repo.dir, cache, 'add', 'Another').code).toBe(0)
     expect(caches(cache)).toEqual([made])
     expect(Math.round(statSync(file).mtimeMs)).toBe(old.getTime())
-    expect(readFileSync(file).equals(bytes)).toBe(true)
+    expect(readFileSync(file).equals(grown)).toBe(true)
   })
 
   it('replaces a cache V8 refuses, and runs without one where none can be written', () => {
@@ -63,7 +69,7 @@ describe('the executable started from V8 code cache', () => {
     const repo = tempRepo()
     const cache = mkdtempSync(join(tmpdir(), 'code-cache-'))
     for (let i = 0; i < 6; i++) {
-      const stale = join(cache, `${i}-v0.0.0-x.v8cache`)
+      const stale = join(cache, `${i}-v0.0.0-x-c1.v8cache`)
       writeFileSync(stale, 'old build')
       const time = new Date(Date.now() - (10 - i) * 60_000)
       utimesSync(stale, time, time)
@@ -72,9 +78,9 @@ describe('the executable started from V8 code cache', () => {
     const kept = caches(cache)
     expect(kept).toHaveLength(4)
     expect(kept.filter((name) => name.includes('-v0.0.0-')).sort()).toEqual([
-      '3-v0.0.0-x.v8cache',
-      '4-v0.0.0-x.v8cache',
-      '5-v0.0.0-x.v8cache',
+      '3-v0.0.0-x-c1.v8cache',
+      '4-v0.0.0-x-c1.v8cache',
+      '5-v0.0.0-x-c1.v8cache',
     ])
   })
 })
