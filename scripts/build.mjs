@@ -30,6 +30,19 @@ const withoutAjv = {
 
 // One CommonJS file, so that git-backlog.js can run it from V8's code cache (node 20 caches no ES module's code).
 // Modules load lazily all the same: each dynamic import becomes a function that runs the module on first use.
+/**
+ * isomorphic-git is its own file (dist/bin/isomorphic-git.cjs), required on first use: git objects are read without
+ * it (src/store/object-files.ts), so it is left out of what a start without a code cache compiles (215 KB of 925).
+ */
+const isomorphicGitApart = {
+  name: 'isomorphic-git-apart',
+  setup(build) {
+    build.onResolve({ filter: /^isomorphic-git$/ }, (args) =>
+      args.importer.includes('/src/') ? { path: './isomorphic-git.cjs', external: true } : undefined,
+    )
+  },
+}
+
 const result = await build({
   entryPoints: { 'git-backlog': 'src/cli/main.ts' },
   outExtension: { '.js': '.cjs' },
@@ -43,10 +56,24 @@ const result = await build({
   logLevel: 'warning',
   metafile: process.argv.includes('--metafile'),
   define: { __TOOL_LISTING__: JSON.stringify(listing), 'import.meta.url': '__bundleUrl' },
-  plugins: [withoutAjv],
+  // Every import() a require() (isomorphic-git.cjs included): vm.Script runs them without an ES module loader.
+  supported: { 'dynamic-import': false },
+  plugins: [withoutAjv, isomorphicGitApart],
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 if (result.metafile) writeFileSync('dist/meta.json', JSON.stringify(result.metafile))
+await build({
+  entryPoints: { 'isomorphic-git': 'isomorphic-git' },
+  outExtension: { '.js': '.cjs' },
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+})
 await build({
   entryPoints: { 'git-backlog': 'src/cli/start.ts' },
   outdir: 'dist/bin',

@@ -83,4 +83,15 @@ describe('the executable started from V8 code cache', () => {
       '5-v0.0.0-x-c1.v8cache',
     ])
   })
+
+  it('loads isomorphic-git from its own file when a command needs it: a short commit id to expand', () => {
+    const repo = tempRepo()
+    const cache = mkdtempSync(join(tmpdir(), 'code-cache-'))
+    expect(run(repo.dir, cache, 'init').code).toBe(0)
+    expect(run(repo.dir, cache, 'add', 'Taken back').code).toBe(0)
+    const short = repo.git('rev-parse', '--short=7', 'HEAD').trim()
+    const undone = run(repo.dir, cache, 'undo', '--commit', short)
+    expect(undone.code, undone.err).toBe(0)
+    expect(repo.git('log', '-1', '--format=%s')).toMatch(/^undo /)
+  })
 })
