@@ -1,67 +1,26 @@
 // Benchmark: builds backlogs of 1,000 and 10,000 items in temp repositories and drives the built `git-backlog mcp`
 // over stdio with the MCP SDK client, printing p50/p95 per operation, the time to the first responses, the RSS and the
-// size of the tools/list answer (in all, and the part models read: everything but the output schemas).
-// Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200)
+// size of the tools/list answer (in all, and the part models read: everything but the output schemas); then the
+// start-up beside a bare `node -e 0` (bench/startup.mjs, fewer repetitions than `npm run bench:startup`).
+// Usage: npm run bench  (or: node bench/run.mjs 1000 10000 --ops 200 [--no-startup])
 
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { serializeItem } from '../dist/core/codec.js'
-import { blankItem } from '../dist/core/item.js'
-import { itemPath } from '../dist/core/layout.js'
-import { BENCH_ENV, newBenchRepo, STATUSES, TAGS } from './common.mjs'
+import { buildBacklog } from './backlog.mjs'
+import { BENCH_ENV } from './common.mjs'
+import { benchStartup } from './startup.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const bin = join(root, 'dist', 'cli', 'main.js')
+const bin = join(root, 'dist', 'bin', 'git-backlog.js')
 const args = process.argv.slice(2)
 const opsIndex = args.indexOf('--ops')
 const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200
 const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && args[index - 1] !== '--ops').map(Number)
 const env = BENCH_ENV
-
-const PRIORITIES = ['urgent', 'high', 'medium', 'low', undefined]
-const WORDS = [
-  'login',
-  'session',
-  'cache',
-  'invoice',
-  'payment',
-  'migration',
-  'latency',
-  'timeout',
-  'webhook',
-  'export',
-].concat(['upload', 'search', 'index', 'report', 'dashboard', 'token', 'billing', 'onboarding', 'retry', 'queue'])
-
-/** A backlog of `count` realistic items, written as files and committed with the real git in one commit. */
-function buildBacklog(count) {
-  const { dir, git } = newBenchRepo(count)
-  const ids = []
-  for (let i = 0; i < count; i++) {
-    const id = `bl-${i.toString(32).padStart(6, '0')}${'0123456789abcdefghjkmnpqrstvwxyz'[i % 32]}`
-    ids.push(id)
-    const item = blankItem(id, `Task ${i}: ${['fix', 'add', 'refactor', 'document'][i % 4]} the ${TAGS[i % 8]} module`)
-    item.status = STATUSES[i % STATUSES.length]
-    const priority = PRIORITIES[i % PRIORITIES.length]
-    if (priority) item.priority = priority
-    item.tags = [TAGS[i % 8], TAGS[(i * 3) % 8]].filter((tag, index, all) => all.indexOf(tag) === index)
-    if (i % 10 === 0 && i > 0) item.parent = ids[i - 10]
-    if (i % 7 === 3) item.depends_on = [ids[i - 3]]
-    if (i % 9 === 0) item.due = new Date(Date.UTC(2026, 10, 1) + (i % 60) * 86_400_000).toISOString().slice(0, 10)
-    if (i % 4 === 0) item.assignee = ['ann', 'bob', 'claude', 'codex'][(i % 16) >> 2]
-    item.created = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/\.\d+Z$/, 'Z')
-    item.description = `Why: ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} for item ${i}.\n\n- [ ] first step\n- [ ] second step\n`
-    const path = join(dir, itemPath(id))
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, serializeItem(item))
-  }
-  git('add', '-A')
-  git('commit', '-q', '-m', `bench: ${count} items`)
-  return { dir, ids }
-}
 
 /** Spawns the built server in `dir` and connects the SDK client; `ms` is the time to the initialize response. */
 async function startServer(dir) {
@@ -266,4 +225,9 @@ for (const result of results) {
     `${pad(result.count, 8)}${pad('server memory', 22)}RSS ${result.memory.rss.toFixed(0)} MiB, peak ${result.memory.peak.toFixed(0)} MiB; ` +
       `${result.commits} commits, git fsck ${result.fsck === '' ? 'clean' : result.fsck}\n`,
   )
+}
+
+if (!args.includes('--no-startup')) {
+  process.stderr.write('measuring start-up beside node -e 0...\n')
+  console.log((await benchStartup({ reps: 7, bin, sizes, cli: true, mcp: true })).join('\n'))
 }

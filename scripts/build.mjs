@@ -1,26 +1,88 @@
 // Builds the package: tsc for the library and its types (dist/), then one esbuild bundle for the executable
-// (dist/bin/), because loading ~200 separate modules made the MCP server's start-up twice as slow (docs/adr/0005-bundled-executable.md).
+// (dist/bin/git-backlog.cjs), because loading ~200 separate modules made the MCP server's start-up twice as slow
+// (docs/adr/0005-bundled-executable.md), and the small file that runs it from V8's code cache (dist/bin/git-backlog.js).
+// The tool listing is computed here, and the SDK's Ajv validator is left out (docs/adr/0015-fast-start.md).
+// `node scripts/build.mjs --metafile` also writes dist/meta.json (which input went into which chunk).
 import { execFileSync } from 'node:child_process'
-import { chmodSync, rmSync } from 'node:fs'
+import { chmodSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 rmSync('dist', { recursive: true, force: true })
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 execFileSync(process.execPath, ['scripts/man.mjs'], { stdio: 'inherit' })
-await build({
+
+// What tools/list answers, from the tsc output just built: the server sends it without loading zod's converter.
+const { TOOLS } = await import('../dist/mcp/tools.js')
+const { toolListing } = await import('../dist/mcp/listing.js')
+const listing = JSON.stringify(toolListing(TOOLS))
+
+/** The SDK's server imports its Ajv validator for elicitation forms only; ours never asks for one. */
+const withoutAjv = {
+  name: 'without-ajv',
+  setup(build) {
+    build.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, (args) =>
+      args.importer.includes('@modelcontextprotocol/sdk') && args.importer.includes('/server/')
+        ? { path: fileURLToPath(new URL('no-ajv.js', import.meta.url)) }
+        : undefined,
+    )
+  },
+}
+
+// One CommonJS file, so that git-backlog.js can run it from V8's code cache (node 20 caches no ES module's code).
+// Modules load lazily all the same: each dynamic import becomes a function that runs the module on first use.
+/**
+ * isomorphic-git is its own file (dist/bin/isomorphic-git.cjs), required on first use: git objects are read without
+ * it (src/store/object-files.ts), so it is left out of what a start without a code cache compiles (215 KB of 925).
+ */
+const isomorphicGitApart = {
+  name: 'isomorphic-git-apart',
+  setup(build) {
+    build.onResolve({ filter: /^isomorphic-git$/ }, (args) =>
+      args.importer.includes('/src/') ? { path: './isomorphic-git.cjs', external: true } : undefined,
+    )
+  },
+}
+
+const result = await build({
   entryPoints: { 'git-backlog': 'src/cli/main.ts' },
+  outExtension: { '.js': '.cjs' },
   outdir: 'dist/bin',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
-  // Bundled CommonJS dependencies call require(); give the ES module one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
+  metafile: process.argv.includes('--metafile'),
+  define: { __TOOL_LISTING__: JSON.stringify(listing), 'import.meta.url': '__bundleUrl' },
+  // Every import() a require() (isomorphic-git.cjs included): vm.Script runs them without an ES module loader.
+  supported: { 'dynamic-import': false },
+  plugins: [withoutAjv, isomorphicGitApart],
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+})
+if (result.metafile) writeFileSync('dist/meta.json', JSON.stringify(result.metafile))
+await build({
+  entryPoints: { 'isomorphic-git': 'isomorphic-git' },
+  outExtension: { '.js': '.cjs' },
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+})
+await build({
+  entryPoints: { 'git-backlog': 'src/cli/start.ts' },
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
 })
 chmodSync('dist/bin/git-backlog.js', 0o755)

@@ -1,6 +1,6 @@
 /** The zod input schemas of every use-case, shared by the MCP tools and the CLI: the boundary where input is checked. */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDateInput } from './date-expressions.js'
 import { type BacklogError, say, TOOL_WORDS, type Words } from './errors.js'
 import { assertValidId } from './ids.js'

@@ -4,7 +4,7 @@
  */
 
 import type { Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Tool } from './tools.js'
 
 type JsonSchema = { [key: string]: unknown }
@@ -102,3 +102,6 @@ export function toolListing(tools: readonly Tool[]): ListedTool[] {
     annotations: tool.annotations,
   }))
 }
+
+/** One tool as `tools/list` answers it. */
+export type ToolListing = ReturnType<typeof toolListing>[number]

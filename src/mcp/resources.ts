@@ -40,7 +40,7 @@ export function itemUri(id: string): string {
  */
 export function registerResources(
   server: Server,
-  appFor: () => App,
+  appFor: () => Promise<App>,
 ): { start(): Promise<void>; changed(): void; close(): void } {
   const subscriptions = new Set<string>()
   let snapshot: Map<string, ItemRecord> | undefined
@@ -48,16 +48,16 @@ export function registerResources(
   let unsubscribe: (() => void) | undefined
 
   const records = async () => {
-    const app = appFor()
+    const app = await appFor()
     await app.store.refresh()
     return app.store.all()
   }
 
-  /** Starts watching: on the first look at resources, or when the client is initialized (see `start`). */
-  function track(all: readonly ItemRecord[]): void {
+  /** Starts watching: on the first look at resources, or once the client has its tools (see `start`). */
+  async function track(all: readonly ItemRecord[]): Promise<void> {
     if (snapshot) return
     snapshot = new Map(all.map((record) => [idKey(record.item.id), record]))
-    unsubscribe = appFor().store.onChange(changed)
+    unsubscribe = (await appFor()).store.onChange(changed)
   }
 
   async function publish(): Promise<void> {
@@ -107,7 +107,7 @@ export function registerResources(
 
   server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
     const all = await records()
-    track(all)
+    await track(all)
     const offset = Number(request.params?.cursor ?? 0) || 0
     const page = all.slice(offset, offset + PAGE_SIZE)
     const resources = [
@@ -129,7 +129,7 @@ export function registerResources(
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const { uri } = request.params
-    const app = appFor()
+    const app = await appFor()
     if (uri === CONFIG_URI) {
       let text = ''
       try {
@@ -147,7 +147,7 @@ export function registerResources(
       id = undefined
     }
     const all = await records()
-    track(all)
+    await track(all)
     const record = id ? app.store.get(id) : undefined
     if (!record) {
       throw new McpError(
@@ -159,7 +159,7 @@ export function registerResources(
   })
 
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    track(await records())
+    await track(await records())
     subscriptions.add(request.params.uri)
     return {}
   })
@@ -191,8 +191,8 @@ export function registerResources(
   return {
     async start() {
       try {
-        await appFor().store.warm()
-        track(await records())
+        await (await appFor()).store.warm()
+        await track(await records())
       } catch {
         // no repository or no backlog yet: nothing to watch, and the tools say why
       }

@@ -4,7 +4,7 @@
  * tool descriptions and the README.
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** What every row and item has. */
 const core = { id: z.string(), title: z.string(), type: z.string(), status: z.string() }

@@ -10,7 +10,7 @@ import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
-import { diffTrees, isomorphicGit, readOnlyFs } from './git-read.js'
+import { diffTrees, readCommitSummary, readTreeEntries } from './git-read.js'
 import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
 
@@ -240,13 +240,13 @@ export function createBacklogLog(repo: Repo): BacklogLog {
   async function load(oid: string): Promise<Walked> {
     const known = commits.get(oid)
     if (known) return known
-    const { commit } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
+    const commit = await readCommitSummary(gitdir, oid, cache)
     const walked: Walked = {
       oid,
       parents: commit.parent,
-      time: commit.committer.timestamp,
-      authorTime: commit.author.timestamp,
-      author: commit.author.name,
+      time: commit.committed,
+      authorTime: commit.authored,
+      author: commit.author,
       tree: commit.tree,
       message: commit.message,
     }
@@ -258,7 +258,7 @@ export function createBacklogLog(repo: Repo): BacklogLog {
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const known = trees.get(oid)
     if (known) return known
-    const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid, cache })
+    const tree = await readTreeEntries(gitdir, oid, cache)
     if (trees.size >= MAX_CACHED_TREES) trees.clear()
     trees.set(oid, tree)
     return tree
@@ -272,7 +272,7 @@ export function createBacklogLog(repo: Repo): BacklogLog {
   async function backlogTree(commit: Walked): Promise<string | null> {
     if (commit.backlog === undefined) {
       // The root tree is read once per commit and not kept: only its `.backlog` entry matters here.
-      const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid: commit.tree, cache })
+      const tree = await readTreeEntries(gitdir, commit.tree, cache)
       const entry = tree.find((candidate) => candidate.path === BACKLOG_DIR)
       commit.backlog = entry?.type === 'tree' ? entry.oid : null
     }

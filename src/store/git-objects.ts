@@ -22,7 +22,7 @@ import { deflateSync } from 'node:zlib'
 import type { TreeEntry } from 'isomorphic-git'
 import { BacklogError } from '../core/errors.js'
 import { quarantineName } from './atomic-file.js'
-import { isomorphicGit, readOnlyFs } from './git-read.js'
+import { hasObject, isAncestorOf, readBlobBytes, readCommitSummary, readTreeEntries } from './git-read.js'
 
 export interface Signature {
   name: string
@@ -182,7 +182,7 @@ export function createObjectStore(commondir: string): ObjectStore {
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const cached = trees.get(oid)
     if (cached) return cached
-    const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid, cache })
+    const tree = await readTreeEntries(gitdir, oid, cache)
     if (trees.size >= MAX_CACHED_TREES) trees.clear()
     trees.set(oid, tree)
     return tree
@@ -335,10 +335,10 @@ export function createObjectStore(commondir: string): ObjectStore {
   }
 
   async function commitInfo(commit: string) {
-    const { commit: parsed } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid: commit, cache })
+    const parsed = await readCommitSummary(gitdir, commit, cache)
     // A shallow clone's boundary commits name parents it never fetched: history ends there, as in git.
     const parents = shallowCommits().has(commit) ? [] : parsed.parent
-    return { tree: parsed.tree, parents, time: parsed.committer.timestamp, message: parsed.message }
+    return { tree: parsed.tree, parents, time: parsed.committed, message: parsed.message }
   }
 
   return {
@@ -351,23 +351,12 @@ export function createObjectStore(commondir: string): ObjectStore {
       rememberCommitTree(commit, tree)
       return tree
     },
-    async readBlob(blob) {
-      return (await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid: blob, cache })).blob
-    },
-    async has(oid) {
-      if (existsSync(loosePath(objectsDir, oid))) return true
-      try {
-        await (await isomorphicGit()).readObject({ fs: readOnlyFs, gitdir, oid, format: 'content', cache })
-        return true
-      } catch {
-        return false
-      }
-    },
+    readBlob: (blob) => readBlobBytes(gitdir, blob, cache),
+    has: (oid) => hasObject(gitdir, oid, cache),
     async isAncestor(ancestor, commit) {
       if (ancestor === commit) return true
       try {
-        const git = await isomorphicGit()
-        return await git.isDescendent({ fs: readOnlyFs, gitdir, oid: commit, ancestor, depth: -1, cache })
+        return await isAncestorOf(gitdir, ancestor, commit, cache)
       } catch {
         return false
       }

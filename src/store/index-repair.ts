@@ -12,6 +12,7 @@
 import { lstatSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
+import { writeFileAtomicSync } from './atomic-file.js'
 import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git-index.js'
 import { type ObjectStore, objectId } from './git-objects.js'
 import { diffTrees } from './git-read.js'
@@ -44,6 +45,8 @@ export interface CommitChanges {
 }
 const changesByCommit = new Map<string, CommitChanges>()
 const MAX_CACHED_COMMITS = 10_000
+/** Bump when CommitChanges changes shape, so files written by older code are ignored. */
+const CHANGES_FORMAT = 1
 
 /**
  * Records what a commit this process just wrote changed, so the next look at recent commits need not read it back.
@@ -52,6 +55,43 @@ const MAX_CACHED_COMMITS = 10_000
 export function rememberCommit(commit: string, changes: CommitChanges): void {
   if (changesByCommit.size >= MAX_CACHED_COMMITS) changesByCommit.clear()
   changesByCommit.set(commit, changes)
+  unsaved = true
+}
+
+/** Commits whose changes were worked out or written here since the file was read: what `saveCommitChanges` adds. */
+let unsaved = false
+const loadedFiles = new Set<string>()
+
+/**
+ * Reads what earlier processes worked out about recent commits (commits never change, so it stays true): a command
+ * line write would otherwise read and diff the trees of up to RECENT_COMMITS commits again, each time.
+ */
+export function loadCommitChanges(file: string): void {
+  if (loadedFiles.has(file)) return
+  loadedFiles.add(file)
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: number; commits?: unknown }
+    if (data.format !== CHANGES_FORMAT || !Array.isArray(data.commits)) return
+    for (const item of data.commits as Array<[string, CommitChanges]>) {
+      const [commit, changes] = item
+      if (typeof commit !== 'string' || typeof changes?.time !== 'number' || !Array.isArray(changes.replaced)) continue
+      if (!changesByCommit.has(commit)) changesByCommit.set(commit, changes)
+    }
+  } catch {
+    // none yet, or unreadable: worked out again
+  }
+}
+
+/** Writes the changes of the commits recent enough to be looked at again, when there is anything new. */
+export function saveCommitChanges(file: string, now: number): void {
+  if (!unsaved) return
+  const commits = [...changesByCommit].filter(([, changes]) => changes.time >= now - 2 * RECENT_SECONDS)
+  try {
+    writeFileAtomicSync(file, JSON.stringify({ format: CHANGES_FORMAT, commits: commits.slice(-4 * RECENT_COMMITS) }))
+    unsaved = false
+  } catch {
+    // a cache that cannot be written only costs speed
+  }
 }
 
 async function changesOf(objects: ObjectStore, commit: string): Promise<CommitChanges> {

@@ -18,7 +18,7 @@ import {
   type WalkedCommit,
   type WalkStats,
 } from './backlog-log.js'
-import { diffTrees, isomorphicGit, readOnlyFs } from './git-read.js'
+import { diffTrees, isomorphicGit, readBlobBytes, readCommitSummary, readOnlyFs, readTreeEntries } from './git-read.js'
 import type { Repo } from './repo.js'
 
 export type { FieldChange } from '../core/item-diff.js'
@@ -209,16 +209,14 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
   async function readTree(oid: string): Promise<TreeEntry[]> {
     const known = trees.get(oid)
     if (known) return known
-    const { tree } = await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir, oid, cache })
-    return setBounded(trees, oid, tree, MAX_CACHED_TREES)
+    return setBounded(trees, oid, await readTreeEntries(gitdir, oid, cache), MAX_CACHED_TREES)
   }
 
   async function backlogTree(commit: string | undefined): Promise<string | null> {
     if (commit === undefined) return null
     const known = backlogTrees.get(commit)
     if (known !== undefined) return known
-    const git = await isomorphicGit()
-    const { commit: object } = await git.readCommit({ fs: readOnlyFs, gitdir, oid: commit, cache })
+    const object = await readCommitSummary(gitdir, commit, cache)
     const entry = (await readTree(object.tree)).find((candidate) => candidate.path === BACKLOG_DIR)
     return setBounded(backlogTrees, commit, entry?.type === 'tree' ? entry.oid : null, MAX_CACHED)
   }
@@ -271,7 +269,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
   }
 
   async function readBytes(oid: string): Promise<Uint8Array> {
-    return (await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, cache })).blob
+    return readBlobBytes(gitdir, oid, cache)
   }
 
   async function readText(oid: string): Promise<string> {
@@ -361,7 +359,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     commit: string,
   ): Promise<{ parents: number; files: Array<{ path: string; before?: string; after?: string }> }> {
     const oid = await resolveCommit(commit, 'commit')
-    const { commit: object } = await (await isomorphicGit()).readCommit({ fs: readOnlyFs, gitdir, oid, cache })
+    const object = await readCommitSummary(gitdir, oid, cache)
     const paths: Array<{ path: string; before?: string; after?: string }> = []
     await diffItemTrees(await backlogTree(object.parent[0]), await backlogTree(oid), paths)
     const files = await Promise.all(

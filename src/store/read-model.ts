@@ -14,7 +14,7 @@ import {
   unlinkSync,
   watch,
 } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { hasConflictBlock, parseItemFile } from '../core/codec.js'
 import { isBacklogError } from '../core/errors.js'
@@ -183,7 +183,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     for (const listener of listeners) listener()
   }
 
-  const absolute = (path: string) => join(worktree, ...path.split('/'))
+  // Paths are relative and `/`-separated, made of names read from the folders: on POSIX they join by concatenation,
+  // which a scan does for every file (path.join normalizes each one again).
+  const root = `${worktree}${sep}`
+  const absolute = sep === '/' ? (path: string) => root + path : (path: string) => join(worktree, ...path.split('/'))
   /** Temporary files of ours seen by scans: a killed writer's are removed by `removeLeftovers`. */
   const temporaries = new Set<string>()
 

@@ -10,6 +10,7 @@ import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
 import { createObjectStore } from './git-objects.js'
 import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
+import { loadCommitChanges, saveCommitChanges } from './index-repair.js'
 import { createReadModel, MAX_ITEM_BYTES, type Problem, type ReadModel, stampOf } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
@@ -93,6 +94,8 @@ export function openStore({
     return { name, email }
   }
   const objects = createObjectStore(repo.commondir)
+  /** What recent commits changed, kept between processes for the index repair of the next commit (index-repair.ts). */
+  const changesFile = join(repo.commondir, 'backlog', 'commit-changes.json')
   const committer = createCommitter({
     repo,
     objects,
@@ -226,6 +229,7 @@ export function openStore({
     bytesAt,
     author,
     async mutate(plan) {
+      loadCommitChanges(changesFile)
       await settle()
       const result = await committer.commit(
         async () => {
@@ -267,6 +271,7 @@ export function openStore({
     close: () => {
       indexWatcher?.close()
       model.close()
+      saveCommitChanges(changesFile, now().getTime() / 1000)
     },
   }
 }

@@ -16,7 +16,7 @@ import { latestActivity } from '../core/item.js'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 import type { BacklogLog } from './backlog-log.js'
-import { isomorphicGit, readOnlyFs } from './git-read.js'
+import { isAncestorOf, readCommitSummary, readTreeEntries } from './git-read.js'
 import type { ItemRecord } from './read-model.js'
 import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
@@ -89,8 +89,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
 
   async function isAncestor(ancestor: string, of: string): Promise<boolean> {
     try {
-      const git = await isomorphicGit()
-      return await git.isDescendent({ fs: readOnlyFs, gitdir: repo.commondir, oid: of, ancestor, depth: -1, cache })
+      return await isAncestorOf(repo.commondir, ancestor, of, cache)
     } catch {
       return false
     }
@@ -111,7 +110,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
   async function readTree(oid: string): Promise<TreeEntry[]> {
     let tree = trees.get(oid)
     if (!tree) {
-      tree = (await (await isomorphicGit()).readTree({ fs: readOnlyFs, gitdir: repo.commondir, oid, cache })).tree
+      tree = await readTreeEntries(repo.commondir, oid, cache)
       // Trees are immutable; the bound only matters for a server living through many large rewrites.
       if (trees.size > 20_000) trees.clear()
       trees.set(oid, tree)
@@ -135,8 +134,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
   async function headBlobs(tip: string): Promise<Map<string, Map<string, string>>> {
     if (blobs?.head === tip) return blobs.byFolder
     const byFolder = new Map<string, Map<string, string>>()
-    const git = await isomorphicGit()
-    const { commit } = await git.readCommit({ fs: readOnlyFs, gitdir: repo.commondir, oid: tip, cache })
+    const commit = await readCommitSummary(repo.commondir, tip, cache)
     const root = (await readTree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
     const visit = async (oid: string, folder: string): Promise<void> => {
       const entries = await readTree(oid)

@@ -1,4 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { connectStdio, textOf } from '../helpers/mcp.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
@@ -28,7 +31,7 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(client.client.getServerVersion()).toMatchObject({ name: 'git-backlog' })
     // One line at start, once the backlog is read: what is served, where, and as whom.
     await expect
-      .poll(client.stderr)
+      .poll(client.stderr, { timeout: 5_000 })
       .toMatch(
         /^git-backlog [\d.]+: serving .* \(branch \S+, 0 items\) to stdio-test-agent; commits name the agent "stdio-agent"\n$/,
       )
@@ -120,6 +123,11 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     const flagged = await connectStdio(repo.dir, { BACKLOG_AGENT: 'env-agent' }, ['--agent', 'flag-agent'])
     await flagged.call('backlog_create', { title: 'Flag named' })
     expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('flag-agent')
+    await flagged.client.close()
+
+    const joined = await connectStdio(repo.dir, {}, ['--agent=joined-agent'])
+    await joined.call('backlog_create', { title: 'Joined flag' })
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('joined-agent')
   })
 
   it('exits when the client closes standard input', async () => {
@@ -172,6 +180,56 @@ describe('an agent in a repository that has never seen git-backlog', () => {
   })
 })
 
+describe('git-backlog mcp before the first call', () => {
+  it('answers initialize and tools/list without reading the backlog or running git', async () => {
+    // Reading this config would wait forever (a FIFO no one writes to), and so would any git the server started: the
+    // first answers must come without either. Reading begins only once the client has its tools.
+    const repo = tempRepo()
+    mkdirSync(join(repo.dir, '.backlog'))
+    execFileSync('mkfifo', [join(repo.dir, '.backlog', 'config.yml')])
+    const bin = mkdtempSync(join(tmpdir(), 'stuck-git-'))
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\nexec sleep 20\n', { mode: 0o755 })
+    const child = spawn(process.execPath, [BIN, 'mcp'], {
+      cwd: repo.dir,
+      env: { ...process.env, ...GIT_ENV, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    })
+    try {
+      const replies = new Map<number, { result?: { tools?: Array<{ name: string }>; serverInfo?: unknown } }>()
+      let buffered = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString()
+        const lines = buffered.split('\n')
+        buffered = lines.pop() ?? ''
+        for (const line of lines.filter(Boolean)) {
+          const message = JSON.parse(line)
+          replies.set(message.id, message)
+        }
+      })
+      const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`)
+      const reply = async (id: number) => {
+        for (let i = 0; i < 400 && !replies.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+        return replies.get(id)
+      }
+      send({
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } },
+      })
+      expect((await reply(1))?.result?.serverInfo).toMatchObject({ name: 'git-backlog' })
+      send({ method: 'notifications/initialized' })
+      // A client that takes its time: the server must not start reading meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      send({ id: 2, method: 'tools/list' })
+      const names = (await reply(2))?.result?.tools?.map((tool) => tool.name)
+      const { TOOLS } = await import('../../src/mcp/tools.js')
+      expect(names).toEqual(TOOLS.map((tool) => tool.name))
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 20_000)
+})
+
 describe('git-backlog mcp outside a repository', () => {
   it('starts anyway and answers each call with NOT_A_REPO', async () => {
     const { mkdtempSync } = await import('node:fs')
@@ -180,9 +238,11 @@ describe('git-backlog mcp outside a repository', () => {
     const client = await connectStdio(mkdtempSync(join(tmpdir(), 'no-repo-')))
     const result = await client.call('backlog_list')
     expect(textOf(result)).toMatch(/^NOT_A_REPO: .* is not inside a git repository/)
-    expect(client.stderr()).toMatch(
-      /^git-backlog [\d.]+: warning: .* is not inside a git repository.*Every call will fail until the server is started in a git repository/,
-    )
+    await expect
+      .poll(client.stderr, { timeout: 5_000 })
+      .toMatch(
+        /^git-backlog [\d.]+: warning: .* is not inside a git repository.*Every call will fail until the server is started in a git repository/,
+      )
   })
 })
 

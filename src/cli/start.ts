@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * The executable's first file: runs the bundle (git-backlog.cjs beside it) from V8's code cache. Compiling the
+ * bundle's code took a third of a command's time; with the cache a command starts from compiled code. The cache is
+ * made by the first run that finds none (or one V8 refuses: another node, another build) and kept in the user's cache
+ * folder; a cache that cannot be read or written only costs that time (docs/adr/0015-fast-start.md).
+ */
+
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as vm from 'node:vm'
+import * as zlib from 'node:zlib'
+
+/** A long-running server writes its cache this long after it started, if it has not exited by then. */
+const SERVER_CACHE_AFTER_MS = 5_000
+/** Bump when the cache file's layout changes (see HEADER), so two versions of this file never read each other's. */
+const CACHE_FORMAT = 'c1'
+/** Caches of other builds kept (a global install and a project's, a developer's last builds); older ones are removed. */
+const KEPT_CACHES = 4
+
+/**
+ * The name of this bundle's cache: V8 checks only the length of the code a cache was made from, so the name holds
+ * a checksum of the code itself (and node's version, which V8 checks too). Node before 20.15 has no crc32: the
+ * file's size and time stand in.
+ */
+function cacheName(bytes: Buffer, file: string): string {
+  const crc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32
+  let sum: string
+  if (crc32) sum = crc32(bytes).toString(16)
+  else {
+    const { mtimeMs, size } = statSync(file)
+    sum = `${size}-${mtimeMs}`
+  }
+  return `${sum}-${process.version}-${process.arch}-${CACHE_FORMAT}.v8cache`
+}
+
+/** Removes all but the newest caches. */
+function prune(folder: string): void {
+  const caches = readdirSync(folder)
+    .filter((name) => name.endsWith('.v8cache'))
+    .map((name) => ({ file: join(folder, name), time: statSync(join(folder, name)).mtimeMs }))
+    .sort((a, b) => b.time - a.time)
+  for (const { file } of caches.slice(KEPT_CACHES)) unlinkSync(file)
+}
+
+/** The cache folder: `GIT_BACKLOG_CACHE_DIR`, else the user's (`$XDG_CACHE_HOME`, `~/.cache`); `off` for none. */
+function cacheDir(): string | undefined {
+  const asked = process.env.GIT_BACKLOG_CACHE_DIR
+  if (asked === 'off') return undefined
+  if (asked) return asked
+  try {
+    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'git-backlog')
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A cache file: a header line naming the commands whose code it holds (`git-backlog-cache <cmd>,<cmd>`), then V8's
+ * data. A command not among them adds its code once: a cache made by `list` lacks what `add` compiles on its way.
+ */
+const HEADER = 'git-backlog-cache '
+
+function readCache(file: string): { commands: Set<string>; data: Buffer } | undefined {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch {
+    return undefined // none yet: this run makes it
+  }
+  const newline = bytes.indexOf(10)
+  if (newline < 0 || bytes.toString('latin1', 0, HEADER.length) !== HEADER) return undefined
+  const commands = bytes.toString('latin1', HEADER.length, newline).split(',').filter(Boolean)
+  return { commands: new Set(commands), data: bytes.subarray(newline + 1) }
+}
+
+const bundle = join(dirname(fileURLToPath(import.meta.url)), 'git-backlog.cjs')
+const bytes = readFileSync(bundle)
+const source = bytes.toString('utf8')
+const folder = cacheDir()
+const cacheFile = folder ? join(folder, cacheName(bytes, bundle)) : undefined
+const cached = cacheFile ? readCache(cacheFile) : undefined
+/** The command, as the cache knows it: the first argument when it looks like one, else none. */
+const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : ''
+
+// vm.constants is node 20.12's: before it, the bundle has no import() to serve anyway (esbuild turns its own into
+// functions).
+const { constants } = vm as { constants?: typeof vm.constants }
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  ...(cached ? { cachedData: cached.data } : {}),
+  ...(constants ? { importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+})
+
+const usable = cached && !script.cachedDataRejected
+if (cacheFile && (!usable || (command && !cached.commands.has(command)))) {
+  const file = cacheFile
+  const commands = usable ? [...cached.commands, command] : [command]
+  let saved = false
+  // After the command ran, the cache holds the code it compiled on the way (and what it was started from).
+  const save = () => {
+    if (saved) return
+    saved = true
+    try {
+      mkdirSync(dirname(file), { recursive: true })
+      const temporary = `${file}.${process.pid}.tmp`
+      const header = Buffer.from(`${HEADER}${commands.filter(Boolean).join(',')}\n`, 'latin1')
+      writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]))
+      renameSync(temporary, file)
+      prune(dirname(file))
+    } catch {
+      // no cache this time: the next run tries again
+    }
+  }
+  process.once('exit', save)
+  setTimeout(save, SERVER_CACHE_AFTER_MS).unref()
+}
+
+const module = { exports: {} }
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle))
