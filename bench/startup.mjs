@@ -113,7 +113,8 @@ async function startServer(bin, dir, env = benchEnv) {
     args: [bin, 'mcp'],
     cwd: dir,
     env,
-    stderr: 'inherit',
+    // Each start says what it serves; over dozens of starts that line is noise (a failure shows as a failed connect).
+    stderr: 'ignore',
   })
   const client = new Client({ name: 'bench', version: '1.0.0' })
   const started = performance.now()
