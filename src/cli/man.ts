@@ -33,6 +33,10 @@ const ENVIRONMENT: Array<[string, string]> = [
     '1, 2, 3 or true: colour even when standard output is not a terminal (a pager such as less -R); 0 or false: no colour.',
   ],
   ['COLUMNS', 'The width of tables and the board when standard output is not a terminal (default 100).'],
+  [
+    'GIT_BACKLOG_CACHE_DIR',
+    'Where the compiled code is cached for a faster start (default ~/.cache/git-backlog, or $XDG_CACHE_HOME/git-backlog); off for no cache.',
+  ],
 ]
 
 const EXIT_STATUS: Array<[number, string]> = [

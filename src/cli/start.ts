@@ -6,13 +6,13 @@
  * folder; a cache that cannot be read or written only costs that time (docs/adr/0015-fast-start.md).
  */
 
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as vm from 'node:vm'
-import * as zlib from 'node:zlib'
 
 /** A long-running server writes its cache this long after it started, if it has not exited by then. */
 const SERVER_CACHE_AFTER_MS = 5_000
@@ -22,24 +22,25 @@ const CACHE_FORMAT = 'c1'
 const KEPT_CACHES = 4
 
 /**
- * The name of this bundle's cache: V8 checks only the length of the code a cache was made from, so the name holds
- * a checksum of the code itself (and node's version, which V8 checks too). Node before 20.15 has no crc32: the
- * file's size and time stand in.
+ * The name of this bundle's cache. V8 checks only the length of the code a cache was made from, so the name holds a
+ * hash of the code itself (0.4 ms for the bundle), of node's version and of the flags it runs with, which V8 checks
+ * too: a cache is only ever offered to the code and the node it was made by.
  */
-function cacheName(bytes: Buffer, file: string): string {
-  const crc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32
-  let sum: string
-  if (crc32) sum = crc32(bytes).toString(16)
-  else {
-    const { mtimeMs, size } = statSync(file)
-    sum = `${size}-${mtimeMs}`
-  }
+function cacheName(bytes: Buffer): string {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0')
+  const sum = createHash('sha256').update(bytes).update('\0').update(flags).digest('hex').slice(0, 32)
   return `${sum}-${process.version}-${process.arch}-${CACHE_FORMAT}.v8cache`
 }
 
 /** Removes all but the newest caches. */
 function prune(folder: string): void {
-  const caches = readdirSync(folder)
+  const names = readdirSync(folder)
+  // Temporary files of runs that could not finish their write (a full disk, a kill).
+  for (const name of names) {
+    const file = join(folder, name)
+    if (name.endsWith('.tmp') && Date.now() - statSync(file).mtimeMs > 60_000) unlinkSync(file)
+  }
+  const caches = names
     .filter((name) => name.endsWith('.v8cache'))
     .map((name) => ({ file: join(folder, name), time: statSync(join(folder, name)).mtimeMs }))
     .sort((a, b) => b.time - a.time)
@@ -50,11 +51,26 @@ function prune(folder: string): void {
 function cacheDir(): string | undefined {
   const asked = process.env.GIT_BACKLOG_CACHE_DIR
   if (asked === 'off') return undefined
-  if (asked) return asked
+  if (asked) return isAbsolute(asked) ? asked : undefined
   try {
-    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'git-backlog')
+    // The XDG rule: a relative XDG_CACHE_HOME is ignored (it would put the cache in whatever folder a command runs in).
+    const xdg = process.env.XDG_CACHE_HOME
+    return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'git-backlog')
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Whether code in `folder` can be trusted to be ours: a folder another user can write to (a shared /tmp, say) could
+ * hold a cache planted to run their code as us.
+ */
+function ownFolder(folder: string): boolean {
+  try {
+    const { uid, mode } = statSync(folder)
+    return (process.getuid === undefined || uid === process.getuid()) && (mode & 0o022) === 0
+  } catch {
+    return true // not made yet: this run makes it, as ours
   }
 }
 
@@ -80,8 +96,9 @@ function readCache(file: string): { commands: Set<string>; data: Buffer } | unde
 const bundle = join(dirname(fileURLToPath(import.meta.url)), 'git-backlog.cjs')
 const bytes = readFileSync(bundle)
 const source = bytes.toString('utf8')
-const folder = cacheDir()
-const cacheFile = folder ? join(folder, cacheName(bytes, bundle)) : undefined
+const chosen = cacheDir()
+const folder = chosen && ownFolder(chosen) ? chosen : undefined
+const cacheFile = folder ? join(folder, cacheName(bytes)) : undefined
 const cached = cacheFile ? readCache(cacheFile) : undefined
 /** The command, as the cache knows it: the first argument when it looks like one, else none. */
 const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : ''
@@ -104,15 +121,21 @@ if (cacheFile && (!usable || (command && !cached.commands.has(command)))) {
   const save = () => {
     if (saved) return
     saved = true
+    // A name no one can guess, made new (never through a link someone left), readable by us alone.
+    const temporary = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`
     try {
-      mkdirSync(dirname(file), { recursive: true })
-      const temporary = `${file}.${process.pid}.tmp`
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
       const header = Buffer.from(`${HEADER}${commands.filter(Boolean).join(',')}\n`, 'latin1')
-      writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]))
+      writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]), { flag: 'wx', mode: 0o600 })
       renameSync(temporary, file)
       prune(dirname(file))
     } catch {
       // no cache this time: the next run tries again
+      try {
+        unlinkSync(temporary)
+      } catch {
+        // never made, or gone already
+      }
     }
   }
   process.once('exit', save)

@@ -110,7 +110,10 @@ export function createMcpServer(app: App | (() => App | Promise<App>), options: 
       )
     } catch (error) {
       // Outside a repository: say so once, plainly; every call will answer NOT_A_REPO.
-      if (!isBacklogError(error)) throw error
+      if (!isBacklogError(error)) {
+        log(`git-backlog: reading the backlog failed: ${(error as Error).stack ?? String(error)}`)
+        return
+      }
       log(
         `git-backlog ${VERSION}: warning: ${error.message.replace(/\.$/, '')}. Every call will fail until the server is started in a git repository (the client's working folder, or -C <path>).`,
       )

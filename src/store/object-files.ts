@@ -3,12 +3,16 @@
  * reads every call makes (HEAD's commit, the trees along a path, a blob). isomorphic-git reads them too, but loading
  * it, inflating with its JavaScript zlib and hashing each object back cost a command line write about 45 ms of CPU
  * (docs/adr/0015-fast-start.md). What this cannot read (a version 1 index, an object only in an alternate store) comes
- * back undefined, and git-read.ts asks isomorphic-git.
+ * back undefined and git-read.ts asks isomorphic-git, which cannot read those either: such repositories are not
+ * supported yet (they were not before this reader). A loose object is checked against its id; damage is an error that
+ * says to run git fsck.
  */
 
+import { createHash } from 'node:crypto'
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
+import { BacklogError } from '../core/errors.js'
 
 export type RawType = 'commit' | 'tree' | 'blob' | 'tag'
 
@@ -162,11 +166,13 @@ function inflateAt(fd: number, position: number, size: number): Buffer {
       const content = inflateSync(compressed)
       if (content.length === size) return content
     } catch (error) {
-      // A stream cut short by the guess: read more, unless the file had no more to give.
-      if (compressed.length < length) throw error
+      // A stream cut short by the guess: read more, unless the file had no more to give. Any other zlib error is
+      // damage, which reading on would not mend (and on a large pack would read it all first).
+      const short = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || /unexpected end/i.test(String(error))
+      if (!short || compressed.length < length) throw damaged(`the packed object at offset ${position}`, error)
       continue
     }
-    throw new Error(`a packed object inflated to other than its ${size} bytes`)
+    throw damaged(`the packed object at offset ${position}`, new Error(`it inflated to other than its ${size} bytes`))
   }
 }
 
@@ -248,18 +254,38 @@ function readPacked(store: Store, pack: Pack, offset: number): RawObject {
   return object
 }
 
-function readLoose(objects: string, oid: string): RawObject | undefined {
+/** What a damaged repository throws: which object, and what to run. */
+function damaged(what: string, cause: unknown): BacklogError {
+  return new BacklogError(
+    'REPO_UNSUPPORTED',
+    `${what} in this repository's git objects is damaged (${(cause as Error).message ?? cause}); run \`git fsck\` to see what is wrong`,
+    {},
+    { cause },
+  )
+}
+
+/**
+ * A loose object, checked against its id as git checks it (a file swapped for another's must not be read as it); a
+ * damaged one is undefined, so a good copy in a pack is used if there is one.
+ */
+function readLoose(objects: string, oid: string): RawObject | 'damaged' | undefined {
   let bytes: Buffer
   try {
     bytes = readFileSync(join(objects, oid.slice(0, 2), oid.slice(2)))
   } catch {
     return undefined
   }
-  const inflated = inflateSync(bytes)
+  let inflated: Buffer
+  try {
+    inflated = inflateSync(bytes)
+  } catch {
+    return 'damaged'
+  }
   const space = inflated.indexOf(32)
   const nul = inflated.indexOf(0, space)
   const type = inflated.toString('latin1', 0, space) as RawType
-  if (space < 0 || nul < 0 || !PACK_TYPES.includes(type)) throw new Error(`${oid} is not a git object`)
+  if (space < 0 || nul < 0 || !PACK_TYPES.includes(type)) return 'damaged'
+  if (createHash('sha1').update(inflated).digest('hex') !== oid) return 'damaged'
   return { type, content: inflated.subarray(nul + 1) }
 }
 
@@ -273,7 +299,7 @@ function readLoose(objects: string, oid: string): RawObject | undefined {
 export function readRawObject(gitdir: string, oid: string): RawObject | undefined {
   const objects = join(gitdir, 'objects')
   const loose = readLoose(objects, oid)
-  if (loose) return loose
+  if (loose && loose !== 'damaged') return loose
   const store = storeOf(gitdir)
   const id = Buffer.from(oid, 'hex')
   if (id.length !== 20) return undefined
@@ -285,7 +311,9 @@ export function readRawObject(gitdir: string, oid: string): RawObject | undefine
     // Written since the packs were listed: a repack or fetch made a new pack (or it became loose meanwhile).
     if (!relist(store)) break
   }
-  return readLoose(objects, oid)
+  const again = readLoose(objects, oid)
+  if (again === 'damaged') throw damaged(`object ${oid}`, new Error('its file does not hold it'))
+  return again
 }
 
 /** True when the repository's own loose objects or version 2 packs hold the object (nothing is inflated). */

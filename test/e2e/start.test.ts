@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -52,10 +52,12 @@ describe('the executable started from V8 code cache', () => {
     expect(run(repo.dir, cache, 'init').code).toBe(0)
     const [made] = caches(cache)
     const file = join(cache, made as string)
-    writeFileSync(file, 'not a code cache')
+    // A file of the right form whose data V8 refuses (another node, another build): made again, not kept.
+    writeFileSync(file, `git-backlog-cache init,list\n${'x'.repeat(4096)}`)
     const listed = run(repo.dir, cache, 'list', '--all')
     expect(listed.code, listed.err).toBe(0)
     expect(readFileSync(file).length).toBeGreaterThan(100_000)
+    expect(readFileSync(file, 'latin1')).toMatch(/^git-backlog-cache list\n/)
 
     // A file where the folder would be: nothing can be written, and the command works all the same.
     const blocked = join(mkdtempSync(join(tmpdir(), 'code-cache-')), 'a-file')
@@ -63,6 +65,16 @@ describe('the executable started from V8 code cache', () => {
     const uncached = run(repo.dir, join(blocked, 'git-backlog'), 'list', '--all')
     expect(uncached.code, uncached.err).toBe(0)
     expect(uncached.out).toBe(listed.out)
+  })
+
+  it('keeps no cache where another user could write, nor in a relative folder', () => {
+    const repo = tempRepo()
+    const shared = mkdtempSync(join(tmpdir(), 'code-cache-'))
+    chmodSync(shared, 0o777)
+    expect(run(repo.dir, shared, 'init').code).toBe(0)
+    expect(caches(shared)).toEqual([])
+    expect(run(repo.dir, 'relative-cache', 'list').code).toBe(0)
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 
   it('keeps the newest caches of other builds and removes older ones', () => {

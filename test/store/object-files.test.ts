@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, readdirSync } from 'node:fs'
+import { chmodSync, copyFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import git from 'isomorphic-git'
 import { describe, expect, it } from 'vitest'
@@ -79,12 +79,36 @@ describe('reading git objects from the object files', () => {
     const repo = repoWithHistory()
     const gitdir = join(repo.dir, '.git')
     const head = repo.git('rev-parse', 'HEAD').trim()
-    expect(readRawObject(gitdir, head)?.type).toBe('commit')
-    repo.git('gc', '-q', '--prune=now')
-    expect(readRawObject(gitdir, head)?.type).toBe('commit')
     const missing = '0123456789abcdef0123456789abcdef01234567'
+    // A first look lists the packs there are; a commit then packed into a new pack is found by listing them again.
+    repo.git('gc', '-q', '--prune=now')
+    expect(hasRawObject(gitdir, missing)).toBe(false)
+    expect(readRawObject(gitdir, head)?.type).toBe('commit')
+    repo.write('new.txt', 'after\n')
+    repo.git('add', '-A')
+    repo.git('commit', '-q', '-m', 'later')
+    repo.git('repack', '-q', '-d')
+    const later = repo.git('rev-parse', 'HEAD').trim()
+    expect(repo.git('count-objects', '-v')).toMatch(/^count: 0$/m)
+    expect(readRawObject(gitdir, later)?.type).toBe('commit')
     expect(readRawObject(gitdir, missing)).toBeUndefined()
     expect(hasRawObject(gitdir, missing)).toBe(false)
+  })
+
+  it('checks a loose object against its id, and says a damaged one is damaged', () => {
+    const repo = repoWithHistory()
+    const gitdir = join(repo.dir, '.git')
+    const first = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: 'aaa\n' })
+      .toString()
+      .trim()
+    const second = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: 'bbb\n' })
+      .toString()
+      .trim()
+    const path = (oid: string) => join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2))
+    chmodSync(path(first), 0o644)
+    copyFileSync(path(second), path(first))
+    expect(() => readRawObject(gitdir, first)).toThrow(/object [0-9a-f]{40} .* is damaged.*git fsck/)
+    expect(readRawObject(gitdir, second)?.content.toString()).toBe('bbb\n')
   })
 
   it('gives trees, commits and ancestry as isomorphic-git does', async () => {
