@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { manPage } from '../../src/cli/man.js'
+import { runCli } from '../../src/cli/program.js'
 import { VERSION } from '../../src/package-files.js'
 import { runBin } from '../helpers/cli.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
@@ -168,7 +169,7 @@ describe('the git-backlog command line (the built bin)', () => {
     expect(repo.git('status', '--porcelain')).toBe('')
   })
 
-  it('exits 70 and asks for a report on an internal error, and 1 with a clear message when the disk says no', async () => {
+  it('exits 1 with a clear message when the disk says no, or when the repository is damaged', async () => {
     const repo = tempRepo()
     await ok(repo.dir, 'init')
     rmSync(join(repo.dir, '.git', 'index'))
@@ -178,14 +179,34 @@ describe('the git-backlog command line (the built bin)', () => {
     expect(refused.stderr).toMatch(/^error: The file system refused: EISDIR on read\. Nothing was committed/)
     rmSync(join(repo.dir, '.git', 'index'), { recursive: true })
     repo.git('reset', '-q')
-    // A corrupt object is no user error: the last commit's tree cannot be read.
+    // A corrupt object is the repository's damage, not a bug to report: git fsck says what is wrong.
     const tree = repo.git('rev-parse', 'HEAD^{tree}').trim()
     const object = join(repo.dir, '.git', 'objects', tree.slice(0, 2), tree.slice(2))
     chmodSync(object, 0o644)
     writeFileSync(object, 'not an object')
     const outcome = await cli(repo.dir, ['add', 'Boom'])
-    expect(outcome.code).toBe(70)
-    expect(outcome.stderr).toMatch(/^internal error: [\s\S]*please report it/)
+    expect(outcome.code).toBe(1)
+    expect(outcome.stderr).toMatch(
+      new RegExp(`^error: object ${tree} in this repository's git objects is damaged.*git fsck`),
+    )
+  })
+
+  it('exits 70 and asks for a report when something unexpected breaks', async () => {
+    const repo = tempRepo()
+    let err = ''
+    // Standard output that fails as no command expects: the edge's last resort, not a user error.
+    const code = await runCli(['--version'], {
+      cwd: repo.dir,
+      out: () => {
+        throw new Error('stdout went away')
+      },
+      err: (text) => {
+        err += text
+      },
+      env: {},
+    })
+    expect(code).toBe(70)
+    expect(err).toMatch(/^internal error: Error: stdout went away[\s\S]*please report it/)
   })
 
   // Every command's help, in process: test/cli/help.test.ts.
