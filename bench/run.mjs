@@ -37,7 +37,7 @@ async function startServer(dir) {
   return { client, transport, ms: performance.now() - started }
 }
 
-/** Bytes of the tools/list answer as JSON, and of what a client shows its model (DESIGN.md §10: ≤ 24 KB, ≤ 16 KB). */
+/** Bytes of the tools/list answer as JSON, and of what a client shows its model (≤ 24 KB, ≤ 16 KB: docs/adr/0014-a-lean-tool-list.md). */
 function toolListSize(tools) {
   const bytes = (value) => Buffer.byteLength(JSON.stringify(value))
   return { total: bytes(tools), visible: bytes(tools.map(({ outputSchema: _, ...rest }) => rest)) }

@@ -1,6 +1,6 @@
 /**
  * The `tools/list` answer: each tool's JSON Schemas derived from its zod schemas, kept lean because every client
- * sends the whole list to its model on every turn (DESIGN.md §10: ≤ 16 KB model-visible, ≤ 24 KB in all).
+ * sends the whole list to its model on every turn (≤ 16 KB model-visible, ≤ 24 KB in all: docs/adr/0014-a-lean-tool-list.md).
  */
 
 import type { Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js'

@@ -1,6 +1,6 @@
 /**
  * The git merge driver (`git backlog merge-driver %O %A %B %L %P`): git calls it when both sides of a merge, rebase,
- * cherry-pick or revert changed one task file. It merges the item field by field (DESIGN.md §7) and writes the result
+ * cherry-pick or revert changed one task file. It merges the item field by field (docs/adr/0009-merge-driver-and-sync.md) and writes the result
  * over %A; the exit code tells git whether a person must look (1) or not (0).
  */
 

@@ -1,6 +1,6 @@
 /**
- * When each item last changed, derived rather than stored (DESIGN.md §3): the author date of the newest commit that
- * changed it, or the file's modification time while it holds an edit not yet committed. A stored `updated:` line
+ * When each item last changed, derived rather than stored (docs/how-it-works.md, "When an item last changed"): the
+ * author date of the newest commit that changed it, or the file's modification time while it holds an edit not yet committed. A stored `updated:` line
  * would be rewritten by every edit and make every concurrent edit conflict.
  *
  * The dates come from one walk of the backlog's history, kept between processes keyed by the commit walked from;

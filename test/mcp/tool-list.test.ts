@@ -10,7 +10,7 @@ import { TOOLS } from '../../src/mcp/tools.js'
 import { callOk, connectInProcess, initializedClient } from '../helpers/mcp.js'
 import { tempRepo } from '../helpers/repo.js'
 
-/** DESIGN.md §10: what a client sends its model on every turn, and the whole answer. */
+/** docs/adr/0014-a-lean-tool-list.md: what a client sends its model on every turn, and the whole answer. */
 const MODEL_VISIBLE_BUDGET = 16 * 1024
 const TOTAL_BUDGET = 24 * 1024
 
