@@ -1,7 +1,7 @@
 /**
  * When each item last changed, derived rather than stored (docs/how-it-works.md, "When an item last changed"): the
- * author date of the newest commit that changed it, or the file's modification time while it holds an edit not yet committed. A stored `updated:` line
- * would be rewritten by every edit and make every concurrent edit conflict.
+ * author date of the newest commit that changed it, or the file's modification time while it holds an edit not yet
+ * committed. A stored `updated:` line would be rewritten by every edit and make every concurrent edit conflict.
  *
  * The dates come from one walk of the backlog's history, kept between processes keyed by the commit walked from;
  * later looks walk only the commits made since (`git log <old>..HEAD`), or the whole history again after a reset or
