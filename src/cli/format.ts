@@ -2,6 +2,7 @@
 
 import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app/index.js'
 import type { ContextBundle, ContextRow } from '../context/context.js'
+import { contextBudgetLine, contextSections } from '../context/sections.js'
 import type { Problem } from '../store/store.js'
 import { PLAIN, padVisible, type Style } from './color.js'
 
@@ -200,23 +201,10 @@ export function formatContext(bundle: ContextBundle): string {
     lines.push('', 'Notes:')
     for (const note of focal.notes) lines.push(`  ${note.at}${note.by ? ` ${note.by}` : ''}: ${note.text.trimEnd()}`)
   }
-  const section = (title: string, rows: ContextRow[]) => {
-    if (rows.length) lines.push('', `${title}:`, ...rows.map(contextLine))
+  for (const section of contextSections(bundle)) {
+    lines.push('', `${section.title}:`)
+    lines.push(...('lines' in section ? section.lines.map((line) => `  ${line}`) : section.rows.map(contextLine)))
   }
-  section('Parent chain (nearest first)', bundle.parent_chain)
-  section('Children', bundle.children)
-  section('Siblings', bundle.siblings)
-  section('Depends on', bundle.depends_on)
-  section('Needed by', bundle.dependents)
-  if (bundle.references.length) {
-    lines.push(
-      '',
-      'References:',
-      ...bundle.references.map((ref) => `  ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`),
-    )
-  }
-  section('Referenced by', bundle.referenced_by)
-  section('Related', bundle.related)
   if (bundle.activity.length) {
     lines.push(
       '',
@@ -228,13 +216,7 @@ export function formatContext(bundle: ContextBundle): string {
     )
   }
   if (bundle.missing?.length) lines.push('', `Missing (linked, but no such item): ${bundle.missing.join(', ')}`)
-  const trimmed = metadata.trimmed.map(
-    ({ section: name, dropped }) => `${name} −${dropped}${name === 'description' ? ' characters' : ''}`,
-  )
-  lines.push(
-    '',
-    `(~${metadata.token_estimate} of ${metadata.max_tokens} tokens${trimmed.length ? `; trimmed to fit: ${trimmed.join(', ')}` : ''})`,
-  )
+  lines.push('', contextBudgetLine(metadata))
   return lines.join('\n')
 }
 

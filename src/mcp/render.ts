@@ -1,7 +1,8 @@
 /** Compact text renderings of tool results for agents: one line per item, bodies only when asked for. */
 
 import type { ItemDetail, ItemRow, ListResult, MutationResult, SearchResult } from '../app/index.js'
-import type { ContextBundle, ContextRow } from '../context/context.js'
+import type { ContextBundle } from '../context/context.js'
+import { contextBudgetLine, contextSections } from '../context/sections.js'
 import { SCALAR_FIELDS } from '../core/item.js'
 import type { HistoryEntry, HistoryItem, HistoryPage } from '../store/item-history.js'
 
@@ -89,25 +90,11 @@ export function renderSearch(result: SearchResult): string {
  */
 export function renderContext(bundle: ContextBundle): string {
   const lines = [renderDetail(bundle.focal)]
-  const section = (title: string, rows: ContextRow[]) => {
-    if (rows.length === 0) return
-    lines.push('', `${title}:`)
-    for (const row of rows) lines.push(`  ${renderRow(row)}${row.under ? ` (under ${row.under})` : ''}`)
+  for (const section of contextSections(bundle)) {
+    lines.push('', `${section.title}:`)
+    if ('lines' in section) lines.push(...section.lines.map((line) => `  ${line}`))
+    else for (const row of section.rows) lines.push(`  ${renderRow(row)}${row.under ? ` (under ${row.under})` : ''}`)
   }
-  section('Parent chain (nearest first)', bundle.parent_chain)
-  section('Children', bundle.children)
-  section('Siblings', bundle.siblings)
-  section('Depends on', bundle.depends_on)
-  section('Needed by', bundle.dependents)
-  if (bundle.references.length) {
-    lines.push(
-      '',
-      'References:',
-      ...bundle.references.map((ref) => `  ${ref.title ? `${ref.title} <${ref.url}>` : ref.url}`),
-    )
-  }
-  section('Mentioned by', bundle.referenced_by)
-  section('Related', bundle.related)
   if (bundle.activity.length) {
     lines.push('', 'Recent commits:')
     for (const entry of bundle.activity) {
@@ -117,14 +104,7 @@ export function renderContext(bundle: ContextBundle): string {
     }
   }
   if (bundle.missing?.length) lines.push('', `Linked but missing: ${bundle.missing.join(', ')}`)
-  const { token_estimate, max_tokens, trimmed } = bundle.metadata
-  const cut = trimmed.map(
-    ({ section: name, dropped }) => `${name} −${dropped}${name === 'description' ? ' characters' : ''}`,
-  )
-  lines.push(
-    '',
-    `(~${token_estimate} of ${max_tokens} tokens${cut.length ? `; trimmed to fit: ${cut.join(', ')}` : ''})`,
-  )
+  lines.push('', contextBudgetLine(bundle.metadata))
   return lines.join('\n')
 }
 
