@@ -44,8 +44,8 @@ const isomorphicGitApart = {
   },
 }
 
-const result = await build({
-  entryPoints: { 'git-backlog': 'src/cli/main.ts' },
+/** What both CommonJS bundles (the command and isomorphic-git apart) are built with. */
+const commonJs = {
   outExtension: { '.js': '.cjs' },
   outdir: 'dist/bin',
   bundle: true,
@@ -55,6 +55,11 @@ const result = await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
+}
+
+const result = await build({
+  ...commonJs,
+  entryPoints: { 'git-backlog': 'src/cli/main.ts' },
   metafile: process.argv.includes('--metafile'),
   define: { __TOOL_LISTING__: JSON.stringify(listing), 'import.meta.url': '__bundleUrl' },
   // Every import() a require() (isomorphic-git.cjs included): vm.Script runs them without an ES module loader.
@@ -63,18 +68,7 @@ const result = await build({
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 if (result.metafile) writeFileSync('dist/meta.json', JSON.stringify(result.metafile))
-await build({
-  entryPoints: { 'isomorphic-git': 'isomorphic-git' },
-  outExtension: { '.js': '.cjs' },
-  outdir: 'dist/bin',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  legalComments: 'linked',
-  logLevel: 'warning',
-})
+await build({ ...commonJs, entryPoints: { 'isomorphic-git': 'isomorphic-git' } })
 await build({
   entryPoints: { 'git-backlog': 'src/cli/start.ts' },
   outdir: 'dist/bin',
