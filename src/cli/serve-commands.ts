@@ -158,7 +158,8 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
         const name = options.demo ? 'git-backlog-demo' : 'git-backlog'
         const launch = selfLaunch()
         // From a clone the command is not on PATH yet: show the line that works here.
-        const self = onPath(io.env) ? 'git backlog' : [launch.command, ...launch.args].map(shellWord).join(' ')
+        const installed = onPath(io.env)
+        const self = installed ? 'git backlog' : [launch.command, ...launch.args].map(shellWord).join(' ')
         const stdio = clientConfig('claude', {
           launch: { ...launch, args: [...launch.args, '-C', dir] },
           repository: dir,
@@ -179,7 +180,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
             `  Claude Code:  ${clientConfig('claude', { launch, repository: dir, name, url: mcpUrl, ...(token ? { token: '<token>' } : {}) }).text}`,
             `  Cursor, VS Code, Windsurf, Codex:  ${self} mcp --config <cursor|vscode|windsurf|codex> --url ${mcpUrl}${token ? ' --token <token>' : ''}`,
             `  Or let the client start it over stdio:  ${stdio.text}`,
-            `Look at it yourself:  ${onPath(io.env) ? `git -C ${shellWord(dir)} backlog list` : `${self} -C ${shellWord(dir)} list`}`,
+            `Look at it yourself:  ${installed ? `git -C ${shellWord(dir)} backlog list` : `${self} -C ${shellWord(dir)} list`}`,
             'Ctrl+C stops the server.',
           ].join('\n'),
         )
