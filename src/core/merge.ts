@@ -1,4 +1,4 @@
-/** The field-by-field 3-way merge of items (DESIGN §7): one rule set for undo and for the git merge driver. */
+/** The field-by-field 3-way merge of items (docs/architecture.md, Merging): one rule set for undo and for the git merge driver. */
 
 import { merge as mergeLines } from 'node-diff3'
 import { parseItemFile, serializeItem } from './codec.js'

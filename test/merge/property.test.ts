@@ -5,7 +5,7 @@
  * and gives the same items whichever branch merges the other.
  *
  * "A deletion truly clashes": an item one side deleted and the other changed stops the merge as git's modify/delete,
- * which git settles before any driver runs (DESIGN §7). The property expects exactly those paths, and the body clashes.
+ * which git settles before any driver runs (docs/adr/0009-merge-driver-and-sync.md). The property expects exactly those paths, and the body clashes.
  * git runs the built driver (dist/bin, as `init` installs it): build after changing the merge code.
  *
  * Runs: BACKLOG_PROPERTY_RUNS (default 20). Replay a failure with the seed (and path) fast-check prints:
