@@ -3,6 +3,7 @@
 import type { BacklogConfig } from './config.js'
 import { parseDateInput } from './date-expressions.js'
 import { BacklogError, phrase, slot } from './errors.js'
+import { USER_DATE_FIELDS } from './fields.js'
 import { idKey } from './ids.js'
 import type { BatchItemInput, UpdateInput } from './inputs.js'
 import { blankItem, FIELD_ORDER, type Item, SCALAR_FIELDS } from './item.js'
@@ -21,7 +22,7 @@ export interface MutationContext {
 
 type FieldInput = Omit<BatchItemInput, 'title'>
 
-const DATE_FIELDS: ReadonlySet<string> = new Set(['due', 'scheduled', 'wait', 'until'])
+const DATE_FIELDS: ReadonlySet<string> = new Set(USER_DATE_FIELDS)
 
 /** Sets the status and stamps what it means: `started` on the first start, `closed` on close, cleared on reopen. */
 export function setStatus(item: Item, status: string, { config, now }: MutationContext): void {
