@@ -324,6 +324,15 @@ export const SETTABLE_FIELDS = (FIELDS as readonly FieldSpec[]).filter(
   (field): field is FieldSpec & { name: SettableFieldName; flag: readonly [string, string] } =>
     field.flag !== undefined,
 )
+const OWN_KEYS: ReadonlySet<string> = new Set(
+  (FIELDS as readonly FieldSpec[]).flatMap((field) => (field.place === 'derived' ? [] : [field.name])),
+)
+
+/** True for a name the item holds itself (a frontmatter field, `description`, `attributes`): not a user attribute. */
+export function isOwnField(key: string): boolean {
+  return OWN_KEYS.has(key)
+}
+
 /** What each field means, for the fields that say it in backlog_create's listing. */
 export const FIELD_ABOUT: Readonly<Record<string, string>> = Object.fromEntries(
   (FIELDS as readonly FieldSpec[]).flatMap((field) => (field.about ? [[field.name, field.about]] : [])),
