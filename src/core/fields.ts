@@ -275,6 +275,8 @@ export type SettableFieldName = Named<Extract<Field, { flag: readonly [string, s
 
 const SCALAR_KINDS: ReadonlySet<FieldKind> = new Set(['priority', 'name', 'link', 'date', 'stamp', 'recurrence'])
 const STRING_LIST_KINDS: ReadonlySet<FieldKind> = new Set(['tags', 'links', 'entries'])
+/** Kinds that hold a list: their CLI flag is repeated for more entries. */
+export const LIST_KINDS: ReadonlySet<FieldKind> = new Set(['tags', 'links', 'entries', 'references', 'notes'])
 
 /**
  * The name lists the rest of the code reads, derived from a table of fields (FIELDS, or FIELDS with one more line in
