@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type * as z from 'zod'
 import {
+  COMMA_LIST_FIELDS,
   FIELD_ORDER,
   FIELDS,
   FILTER_FIELDS,
@@ -59,6 +60,7 @@ describe('the field registry', () => {
     ])
     expect(STRING_LIST_FIELDS).toEqual(['tags', 'depends_on', 'evidence', 'blocked_reason'])
     expect(USER_DATE_FIELDS).toEqual(['due', 'scheduled', 'wait', 'until'])
+    expect([...COMMA_LIST_FIELDS]).toEqual(['tags', 'depends_on'])
   })
 
   it('gives the filter its field sets', () => {

@@ -318,6 +318,10 @@ export const FIELD_ORDER = SETS.order as readonly FieldName[]
 export const SCALAR_FIELDS = SETS.scalars as readonly ScalarFieldName[]
 export const STRING_LIST_FIELDS = SETS.stringLists as readonly StringListFieldName[]
 export const USER_DATE_FIELDS = SETS.userDates as readonly ScalarFieldName[]
+/** Lists of words or ids, where a hand-written `tags: a, b` means two entries (free-text entries keep their commas). */
+export const COMMA_LIST_FIELDS: ReadonlySet<string> = new Set(
+  SETS.stringLists.filter((name) => FIELDS.some((field) => field.name === name && field.kind !== 'entries')),
+)
 /** How the filter compares each field it knows (query/filter/fields.ts). */
 export const FILTER_FIELDS = SETS.filter
 

@@ -5,7 +5,7 @@
  */
 
 import * as z from 'zod'
-import { identityShape, itemOutputShape, rowSchema } from '../core/fields.js'
+import { identityShape, itemOutputShape, referenceSchema, rowSchema } from '../core/fields.js'
 
 /** What every row and item has: id, title, type, status. */
 const core = identityShape
@@ -94,7 +94,7 @@ export const contextOutput = z.object({
   siblings: contextRows,
   depends_on: contextRows,
   dependents: contextRows,
-  references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
+  references: z.array(referenceSchema),
   referenced_by: contextRows,
   related: contextRows,
   activity: z.array(backlogCommit.extend({ ids: z.array(z.string()) })),
