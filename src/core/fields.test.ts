@@ -8,6 +8,7 @@ import {
   type FieldSpec,
   fieldSets,
   itemOutputShape,
+  itemRow,
   itemSchema,
   rowSchema,
   SCALAR_FIELDS,
@@ -140,5 +141,23 @@ describe('the field registry', () => {
     expect(after.settable).toContain('reviewer')
     expect(after.row).toEqual([...before.row.slice(0, 8), 'reviewer', ...before.row.slice(8)])
     expect(after.stringLists).toEqual(before.stringLists)
+  })
+})
+
+describe('itemRow', () => {
+  it('gives the identity always, the rest when set, in row order (as app/shared.ts toRow does)', () => {
+    const item = { ...blankItem('bl-x', ''), priority: 'high', due: '2026-12-01', tags: ['a'], assignee: '' }
+    const row = itemRow(item)
+    expect(row).toEqual({
+      id: 'bl-x',
+      title: '',
+      type: 'task',
+      status: 'open',
+      priority: 'high',
+      tags: ['a'],
+      due: '2026-12-01',
+    })
+    expect(Object.keys(row)).toEqual(['id', 'title', 'type', 'status', 'priority', 'tags', 'due'])
+    expect(itemRow(blankItem('bl-y', 'T'))).toEqual({ id: 'bl-y', title: 'T', type: 'task', status: 'open' })
   })
 })

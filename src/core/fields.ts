@@ -426,6 +426,28 @@ export type ItemRow = z.infer<typeof rowSchema>
 export type Reference = z.infer<typeof referenceSchema>
 export type Note = z.infer<typeof noteSchema>
 
+const STORED_ROW_FIELDS = (FIELDS as readonly FieldSpec[])
+  .filter((field) => field.row !== false && field.place !== 'derived')
+  .map((field) => ({ name: field.name as keyof Item & keyof ItemRow, always: field.row === 'always' }))
+
+/**
+ * The row of an item, from its own fields: identity always, the others when set (lists when not empty). The app adds
+ * what it derives (blocked, urgency, archived, updated).
+ *
+ * @example
+ * itemRow({ ...blankItem('bl-x', 'T'), due: '2026-12-01' }) // { id: 'bl-x', title: 'T', type: 'task', status: 'open', due: '2026-12-01' }
+ */
+export function itemRow(item: Item): ItemRow {
+  const row: Record<string, unknown> = {}
+  for (const { name, always } of STORED_ROW_FIELDS) {
+    const value = item[name]
+    if (always || (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0))) {
+      row[name] = value
+    }
+  }
+  return row as ItemRow
+}
+
 /** An item as backlog_get and `show` return it: where it is, and whether archived. */
 export type ItemDetail = Item & {
   path: string
