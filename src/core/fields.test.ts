@@ -4,6 +4,7 @@ import {
   COMMA_LIST_FIELDS,
   FIELD_ORDER,
   FIELDS,
+  FILTER_ALIASES,
   FILTER_FIELDS,
   type FieldSpec,
   fieldSets,
@@ -72,6 +73,7 @@ describe('the field registry', () => {
     expect(FILTER_FIELDS.date).toContain('updated')
     expect(FILTER_FIELDS.list).toEqual(['tags', 'depends_on', 'references', 'evidence', 'blocked_reason', 'notes'])
     expect(FILTER_FIELDS.number).toEqual(['urgency'])
+    expect(FILTER_ALIASES).toEqual({ tag: 'tags', depends: 'depends_on' })
   })
 
   it('has blankItem make every stored field, in table order (blankItem is written out by hand for speed)', () => {

@@ -1,7 +1,7 @@
 /**
  * The item's fields, listed once: name, kind, place, how a filter compares it, whether a list row shows it, its CLI
  * flag and what it means. Everything else that names fields is derived from this table: the codec's key order and
- * scalar set (core/item.ts, core/codec.ts), the filter's field sets (query/filter/fields.ts), the date fields that
+ * scalar set (core/item.ts, core/codec.ts), the filter's field sets, aliases and getters (query/filter/syntax.ts, compile.ts), the date fields that
  * updates resolve (core/mutations.ts), the input schemas (core/inputs.ts), the output schemas and the TS types of an
  * item and a list row (here, used by mcp/schemas.ts and app/), the CLI flags (cli/options.ts), and the check that
  * the docs name every field (test/docs/fields.test.ts).
@@ -76,6 +76,8 @@ export interface FieldSpec {
   readonly flag?: readonly [flags: string, help: string]
   /** What it means, said once in backlog_create's listing (which backlog_update refers to). */
   readonly about?: string
+  /** Another name a filter takes for it (`tag:bug`). */
+  readonly alias?: string
 }
 
 const DATE_HELP = 'YYYY-MM-DD or words: today, tomorrow, friday, eow, eom, "in 3 days"'
@@ -144,6 +146,7 @@ export const FIELDS = [
     kind: 'tags',
     place: 'frontmatter',
     filter: 'list',
+    alias: 'tag',
     row: 'set',
     flag: ['--tag <tag>', 'a tag (repeat for more); replaces the tags on update'],
   },
@@ -152,6 +155,7 @@ export const FIELDS = [
     kind: 'links',
     place: 'frontmatter',
     filter: 'list',
+    alias: 'depends',
     row: 'set',
     flag: ['--depends-on <id>', 'an item that must be done first (repeat for more)'],
     about: 'Ids that must be done first',
@@ -322,8 +326,12 @@ export const USER_DATE_FIELDS = SETS.userDates as readonly ScalarFieldName[]
 export const COMMA_LIST_FIELDS: ReadonlySet<string> = new Set(
   SETS.stringLists.filter((name) => FIELDS.some((field) => field.name === name && field.kind !== 'entries')),
 )
-/** How the filter compares each field it knows (query/filter/fields.ts). */
+/** How the filter compares each field it knows (query/filter/syntax.ts). */
 export const FILTER_FIELDS = SETS.filter
+/** The other names a filter takes for fields: `tag` for tags. */
+export const FILTER_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  (FIELDS as readonly FieldSpec[]).flatMap((field) => (field.alias ? [[field.alias, field.name]] : [])),
+)
 
 /** The fields create and update take, in table order, with their CLI flags. */
 export const SETTABLE_FIELDS = (FIELDS as readonly FieldSpec[]).filter(

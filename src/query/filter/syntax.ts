@@ -4,7 +4,7 @@
  */
 
 import { BacklogError } from '../../core/errors.js'
-import { FILTER_FIELDS } from '../../core/fields.js'
+import { FILTER_ALIASES, FILTER_FIELDS } from '../../core/fields.js'
 
 /** Comparison of a field term, after aliases: `due.before:` is `lt`, `due.by:` is `lte`, `assignee.has:` is `contains`. */
 export type FilterOperator =
@@ -103,7 +103,7 @@ export const MODIFIERS: Record<string, FilterOperator> = {
   match: 'regex',
 }
 
-export const FIELD_ALIASES: Record<string, string> = { tag: 'tags', depends: 'depends_on' }
+export const FIELD_ALIASES: Readonly<Record<string, string>> = FILTER_ALIASES
 
 /** What `field:value` knows: the item's filterable fields (core/fields.ts), urgency and updated among them. */
 export const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([
