@@ -268,17 +268,22 @@ type Named<F> = F extends { name: infer N } ? N : never
 
 /** A key of the frontmatter that the item owns (every other key is a user attribute). */
 export type FieldName = Named<Extract<Field, { place: 'frontmatter' }>>
+/** Kinds of one optional value, absent rather than empty. */
+const SCALAR_KIND_LIST = ['priority', 'name', 'link', 'date', 'stamp', 'recurrence'] as const
+/** Kinds of a list of strings. */
+const STRING_LIST_KIND_LIST = ['tags', 'links', 'entries'] as const
+
 /** An optional one-value frontmatter field: absent rather than empty. */
-export type ScalarFieldName = Named<
-  Extract<Field, { place: 'frontmatter'; kind: 'priority' | 'name' | 'link' | 'date' | 'stamp' | 'recurrence' }>
->
+export type ScalarFieldName = Named<Extract<Field, { place: 'frontmatter'; kind: (typeof SCALAR_KIND_LIST)[number] }>>
 /** A frontmatter field holding a list of strings. */
-export type StringListFieldName = Named<Extract<Field, { place: 'frontmatter'; kind: 'tags' | 'links' | 'entries' }>>
+export type StringListFieldName = Named<
+  Extract<Field, { place: 'frontmatter'; kind: (typeof STRING_LIST_KIND_LIST)[number] }>
+>
 /** A field create and update take: the ones with a CLI flag. */
 export type SettableFieldName = Named<Extract<Field, { flag: readonly [string, string] }>>
 
-const SCALAR_KINDS: ReadonlySet<FieldKind> = new Set(['priority', 'name', 'link', 'date', 'stamp', 'recurrence'])
-const STRING_LIST_KINDS: ReadonlySet<FieldKind> = new Set(['tags', 'links', 'entries'])
+const SCALAR_KINDS: ReadonlySet<FieldKind> = new Set(SCALAR_KIND_LIST)
+const STRING_LIST_KINDS: ReadonlySet<FieldKind> = new Set(STRING_LIST_KIND_LIST)
 /** Kinds that hold a list: their CLI flag is repeated for more entries. */
 export const LIST_KINDS: ReadonlySet<FieldKind> = new Set(['tags', 'links', 'entries', 'references', 'notes'])
 
@@ -324,7 +329,9 @@ export const STRING_LIST_FIELDS = SETS.stringLists as readonly StringListFieldNa
 export const USER_DATE_FIELDS = SETS.userDates as readonly ScalarFieldName[]
 /** Lists of words or ids, where a hand-written `tags: a, b` means two entries (free-text entries keep their commas). */
 export const COMMA_LIST_FIELDS: ReadonlySet<string> = new Set(
-  SETS.stringLists.filter((name) => FIELDS.some((field) => field.name === name && field.kind !== 'entries')),
+  (FIELDS as readonly FieldSpec[]).flatMap((field) =>
+    field.kind === 'tags' || field.kind === 'links' ? [field.name] : [],
+  ),
 )
 /** How the filter compares each field it knows (query/filter/syntax.ts). */
 export const FILTER_FIELDS = SETS.filter
@@ -355,8 +362,10 @@ export const FIELD_ABOUT: Readonly<Record<string, string>> = Object.fromEntries(
 // ---------------------------------------------------------------------------------------------------------------
 // Output schemas, and the TS types inferred from them so the two cannot drift apart
 
-export const referenceSchema = z.object({ url: z.string(), title: z.string().optional() })
-export const noteSchema = z.object({ at: z.string(), by: z.string().optional(), text: z.string() })
+const referenceValue = () => z.object({ url: z.string(), title: z.string().optional() })
+const noteValue = () => z.object({ at: z.string(), by: z.string().optional(), text: z.string() })
+export const referenceSchema = referenceValue()
+export const noteSchema = noteValue()
 
 /** The value of each kind as the app holds it; a new schema each call, so that no JSON Schema turns into a $ref. */
 const VALUES = {
@@ -372,9 +381,9 @@ const VALUES = {
   date: () => z.string().optional(),
   stamp: () => z.string().optional(),
   recurrence: () => z.string().optional(),
-  references: () => z.array(z.object({ url: z.string(), title: z.string().optional() })),
+  references: () => z.array(referenceValue()),
   entries: () => z.array(z.string()),
-  notes: () => z.array(z.object({ at: z.string(), by: z.string().optional(), text: z.string() })),
+  notes: () => z.array(noteValue()),
   attributes: () => z.record(z.string(), z.unknown()),
   body: () => z.string(),
   flag: () => z.boolean().optional(),
