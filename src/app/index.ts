@@ -4,6 +4,7 @@
  */
 
 import type { ContextBundle } from '../context/context.js'
+import type { ItemDetail, ItemRow } from '../core/fields.js'
 import type {
   ArchiveInput,
   ContextInput,
@@ -19,7 +20,6 @@ import type {
   UpdateInput,
   WriteResourceInput,
 } from '../core/inputs.js'
-import type { Item } from '../core/item.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
 import type { HistoryPage } from '../store/item-history.js'
@@ -38,29 +38,8 @@ import {
 import { createCore } from './shared.js'
 import { writeUseCases } from './write.js'
 
+export type { ItemDetail, ItemRow } from '../core/fields.js'
 export { plural, toRow } from './shared.js'
-
-/** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */
-export type ItemRow = Pick<
-  Item,
-  'id' | 'title' | 'type' | 'status' | 'priority' | 'assignee' | 'parent' | 'epic' | 'due'
-> & {
-  tags?: string[]
-  depends_on?: string[]
-  /** True while a dependency is not done. */
-  blocked?: boolean
-  urgency?: number
-  archived?: boolean
-  /** When the item last changed (from git history, or the file's time for an edit not yet committed). */
-  updated?: string
-}
-
-export interface ItemDetail extends Item {
-  path: string
-  archived: boolean
-  /** When the item last changed: the newest commit that changed it, or the file's time for an uncommitted edit. */
-  updated?: string
-}
 
 export interface ListResult {
   items: ItemRow[]

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs'
 import { type Command, Option } from 'commander'
 import type { z } from 'zod'
 import { BacklogError } from '../core/errors.js'
+import { LIST_KINDS, SETTABLE_FIELDS } from '../core/fields.js'
 import { describeIssues } from '../core/inputs.js'
+import { ITEM_TYPES } from '../core/item.js'
 import { CLI_WORDS } from './words.js'
 
 /** Checks raw CLI values against a shared input schema; a failure is a user error naming each bad field. */
@@ -54,51 +56,28 @@ export async function readFileOrStdin(path: string, flag: string, stdin: (flag: 
   }
 }
 
-const DATE_HELP = 'YYYY-MM-DD or words: today, tomorrow, friday, eow, eom, "in 3 days"'
+/** The field flags (core/fields.ts): each field that create and update take, with commander's name for its value. */
+const FIELD_FLAGS = SETTABLE_FIELDS.map((field) => {
+  const [flags, help] = field.flag
+  const repeated = LIST_KINDS.has(field.kind)
+  return { field, flags, help, repeated, key: new Option(flags).attributeName() }
+})
 
-/** Flags shared by add, log and update, named as on the MCP tools (with dashes). */
+/** Flags shared by add, did and update, named as on the MCP tools (with dashes), in file order. */
 export function withFieldOptions(command: Command): Command {
-  return command
-    .option('-d, --description <text>', 'markdown body (use - to read it from standard input)')
-    .addOption(
-      new Option('-t, --type <type>', 'item type').choices(['task', 'epic', 'folder', 'artifact', 'milestone']),
-    )
-    .option('-s, --status <status>', 'workflow status (open, in_progress, blocked, done, cancelled)')
-    .option('-p, --priority <priority>', 'urgent, high, medium, low (or H, M, L)')
-    .option('--tag <tag>', 'a tag (repeat for more); replaces the tags on update', collect)
-    .option('--parent <id>', 'parent item (epic, folder, milestone or task)')
-    .option('--epic <id>', 'epic this item belongs to')
-    .option('-a, --assignee <who>', 'agent or person working on it')
-    .option('--depends-on <id>', 'an item that must be done first (repeat for more)', collect)
-    .option('--due <date>', `due date: ${DATE_HELP}`)
-    .option('--scheduled <date>', `scheduled start: ${DATE_HELP}`)
-    .option('--wait <date>', `hide from default lists until: ${DATE_HELP}`)
-    .option('--recur <rule>', 'repeat when done: daily, weekly, monthly, yearly, weekdays, "every 3 days", 2w')
-    .option('--until <date>', `last date of the recurrence: ${DATE_HELP}`)
-    .option('--ref <url>', 'a reference link (repeat for more)', collect)
-    .option('--evidence <text>', 'evidence of completion (repeat for more)', collect)
-    .option('--blocked-reason <text>', 'why it is blocked (repeat for more)', collect)
-    .option('--set <key=value>', 'a user-defined field (repeat for more; empty value removes it)', collect)
+  for (const { field, flags, help, repeated } of FIELD_FLAGS) {
+    const option = new Option(flags, help)
+    if (field.kind === 'type') option.choices(ITEM_TYPES)
+    if (repeated) option.argParser(collect)
+    command.addOption(option)
+  }
+  return command.option('--set <key=value>', 'a user-defined field (repeat for more; empty value removes it)', collect)
 }
 
-export interface FieldOptions {
+/** What the field flags give, by commander's name (`--depends-on` is dependsOn); repeated flags give lists. */
+export type FieldOptions = { [key: string]: string | string[] | boolean | undefined } & {
   description?: string
-  type?: string
   status?: string
-  priority?: string
-  tag?: string[]
-  parent?: string
-  epic?: string
-  assignee?: string
-  dependsOn?: string[]
-  due?: string
-  scheduled?: string
-  wait?: string
-  recur?: string
-  until?: string
-  ref?: string[]
-  evidence?: string[]
-  blockedReason?: string[]
   set?: string[]
   json?: boolean
 }
@@ -118,26 +97,10 @@ export async function fieldsFrom(
         }),
       )
     : undefined
-  return given({
-    description: options.description === '-' ? await stdin('--description') : options.description,
-    type: options.type,
-    status: options.status,
-    priority: options.priority,
-    tags: options.tag,
-    parent: options.parent,
-    epic: options.epic,
-    assignee: options.assignee,
-    depends_on: options.dependsOn,
-    due: options.due,
-    scheduled: options.scheduled,
-    wait: options.wait,
-    recur: options.recur,
-    until: options.until,
-    references: options.ref,
-    evidence: options.evidence,
-    blocked_reason: options.blockedReason,
-    attributes,
-  })
+  const fields: Record<string, unknown> = {}
+  for (const { field, key } of FIELD_FLAGS) fields[field.name] = options[key]
+  if (options.description === '-') fields.description = await stdin('--description')
+  return given({ ...fields, attributes })
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 
 import { BacklogError, phrase, slot } from '../core/errors.js'
+import type { ItemRow } from '../core/fields.js'
 import { idKey } from '../core/ids.js'
 import { DEFAULT_CLOSED_STATUSES, type Item, PRIORITIES, type Reference } from '../core/item.js'
 import type { BacklogCommit } from '../store/backlog-log.js'
@@ -38,15 +39,8 @@ export interface ContextOptions {
   include_activity?: boolean
 }
 
-/** One line about an item: enough to decide whether to open it. */
-export interface ContextRow {
-  id: string
-  title: string
-  type: string
-  status: string
-  priority?: string
-  assignee?: string
-  due?: string
+/** One line about an item: enough to decide whether to open it (a list row's identity, priority, assignee, due). */
+export type ContextRow = Pick<ItemRow, 'id' | 'title' | 'type' | 'status' | 'priority' | 'assignee' | 'due'> & {
   /** In `children` below the first level: the child (or grandchild) this one sits under. */
   under?: string
 }

@@ -3,6 +3,7 @@
 import jsYaml from 'js-yaml'
 import { Document, isMap, parseDocument, Scalar, visit } from 'yaml'
 import { BacklogError } from './errors.js'
+import { COMMA_LIST_FIELDS } from './fields.js'
 import {
   blankItem,
   FIELD_ORDER,
@@ -205,7 +206,7 @@ export function itemFromData(data: unknown, description: string, fallbackId?: st
     if (value !== undefined && value !== '') item[field] = value
   }
   for (const field of STRING_LIST_FIELDS) {
-    item[field] = asTextList(record[field], field, field === 'tags' || field === 'depends_on')
+    item[field] = asTextList(record[field], field, COMMA_LIST_FIELDS.has(field))
   }
   item.references = asReferences(record.references)
   item.notes = asNotes(record.notes)

@@ -1,4 +1,9 @@
-/** The item: the one record of the backlog, its fields, vocabularies and the canonical order of its keys. */
+/**
+ * The item: the one record of the backlog, its vocabularies, and its blank shape. Its fields and their order are
+ * listed once, in core/fields.ts; the names are re-exported here for the code that reads items.
+ */
+
+import { FIELD_ORDER, type FieldName, type Item } from './fields.js'
 
 export const ITEM_TYPES = ['task', 'epic', 'folder', 'artifact', 'milestone'] as const
 export type ItemType = (typeof ITEM_TYPES)[number]
@@ -9,96 +14,8 @@ export const DEFAULT_CLOSED_STATUSES = ['done', 'cancelled'] as const
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low'] as const
 export type Priority = (typeof PRIORITIES)[number]
 
-export interface Reference {
-  url: string
-  title?: string
-}
-
-export interface Note {
-  at: string
-  by?: string
-  text: string
-}
-
-/** An item as the app sees it. Optional scalars are absent rather than empty; lists are always present. */
-export interface Item {
-  id: string
-  title: string
-  type: string
-  status: string
-  priority?: string
-  assignee?: string
-  parent?: string
-  epic?: string
-  tags: string[]
-  depends_on: string[]
-  due?: string
-  scheduled?: string
-  wait?: string
-  recur?: string
-  until?: string
-  references: Reference[]
-  evidence: string[]
-  blocked_reason: string[]
-  created?: string
-  started?: string
-  closed?: string
-  notes: Note[]
-  /** User-defined frontmatter keys, in file order: kept, filterable, never dropped. */
-  attributes: Record<string, unknown>
-  /** The markdown body with the blank line after the frontmatter removed. */
-  description: string
-}
-
-/** Canonical frontmatter order. Keys often changed together sit apart so plain line merges of different fields stay clean. */
-export const FIELD_ORDER = [
-  'id',
-  'title',
-  'type',
-  'status',
-  'priority',
-  'assignee',
-  'parent',
-  'epic',
-  'tags',
-  'depends_on',
-  'due',
-  'scheduled',
-  'wait',
-  'recur',
-  'until',
-  'references',
-  'evidence',
-  'blocked_reason',
-  'created',
-  'started',
-  'closed',
-  'notes',
-] as const satisfies ReadonlyArray<keyof Item>
-
-export type FieldName = (typeof FIELD_ORDER)[number]
-
-export const SCALAR_FIELDS = [
-  'priority',
-  'assignee',
-  'parent',
-  'epic',
-  'due',
-  'scheduled',
-  'wait',
-  'recur',
-  'until',
-  'created',
-  'started',
-  'closed',
-] as const satisfies ReadonlyArray<FieldName>
-
-export const STRING_LIST_FIELDS = [
-  'tags',
-  'depends_on',
-  'evidence',
-  'blocked_reason',
-] as const satisfies ReadonlyArray<FieldName>
+export type { FieldName, Item, Note, Reference } from './fields.js'
+export { FIELD_ORDER, SCALAR_FIELDS, STRING_LIST_FIELDS } from './fields.js'
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<string>(FIELD_ORDER)
 
@@ -117,7 +34,8 @@ export function normalizePriority(value: string): Priority | undefined {
 
 /**
  * A blank item of the given identity, every list empty. Every field is present (optional ones as undefined) and in
- * one order, so all items share one object shape: filtering 10,000 of them stays fast.
+ * one order, so all items share one object shape: filtering 10,000 of them stays fast. Written out rather than built
+ * from core/fields.ts for that speed; src/core/fields.test.ts checks it has every field, in order.
  */
 export function blankItem(id: string, title: string): Item {
   return {

@@ -3,6 +3,7 @@
 import type { BacklogConfig } from './config.js'
 import { parseDateInput } from './date-expressions.js'
 import { BacklogError, phrase, slot } from './errors.js'
+import { SETTABLE_FIELDS, USER_DATE_FIELDS } from './fields.js'
 import { idKey } from './ids.js'
 import type { BatchItemInput, UpdateInput } from './inputs.js'
 import { blankItem, FIELD_ORDER, type Item, SCALAR_FIELDS } from './item.js'
@@ -21,7 +22,9 @@ export interface MutationContext {
 
 type FieldInput = Omit<BatchItemInput, 'title'>
 
-const DATE_FIELDS: ReadonlySet<string> = new Set(['due', 'scheduled', 'wait', 'until'])
+const DATE_FIELDS: ReadonlySet<string> = new Set(USER_DATE_FIELDS)
+/** The one-value fields create and update take (the stamps created, started, closed are the app's). */
+const INPUT_SCALARS = SCALAR_FIELDS.filter((field) => SETTABLE_FIELDS.some((settable) => settable.name === field))
 
 /** Sets the status and stamps what it means: `started` on the first start, `closed` on close, cleared on reopen. */
 export function setStatus(item: Item, status: string, { config, now }: MutationContext): void {
@@ -35,8 +38,7 @@ export function setStatus(item: Item, status: string, { config, now }: MutationC
 function applyFields(item: Item, input: FieldInput, context: MutationContext): void {
   if (input.type !== undefined) item.type = input.type
   if (input.description !== undefined) item.description = input.description
-  for (const field of SCALAR_FIELDS) {
-    if (field === 'created' || field === 'started' || field === 'closed') continue
+  for (const field of INPUT_SCALARS) {
     const value = (input as Partial<Record<string, string>>)[field]
     if (value === undefined) continue
     const text = value.trim()
@@ -205,8 +207,7 @@ export function duplicateFields(item: Item): BatchItemInput {
     depends_on: [...item.depends_on],
     references: item.references.map((ref) => ({ ...ref })),
   }
-  for (const field of SCALAR_FIELDS) {
-    if (field === 'created' || field === 'started' || field === 'closed') continue
+  for (const field of INPUT_SCALARS) {
     const value = item[field]
     if (value !== undefined) (fields as Record<string, unknown>)[field] = value
   }

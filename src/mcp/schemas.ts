@@ -5,9 +5,10 @@
  */
 
 import * as z from 'zod'
+import { identityShape, itemOutputShape, referenceSchema, rowSchema } from '../core/fields.js'
 
-/** What every row and item has. */
-const core = { id: z.string(), title: z.string(), type: z.string(), status: z.string() }
+/** What every row and item has: id, title, type, status. */
+const core = identityShape
 
 /**
  * A row as the other tools return it: its fields are those of backlog_list's rows (id, title, type, status always),
@@ -15,21 +16,8 @@ const core = { id: z.string(), title: z.string(), type: z.string(), status: z.st
  */
 const leanRow = z.object({ id: z.string() })
 
-/** A row as lists show it. */
-const row = z.object({
-  ...core,
-  priority: z.string().optional(),
-  assignee: z.string().optional(),
-  parent: z.string().optional(),
-  epic: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  depends_on: z.array(z.string()).optional(),
-  due: z.string().optional(),
-  blocked: z.boolean().optional(),
-  urgency: z.number().optional(),
-  archived: z.boolean().optional(),
-  updated: z.string().optional(),
-})
+/** A row as lists show it (core/fields.ts). */
+const row = rowSchema
 
 // Used five times in one list result: written once under $defs.
 const tally = z.record(z.string(), z.number()).meta({ id: 'tally' })
@@ -41,23 +29,8 @@ const problem = z.object({
   fix: z.string(),
 })
 
-/**
- * An item in full. Its other fields (priority, due, started...) are strings when set; user attributes are under
- * attributes.
- */
-const item = z.object({
-  ...core,
-  tags: z.array(z.string()),
-  depends_on: z.array(z.string()),
-  references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
-  evidence: z.array(z.string()),
-  blocked_reason: z.array(z.string()),
-  notes: z.array(z.object({ at: z.string(), by: z.string().optional(), text: z.string() })),
-  attributes: z.record(z.string(), z.unknown()),
-  description: z.string(),
-  path: z.string(),
-  archived: z.boolean(),
-})
+/** An item in full: the fields it always has (core/fields.ts), where it is, and whether archived. */
+const item = z.object({ ...itemOutputShape, path: z.string(), archived: z.boolean() })
 
 /** The rows written (the first 100 of a bulk change; total then says how many), the commit, and started_backlog
  * when the call made .backlog/ too. */
@@ -121,7 +94,7 @@ export const contextOutput = z.object({
   siblings: contextRows,
   depends_on: contextRows,
   dependents: contextRows,
-  references: z.array(z.object({ url: z.string(), title: z.string().optional() })),
+  references: z.array(referenceSchema),
   referenced_by: contextRows,
   related: contextRows,
   activity: z.array(backlogCommit.extend({ ids: z.array(z.string()) })),
