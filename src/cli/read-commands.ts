@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { BacklogError } from '../core/errors.js'
 import { contextInput, getInput, historyInput, listInput, searchInput } from '../core/inputs.js'
 import { renderHistory } from '../mcp/render.js'
-import { gatherBoard, layoutBoard } from './board.js'
+import { layoutBoard } from './board.js'
 import {
   formatContext,
   formatCounts,
@@ -186,7 +186,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       const width = options.width === undefined ? cli.width() : whole(options.width, '--width', 20, 1000)
       const limit = options.limit === undefined ? undefined : whole(options.limit, '--limit', 1, 100_000)
       const filter = words.join(' ').trim()
-      const result = await gatherBoard(cli.app(), {
+      const result = await cli.app().board({
         ...(filter ? { filter } : {}),
         ...(options.all ? { all: true } : {}),
         ...(limit === undefined ? {} : { limit }),
