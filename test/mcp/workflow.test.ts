@@ -388,6 +388,17 @@ describe('MCP resources', () => {
     repo.write(path, repo.read(path).replace('title: Resource me', 'title: Edited by hand'))
     await expect.poll(() => updated, { timeout: 3000 }).toContain(`backlog://items/${id}`)
   })
+
+  it('answers a resource that is not there as a tool answers an error: CODE and what to do next', async () => {
+    const { client } = await setup()
+    await expect(client.client.readResource({ uri: 'backlog://items/bl-nothere' })).rejects.toThrow(
+      /NOT_FOUND: No item at backlog:\/\/items\/bl-nothere\. .*backlog_list shows ids/,
+    )
+    const bare = await connectInProcess(tempRepo().dir)
+    await expect(bare.client.readResource({ uri: 'backlog://config' })).rejects.toThrow(
+      /NOT_INITIALIZED: No backlog here yet/,
+    )
+  })
 })
 
 describe('what a review and a tester found', () => {
