@@ -1,7 +1,7 @@
 /** The create use-case: one item, a duplicate of one, or a batch whose items may name each other as `#N`. */
 
 import { serializeItem } from '../../core/codec.js'
-import { BacklogError, mapText } from '../../core/errors.js'
+import { BacklogError } from '../../core/errors.js'
 import { generateId, idKey } from '../../core/ids.js'
 import { type BatchItemInput, batchPosition, type CreateInput } from '../../core/inputs.js'
 import type { Item } from '../../core/item.js'
@@ -84,15 +84,12 @@ function plannedItems(core: AppCore, input: CreateInput, context: MutationContex
     return id
   }
   // The ids drawn for this call mean nothing to the caller if it fails: errors name the items as it did, by #N.
-  const asWritten = (error: unknown, position: number, title: string) => {
-    if (!batch) return error
-    const named = prefixed(error, `items[${position}]`, title)
-    if (!(named instanceof BacklogError)) return named
-    const message = mapText(named.phrase, (text) =>
-      ids.reduce((all, id, index) => all.replaceAll(id, `#${index + 1}`), text),
-    )
-    return new BacklogError(named.code, message, named.details, { cause: error })
+  const label = (id: string) => {
+    const position = batch ? ids.indexOf(id) : -1
+    return position < 0 ? id : `#${position + 1}`
   }
+  const asWritten = (error: unknown, position: number, title: string) =>
+    batch ? prefixed(error, `items[${position}]`, title) : error
   const built = inputs.map((entry, position) => {
     try {
       const resolved: BatchItemInput = {
@@ -111,7 +108,7 @@ function plannedItems(core: AppCore, input: CreateInput, context: MutationContex
   const lookup = overlay(core, pending)
   built.forEach((item, position) => {
     try {
-      assertLinks(core, item, undefined, lookup)
+      assertLinks(core, item, undefined, lookup, label)
     } catch (error) {
       throw asWritten(error, position, item.title)
     }

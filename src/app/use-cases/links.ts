@@ -17,6 +17,7 @@ export function overlay(core: AppCore, pending: Map<string, Item>): (id: string)
 /**
  * Links must point at items that exist, and an item may not be its own ancestor or depend on itself, directly or
  * through others. Only links the call adds are checked: a parent deleted long ago must not block an unrelated edit.
+ * Messages name items by `label`: a batch names its own items as the caller did, `#1`, `#2`.
  *
  * @example
  * assertLinks(core, next, record.item, overlay(core, pending)) // throws INVALID_INPUT on a loop
@@ -26,6 +27,7 @@ export function assertLinks(
   item: Item,
   previous: Item | undefined,
   lookup: (id: string) => Item | undefined,
+  label: (id: string) => string = (id) => id,
 ): void {
   const named = (target: string, field: string) => {
     const found = lookup(target)
@@ -46,7 +48,7 @@ export function assertLinks(
       if (seen.has(idKey(parent))) {
         throw new BacklogError(
           'INVALID_INPUT',
-          `parent: ${item.parent} is inside ${item.id}, so this would make a loop`,
+          `parent: ${label(String(item.parent))} is inside ${label(item.id)}, so this would make a loop`,
         )
       }
       seen.add(idKey(parent))
@@ -69,7 +71,7 @@ export function assertLinks(
     if (cycle) {
       throw new BacklogError(
         'INVALID_INPUT',
-        `depends_on: this would make a dependency cycle (${cycle.join(' → ')}); remove one of these dependencies`,
+        `depends_on: this would make a dependency cycle (${cycle.map(label).join(' → ')}); remove one of these dependencies`,
       )
     }
   }
