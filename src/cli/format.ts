@@ -2,7 +2,7 @@
 
 import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app/index.js'
 import type { ContextBundle, ContextRow } from '../context/context.js'
-import { contextBudgetLine, contextSections } from '../context/sections.js'
+import { contextBudgetLine, contextSections } from '../render/context.js'
 import type { Problem } from '../store/store.js'
 import { PLAIN, padVisible, type Style } from './color.js'
 
