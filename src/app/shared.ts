@@ -71,7 +71,7 @@ export function canonicalStatus<T extends string | undefined>(config: BacklogCon
   return found as T
 }
 
-/** The commit of a mutation: its time, its message with the acting agent's trailer, its file changes. */
+/** The commit of a mutation: its time, what it is (`op`), its message with the acting agent's trailer, its changes. */
 export function planOf(
   context: MutationContext,
   message: Omit<MessageInput, 'agent'>,
@@ -79,6 +79,7 @@ export function planOf(
 ): CommitPlan {
   return {
     date: context.date,
+    op: message.op,
     message: commitMessage({ ...message, ...(context.agent ? { agent: context.agent } : {}) }),
     changes,
   }

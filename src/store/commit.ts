@@ -14,6 +14,7 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rea
 import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
+import type { Operation } from '../core/trailers.js'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
 import { runGitAsync } from './git-cli.js'
 import {
@@ -56,6 +57,11 @@ export interface FileChange {
 
 export interface CommitPlan {
   message: string
+  /**
+   * The backlog operation this commit records (its message carries the same as a `Backlog-Op` trailer); absent for a
+   * commit that is none (a plan made by hand in a test). The store reads what a commit is from here, never from text.
+   */
+  op?: Operation
   changes: FileChange[]
   /** The commit's time; defaults to now. The app passes the time it stamped into the items, so both agree. */
   date?: Date
@@ -499,7 +505,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
       // the index repair reads under the lock.
       const previous = new Map<string, string | undefined>()
       for (const change of planned.changes) previous.set(change.path, await objects.blobAt(baseTree, change.path))
-      const replaced: Array<[string, string]> = /^Backlog-Op:/m.test(message)
+      const replaced: Array<[string, string]> = planned.op
         ? planned.changes.map((change) => [change.path, previous.get(change.path) ?? ''])
         : []
       await readRecentChanges(objects, tip, Date.now() / 1000)
