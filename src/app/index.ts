@@ -44,6 +44,7 @@ import { undo } from './use-cases/undo.js'
 import { update } from './use-cases/update.js'
 import { writeBody } from './use-cases/write-body.js'
 
+export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
 
 /** One line of a list: enough to choose an item, without its body. Lists are left out when empty. */

@@ -12,10 +12,9 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { App } from '../app/index.js'
+import type { App, ItemRecord } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
-import type { ItemRecord } from '../store/store.js'
 import { resourceFailure } from './errors.js'
 
 export const ITEM_URI_TEMPLATE = 'backlog://items/{id}'
