@@ -5,7 +5,7 @@ import { idKey } from '../../core/ids.js'
 import type { UndoInput } from '../../core/inputs.js'
 import type { Item } from '../../core/item.js'
 import { idFromPath } from '../../core/layout.js'
-import { planRevert, type RevertibleCommit, revertChooser } from '../../core/revert.js'
+import { planRevert, type RevertFile, type RevertibleCommit, revertChooser } from '../../core/revert.js'
 import { assertInitialized } from '../../store/store.js'
 import type { UndoResult } from '../index.js'
 import { type AppCore, planOf, toRow } from '../shared.js'
@@ -81,20 +81,7 @@ export async function undo(core: AppCore, input: UndoInput): Promise<UndoResult>
           phrase`Cannot ${what} ${chosen.commit.slice(0, 7)} (${chosen.subject}): it is a merge, which brought a whole branch. Undo the changes of that branch one by one, or revert the merge with git. ${slot('history')}`,
         )
       }
-      const files = changed.files.map((file) => {
-        const id = idFromPath(file.path)
-        const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
-        let current = store.textAt(file.path)
-        // Archived or brought back since: the item is taken back where it lives now.
-        const moved = current === undefined && id !== undefined ? store.get(id) : undefined
-        if (moved) current = moved.text
-        return {
-          ...file,
-          ...(current === undefined ? {} : { current }),
-          ...(moved ? { currentPath: moved.path } : {}),
-          ...(later ? { laterCommit: later.commit } : {}),
-        }
-      })
+      const files = asTheyAreNow(core, changed.files, newer)
       const plan = planRevert(files, {
         config: context.config,
         now: context.now,
@@ -131,4 +118,30 @@ export async function undo(core: AppCore, input: UndoInput): Promise<UndoResult>
       ...(reverted.agent ? { agent: reverted.agent } : {}),
     },
   }
+}
+
+/**
+ * The files of the commit to take back, each with what it holds now (where the item lives now, if it moved) and the
+ * newest later commit that changed its item, for planRevert.
+ */
+function asTheyAreNow(
+  core: AppCore,
+  files: ReadonlyArray<Pick<RevertFile, 'path' | 'before' | 'after'>>,
+  newer: readonly RevertibleCommit[],
+): RevertFile[] {
+  const { store } = core
+  return files.map((file) => {
+    const id = idFromPath(file.path)
+    const later = newer.find((commit) => id !== undefined && commit.ids.some((one) => idKey(one) === idKey(id)))
+    let current = store.textAt(file.path)
+    // Archived or brought back since: the item is taken back where it lives now.
+    const moved = current === undefined && id !== undefined ? store.get(id) : undefined
+    if (moved) current = moved.text
+    return {
+      ...file,
+      ...(current === undefined ? {} : { current }),
+      ...(moved ? { currentPath: moved.path } : {}),
+      ...(later ? { laterCommit: later.commit } : {}),
+    }
+  })
 }
