@@ -126,8 +126,6 @@ export interface AppOptions {
  * (`create` in use-cases/create.ts, `undo` in use-cases/undo.ts...), bound to one `AppCore`.
  */
 export interface App {
-  /** The store underneath, for tests of the store's own behaviour: edges go through the use-cases, never this. */
-  readonly store: Store
   /** {@link init} */
   init(input: InitInput): Promise<InitResult>
   /** {@link create} */
@@ -182,13 +180,14 @@ export interface App {
 }
 
 /**
- * Creates the app over the repository around `cwd`.
+ * Creates the app over the repository around `cwd`. Its `store` is there for tests of the store's own behaviour: an
+ * edge is handed the `App`, which has none, and goes through the use-cases.
  *
  * @example
  * const app = createApp({ cwd: process.cwd() })
  * await app.create({ title: 'Fix the login flow', priority: 'high' })
  */
-export function createApp(options: AppOptions): App {
+export function createApp(options: AppOptions): App & { readonly store: Store } {
   const core = createCore(options)
   const { store, updatedTimes } = core
   return {
