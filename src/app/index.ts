@@ -1,6 +1,7 @@
 /**
- * The use-cases of git-backlog, one per thing a person or agent does; every edge (MCP, CLI) calls these.
- * One module per family: read.ts, write.ts, archive.ts, history.ts; shared.ts holds the state they share.
+ * The app: the use-cases of git-backlog, one per thing a person or agent does, bound to the state they share; every
+ * edge (MCP, CLI) calls these. Each use-case is a function in use-cases/ named after it (`create` in
+ * use-cases/create.ts) taking the `AppCore` of shared.ts; `createApp` only binds them.
  */
 
 import type { ContextBundle } from '../context/context.js'
@@ -23,22 +24,28 @@ import type {
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
 import type { HistoryPage } from '../store/item-history.js'
-import type { Problem, Store } from '../store/store.js'
+import type { ItemRecord, Problem, Store } from '../store/store.js'
 import type { SyncResult, Upstream } from '../sync/remote.js'
-import { archiveUseCases } from './archive.js'
-import { historyUseCases } from './history.js'
-import { readUseCases } from './read.js'
-import {
-  type BacklogSummary,
-  type DoctorInput,
-  type DoctorResult,
-  type ResolveInput,
-  repositoryUseCases,
-} from './repository.js'
 import { createCore } from './shared.js'
-import { writeUseCases } from './write.js'
+import { archive, unarchive } from './use-cases/archive.js'
+import { type Board, type BoardInput, board } from './use-cases/board.js'
+import { context } from './use-cases/context.js'
+import { create } from './use-cases/create.js'
+import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
+import { get } from './use-cases/get.js'
+import { history, restore } from './use-cases/history.js'
+import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { list } from './use-cases/list.js'
+import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
+import { remove } from './use-cases/remove.js'
+import { type BacklogSummary, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
+import { search } from './use-cases/search.js'
+import { undo } from './use-cases/undo.js'
+import { update } from './use-cases/update.js'
+import { writeBody } from './use-cases/write-body.js'
 
 export type { ItemDetail, ItemRow } from '../core/fields.js'
+export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
 
 export interface ListResult {
@@ -93,53 +100,102 @@ export interface AppOptions {
   identity?: { name: string; email: string }
 }
 
+/**
+ * What a person or agent can do with the backlog: each method is the use-case of the same name in `use-cases/`
+ * (`create` in use-cases/create.ts, `undo` in use-cases/undo.ts...), bound to one `AppCore`.
+ */
 export interface App {
-  readonly store: Store
-  init(input: { prefix?: string; agent?: string }): Promise<{ created: boolean; path: string; commit?: string }>
+  /** {@link init} */
+  init(input: InitInput): Promise<InitResult>
+  /** {@link create} */
   create(input: CreateInput): Promise<MutationResult>
-  /** The items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
+  /** {@link get}: the items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
   get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
+  /** {@link list} */
   list(input: ListInput): Promise<ListResult>
+  /** {@link update} */
   update(input: UpdateInput): Promise<MutationResult>
+  /** {@link remove} */
   remove(input: DeleteInput): Promise<MutationResult>
+  /** {@link search} */
   search(input: SearchInput): Promise<SearchResult>
+  /** {@link context} */
   context(input: ContextInput): Promise<ContextBundle>
+  /** {@link writeBody} */
   writeBody(input: WriteResourceInput): Promise<MutationResult>
+  /** {@link archive} */
   archive(input: ArchiveInput): Promise<ArchiveResult>
+  /** {@link unarchive} */
   unarchive(input: UnarchiveInput): Promise<MutationResult>
+  /** {@link undo} */
   undo(input: UndoInput): Promise<UndoResult>
+  /** {@link history} */
   history(input: HistoryInput): Promise<HistoryPage>
+  /** {@link restore} */
   restore(input: RestoreInput): Promise<MutationResult>
-  /** Checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
+  /** {@link board}: the columns of `git backlog board`. */
+  board(input: BoardInput): Promise<Board>
+  /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
-  /** Merges task files git left in conflict from the index stages; clean results are staged. */
+  /** {@link resolve}: merges task files git left in conflict from the index stages; clean results are staged. */
   resolve(input?: ResolveInput): Promise<{ files: ResolvedFile[] }>
-  /** Fetches, merges (task files through the driver) and pushes the current branch. */
+  /** {@link sync}: fetches, merges (task files through the driver) and pushes the current branch. */
   sync(): Promise<SyncResult>
+  /** {@link problems} */
   problems(): Promise<Problem[]>
-  /** The repository, branch and size of the backlog, for a server's first line. */
+  /** {@link records}: every item's record, read afresh. */
+  records(): Promise<readonly ItemRecord[]>
+  /** {@link record}: one item's record as last read. */
+  record(id: string): Promise<ItemRecord | undefined>
+  /** {@link configText}: the text of `.backlog/config.yml`. */
+  configText(): Promise<string>
+  /** {@link watch}: calls `listener` when item files change; returns the unsubscribe. */
+  watch(listener: () => void): Promise<() => void>
+  /** {@link warm}: reads the backlog ahead of the first call. */
+  warm(): Promise<void>
+  /** {@link summary}: the repository, branch and size of the backlog, for a server's first line. */
   summary(): Promise<BacklogSummary>
   close(): void
 }
 
 /**
- * Creates the app over the repository around `cwd`.
+ * Creates the app over the repository around `cwd`. Its `store` is there for tests of the store's own behaviour: an
+ * edge is handed the `App`, which has none, and goes through the use-cases.
  *
  * @example
  * const app = createApp({ cwd: process.cwd() })
  * await app.create({ title: 'Fix the login flow', priority: 'high' })
  */
-export function createApp(options: AppOptions): App {
+export function createApp(options: AppOptions): App & { readonly store: Store } {
   const core = createCore(options)
   const { store, updatedTimes } = core
   return {
     store,
-    ...writeUseCases(core),
-    ...readUseCases(core),
-    ...archiveUseCases(core),
-    ...historyUseCases(core),
-    ...repositoryUseCases(core),
-
+    init: (input) => init(core, input),
+    create: (input) => create(core, input),
+    get: (input) => get(core, input),
+    list: (input) => list(core, input),
+    update: (input) => update(core, input),
+    remove: (input) => remove(core, input),
+    search: (input) => search(core, input),
+    context: (input) => context(core, input),
+    writeBody: (input) => writeBody(core, input),
+    archive: (input) => archive(core, input),
+    unarchive: (input) => unarchive(core, input),
+    undo: (input) => undo(core, input),
+    history: (input) => history(core, input),
+    restore: (input) => restore(core, input),
+    board: (input) => board(core, input),
+    doctor: (input) => doctor(core, input),
+    resolve: (input) => resolve(core, input),
+    sync: () => sync(core),
+    problems: () => problems(core),
+    records: () => records(core),
+    record: (id) => record(core, id),
+    configText: () => configText(core),
+    watch: (listener) => watch(core, listener),
+    warm: () => warm(core),
+    summary: () => summary(core),
     close() {
       updatedTimes.save()
       store.close()

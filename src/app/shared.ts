@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { BacklogError, phrase, slot } from '../core/errors.js'
+import { itemRow } from '../core/fields.js'
 import { idKey } from '../core/ids.js'
 import { commitMessage, type MessageInput } from '../core/messages.js'
 import type { MutationContext } from '../core/mutations.js'
@@ -22,17 +23,9 @@ import type { AppOptions, ItemRow } from './index.js'
 /** A bulk change of thousands of items answers with the first rows and the count, not every row. */
 export const MAX_RESULT_ROWS = 100
 
-/** The row of a record as lists show it: its fields without the body, empty lists left out. */
+/** The row of a record as lists show it: its fields without the body, empty lists left out (core/fields.ts). */
 export function toRow(record: ItemRecord): ItemRow {
-  const { item } = record
-  const row: ItemRow = { id: item.id, title: item.title, type: item.type, status: item.status }
-  if (item.priority) row.priority = item.priority
-  if (item.assignee) row.assignee = item.assignee
-  if (item.parent) row.parent = item.parent
-  if (item.epic) row.epic = item.epic
-  if (item.tags.length) row.tags = item.tags
-  if (item.depends_on.length) row.depends_on = item.depends_on
-  if (item.due) row.due = item.due
+  const row = itemRow(record.item)
   if (record.archived) row.archived = true
   return row
 }
@@ -71,7 +64,7 @@ export function canonicalStatus<T extends string | undefined>(config: BacklogCon
   return found as T
 }
 
-/** The commit of a mutation: its time, its message with the acting agent's trailer, its file changes. */
+/** The commit of a mutation: its time, what it is (`op`), its message with the acting agent's trailer, its changes. */
 export function planOf(
   context: MutationContext,
   message: Omit<MessageInput, 'agent'>,
@@ -79,6 +72,7 @@ export function planOf(
 ): CommitPlan {
   return {
     date: context.date,
+    op: message.op,
     message: commitMessage({ ...message, ...(context.agent ? { agent: context.agent } : {}) }),
     changes,
   }

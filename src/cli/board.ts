@@ -1,81 +1,16 @@
 /**
  * The terminal board (`git backlog board`): one column per workflow status, cards `id title`, laid out to the window.
- * Gathering the columns asks the app; laying them out is pure text work, testable at any width.
+ * The columns come from the app (`app.board`, use-cases/board.ts); laying them out is pure text work, testable at
+ * any width.
  */
 
 import { stripVTControlCharacters } from 'node:util'
-import type { App, ItemRow } from '../app/index.js'
-import { idKey } from '../core/ids.js'
+import type { ItemRow } from '../app/index.js'
+import type { Board } from '../app/use-cases/board.js'
 import { PLAIN, padVisible, type Style } from './color.js'
 import { BLOCKED_MARK, truncate } from './format.js'
 
-export interface BoardColumn {
-  status: string
-  /** Items of this status that match, before `shown` cut the column. */
-  total: number
-  /** Cards in order: most urgent first; for a closed status, most recently closed first. */
-  items: ItemRow[]
-}
-
-export interface Board {
-  columns: BoardColumn[]
-}
-
-export interface BoardOptions {
-  filter?: string
-  /** Every status, closed ones included, and every card of them. */
-  all?: boolean
-  /** At most this many cards in a column (default: all of them). */
-  limit?: number
-}
-
-/** Cards a closed column shows without --all: the most recently closed. */
-export const RECENT_CLOSED = 10
-const EVERY = 100_000
-
-/**
- * The columns of the board. Without `all`, the open statuses of the config plus its first closed status (done),
- * holding its 10 most recently closed items; with `all`, every status and every card.
- *
- * @example
- * const board = await gatherBoard(app, { filter: '+auth' })
- * board.columns.map((column) => column.status) // ['open', 'in_progress', 'blocked', 'done']
- */
-export async function gatherBoard(app: App, options: BoardOptions): Promise<Board> {
-  const config = app.store.config()
-  const closed = new Set(config.closed_statuses)
-  const firstClosed = config.statuses.find((status) => closed.has(status))
-  const statuses = config.statuses.filter((status) => options.all || !closed.has(status) || status === firstClosed)
-  // Statuses named explicitly also bring waiting items: the board shows every card in play.
-  const result = await app.list({
-    status: statuses,
-    ...(options.filter?.trim() ? { filter: options.filter } : {}),
-    limit: EVERY,
-  })
-  const byStatus = new Map<string, ItemRow[]>(statuses.map((status) => [status, []]))
-  for (const row of result.items) byStatus.get(row.status)?.push(row)
-
-  const closedRows = statuses.filter((status) => closed.has(status)).flatMap((status) => byStatus.get(status) ?? [])
-  const closedAt = new Map<string, string>()
-  if (closedRows.length) {
-    const details = await app.get({ id: closedRows.map((row) => row.id) })
-    for (const item of details.items) closedAt.set(idKey(item.id), item.closed ?? item.created ?? '')
-  }
-  const recency = (row: ItemRow) => closedAt.get(idKey(row.id)) ?? ''
-
-  return {
-    columns: statuses.map((status) => {
-      let rows = byStatus.get(status) ?? []
-      const total = rows.length
-      if (closed.has(status)) {
-        rows = [...rows].sort((a, b) => (recency(a) < recency(b) ? 1 : recency(a) > recency(b) ? -1 : 0))
-        if (!options.all) rows = rows.slice(0, RECENT_CLOSED)
-      }
-      if (options.limit !== undefined) rows = rows.slice(0, options.limit)
-      return { status, total, items: rows }
-    }),
-  }
-}
+export type { Board, BoardColumn } from '../app/use-cases/board.js'
 
 const SEPARATOR = ' │ '
 /** Narrowest column worth showing: an id and a few words of title. */

@@ -1,9 +1,8 @@
 /** Text for people at a terminal: aligned tables that fit the window, items shown like `git show`. */
 
-import type { ItemDetail, ItemRow, ListResult, SearchResult } from '../app/index.js'
+import type { ItemDetail, ItemRow, ListResult, Problem, SearchResult } from '../app/index.js'
 import type { ContextBundle, ContextRow } from '../context/context.js'
-import { contextBudgetLine, contextSections } from '../context/sections.js'
-import type { Problem } from '../store/store.js'
+import { contextBudgetLine, contextSections } from '../render/context.js'
 import { PLAIN, padVisible, type Style } from './color.js'
 
 /** Marks an item whose dependency is not done yet, in tables and on the board. */

@@ -11,7 +11,7 @@ import { createStdinReader, readProcessStdin, withFilterWords } from './options.
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
 import { registerServeCommands } from './serve-commands.js'
-import { CLI_WORDS } from './words.js'
+import { errorLine } from './words.js'
 import { registerWriteCommands } from './write-commands.js'
 
 export const EXIT_OK = 0
@@ -153,11 +153,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     }
     if (isBacklogError(error)) {
       // Scripts that asked for JSON get the error as JSON too, with its stable code.
-      io.err(
-        args.includes('--json')
-          ? JSON.stringify({ error: { code: error.code, message: error.say(CLI_WORDS) } })
-          : `error: ${error.say(CLI_WORDS)}`,
-      )
+      io.err(errorLine(error, args.includes('--json')))
       return EXIT_USER_ERROR
     }
     io.err(

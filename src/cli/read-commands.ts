@@ -1,10 +1,10 @@
 /** The commands that only read: list, show, search, context, board, tags, values. */
 
 import type { Command } from 'commander'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError, phrase, slot } from '../core/errors.js'
 import { contextInput, getInput, historyInput, listInput, searchInput } from '../core/inputs.js'
-import { renderHistory } from '../mcp/render.js'
-import { gatherBoard, layoutBoard } from './board.js'
+import { renderHistory } from '../render/history.js'
+import { layoutBoard } from './board.js'
 import {
   formatContext,
   formatCounts,
@@ -17,7 +17,7 @@ import {
 import { withExamples, withNotes } from './help.js'
 import { collect, given, parse } from './options.js'
 import type { CliContext } from './program.js'
-import { CLI_WORDS } from './words.js'
+import { errorLine } from './words.js'
 
 /** Commands whose arguments are filter words, so `-BLOCKED` among them is a word, not an option. */
 export const FILTER_COMMANDS = ['list', 'board']
@@ -98,7 +98,12 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       cli.print(options.json, result, result.items.map((item) => formatDetail(item, cli.style)).join('\n\n'))
       // What was found is shown; the ids that name nothing are an error, as `cat` says of a missing file.
       if (result.missing?.length && !options.json) {
-        cli.io.err(`error: no item ${result.missing.join(', ')}. ${CLI_WORDS.list}`)
+        cli.io.err(
+          errorLine(
+            new BacklogError('NOT_FOUND', phrase`no item ${result.missing.join(', ')}. ${slot('list')}`),
+            false,
+          ),
+        )
       }
       if (result.missing?.length) cli.exit(1)
     })
@@ -186,7 +191,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       const width = options.width === undefined ? cli.width() : whole(options.width, '--width', 20, 1000)
       const limit = options.limit === undefined ? undefined : whole(options.limit, '--limit', 1, 100_000)
       const filter = words.join(' ').trim()
-      const result = await gatherBoard(cli.app(), {
+      const result = await cli.app().board({
         ...(filter ? { filter } : {}),
         ...(options.all ? { all: true } : {}),
         ...(limit === undefined ? {} : { limit }),

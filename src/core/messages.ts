@@ -1,17 +1,8 @@
 /** Commit messages of backlog operations: a short greppable subject and trailers that `git log` can answer from. */
 
-export type Operation =
-  | 'init'
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'archive'
-  | 'unarchive'
-  | 'undo'
-  | 'redo'
-  | 'restore'
-  /** A repair of the backlog's setup (`git backlog doctor --fix`). */
-  | 'doctor'
+import { formatTrailers, type Operation } from './trailers.js'
+
+export type { Operation } from './trailers.js'
 
 export interface MessageInput {
   op: Operation
@@ -52,9 +43,12 @@ export function commitMessage({ op, verb, items, agent, changed, reverts }: Mess
   else if (items.length === 1) subject = `${verb} ${first.id}: ${first.title.replace(/\s+/g, ' ').trim()}`
   else subject = `${verb} ${items.length} items: ${items.map((item) => item.id).join(', ')}`
   if (subject.length > MAX_SUBJECT) subject = `${subject.slice(0, MAX_SUBJECT - 1).trimEnd()}…`
-  const trailers = [`Backlog-Op: ${op}`, ...items.map((item) => `Backlog-Id: ${item.id}`)]
-  if (agent) trailers.push(`Backlog-Agent: ${agent.replace(/\s+/g, ' ').trim()}`)
-  if (reverts) trailers.push(`Backlog-Reverts: ${reverts}`)
+  const trailers = formatTrailers({
+    op,
+    ids: items.map((item) => item.id),
+    ...(agent ? { agent } : {}),
+    ...(reverts ? { reverts } : {}),
+  })
   const body = changed?.length ? `Changed: ${changed.join(', ')}\n\n` : ''
   return `${subject}\n\n${body}${trailers.join('\n')}\n`
 }

@@ -10,17 +10,16 @@ import { idKey } from './ids.js'
 import type { Item } from './item.js'
 import { idFromPath } from './layout.js'
 import { mergeItems } from './merge.js'
+import type { Trailers } from './trailers.js'
 
-/** What undo needs to know of a backlog commit (from its trailers). */
-export interface RevertibleCommit {
+/**
+ * What undo needs to know of a backlog commit: its trailers (see trailers.ts; `reverts` is set on undo and redo
+ * commits), its id, author and subject.
+ */
+export interface RevertibleCommit extends Trailers {
   commit: string
-  op?: string
-  agent?: string
   author: string
   subject: string
-  ids: string[]
-  /** The commit this one reverts (undo and redo commits). */
-  reverts?: string
 }
 
 export interface UndoChoice {

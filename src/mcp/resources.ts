@@ -3,23 +3,19 @@
  * `backlog://config`, and notifications when items change, by a tool call or by hand.
  */
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import {
   CompleteRequestSchema,
-  ErrorCode,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { App } from '../app/index.js'
+import type { App, ItemRecord } from '../app/index.js'
+import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
-import { CONFIG_PATH } from '../core/layout.js'
-import type { ItemRecord } from '../store/store.js'
+import { resourceFailure } from './errors.js'
 
 export const ITEM_URI_TEMPLATE = 'backlog://items/{id}'
 export const CONFIG_URI = 'backlog://config'
@@ -28,6 +24,15 @@ const PAGE_SIZE = 500
 const MAX_COMPLETIONS = 100
 /** Hand edits often come as bursts of file events (an editor's save, a checkout): one notification per burst. */
 const SETTLE_MS = 50
+
+/** Runs a request's work with a BacklogError answered as every MCP error is (see errors.ts). */
+async function mapped<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw resourceFailure(error)
+  }
+}
 
 export function itemUri(id: string): string {
   return `backlog://items/${id}`
@@ -47,17 +52,13 @@ export function registerResources(
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => void) | undefined
 
-  const records = async () => {
-    const app = await appFor()
-    await app.store.refresh()
-    return app.store.all()
-  }
+  const records = async () => (await appFor()).records()
 
   /** Starts watching: on the first look at resources, or once the client has its tools (see `start`). */
   async function track(all: readonly ItemRecord[]): Promise<void> {
     if (snapshot) return
     snapshot = new Map(all.map((record) => [idKey(record.item.id), record]))
-    unsubscribe = (await appFor()).store.onChange(changed)
+    unsubscribe = await (await appFor()).watch(changed)
   }
 
   async function publish(): Promise<void> {
@@ -105,40 +106,35 @@ export function registerResources(
     ],
   }))
 
-  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
-    const all = await records()
-    await track(all)
-    const offset = Number(request.params?.cursor ?? 0) || 0
-    const page = all.slice(offset, offset + PAGE_SIZE)
-    const resources = [
-      ...(offset === 0
-        ? [{ uri: CONFIG_URI, name: 'config', title: 'Backlog config', mimeType: 'application/yaml' }]
-        : []),
-      ...page.map(({ item, archived }) => ({
-        uri: itemUri(item.id),
-        name: item.id,
-        title: `${item.title} [${item.status}${archived ? ', archived' : ''}]`,
-        mimeType: 'text/markdown',
-      })),
-    ]
-    return {
-      resources,
-      ...(offset + PAGE_SIZE < all.length ? { nextCursor: String(offset + PAGE_SIZE) } : {}),
-    }
-  })
-
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
-    const { uri } = request.params
-    const app = await appFor()
-    if (uri === CONFIG_URI) {
-      let text = ''
-      try {
-        text = readFileSync(join(app.store.repo.worktree, CONFIG_PATH), 'utf8')
-      } catch {
-        throw new McpError(ErrorCode.InvalidParams, 'No backlog here yet: run `git backlog init`.')
+  server.setRequestHandler(ListResourcesRequestSchema, (request) =>
+    mapped(async () => {
+      const all = await records()
+      await track(all)
+      const offset = Number(request.params?.cursor ?? 0) || 0
+      const page = all.slice(offset, offset + PAGE_SIZE)
+      const resources = [
+        ...(offset === 0
+          ? [{ uri: CONFIG_URI, name: 'config', title: 'Backlog config', mimeType: 'application/yaml' }]
+          : []),
+        ...page.map(({ item, archived }) => ({
+          uri: itemUri(item.id),
+          name: item.id,
+          title: `${item.title} [${item.status}${archived ? ', archived' : ''}]`,
+          mimeType: 'text/markdown',
+        })),
+      ]
+      return {
+        resources,
+        ...(offset + PAGE_SIZE < all.length ? { nextCursor: String(offset + PAGE_SIZE) } : {}),
       }
-      return { contents: [{ uri, mimeType: 'application/yaml', text }] }
-    }
+    }),
+  )
+
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => mapped(() => readResource(request.params.uri)))
+
+  async function readResource(uri: string) {
+    const app = await appFor()
+    if (uri === CONFIG_URI) return { contents: [{ uri, mimeType: 'application/yaml', text: await app.configText() }] }
     const match = ITEM_URI.exec(uri)
     let id: string | undefined
     try {
@@ -146,52 +142,55 @@ export function registerResources(
     } catch {
       id = undefined
     }
-    const all = await records()
-    await track(all)
-    const record = id ? app.store.get(id) : undefined
+    await track(await records())
+    const record = id ? await app.record(id) : undefined
     if (!record) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `NOT_FOUND: no item at ${uri}. Item resources are ${ITEM_URI_TEMPLATE}; backlog_list shows ids.`,
+      throw new BacklogError(
+        'NOT_FOUND',
+        `No item at ${uri}. Item resources are ${ITEM_URI_TEMPLATE}; backlog_list shows ids.`,
       )
     }
     return { contents: [{ uri, mimeType: 'text/markdown', text: record.text }] }
-  })
+  }
 
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    await track(await records())
-    subscriptions.add(request.params.uri)
-    return {}
-  })
+  server.setRequestHandler(SubscribeRequestSchema, (request) =>
+    mapped(async () => {
+      await track(await records())
+      subscriptions.add(request.params.uri)
+      return {}
+    }),
+  )
 
   server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
     subscriptions.delete(request.params.uri)
     return {}
   })
 
-  server.setRequestHandler(CompleteRequestSchema, async (request) => {
-    const { ref, argument } = request.params
-    if (ref.type !== 'ref/resource' || ref.uri !== ITEM_URI_TEMPLATE || argument.name !== 'id') {
-      return { completion: { values: [] } }
-    }
-    const prefix = idKey(argument.value ?? '')
-    const all = await records()
-    const matches = all.filter(({ item }) => idKey(item.id).startsWith(prefix))
-    // Work at hand first: not archived, then by id.
-    matches.sort((a, b) => Number(a.archived) - Number(b.archived) || (idKey(a.item.id) < idKey(b.item.id) ? -1 : 1))
-    return {
-      completion: {
-        values: matches.slice(0, MAX_COMPLETIONS).map(({ item }) => item.id),
-        total: matches.length,
-        hasMore: matches.length > MAX_COMPLETIONS,
-      },
-    }
-  })
+  server.setRequestHandler(CompleteRequestSchema, (request) =>
+    mapped(async () => {
+      const { ref, argument } = request.params
+      if (ref.type !== 'ref/resource' || ref.uri !== ITEM_URI_TEMPLATE || argument.name !== 'id') {
+        return { completion: { values: [] } }
+      }
+      const prefix = idKey(argument.value ?? '')
+      const all = await records()
+      const matches = all.filter(({ item }) => idKey(item.id).startsWith(prefix))
+      // Work at hand first: not archived, then by id.
+      matches.sort((a, b) => Number(a.archived) - Number(b.archived) || (idKey(a.item.id) < idKey(b.item.id) ? -1 : 1))
+      return {
+        completion: {
+          values: matches.slice(0, MAX_COMPLETIONS).map(({ item }) => item.id),
+          total: matches.length,
+          hasMore: matches.length > MAX_COMPLETIONS,
+        },
+      }
+    }),
+  )
 
   return {
     async start() {
       try {
-        await (await appFor()).store.warm()
+        await (await appFor()).warm()
         await track(await records())
       } catch {
         // no repository or no backlog yet: nothing to watch, and the tools say why

@@ -9,6 +9,7 @@ import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } fr
 import type { App } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
+import { toolError, toolFailure } from './errors.js'
 import type { ToolListing } from './listing.js'
 import { registerResources } from './resources.js'
 import { createStdioTransport } from './stdio.js'
@@ -31,11 +32,6 @@ const WARM_AFTER_MS = 1_000
 
 const INSTRUCTIONS =
   'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to claim (claim: true), note progress on and finish items. Every change is one git commit, so it is reviewed like code, backlog_undo takes back your last change, and backlog_history tells who changed what. When a list says the branch is behind its upstream, ask for `git backlog sync` (or git pull) before picking work.'
-
-/** The stable error text: `CODE: what failed and what to do next`. */
-function errorResult(code: string, message: string): CallToolResult {
-  return { content: [{ type: 'text', text: `${code}: ${message}` }], isError: true }
-}
 
 export interface McpServerOptions {
   /** The agent name for commit trailers when a call names none (`--agent` or `BACKLOG_AGENT`); else the client's name. */
@@ -132,11 +128,11 @@ export function createMcpServer(app: App | (() => App | Promise<App>), options: 
     const tool = TOOLS.find((one) => one.name === request.params.name)
     if (!tool) {
       const names = TOOLS.map((one) => one.name).join(', ')
-      return errorResult('NOT_FOUND', `No tool ${request.params.name}. Tools: ${names}.`)
+      return toolError('NOT_FOUND', `No tool ${request.params.name}. Tools: ${names}.`)
     }
     const parsed = tool.input.safeParse(request.params.arguments ?? {})
     if (!parsed.success) {
-      return errorResult(
+      return toolError(
         'INVALID_INPUT',
         `${describeIssues(parsed.error)}. Fix the arguments and call ${tool.name} again.`,
       )
@@ -150,16 +146,7 @@ export function createMcpServer(app: App | (() => App | Promise<App>), options: 
       if (!tool.annotations.readOnlyHint) resources.changed()
       return { content: [{ type: 'text', text }], structuredContent: data as Record<string, unknown> }
     } catch (error) {
-      if (isBacklogError(error)) {
-        const next = error.code === 'INVALID_INPUT' ? ` Fix the arguments and call ${tool.name} again.` : ''
-        const message = next && !error.message.endsWith('.') ? `${error.message}.` : error.message
-        return errorResult(error.code, `${message}${next}`)
-      }
-      log(`git-backlog: ${tool.name} failed: ${(error as Error).stack ?? String(error)}`)
-      return errorResult(
-        'INTERNAL',
-        `${tool.name} failed unexpectedly (${(error as Error).message}); the server logged the details. Nothing more was written.`,
-      )
+      return toolFailure(error, tool.name, log)
     }
   })
   return server

@@ -10,6 +10,7 @@ import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
+import { parseTrailers } from '../core/trailers.js'
 import { diffTrees, readCommitSummary, readTreeEntries } from './git-read.js'
 import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
@@ -112,38 +113,6 @@ interface Walked {
   backlog?: string | null
   /** What the commit is for the backlog: null when it is none of its business, undefined until worked out. */
   entry?: BacklogCommit | null
-}
-
-interface Trailers {
-  op?: string
-  agent?: string
-  reverts?: string
-  ids: string[]
-}
-
-/**
- * `Backlog-*` trailers of the message's last paragraph; undefined when it has none, or when the message holds the
- * messages of several operations (a squash merge pastes them one after another): such a commit is read as a hand
- * commit, by the files it changed, since no one set of trailers speaks for all of it.
- */
-function parseTrailers(message: string): Trailers | undefined {
-  const paragraphs = message.trimEnd().split(/\n[ \t]*\n/)
-  if (paragraphs.length < 2) return undefined
-  if ((message.match(/^Backlog-Op:/gim)?.length ?? 0) > 1) return undefined
-  const last = paragraphs[paragraphs.length - 1] ?? ''
-  let found = false
-  const trailers: Trailers = { ids: [] }
-  for (const line of last.split('\n')) {
-    const match = /^Backlog-(Op|Id|Agent|Reverts):[ \t]*(.*?)\s*$/i.exec(line)
-    if (!match) continue
-    found = true
-    const key = (match[1] as string).toLowerCase()
-    const value = match[2] as string
-    if (key === 'id') {
-      if (value) trailers.ids.push(value)
-    } else if (value) trailers[key as 'op' | 'agent' | 'reverts'] = value
-  }
-  return found ? trailers : undefined
 }
 
 /** The `Changed: a, b` line of the body, if there is one. */

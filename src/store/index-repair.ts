@@ -12,6 +12,7 @@
 import { lstatSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
+import { namesOperation } from '../core/trailers.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git-index.js'
 import { type ObjectStore, objectId } from './git-objects.js'
@@ -100,7 +101,7 @@ async function changesOf(objects: ObjectStore, commit: string): Promise<CommitCh
   const info = await objects.commitInfo(commit)
   const parent = info.parents[0]
   const replaced: Array<[string, string]> = []
-  if (/^Backlog-Op:/m.test(info.message) && parent) {
+  if (namesOperation(info.message) && parent) {
     const before = await backlogTree(objects, (await objects.commitInfo(parent)).tree)
     const after = await backlogTree(objects, info.tree)
     // '' stands for "no file": the version before a create.

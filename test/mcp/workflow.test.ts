@@ -138,6 +138,13 @@ describe('batch and bulk changes', () => {
     })
     // Named as the caller wrote them: the ids drawn for the failed call were never written.
     expect(text).toMatch(/^INVALID_INPUT: items\[0\] \("A"\): depends_on: .*cycle \(#1 → #2 → #1\)/)
+    const loop = await failure(client, 'backlog_create', {
+      items: [
+        { title: 'A', parent: '#2' },
+        { title: 'B', parent: '#1' },
+      ],
+    })
+    expect(loop).toMatch(/^INVALID_INPUT: items\[0\] \("A"\): parent: #2 is inside #1, so this would make a loop/)
     const made = await ok(client, 'backlog_create', { items: [{ title: 'A' }, { title: 'B', depends_on: ['#1'] }] })
     const [a, b] = ids(made.items) as [string, string]
     expect(await failure(client, 'backlog_update', { id: a, add_depends_on: [b] })).toMatch(
@@ -387,6 +394,17 @@ describe('MCP resources', () => {
     const path = `.backlog/tasks/${id.slice(-1)}/${id}.md`
     repo.write(path, repo.read(path).replace('title: Resource me', 'title: Edited by hand'))
     await expect.poll(() => updated, { timeout: 3000 }).toContain(`backlog://items/${id}`)
+  })
+
+  it('answers a resource that is not there as a tool answers an error: CODE and what to do next', async () => {
+    const { client } = await setup()
+    await expect(client.client.readResource({ uri: 'backlog://items/bl-nothere' })).rejects.toThrow(
+      /NOT_FOUND: No item at backlog:\/\/items\/bl-nothere\. .*backlog_list shows ids/,
+    )
+    const bare = await connectInProcess(tempRepo().dir)
+    await expect(bare.client.readResource({ uri: 'backlog://config' })).rejects.toThrow(
+      /NOT_INITIALIZED: No backlog here yet/,
+    )
   })
 })
 

@@ -3,7 +3,7 @@
  * its sections in reading order and the line that says what was trimmed to fit. Each edge draws a row its own way.
  */
 
-import type { ContextBundle, ContextRow } from './context.js'
+import type { ContextBundle, ContextRow } from '../context/context.js'
 
 /** A section of neighbours (rows), or of plain lines (the references). */
 export type ContextSection = { title: string; rows: ContextRow[] } | { title: string; lines: string[] }

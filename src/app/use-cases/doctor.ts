@@ -1,0 +1,222 @@
+/** The doctor use-case: check the backlog's setup (merge driver, conflicts, unreadable files, killed writers), and repair. */
+
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative as relativeTo } from 'node:path'
+import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, idFromPath } from '../../core/layout.js'
+import { checkDriver, installDriver } from '../../merge/install.js'
+import { findOldLeftovers, removeOldLeftovers, restoreFromHead, uncommittedItemFiles } from '../../store/leftovers.js'
+import { assertInitialized, type Settled } from '../../store/store.js'
+import { unmergedBacklogFiles } from '../../store/unmerged.js'
+import { upstreamOf } from '../../sync/remote.js'
+import { type AppCore, planOf, plural } from '../shared.js'
+
+export interface DoctorCheck {
+  name: string
+  ok: boolean
+  detail: string
+  /** Set when `fix` repaired it. */
+  fixed?: boolean
+}
+
+export interface DoctorResult {
+  ok: boolean
+  checks: DoctorCheck[]
+  /** The commit that added the attributes file, when `fix` made one. */
+  commit?: string
+}
+
+export interface DoctorInput {
+  /** Repair what can be repaired: commit the attributes file, set the driver in this clone's config. */
+  fix?: boolean
+  agent?: string
+}
+
+/**
+ * Checks the setup (merge attributes and driver, conflicts, unreadable files, upstream, what killed writers left);
+ * `fix` repairs what can be repaired.
+ *
+ * @example
+ * const { ok, checks } = await doctor(core, { fix: true })
+ */
+export async function doctor(core: AppCore, { fix = false, agent }: DoctorInput = {}): Promise<DoctorResult> {
+  const { store, contextFor } = core
+  assertInitialized(store)
+  const settled = await store.settle()
+  await store.refresh()
+  const checks: DoctorCheck[] = []
+  let commit: string | undefined
+  let driver = checkDriver(store.repo)
+
+  checks.push(interruptedWrites(settled))
+  checks.push(oldLeftovers(core, fix))
+  const uncommitted = await uncommittedItems(core, fix, agent)
+  checks.push(uncommitted.check)
+  commit = uncommitted.commit
+
+  if (!driver.attributes) {
+    const check: DoctorCheck = {
+      name: 'merge attributes',
+      ok: false,
+      detail: `${ATTRIBUTES_PATH} does not route task files to the merge driver; concurrent edits merge line by line only.`,
+    }
+    if (fix) {
+      const path = join(store.repo.worktree, ATTRIBUTES_PATH)
+      const current = existsSync(path) ? readFileSync(path, 'utf8') : ''
+      const text = current ? `${current.replace(/\n?$/, '\n')}${ATTRIBUTES_TEXT}` : ATTRIBUTES_TEXT
+      const context = await contextFor(agent)
+      const result = await store.mutate(() =>
+        planOf(context, { op: 'doctor', verb: 'doctor: route task files to the merge driver', items: [] }, [
+          { path: ATTRIBUTES_PATH, content: text },
+        ]),
+      )
+      commit = result.commit ?? commit
+      Object.assign(check, { ok: true, fixed: true, detail: `${ATTRIBUTES_PATH} added` })
+    }
+    checks.push(check)
+  } else checks.push({ name: 'merge attributes', ok: true, detail: `${ATTRIBUTES_PATH} routes *.md to the driver` })
+
+  if (!driver.configured) {
+    const check: DoctorCheck = {
+      name: 'merge driver',
+      ok: false,
+      detail: driver.command
+        ? `merge.backlog.driver names a command that cannot run here: ${driver.command}`
+        : 'merge.backlog.driver is not set in this clone',
+    }
+    if (fix) {
+      installDriver(store.repo)
+      driver = checkDriver(store.repo)
+      if (driver.configured) Object.assign(check, { ok: true, fixed: true, detail: `set to ${driver.command}` })
+    }
+    checks.push(check)
+  } else checks.push({ name: 'merge driver', ok: true, detail: driver.command ?? '' })
+
+  const unmerged = [...unmergedBacklogFiles(store.repo).keys()]
+  checks.push(
+    unmerged.length
+      ? {
+          name: 'conflicts',
+          ok: false,
+          detail: `${unmerged.length} task file(s) left in conflict: ${unmerged.slice(0, 5).join(', ')}. Run \`git backlog resolve\`.`,
+        }
+      : { name: 'conflicts', ok: true, detail: 'no task file in conflict' },
+  )
+
+  const problems = store.problems()
+  checks.push(
+    problems.length
+      ? {
+          name: 'readable items',
+          ok: false,
+          detail: problems
+            .slice(0, 5)
+            .map((problem) => `${problem.path}${problem.line ? `:${problem.line}` : ''}: ${problem.reason}`)
+            .join('; '),
+        }
+      : { name: 'readable items', ok: true, detail: `${store.all().length} items read` },
+  )
+
+  const upstream = upstreamOf(store.repo)
+  checks.push(
+    upstream
+      ? {
+          name: 'upstream',
+          ok: upstream.behind === 0,
+          detail: `${upstream.branch} is ${upstream.behind} behind and ${upstream.ahead} ahead of ${upstream.upstream} (as last fetched)${upstream.behind ? '; `git backlog sync` brings it up to date' : ''}`,
+        }
+      : { name: 'upstream', ok: true, detail: 'no upstream branch (nothing to sync with)' },
+  )
+  return { ok: checks.every((check) => check.ok), checks, ...(commit ? { commit } : {}) }
+}
+
+/** What settling found: a killed writer's commit finished or taken back, its locks and temporary files removed. */
+function interruptedWrites(settled: Settled): DoctorCheck {
+  const done = [
+    settled.journal === 'forward' ? "finished a killed writer's commit" : '',
+    settled.journal === 'landed' ? "dropped the journal of a killed writer's commit, which is in history already" : '',
+    settled.journal === 'back' ? "took back a killed writer's files (its branch had moved on)" : '',
+    settled.journal === 'abandoned' ? "dropped a killed writer's commit (HEAD is on another branch now)" : '',
+    settled.locks.length ? `removed ${plural(settled.locks.length, 'lock')} of killed writers` : '',
+    settled.leftovers.length ? `removed ${plural(settled.leftovers.length, 'temporary file')} of killed writers` : '',
+  ].filter(Boolean)
+  return done.length
+    ? { name: 'interrupted writes', ok: true, fixed: true, detail: `${done.join('; ')}` }
+    : { name: 'interrupted writes', ok: true, detail: 'none left unsettled' }
+}
+
+/** Temporary files that killed writers of older versions left, which nothing else removes. */
+function oldLeftovers(core: AppCore, fix: boolean): DoctorCheck {
+  const { store } = core
+  const found = fix ? removeOldLeftovers(store.repo) : findOldLeftovers(store.repo)
+  if (found.length === 0) return { name: 'leftover files', ok: true, detail: 'no temporary files of killed writers' }
+  const relative = found.map((path) => relativeTo(store.repo.worktree, path))
+  const check: DoctorCheck = {
+    name: 'leftover files',
+    ok: false,
+    detail: `${plural(found.length, 'temporary file')} left by killed writers of an older version (\`git fsck\` calls those in .git/objects "bad sha1 file"): ${relative.slice(0, 3).join(', ')}${found.length > 3 ? ', …' : ''}`,
+  }
+  if (fix) Object.assign(check, { ok: true, fixed: true, detail: `removed ${plural(found.length, 'temporary file')}` })
+  return check
+}
+
+/**
+ * Item files that differ from the last commit: an older version's writer killed between writing and committing
+ * (or a hand edit not yet committed). The fix commits them in one commit, except a deleted item that exists nowhere
+ * else, which is brought back: a task is never lost.
+ */
+async function uncommittedItems(
+  core: AppCore,
+  fix: boolean,
+  agent: string | undefined,
+): Promise<{ check: DoctorCheck; commit?: string }> {
+  const { store, contextFor } = core
+  const found = uncommittedItemFiles(store.repo)
+  if (found.length === 0)
+    return { check: { name: 'uncommitted items', ok: true, detail: 'every item file is committed' } }
+  const vanished = found.filter(({ path, status }) => {
+    if (!status.includes('D')) return false
+    const id = idFromPath(path)
+    return !id || store.get(id) === undefined
+  })
+  const check: DoctorCheck = {
+    name: 'uncommitted items',
+    ok: false,
+    detail: `${plural(found.length, 'item file')} differ from the last commit (${found
+      .slice(0, 3)
+      .map(({ path, status }) => `${status.trim()} ${path}`)
+      .join(
+        ', ',
+      )}${found.length > 3 ? ', …' : ''}): a writer stopped before it committed, or an edit by hand. --fix commits them${vanished.length ? ` and brings back ${plural(vanished.length, 'deleted item')} that exist nowhere else` : ''}.`,
+  }
+  if (!fix) return { check }
+  restoreFromHead(
+    store.repo,
+    vanished.map(({ path }) => path),
+  )
+  const restored = new Set(vanished.map(({ path }) => path))
+  const rest = found.filter(({ path }) => !restored.has(path))
+  let commit: string | undefined
+  if (rest.length) {
+    const context = await contextFor(agent)
+    const result = await store.mutate(() =>
+      planOf(
+        context,
+        { op: 'doctor', verb: `doctor: commit ${plural(rest.length, 'item file')} left uncommitted`, items: [] },
+        rest.map(({ path }) => ({ path, content: store.bytesAt(path) ?? null })),
+      ),
+    )
+    commit = result.commit
+  }
+  await store.refresh()
+  Object.assign(check, {
+    ok: true,
+    fixed: true,
+    detail: [
+      rest.length ? `committed ${plural(rest.length, 'item file')}` : '',
+      vanished.length ? `brought back ${plural(vanished.length, 'deleted item')}` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
+  })
+  return { check, ...(commit ? { commit } : {}) }
+}
