@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app/index.js'
 import { VERSION } from '../../src/package-files.js'
 import { runBin } from '../helpers/cli.js'
 import { BIN, GIT_ENV, tempRepo } from '../helpers/repo.js'
@@ -22,13 +23,13 @@ const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status
 /** The bin as a shell command line. */
 const BACKLOG = `'${process.execPath}' '${BIN}'`
 
-/** A temp repository with a backlog of one item, made through the bin; the item's id. */
+/** A temp repository with a backlog of one item, made through the library (the tests here are about the process). */
 async function backlog() {
   const repo = tempRepo()
-  expect((await runBin(repo.dir, ['init'])).code).toBe(0)
-  const added = await runBin(repo.dir, ['add', 'Fix the login flow', '-p', 'urgent', '--json'])
-  expect(added.code, added.stderr).toBe(0)
-  const id = (JSON.parse(added.stdout) as { items: Array<{ id: string }> }).items[0]!.id
+  const app = createApp({ cwd: repo.dir })
+  await app.init({})
+  const id = (await app.create({ title: 'Fix the login flow', priority: 'urgent' })).items[0]!.id
+  app.close()
   return { repo, id }
 }
 
