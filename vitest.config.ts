@@ -1,18 +1,50 @@
 import { defineConfig } from 'vitest/config'
 
-// `npm run test:install` sets this: the front door as a new user meets it (npm ci, npm start, npm pack, installs),
-// which reaches the registry and takes a minute, so it runs beside `npm test` in CI rather than inside it.
-const install = process.env.BACKLOG_TEST_INSTALL === '1'
+/**
+ * The suite in three layers (docs/development.md, "How the suite is layered"), each its own run with its own report:
+ * - `npm test`: unit tests, the CLI and the MCP server in process, and a few true spawns of the built bin;
+ * - `npm run stress` (BACKLOG_TEST_LAYER=stress): writers killed and raced in processes, merge properties;
+ * - `npm run test:install` (BACKLOG_TEST_LAYER=install): the front door as a new user meets it (npm ci, npm start,
+ *   npm pack, installs), which reaches the registry.
+ * CI (.ci/run) runs all three and sums their reports.
+ */
+const LAYERS = {
+  // Two workers even on two cores (vitest's default there is one): most of these tests wait on git and on files, so a
+  // second worker fills the first one's waits.
+  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], report: 'report', workers: 2 },
+  // One: each of these tests loads the machine with its own processes, and some measure how long others wait. The
+  // deterministic replays of test/concurrency (recovery, index-race, racy-index: a crash or a race at one chosen
+  // instant, seconds in all) stay in `npm test`, since every change to the write path must keep them.
+  stress: {
+    include: [
+      'test/concurrency/crash.test.ts',
+      'test/concurrency/person.test.ts',
+      'test/concurrency/writers.test.ts',
+      'test/merge/property.test.ts',
+    ],
+    report: 'stress',
+    workers: 1,
+  },
+  install: { include: ['test/install/**/*.test.ts'], report: 'install', workers: 1 },
+} as const
+
+type Layer = keyof typeof LAYERS
+const asked = process.env.BACKLOG_TEST_LAYER ?? 'test'
+if (!(asked in LAYERS)) throw new Error(`BACKLOG_TEST_LAYER=${asked}: not one of ${Object.keys(LAYERS).join(', ')}`)
+const layer = LAYERS[asked as Layer]
+/** What the default layer leaves to the others. */
+const elsewhere = [...LAYERS.stress.include, ...LAYERS.install.include]
 
 export default defineConfig({
   test: {
-    include: install ? ['test/install/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: install ? [] : ['test/install/**', '**/node_modules/**'],
+    include: [...layer.include],
+    exclude: ['**/node_modules/**', ...(asked === 'test' ? elsewhere : [])],
     // Forked workers: tests that set process.env.TZ need it to take effect (it does not in worker threads).
     pool: 'forks',
+    maxWorkers: layer.workers,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
-    outputFile: { json: install ? 'test-results/install.json' : 'test-results/report.json' },
+    outputFile: { json: `test-results/${layer.report}.json` },
   },
 })

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { commandLine, examplesOf } from '../../src/cli/help.js'
@@ -8,6 +10,7 @@ import { createCliContext, createProgram } from '../../src/cli/program.js'
 const program = createProgram(createCliContext({ cwd: '.', out: () => {}, err: () => {}, env: {} }))
 const page = manPage()
 const hasGroff = spawnSync('groff', ['-v'], { stdio: 'ignore' }).status === 0
+const ROOT = join(import.meta.dirname, '..', '..')
 
 function section(command: Command): string {
   const start = page.indexOf(`.B ${roffText(`git backlog ${command.name()} ${command.usage()}`.trim())}\n`)
@@ -47,5 +50,14 @@ describe('the man page, made from the command tree', () => {
     const result = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z'], { input: page, encoding: 'utf8' })
     expect(result.status).toBe(0)
     expect(result.stderr).toBe('')
+  })
+
+  it('ships the man page the code makes, where package.json points npm', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { man: string[]; files: string[] }
+    // An array: npm (bin-links) links no man page given as a lone string.
+    expect(pkg.man).toEqual(['./dist/man/man1/git-backlog.1'])
+    expect(pkg.files).toContain('dist')
+    const built = readFileSync(join(ROOT, pkg.man[0]!), 'utf8')
+    expect(built, 'the build is older than the commands: npm run build').toBe(manPage())
   })
 })

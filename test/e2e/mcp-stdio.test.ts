@@ -16,8 +16,6 @@ async function initializedRepo() {
   return repo
 }
 
-type Rows = { items: Array<Record<string, unknown> & { id: string }> }
-
 describe('git-backlog mcp over stdio (the built bin)', () => {
   it('serves the tools to an SDK client and commits with the agent from BACKLOG_AGENT', async () => {
     const repo = tempRepo()
@@ -65,54 +63,6 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     expect(repo.git('status', '--porcelain')).toMatch(/^ M \.backlog\/tasks\//)
   })
 
-  it('lets an agent take back exactly its own change in a later session, and a person read who did what', async () => {
-    const repo = await initializedRepo()
-
-    // Session one: claude makes a change it will regret; codex works on the same item meanwhile.
-    const claude = await connectStdio(repo.dir, { BACKLOG_AGENT: 'claude' })
-    const codex = await connectStdio(repo.dir, { BACKLOG_AGENT: 'codex' })
-    const made = await claude.call('backlog_create', { title: 'Rotate the signing keys', priority: 'medium' })
-    const id = (made.structuredContent as Rows).items[0]!.id
-    await claude.call('backlog_update', { id, priority: 'low', tags: ['wrong'] })
-    await codex.call('backlog_update', { id, status: 'in_progress', note: 'picked up' })
-    await claude.client.close()
-    // A person commits code in between.
-    repo.write('src/keys.ts', 'export const rotate = () => {}\n')
-    repo.git('add', 'src/keys.ts')
-    repo.git('commit', '-qm', 'Add key rotation')
-    await codex.call('backlog_update', { id, assignee: 'codex' })
-
-    // Session two, a new process: one call takes back claude's own change, nothing of codex's.
-    const again = await connectStdio(repo.dir, { BACKLOG_AGENT: 'claude' })
-    const undone = await again.call('backlog_undo', {})
-    expect(undone.isError, textOf(undone)).toBeFalsy()
-    expect(textOf(undone)).toMatch(/update .*Rotate the signing keys/)
-    const item = ((await again.call('backlog_get', { id })).structuredContent as Rows).items[0]!
-    expect(item).toMatchObject({ priority: 'medium', tags: [], status: 'in_progress', assignee: 'codex' })
-    expect((item.notes as Array<{ text: string }>).map((note) => note.text)).toEqual(['picked up'])
-    expect(repo.git('show', 'HEAD~2:src/keys.ts')).toContain('rotate')
-    expect(repo.git('status', '--porcelain')).toBe('')
-    repo.git('fsck', '--strict')
-
-    // A person reads who changed what: from `git backlog log <id>`, and from git alone.
-    const log = execFileSync(process.execPath, [BIN, 'log', id], {
-      cwd: repo.dir,
-      env: { ...process.env, ...GIT_ENV },
-      encoding: 'utf8',
-    })
-    const lines = log.split('\n')
-    expect(lines.find((line) => /undo/.test(line))).toMatch(/claude/)
-    expect(log).toMatch(/priority: low → medium/)
-    expect(log).toMatch(/codex/)
-    const agents = repo.git(
-      'log',
-      '--format=%(trailers:key=Backlog-Agent,valueonly,separator=)',
-      '--grep',
-      `Backlog-Id: ${id}`,
-    )
-    expect(agents.trim().split('\n')).toEqual(['claude', 'codex', 'codex', 'claude', 'claude'])
-  })
-
   it('uses the client name when no agent is configured, and --agent over both', async () => {
     const repo = await initializedRepo()
     const client = await connectStdio(repo.dir)
@@ -140,43 +90,6 @@ describe('git-backlog mcp over stdio (the built bin)', () => {
     child.stdin.end()
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     expect(code).toBe(0)
-  })
-})
-
-describe('an agent in a repository that has never seen git-backlog', () => {
-  it('plans an epic with dependent tasks and claims the one that is ready, over MCP alone', async () => {
-    const repo = tempRepo({ 'src/app.ts': 'export {}\n' })
-    const client = await connectStdio(repo.dir, { BACKLOG_AGENT: 'planner' })
-    const first = await client.call('backlog_list', { filter: '+READY' })
-    expect(first.structuredContent).toMatchObject({ items: [], no_backlog: true })
-
-    const planned = await client.call('backlog_create', {
-      items: [
-        { title: 'Passkey sign-in', type: 'epic' },
-        { title: 'Store credentials', parent: '#1', priority: 'high' },
-        { title: 'Sign-in endpoint', parent: '#1', depends_on: ['#2'] },
-      ],
-    })
-    expect(planned.isError, textOf(planned)).toBeFalsy()
-    const [epic, store, endpoint] = (planned.structuredContent as Rows).items.map((row) => row.id)
-    expect(planned.structuredContent).toMatchObject({ started_backlog: true })
-    expect(repo.git('log', '--format=%s').trim().split('\n')).toHaveLength(2)
-
-    const ready = (await client.call('backlog_list', { filter: '+READY' })).structuredContent as Rows
-    expect(ready.items.map((row) => row.id)).toEqual([store])
-    const refused = await client.call('backlog_update', { id: endpoint, claim: true })
-    expect(refused.isError).toBe(true)
-    expect(textOf(refused)).toMatch(new RegExp(`^CONFLICT: .*${store}`))
-    const epicClaim = await client.call('backlog_update', { id: epic, claim: true })
-    expect(textOf(epicClaim)).toMatch(/^CONFLICT: .*open child/)
-
-    const claimed = await client.call('backlog_update', { id: store, claim: true })
-    expect(claimed.isError, textOf(claimed)).toBeFalsy()
-    expect(claimed.structuredContent).toMatchObject({
-      items: [{ id: store, status: 'in_progress', assignee: 'planner' }],
-    })
-    expect(repo.git('status', '--porcelain').trim()).toBe('')
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Backlog-Agent,valueonly)').trim()).toBe('planner')
   })
 })
 

@@ -53,7 +53,8 @@ export interface InProcessOptions {
 
 /**
  * Runs one command line in this process, through the same `runCli` as the bin: output as the bin would print it,
- * without the cost of a process. The app reads git's identity from this process's environment.
+ * without the cost of a process. The app and the git it starts read git's identity and settings from this process's
+ * environment, so the run puts the test identity there (as `runBin` gives it to the bin) and takes it away after.
  *
  * @example
  * const { code, stdout } = await runInProcess(repo.dir, ['list'], { FORCE_COLOR: '1' })
@@ -66,18 +67,35 @@ export async function runInProcess(
 ): Promise<Outcome> {
   let stdout = ''
   let stderr = ''
-  const code = await runCli(args, {
-    cwd,
-    env: { ...plainEnv(), ...GIT_ENV, ...env },
-    out: (text) => {
-      stdout += `${text}\n`
-    },
-    err: (text) => {
-      stderr += `${text}\n`
-    },
-    stdin: async () => options.input ?? '',
-    isTTY: options.isTTY ?? false,
-    ...(options.columns === undefined ? {} : { columns: options.columns }),
-  })
-  return { code, stdout, stderr }
+  const restore = withEnv(GIT_ENV)
+  try {
+    const code = await runCli(args, {
+      cwd,
+      env: { ...plainEnv(), ...GIT_ENV, ...env },
+      out: (text) => {
+        stdout += `${text}\n`
+      },
+      err: (text) => {
+        stderr += `${text}\n`
+      },
+      stdin: async () => options.input ?? '',
+      isTTY: options.isTTY ?? false,
+      ...(options.columns === undefined ? {} : { columns: options.columns }),
+    })
+    return { code, stdout, stderr }
+  } finally {
+    restore()
+  }
+}
+
+/** Sets `vars` in process.env; the function returned puts back what was there. */
+function withEnv(vars: Record<string, string>): () => void {
+  const before = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, vars)
+  return () => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
 }

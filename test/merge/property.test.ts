@@ -9,7 +9,8 @@
  * git runs the built driver (dist/bin, as `init` installs it): build after changing the merge code.
  *
  * Runs: BACKLOG_PROPERTY_RUNS (default 20). Replay a failure with the seed (and path) fast-check prints:
- * BACKLOG_PROPERTY_SEED=<seed> BACKLOG_PROPERTY_PATH=<path> npx vitest run test/merge/property.test.ts
+ * BACKLOG_TEST_LAYER=stress BACKLOG_PROPERTY_SEED=<seed> BACKLOG_PROPERTY_PATH=<path> \
+ *   npx vitest run test/merge/property.test.ts (the stress layer: vitest.config.ts)
  */
 
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
