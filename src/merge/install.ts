@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ATTRIBUTES_PATH } from '../core/layout.js'
 import { packagePath, selfLaunch } from '../package-files.js'
-import { runGit } from '../store/git-cli.js'
+import { runGit } from '../store/git/cli.js'
 import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
 const DRIVER_NAME = 'git-backlog: merges task files field by field'

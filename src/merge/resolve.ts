@@ -12,9 +12,9 @@ import { isBacklogError } from '../core/errors.js'
 import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
-import { runGit, runGitBytes } from '../store/git-cli.js'
+import { runGit, runGitBytes } from '../store/git/cli.js'
+import { unmergedBacklogFiles } from '../store/git/unmerged.js'
 import type { Repo } from '../store/repo.js'
-import { unmergedBacklogFiles } from '../store/unmerged.js'
 
 export interface ResolvedFile {
   path: string

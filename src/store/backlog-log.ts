@@ -10,8 +10,8 @@ import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
-import { diffTrees, readCommitSummary, readTreeEntries } from './git-read.js'
-import { readHead, resolveHead } from './refs.js'
+import { diffTrees, readCommitSummary, readTreeEntries } from './git/read.js'
+import { readHead, resolveHead } from './git/refs.js'
 import type { Repo } from './repo.js'
 
 export interface BacklogCommit {

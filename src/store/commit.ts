@@ -15,7 +15,7 @@ import { dirname, join, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { BACKLOG_DIR, isBacklogPath } from '../core/layout.js'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
-import { runGitAsync } from './git-cli.js'
+import { runGitAsync } from './git/cli.js'
 import {
   emptyIndex,
   entryFromStats,
@@ -25,7 +25,7 @@ import {
   parseIndex,
   serializeIndex,
   updateIndexEntries,
-} from './git-index.js'
+} from './git/index-file.js'
 import {
   formatZone,
   type ObjectStore,
@@ -34,13 +34,13 @@ import {
   type Quarantine,
   removeQuarantine,
   type Signature,
-} from './git-objects.js'
+} from './git/objects.js'
+import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './git/refs.js'
 import type { CommitSettings } from './identity.js'
 import { type IndexFix, readRecentChanges, rememberCommit, staleEntries } from './index-repair.js'
 import { isOrphaned, type Journal, type JournalChange, readJournal, removeJournal, writeJournal } from './journal.js'
 import { removeLeftovers } from './leftovers.js'
 import { acquireLock, clearDeadLock, type HeldLock } from './locks.js'
-import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
 import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
 
 /** One file of a mutation: new content (text is written as UTF-8), or null to delete it. Paths are repository-relative with `/`. */

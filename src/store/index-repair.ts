@@ -13,9 +13,9 @@ import { lstatSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
-import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git-index.js'
-import { type ObjectStore, objectId } from './git-objects.js'
-import { diffTrees } from './git-read.js'
+import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git/index-file.js'
+import { type ObjectStore, objectId } from './git/objects.js'
+import { diffTrees } from './git/read.js'
 
 /** Backlog commits newer than this (and at most RECENT_COMMITS of them) are the ones whose files are checked. */
 const RECENT_SECONDS = 300

@@ -18,7 +18,7 @@ import {
   type WalkedCommit,
   type WalkStats,
 } from './backlog-log.js'
-import { diffTrees, isomorphicGit, readBlobBytes, readCommitSummary, readOnlyFs, readTreeEntries } from './git-read.js'
+import { diffTrees, isomorphicGit, readBlobBytes, readCommitSummary, readOnlyFs, readTreeEntries } from './git/read.js'
 import type { Repo } from './repo.js'
 
 export type { FieldChange } from '../core/item-diff.js'

@@ -16,9 +16,9 @@ import { latestActivity } from '../core/item.js'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 import type { BacklogLog } from './backlog-log.js'
-import { isAncestorOf, readCommitSummary, readTreeEntries } from './git-read.js'
+import { isAncestorOf, readCommitSummary, readTreeEntries } from './git/read.js'
+import { readHead, resolveHead } from './git/refs.js'
 import type { ItemRecord } from './read-model.js'
-import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
 
 export interface UpdatedView {

@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
-import { type GitOptions, runGit } from '../store/git-cli.js'
-import { readHead, resolveHead, resolveRef } from '../store/refs.js'
+import { type GitOptions, runGit } from '../store/git/cli.js'
+import { readHead, resolveHead, resolveRef } from '../store/git/refs.js'
 import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
 
 export interface Upstream {

@@ -7,7 +7,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Repo } from './repo.js'
+import type { Repo } from '../repo.js'
 
 export interface GitOptions {
   /** Text for git's standard input. */

@@ -3,7 +3,7 @@
 import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import type { BigIntStats, Stats } from 'node:fs'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError } from '../../core/errors.js'
 
 export interface IndexEntry {
   ctimeSec: number

@@ -20,9 +20,9 @@ import {
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import type { TreeEntry } from 'isomorphic-git'
-import { BacklogError } from '../core/errors.js'
-import { quarantineName } from './atomic-file.js'
-import { hasObject, isAncestorOf, readBlobBytes, readCommitSummary, readTreeEntries } from './git-read.js'
+import { BacklogError } from '../../core/errors.js'
+import { quarantineName } from '../atomic-file.js'
+import { hasObject, isAncestorOf, readBlobBytes, readCommitSummary, readTreeEntries } from './read.js'
 
 export interface Signature {
   name: string
