@@ -564,7 +564,7 @@ export function createCommitter({ repo, objects, settings, now, lockTimeoutMs = 
         throw error
       }
       removeJournal(repo)
-      rememberCommit(commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
+      rememberCommit(objects, commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
       return { commit, changes: planned.changes }
     } finally {
       for (const lock of locks ?? []) await lock.release()

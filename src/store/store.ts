@@ -229,7 +229,7 @@ export function openStore({
     bytesAt,
     author,
     async mutate(plan) {
-      loadCommitChanges(changesFile)
+      loadCommitChanges(objects, changesFile)
       await settle()
       const result = await committer.commit(
         async () => {
@@ -271,7 +271,7 @@ export function openStore({
     close: () => {
       indexWatcher?.close()
       model.close()
-      saveCommitChanges(changesFile, now().getTime() / 1000)
+      saveCommitChanges(objects, changesFile, now().getTime() / 1000)
     },
   }
 }
