@@ -10,8 +10,8 @@ import { assertInitialized } from '../store/store.js'
 import type { App } from './index.js'
 import { type AppCore, planOf, toRow } from './shared.js'
 
-/** How many commits (backlog or not) undo looks through for the one to take back. */
-const UNDO_WALK = 20_000
+/** How many commits (backlog or not) undo looks through; git passes over code commits (docs/adr/0016-one-git-reader.md). */
+const UNDO_WALK = 1_000_000
 /** How many commits with nothing left to take back undo passes over before it says so. */
 const UNDO_SKIPS = 20
 
