@@ -103,6 +103,21 @@ interface Walked {
   author: string
   tree: string
   message: string
+  /** The files under `.backlog/` it changed against its first parent, as git listed them; absent for a merge. */
+  files?: string[]
+}
+
+/** A commit of the path-limited walk, as kept for the next walk from the same tip. */
+interface Touching {
+  oid: string
+  files?: string[]
+}
+
+/** The walk from one tip, kept so that a second walk at the same HEAD asks git nothing. */
+interface WalkMemo {
+  commits: Touching[]
+  complete: boolean
+  bytes: number
 }
 
 /** Estimated bytes of a cached entry, for the reader's bound. */
@@ -191,7 +206,7 @@ function assertCount(name: string, value: number, min: number): void {
  * //    ids: ['bl-k3m9x2'], subject: 'done bl-k3m9x2: Fix auth', changed: ['status', 'closed'] }, …]
  */
 export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.commondir)): BacklogLog {
-  async function load(oid: string, shallow: ReadonlySet<string>): Promise<Walked> {
+  async function load(oid: string, shallow: ReadonlySet<string>, files?: string[]): Promise<Walked> {
     const commit = await reader.commit(oid)
     return {
       oid,
@@ -200,6 +215,36 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
       author: commit.author,
       tree: commit.tree,
       message: commit.message,
+      ...(files ? { files } : {}),
+    }
+  }
+
+  /**
+   * The commits that touched `.backlog/`, newest first: from git (`git log -- .backlog`), or replayed from the last
+   * walk from the same tip, which is kept in the reader's cache as far as it went.
+   */
+  async function* touching(range: { from: string; since?: string }): AsyncGenerator<Touching> {
+    // A fetch that deepens a shallow clone changes the walk from the same tip.
+    const key = `log walk ${range.from} ${range.since ?? ''} ${[...reader.shallow()].sort().join(',')}`
+    const memo = reader.cache.get<WalkMemo>(key) ?? { commits: [], complete: false, bytes: 200 }
+    for (let index = 0; index < memo.commits.length; index++) yield memo.commits[index] as Touching
+    if (memo.complete) return
+    const known = memo.commits.length
+    let skipped = 0
+    try {
+      for await (const logged of reader.log({ ...range, paths: [BACKLOG_DIR] })) {
+        if (skipped < known) {
+          skipped++
+          continue
+        }
+        const commit: Touching = logged.files ? { oid: logged.oid, files: logged.files } : { oid: logged.oid }
+        memo.commits.push(commit)
+        memo.bytes += 150 + (logged.files ?? []).reduce((sum, file) => sum + 60 + 2 * file.length, 0)
+        yield commit
+      }
+      memo.complete = true
+    } finally {
+      reader.cache.set(key, memo, memo.bytes)
     }
   }
 
@@ -259,7 +304,8 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
     } else {
       let paths: Set<string> | undefined
       try {
-        paths = await touchedPaths(commit, shallow)
+        // What git listed for a commit with one parent (or none) is what it changed; a merge is worked out here.
+        paths = commit.files && commit.parents.length <= 1 ? new Set(commit.files) : await touchedPaths(commit, shallow)
       } catch (error) {
         // An object a partial or cut-short clone never fetched: the commit cannot be placed, which must not break
         // the feed. Not cached, so it is placed once the objects arrive.
@@ -285,13 +331,13 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
     const shallow = reader.shallow()
     // A `since` the object store lacks leaves nothing out, as a commit that cannot be read reaches nothing.
     const range = since && (await reader.has(since)) ? { from: head, since } : { from: head }
-    const touching = reader.log({ ...range, paths: [BACKLOG_DIR] })
+    const commits = touching(range)
     // Every commit walked, in the same order, only when the walk is counted or starts after a given commit.
     const all = maxCommits !== Number.POSITIVE_INFINITY || after !== undefined ? reader.list(range) : undefined
     let passed = after === undefined
     let walked = 0
     try {
-      for await (const logged of touching) {
+      for await (const logged of commits) {
         if (all) {
           // Through the commits git passed over on the way to this one, counting them as the walk goes.
           let reached = false
@@ -318,7 +364,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
             continue
           }
         } else stats.last = logged.oid
-        const commit = await load(logged.oid, shallow)
+        const commit = await load(logged.oid, shallow, logged.files)
         const boundary = shallow.has(logged.oid)
         if (boundary) stats.shallow ??= logged.oid
         const entry = await entryOf(commit, shallow)
@@ -344,7 +390,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
       }
     } finally {
       await all?.return(undefined)
-      await touching.return(undefined)
+      await commits.return(undefined)
     }
   }
 

@@ -18,6 +18,11 @@ export interface LoggedCommit {
   committed: number
   /** As the object reader gives it: no carriage returns, no leading blank lines, one newline at the end. */
   message: string
+  /**
+   * With `paths`: the files under them that the commit changed against its first parent (against nothing for a root
+   * or a shallow boundary), as `git log --name-only` lists them. Absent for a merge, which git lists no files for.
+   */
+  files?: string[]
 }
 
 export interface LogOptions {
@@ -30,6 +35,7 @@ export interface LogOptions {
 }
 
 const FIELDS = 7
+const COMMIT_ID = /^[0-9a-f]{40}$/
 const FORMAT = ['%H', '%T', '%P', '%an', '%at', '%ct', '%B'].join('%x00')
 
 /** A message as the object reader normalizes it, so both ways of reading a commit agree. */
@@ -77,7 +83,7 @@ export async function* logCommits(gitdir: string, options: LogOptions): AsyncGen
     '--no-show-signature',
     '--no-color',
     `--format=${FORMAT}`,
-    ...(options.paths ? ['--full-history'] : []),
+    ...(options.paths ? ['--full-history', '--name-only', '--no-renames'] : []),
     ...range,
     '--',
     ...(options.paths ?? []),
@@ -95,25 +101,41 @@ export async function* logCommits(gitdir: string, options: LogOptions): AsyncGen
   try {
     let pending: Buffer = Buffer.alloc(0)
     let fields: string[] = []
+    /** The last commit read, held until the names after it (`--name-only`) are all in. */
+    let last: LoggedCommit | undefined
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
       let start = 0
       for (let nul = pending.indexOf(0, start); nul >= 0; nul = pending.indexOf(0, start)) {
-        fields.push(pending.toString('utf8', start, nul))
+        const token = pending.toString('utf8', start, nul)
         start = nul + 1
+        // A file name follows its commit's fields: the first after a newline, and none looks like a commit id.
+        if (fields.length === 0 && last && (token.startsWith('\n') || (last.files && !COMMIT_ID.test(token)))) {
+          const name = token.startsWith('\n') ? token.slice(1) : token
+          if (name) {
+            last.files ??= []
+            last.files.push(name)
+          }
+          continue
+        }
+        if (last) {
+          yield last
+          last = undefined
+        }
+        fields.push(token)
         if (fields.length === FIELDS) {
-          const commit = toCommit(fields)
+          last = toCommit(fields)
           fields = []
-          yield commit
         }
       }
       pending = pending.subarray(start)
     }
-    // The last record has no separator after it.
+    // The last record may have no separator after it.
     if (fields.length === FIELDS - 1) {
       fields.push(pending.toString('utf8'))
-      yield toCommit(fields)
+      last = toCommit(fields)
     }
+    if (last) yield last
     const code = await exited
     finished = true
     if (code !== 0) throw new Error(`git log failed (exit ${code}): ${stderr.trim()}`)
