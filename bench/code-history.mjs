@@ -93,6 +93,7 @@ function fresh() {
 function measure(bin) {
   const rows = { 'git log -- <path>': [], show: [], 'log <id>': [], 'undo --id': [] }
   let found
+  const failures = new Set()
   for (let run = 0; run < runs; run++) {
     fresh()
     rows['git log -- <path>'].push(timed(() => git('log', '--format=%H %s', '--', path)).ms)
@@ -100,9 +101,15 @@ function measure(bin) {
     const log = timed(() => cli(bin, 'log', id))
     rows['log <id>'].push(log.ms)
     found = log.out
-    rows['undo --id'].push(timed(() => cli(bin, 'undo', '--id', id)).ms)
+    // The build before this one gave up on undo --id after 20,000 commits: its failure is reported, not timed.
+    try {
+      rows['undo --id'].push(timed(() => cli(bin, 'undo', '--id', id)).ms)
+    } catch (error) {
+      rows['undo --id'].push(Number.NaN)
+      failures.add(`undo --id: ${String(error.stderr ?? error.message).trim()}`)
+    }
   }
-  return { rows, found }
+  return { rows, found, failures }
 }
 
 const ours = measure(join(root, 'dist', 'bin', 'git-backlog.js'))
@@ -120,6 +127,12 @@ for (const [name, samples] of Object.entries(ours.rows)) {
   const ms = median(samples)
   const base = baseline ? median(baseline.rows[name]).toFixed(0).padStart(14) : ''
   console.log(`${name.padEnd(22)}${ms.toFixed(0).padStart(10)}${(ms / gitMs).toFixed(1).padStart(11)}${base}`)
+}
+for (const [who, result] of [
+  ['ours', ours],
+  ['baseline', baseline],
+]) {
+  for (const failure of result?.failures ?? []) console.log(`${who} failed: ${failure}`)
 }
 const creates = (out) => (out.match(/create|add /g) ?? []).length
 console.log(`\nlog <id> finds the item's create ${codeCommits} commits back: ${creates(ours.found) > 0 ? 'yes' : 'NO'}`)

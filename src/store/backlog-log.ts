@@ -333,7 +333,22 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
     const range = since && (await reader.has(since)) ? { from: head, since } : { from: head }
     const commits = touching(range)
     // Every commit walked, in the same order, only when the walk is counted or starts after a given commit.
-    const all = maxCommits !== Number.POSITIVE_INFINITY || after !== undefined ? reader.list(range) : undefined
+    // A bound no repository this size can reach (fewer objects than it, commits included) needs no counting.
+    const counted =
+      after !== undefined || (maxCommits !== Number.POSITIVE_INFINITY && reader.objectBound() > maxCommits)
+    const all = counted ? reader.list(range) : undefined
+    let batch: string[] = []
+    let at = 0
+    /** The next commit of the whole walk, undefined at its end. */
+    const nextOfAll = async (): Promise<string | undefined> => {
+      while (at >= batch.length) {
+        const next = await all?.next()
+        if (!next || next.done) return undefined
+        batch = next.value
+        at = 0
+      }
+      return batch[at++]
+    }
     let passed = after === undefined
     let walked = 0
     try {
@@ -342,8 +357,8 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
           // Through the commits git passed over on the way to this one, counting them as the walk goes.
           let reached = false
           for (;;) {
-            const next = await all.next()
-            if (next.done) break
+            const next = at < batch.length ? batch[at++] : await nextOfAll()
+            if (next === undefined) break
             if (passed) {
               if (walked >= maxCommits) {
                 stats.limited = true
@@ -351,12 +366,12 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
               }
               walked++
             }
-            stats.last = next.value
-            if (next.value === logged.oid) {
+            stats.last = next
+            if (next === logged.oid) {
               reached = true
               break
             }
-            if (!passed && next.value === after) passed = stats.passedAfter = true
+            if (!passed && next === after) passed = stats.passedAfter = true
           }
           if (!reached) return
           if (!passed) {
@@ -375,8 +390,8 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
       // The commits after the last one that touched the backlog: walked too, and `after` may be among them.
       if (all) {
         for (;;) {
-          const next = await all.next()
-          if (next.done) break
+          const next = at < batch.length ? batch[at++] : await nextOfAll()
+          if (next === undefined) break
           if (passed) {
             if (walked >= maxCommits) {
               stats.limited = true
@@ -384,8 +399,8 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
             }
             walked++
           }
-          stats.last = next.value
-          if (!passed && next.value === after) passed = stats.passedAfter = true
+          stats.last = next
+          if (!passed && next === after) passed = stats.passedAfter = true
         }
       }
     } finally {

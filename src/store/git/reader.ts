@@ -5,7 +5,7 @@
  * stays within one bound (docs/adr/0016-one-git-reader.md).
  */
 
-import { readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TreeEntry } from 'isomorphic-git'
 import { type ByteCache, createByteCache } from './cache.js'
@@ -57,8 +57,13 @@ export interface GitReader {
    * Each commit seen is kept in the cache, so a later `commit(oid)` need not read it again.
    */
   log(options: LogOptions): AsyncGenerator<LoggedCommit>
-  /** The ids of the commits the same walk goes through without paths, in its order (`git rev-list`). */
-  list(options: Omit<LogOptions, 'paths'>): AsyncGenerator<string>
+  /**
+   * At most how many objects (of any type) the object store holds: the packs' indexes and the loose files, counted
+   * without reading an object. Infinity when objects may live elsewhere too (`objects/info/alternates`).
+   */
+  objectBound(): number
+  /** The ids of the commits the same walk goes through without paths, in its order (`git rev-list`), in batches. */
+  list(options: Omit<LogOptions, 'paths'>): AsyncGenerator<string[]>
   /** The cache, for what history modules derive from objects (keys by module: `log …`, `history …`). */
   readonly cache: ByteCache
 }
@@ -194,6 +199,7 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
       return blobs
     },
     list: (options) => listCommits(gitdir, options),
+    objectBound: () => countObjects(join(gitdir, 'objects')),
     async *log(options) {
       for await (const logged of logCommits(gitdir, options)) {
         const key = `commit ${logged.oid}`
@@ -216,6 +222,31 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
       }
     },
   }
+}
+
+/** The objects the pack indexes (last fan-out entry) and loose files hold, counted; Infinity with alternates. */
+function countObjects(objects: string): number {
+  if (existsSync(join(objects, 'info', 'alternates'))) return Number.POSITIVE_INFINITY
+  let count = 0
+  const pack = join(objects, 'pack')
+  const packs = existsSync(pack) ? readdirSync(pack) : []
+  for (const name of packs) {
+    if (!name.endsWith('.idx')) continue
+    const head = Buffer.alloc(8 + 256 * 4)
+    const fd = openSync(join(pack, name), 'r')
+    try {
+      readSync(fd, head, 0, head.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+    // Version 2 starts with a magic and a version; version 1 starts with the fan-out table itself.
+    const v2 = head.readUInt32BE(0) === 0xff744f63
+    count += head.readUInt32BE(v2 ? 8 + 255 * 4 : 255 * 4)
+  }
+  for (const dir of readdirSync(objects)) {
+    if (/^[0-9a-f]{2}$/.test(dir)) count += readdirSync(join(objects, dir)).length
+  }
+  return count
 }
 
 /** Readers by repository: a process serving a handful of repositories keeps this many, the oldest dropped first. */
