@@ -134,6 +134,6 @@ for (const [who, result] of [
 ]) {
   for (const failure of result?.failures ?? []) console.log(`${who} failed: ${failure}`)
 }
-const creates = (out) => (out.match(/create|add /g) ?? []).length
+const creates = (out) => (out.match(new RegExp(`add ${id}`, 'g')) ?? []).length
 console.log(`\nlog <id> finds the item's create ${codeCommits} commits back: ${creates(ours.found) > 0 ? 'yes' : 'NO'}`)
 if (baseline) console.log(`baseline finds it: ${creates(baseline.found) > 0 ? 'yes' : 'NO'}`)
