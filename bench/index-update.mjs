@@ -3,7 +3,7 @@
 // and as feature.manyFiles does (v4 with a cache tree and an untracked cache); each run parses the same bytes and
 // applies one typical change. p50/p95 are of the runs after WARMUP, once the JIT has optimized the code (a long-running
 // MCP server); the first run is shown apart (a CLI process, which commits once). Run `npm run build` first.
-// Usage: node bench/index-update.mjs [path/to/git-index.js]   (defaults to dist/store/git-index.js)
+// Usage: node bench/index-update.mjs [path/to/git-index.js]   (defaults to dist/store/git/index-file.js)
 
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-const modulePath = resolve(process.argv[2] ?? new URL('../dist/store/git-index.js', import.meta.url).pathname)
+const modulePath = resolve(process.argv[2] ?? new URL('../dist/store/git/index-file.js', import.meta.url).pathname)
 const { entryFromStats, parseIndex, serializeIndex, updateIndexEntries } = await import(pathToFileURL(modulePath).href)
 
 const SIZES = [10_000, 100_000]

@@ -33,7 +33,7 @@ const withoutAjv = {
 // Modules load lazily all the same: each dynamic import becomes a function that runs the module on first use.
 /**
  * isomorphic-git is its own file (dist/bin/isomorphic-git.cjs), required on first use: git objects are read without
- * it (src/store/object-files.ts), so it is left out of what a start without a code cache compiles (215 KB of 925).
+ * it (src/store/git/object-files.ts), so it is left out of what a start without a code cache compiles (215 KB of 925).
  */
 const isomorphicGitApart = {
   name: 'isomorphic-git-apart',

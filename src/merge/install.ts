@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ATTRIBUTES_PATH } from '../core/layout.js'
 import { packagePath, selfLaunch } from '../package-files.js'
-import { runGit } from '../store/git-cli.js'
-import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
+import { runGit } from '../store/git/cli.js'
+import { type Repo, readConfigValue, repoConfig } from '../store/repo.js'
 
 const DRIVER_NAME = 'git-backlog: merges task files field by field'
 
@@ -68,10 +68,10 @@ export function checkDriver(repo: Repo): DriverCheck {
 /**
  * Writes the driver into the repository's config when it is missing or names files that are gone; leaves a working
  * one alone (a person may have set their own). Returns whether it wrote. Cheap when there is nothing to do: the
- * config file is read, git is run only to write.
+ * config git read is kept while its files are unchanged (store/git/config.ts), and git is run again to write.
  */
 export function installDriver(repo: Repo): boolean {
-  const value = readConfigValue(readRepoConfig(repo), 'merge', 'driver', 'backlog')
+  const value = readConfigValue(repoConfig(repo), 'merge', 'driver', 'backlog')
   if (value && runnable(value)) return false
   // Without a built executable (a source checkout never built) there is nothing git could run: doctor says so.
   if (!existsSync(packagePath('dist/bin/git-backlog.js'))) return false

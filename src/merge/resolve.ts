@@ -12,9 +12,10 @@ import { isBacklogError } from '../core/errors.js'
 import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
-import { runGit, runGitBytes } from '../store/git-cli.js'
+import { runGit } from '../store/git/cli.js'
+import { gitReader } from '../store/git/reader.js'
+import { unmergedBacklogFiles } from '../store/git/unmerged.js'
 import type { Repo } from '../store/repo.js'
-import { unmergedBacklogFiles } from '../store/unmerged.js'
 
 export interface ResolvedFile {
   path: string
@@ -31,26 +32,11 @@ export interface ResolvedFile {
 
 const git = runGit
 
-/** The contents of many blobs from one `git cat-file --batch`: a thousand files in conflict, one process. */
+/** The contents of many blobs, read by the repository's git reader in one go (one `git cat-file --batch`). */
 function readBlobs(repo: Repo, oids: readonly string[]): Map<string, DecodedFile & { bytes: Buffer }> {
   const blobs = new Map<string, DecodedFile & { bytes: Buffer }>()
-  if (oids.length === 0) return blobs
-  const read = runGitBytes(repo, ['cat-file', '--batch'], { input: `${oids.join('\n')}\n` })
-  if (read.status !== 0) throw new Error(`git cat-file --batch failed: ${read.stderr.toString().trim()}`)
-  const out = read.stdout
-  let position = 0
-  while (position < out.length) {
-    const lineEnd = out.indexOf(10, position)
-    if (lineEnd === -1) break
-    // <oid> <type> <size>, then the content and a newline; or <oid> missing
-    const [oid, type, size] = out.toString('utf8', position, lineEnd).split(' ')
-    position = lineEnd + 1
-    if (type === 'missing' || size === undefined) continue
-    const end = position + Number(size)
-    const bytes = out.subarray(position, end)
-    blobs.set(oid as string, { ...decodeItemBytes(bytes), bytes })
-    position = end + 1
-  }
+  for (const [oid, bytes] of gitReader(repo.commondir).blobsNow(oids))
+    blobs.set(oid, { ...decodeItemBytes(bytes), bytes })
   return blobs
 }
 

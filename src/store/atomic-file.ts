@@ -29,7 +29,7 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${temporaryTag()}.tmp`)
 }
 
-/** The name of a new quarantine folder (created under `objects/` by git-objects.ts). */
+/** The name of a new quarantine folder (created under `objects/` by git/objects.ts). */
 export function quarantineName(): string {
   return `tmp_objdir-${temporaryTag()}`
 }

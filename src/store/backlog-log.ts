@@ -3,16 +3,14 @@
  * the context bundle. Read straight from the object store, so it sees every commit, ours and those made by hand.
  */
 
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { TreeEntry } from 'isomorphic-git'
 import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
 import { parseTrailers } from '../core/trailers.js'
-import { diffTrees, readCommitSummary, readTreeEntries } from './git-read.js'
-import { readHead, resolveHead } from './refs.js'
+import { diffTrees } from './git/read.js'
+import { type GitReader, gitReader } from './git/reader.js'
+import { readHead, resolveHead } from './git/refs.js'
 import type { Repo } from './repo.js'
 
 export interface BacklogCommit {
@@ -58,6 +56,8 @@ export interface BacklogLog {
    * read them, do not change them.
    */
   walk(options?: WalkOptions): AsyncGenerator<WalkedCommit>
+  /** The reader it walks with: item history and updated times read through the same one. */
+  readonly reader: GitReader
 }
 
 export interface WalkOptions {
@@ -95,24 +95,36 @@ export interface WalkedCommit {
 
 const DEFAULT_LIMIT = 50
 const DEFAULT_MAX_COMMITS = 1_000
-/** Parsed commits are kept by id (they never change); the bound only matters for a server walking a huge history. */
-const MAX_CACHED_COMMITS = 100_000
-const MAX_CACHED_TREES = 4_000
 
+/** A commit as the walk reads it: from the `git log` stream, its parents as this clone has them. */
 interface Walked {
   oid: string
   parents: string[]
-  /** Committer time in seconds: the order of the walk. */
-  time: number
   authorTime: number
   author: string
   tree: string
-  /** Kept until the entry is worked out, then dropped. */
   message: string
-  /** The `.backlog` tree of this commit: null when there is none, undefined until looked up. */
-  backlog?: string | null
-  /** What the commit is for the backlog: null when it is none of its business, undefined until worked out. */
-  entry?: BacklogCommit | null
+  /** The files under `.backlog/` it changed against its first parent, as git listed them; absent for a merge. */
+  files?: string[]
+}
+
+/** A commit of the path-limited walk, as kept for the next walk from the same tip. */
+interface Touching {
+  oid: string
+  files?: string[]
+}
+
+/** The walk from one tip, kept so that a second walk at the same HEAD asks git nothing. */
+interface WalkMemo {
+  commits: Touching[]
+  complete: boolean
+  bytes: number
+}
+
+/** Estimated bytes of a cached entry, for the reader's bound. */
+function entryBytes(entry: BacklogCommit | null): number {
+  if (!entry) return 120
+  return 400 + 2 * (entry.subject.length + entry.author.length) + 40 * entry.ids.length
 }
 
 /** The `Changed: a, b` line of the body, if there is one. */
@@ -142,48 +154,6 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'NotFoundError'
 }
 
-/** A max-heap on committer time; ties leave in the order they came, as in git's own queue. */
-function createQueue() {
-  const heap: Array<{ commit: Walked; seq: number }> = []
-  let seq = 0
-  const before = (a: { commit: Walked; seq: number }, b: { commit: Walked; seq: number }) =>
-    a.commit.time > b.commit.time || (a.commit.time === b.commit.time && a.seq < b.seq)
-  return {
-    get size() {
-      return heap.length
-    },
-    push(commit: Walked) {
-      heap.push({ commit, seq: seq++ })
-      let index = heap.length - 1
-      while (index > 0) {
-        const parent = (index - 1) >> 1
-        if (!before(heap[index]!, heap[parent]!)) break
-        ;[heap[index], heap[parent]] = [heap[parent]!, heap[index]!]
-        index = parent
-      }
-    },
-    pop(): Walked | undefined {
-      const top = heap[0]
-      const last = heap.pop()
-      if (heap.length && last) {
-        heap[0] = last
-        let index = 0
-        for (;;) {
-          const left = index * 2 + 1
-          const right = left + 1
-          let best = index
-          if (left < heap.length && before(heap[left]!, heap[best]!)) best = left
-          if (right < heap.length && before(heap[right]!, heap[best]!)) best = right
-          if (best === index) break
-          ;[heap[index], heap[best]] = [heap[best]!, heap[index]!]
-          index = best
-        }
-      }
-      return top?.commit
-    },
-  }
-}
-
 function assertCount(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {
     throw new BacklogError('INVALID_INPUT', `${name} must be a whole number of at least ${min}, not ${value}`)
@@ -191,8 +161,12 @@ function assertCount(name: string, value: number, min: number): void {
 }
 
 /**
- * Reads backlog commits from the repository's history. Keep one per repository: parsed commits are cached by id, so
- * a second call only parses the commits made since the first.
+ * Reads backlog commits from the repository's history. Keep one per repository: what each commit is to the backlog is
+ * kept in the repository's reader (git/reader.ts), so a second call only reads the commits made since the first.
+ *
+ * git walks: `git log -- .backlog` names the commits that touched the backlog, so a long history of code costs git's
+ * tree comparisons only (docs/adr/0016-one-git-reader.md). A walk bounded by `maxCommits` or started `after` a commit
+ * also counts the commits it passes over, from `git rev-list` in the same order.
  *
  * @example
  * const log = createBacklogLog(discoverRepo(process.cwd()))
@@ -200,66 +174,67 @@ function assertCount(name: string, value: number, min: number): void {
  * // [{ commit: '9f2c…', date: '2026-11-23T12:00:03Z', author: 'Ann', agent: 'claude', op: 'update',
  * //    ids: ['bl-k3m9x2'], subject: 'done bl-k3m9x2: Fix auth', changed: ['status', 'closed'] }, …]
  */
-export function createBacklogLog(repo: Repo): BacklogLog {
-  const gitdir = repo.commondir
-  const cache = {}
-  const commits = new Map<string, Walked>()
-  const trees = new Map<string, TreeEntry[]>()
-
-  async function load(oid: string): Promise<Walked> {
-    const known = commits.get(oid)
-    if (known) return known
-    const commit = await readCommitSummary(gitdir, oid, cache)
-    const walked: Walked = {
+export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.commondir)): BacklogLog {
+  async function load(oid: string, shallow: ReadonlySet<string>, files?: string[]): Promise<Walked> {
+    const commit = await reader.commit(oid)
+    return {
       oid,
-      parents: commit.parent,
-      time: commit.committed,
+      parents: shallow.has(oid) ? [] : commit.parent,
       authorTime: commit.authored,
       author: commit.author,
       tree: commit.tree,
       message: commit.message,
+      ...(files ? { files } : {}),
     }
-    if (commits.size >= MAX_CACHED_COMMITS) commits.clear()
-    commits.set(oid, walked)
-    return walked
   }
 
-  async function readTree(oid: string): Promise<TreeEntry[]> {
-    const known = trees.get(oid)
-    if (known) return known
-    const tree = await readTreeEntries(gitdir, oid, cache)
-    if (trees.size >= MAX_CACHED_TREES) trees.clear()
-    trees.set(oid, tree)
-    return tree
-  }
-
-  /** A shallow clone's boundary commits have parents git never fetched: they end history there, as in git. */
-  function parentsOf(commit: Walked, shallow: ReadonlySet<string>): string[] {
-    return shallow.has(commit.oid) ? [] : commit.parents
-  }
-
-  async function backlogTree(commit: Walked): Promise<string | null> {
-    if (commit.backlog === undefined) {
-      // The root tree is read once per commit and not kept: only its `.backlog` entry matters here.
-      const tree = await readTreeEntries(gitdir, commit.tree, cache)
-      const entry = tree.find((candidate) => candidate.path === BACKLOG_DIR)
-      commit.backlog = entry?.type === 'tree' ? entry.oid : null
+  /**
+   * The commits that touched `.backlog/`, newest first: from git (`git log -- .backlog`), or replayed from the last
+   * walk from the same tip, which is kept in the reader's cache as far as it went.
+   */
+  async function* touching(range: { from: string; since?: string }): AsyncGenerator<Touching> {
+    // A fetch that deepens a shallow clone changes the walk from the same tip.
+    const key = `log walk ${range.from} ${range.since ?? ''} ${[...reader.shallow()].sort().join(',')}`
+    const memo = reader.cache.get<WalkMemo>(key) ?? { commits: [], complete: false, bytes: 200 }
+    for (let index = 0; index < memo.commits.length; index++) yield memo.commits[index] as Touching
+    if (memo.complete) return
+    const known = memo.commits.length
+    let skipped = 0
+    try {
+      for await (const logged of reader.log({ ...range, paths: [BACKLOG_DIR] })) {
+        if (skipped < known) {
+          skipped++
+          continue
+        }
+        const commit: Touching = logged.files ? { oid: logged.oid, files: logged.files } : { oid: logged.oid }
+        memo.commits.push(commit)
+        memo.bytes += 150 + (logged.files ?? []).reduce((sum, file) => sum + 60 + 2 * file.length, 0)
+        yield commit
+      }
+      memo.complete = true
+    } finally {
+      reader.cache.set(key, memo, memo.bytes)
     }
-    return commit.backlog
+  }
+
+  /** The `.backlog` tree of a root tree, null when there is none. */
+  async function backlogTree(root: string): Promise<string | null> {
+    const entry = (await reader.tree(root)).find((candidate) => candidate.path === BACKLOG_DIR)
+    return entry?.type === 'tree' ? entry.oid : null
   }
 
   /** Paths under `.backlog/` that the commit left different from every parent; undefined when there are none. */
   async function touchedPaths(commit: Walked, shallow: ReadonlySet<string>): Promise<Set<string> | undefined> {
-    const mine = await backlogTree(commit)
+    const mine = await backlogTree(commit.tree)
     const parents: Array<string | null> = []
-    for (const parent of parentsOf(commit, shallow)) parents.push(await backlogTree(await load(parent)))
+    for (const parent of commit.parents) parents.push(await backlogTree((await load(parent, shallow)).tree))
     if (parents.length === 0) parents.push(null)
     if (parents.includes(mine)) return undefined
     let common: Set<string> | undefined
     for (const parent of parents) {
       const changed = new Set<string>()
       await diffTrees(
-        readTree,
+        reader.tree,
         parent,
         mine,
         BACKLOG_DIR,
@@ -273,7 +248,9 @@ export function createBacklogLog(repo: Repo): BacklogLog {
   }
 
   async function entryOf(commit: Walked, shallow: ReadonlySet<string>): Promise<BacklogCommit | null> {
-    if (commit.entry !== undefined) return commit.entry
+    const key = `log ${commit.oid}`
+    const known = reader.cache.get<{ entry: BacklogCommit | null }>(key)
+    if (known) return known.entry
     const subject = commit.message.split('\n', 1)[0]?.trim() ?? ''
     const base = {
       commit: commit.oid,
@@ -296,7 +273,8 @@ export function createBacklogLog(repo: Repo): BacklogLog {
     } else {
       let paths: Set<string> | undefined
       try {
-        paths = await touchedPaths(commit, shallow)
+        // What git listed for a commit with one parent (or none) is what it changed; a merge is worked out here.
+        paths = commit.files && commit.parents.length <= 1 ? new Set(commit.files) : await touchedPaths(commit, shallow)
       } catch (error) {
         // An object a partial or cut-short clone never fetched: the commit cannot be placed, which must not break
         // the feed. Not cached, so it is placed once the objects arrive.
@@ -307,17 +285,8 @@ export function createBacklogLog(repo: Repo): BacklogLog {
       // At a shallow boundary the diff is against nothing; a later fetch may deepen history, so it is not kept.
       if (shallow.has(commit.oid)) return entry
     }
-    commit.entry = entry
-    commit.message = ''
+    reader.cache.set(key, { entry }, entryBytes(entry))
     return entry
-  }
-
-  function readShallow(): Set<string> {
-    try {
-      return new Set(readFileSync(join(repo.commondir, 'shallow'), 'utf8').split('\n').filter(Boolean))
-    } catch {
-      return new Set()
-    }
   }
 
   async function* walk(
@@ -328,66 +297,84 @@ export function createBacklogLog(repo: Repo): BacklogLog {
   ): AsyncGenerator<WalkedCommit> {
     const head = resolveHead(repo, readHead(repo))
     if (!head || head === since) return
-    const shallow = readShallow()
-    const queue = createQueue()
-    const seen = new Set([head])
-    // Commits reached from `since` are left out; the walk ends once nothing else is queued, as git's own does.
-    const excluded = new Set<string>()
-    /** Queued commits that are not left out: the walk goes on while there are any. */
-    const wanted = new Set([head])
-    const enqueue = async (oid: string, exclude: boolean) => {
-      try {
-        queue.push(await load(oid))
-      } catch (error) {
-        // A commit missing from the object store (a clone cut short without a shallow file) ends that line.
-        if (!isNotFound(error)) throw error
-        return
+    const shallow = reader.shallow()
+    // A `since` the object store lacks leaves nothing out, as a commit that cannot be read reaches nothing.
+    const range = since && (await reader.has(since)) ? { from: head, since } : { from: head }
+    const commits = touching(range)
+    // Every commit walked, in the same order, only when the walk is counted or starts after a given commit.
+    // A bound no repository this size can reach (fewer objects than it, commits included) needs no counting.
+    const counted =
+      after !== undefined || (maxCommits !== Number.POSITIVE_INFINITY && reader.objectBound() > maxCommits)
+    const all = counted ? reader.list(range) : undefined
+    let batch: string[] = []
+    let at = 0
+    /** The next commit of the whole walk, undefined at its end. */
+    const nextOfAll = async (): Promise<string | undefined> => {
+      while (at >= batch.length) {
+        const next = await all?.next()
+        if (!next || next.done) return undefined
+        batch = next.value
+        at = 0
       }
-      if (exclude) excluded.add(oid)
-      else wanted.add(oid)
-    }
-    queue.push(await load(head))
-    if (since) {
-      seen.add(since)
-      await enqueue(since, true)
+      return batch[at++]
     }
     let passed = after === undefined
     let walked = 0
-    while (wanted.size > 0) {
-      if (walked >= maxCommits) {
-        stats.limited = true
-        break
-      }
-      const commit = queue.pop()
-      if (!commit) break
-      if (passed) walked++
-      stats.last = commit.oid
-      const exclude = excluded.has(commit.oid)
-      wanted.delete(commit.oid)
-      const parents = parentsOf(commit, shallow)
-      for (const parent of parents) {
-        if (seen.has(parent)) {
-          // Reached from `since` after all: it is left out when its turn comes.
-          if (exclude && !excluded.has(parent)) {
-            excluded.add(parent)
-            wanted.delete(parent)
+    try {
+      for await (const logged of commits) {
+        if (all) {
+          // Through the commits git passed over on the way to this one, counting them as the walk goes.
+          let reached = false
+          for (;;) {
+            const next = at < batch.length ? batch[at++] : await nextOfAll()
+            if (next === undefined) break
+            if (passed) {
+              if (walked >= maxCommits) {
+                stats.limited = true
+                return
+              }
+              walked++
+            }
+            stats.last = next
+            if (next === logged.oid) {
+              reached = true
+              break
+            }
+            if (!passed && next === after) passed = stats.passedAfter = true
           }
-          continue
+          if (!reached) return
+          if (!passed) {
+            if (logged.oid === after) passed = stats.passedAfter = true
+            continue
+          }
+        } else stats.last = logged.oid
+        const commit = await load(logged.oid, shallow, logged.files)
+        const boundary = shallow.has(logged.oid)
+        if (boundary) stats.shallow ??= logged.oid
+        const entry = await entryOf(commit, shallow)
+        if (!entry) continue
+        if (boundary) yield { entry, boundary }
+        else yield commit.parents[0] === undefined ? { entry } : { entry, parent: commit.parents[0] }
+      }
+      // The commits after the last one that touched the backlog: walked too, and `after` may be among them.
+      if (all) {
+        for (;;) {
+          const next = at < batch.length ? batch[at++] : await nextOfAll()
+          if (next === undefined) break
+          if (passed) {
+            if (walked >= maxCommits) {
+              stats.limited = true
+              return
+            }
+            walked++
+          }
+          stats.last = next
+          if (!passed && next === after) passed = stats.passedAfter = true
         }
-        seen.add(parent)
-        await enqueue(parent, exclude)
       }
-      if (exclude) continue
-      if (!passed) {
-        if (commit.oid === after) passed = stats.passedAfter = true
-        continue
-      }
-      const boundary = shallow.has(commit.oid) && commit.parents.length > 0
-      if (boundary) stats.shallow ??= commit.oid
-      const entry = await entryOf(commit, shallow)
-      if (!entry) continue
-      if (boundary) yield { entry, boundary }
-      else yield parents[0] === undefined ? { entry } : { entry, parent: parents[0] }
+    } finally {
+      await all?.return(undefined)
+      await commits.return(undefined)
     }
   }
 
@@ -410,5 +397,7 @@ export function createBacklogLog(repo: Repo): BacklogLog {
       if (maxCommits !== Number.POSITIVE_INFINITY) assertCount('maxCommits', maxCommits, 1)
       return walk(maxCommits, since, after, stats)
     },
+
+    reader,
   }
 }

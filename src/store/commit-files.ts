@@ -19,8 +19,8 @@ import {
   parseIndex,
   serializeIndex,
   updateIndexEntries,
-} from './git-index.js'
-import { objectId } from './git-objects.js'
+} from './git/index-file.js'
+import { objectId } from './git/objects.js'
 import type { IndexFix } from './index-repair.js'
 import type { Repo } from './repo.js'
 

@@ -15,13 +15,13 @@ import {
   writeIndex,
   writeWorkingFile,
 } from './commit-files.js'
-import type { GitIndex, IndexEntry } from './git-index.js'
-import { type ObjectStore, promoteQuarantine, removeQuarantine } from './git-objects.js'
+import type { GitIndex, IndexEntry } from './git/index-file.js'
+import { type ObjectStore, promoteQuarantine, removeQuarantine } from './git/objects.js'
+import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './git/refs.js'
 import type { IndexFix } from './index-repair.js'
 import { isOrphaned, type Journal, readJournal, removeJournal } from './journal.js'
 import { removeLeftovers } from './leftovers.js'
 import { acquireLock, clearDeadLock, type HeldLock } from './locks.js'
-import { appendReflogs, type Head, readHead, resolveHead, targetOf, writeRef } from './refs.js'
 import type { Repo } from './repo.js'
 
 /** True when both name the same branch, or the same detached commit. */

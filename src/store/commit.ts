@@ -27,14 +27,14 @@ import {
   writeWorkingFile,
 } from './commit-files.js'
 import { lockAll, sameHead, settleJournal, settleLocked, settleWorktree } from './commit-settle.js'
-import { runGitAsync } from './git-cli.js'
-import type { GitIndex } from './git-index.js'
-import { formatZone, type ObjectStore, type Quarantine, type Signature } from './git-objects.js'
+import { runGitAsync } from './git/cli.js'
+import type { GitIndex } from './git/index-file.js'
+import { formatZone, type ObjectStore, type Quarantine, type Signature } from './git/objects.js'
+import { appendReflogs, readHead, resolveHead, writeRef } from './git/refs.js'
 import type { CommitSettings } from './identity.js'
 import { type IndexFix, readRecentChanges, rememberCommit, staleEntries } from './index-repair.js'
 import { type Journal, type JournalChange, readJournal, removeJournal, writeJournal } from './journal.js'
 import { acquireLock, type HeldLock } from './locks.js'
-import { appendReflogs, readHead, resolveHead, writeRef } from './refs.js'
 import { assertNotBusy, assertSupportedFormat, type Repo } from './repo.js'
 
 /** One file of a mutation: new content (text is written as UTF-8), or null to delete it. Paths are repository-relative with `/`. */
@@ -349,7 +349,7 @@ async function tryCommit(
       throw error
     }
     removeJournal(repo)
-    rememberCommit(commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
+    rememberCommit(objects, commit, { time: committer.timestamp, ...(tip ? { parent: tip } : {}), replaced })
     return { commit, changes: planned.changes }
   } finally {
     for (const lock of locks ?? []) await lock.release()

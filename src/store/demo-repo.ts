@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT } from '../core/layout.js'
 import { packagePath } from '../package-files.js'
-import { runGitAt } from './git-cli.js'
+import { runGitAt } from './git/cli.js'
 
 const README = `# git-backlog demo
 

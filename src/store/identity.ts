@@ -1,9 +1,7 @@
 /** Who a commit is by, and whether it must be signed: the git settings of the person or machine running the tool. */
 
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { type GitConfig, readGitConfig } from './git/config.js'
+import { discoverRepo, repoConfig } from './repo.js'
 
 export interface Identity {
   name: string
@@ -17,8 +15,6 @@ export interface CommitSettings extends Identity {
 
 export const FALLBACK_IDENTITY: Identity = { name: 'git-backlog', email: 'git-backlog@localhost' }
 
-const SETTINGS = /^(?:user\.name|user\.email|commit\.gpgsign)$/
-
 /** git's own reading of a boolean setting: a bare key (no value at all), true/yes/on or a non-zero number. */
 function isTrue(value: string | undefined): boolean {
   if (value === undefined) return true
@@ -28,31 +24,13 @@ function isTrue(value: string | undefined): boolean {
   )
 }
 
-/**
- * The settings as git resolves them (repository, global and system config, includes and conditional includes), asked
- * of git once: the last value of each key wins, as in git.
- */
-async function readSettings(cwd: string): Promise<Map<string, string | undefined>> {
-  const settings = new Map<string, string | undefined>()
+function configAt(worktree: string): GitConfig {
   try {
-    const { stdout } = await run(
-      'git',
-      ['config', '--null', '--get-regexp', '^(user\\.(name|email)|commit\\.gpgsign)$'],
-      {
-        cwd,
-        timeout: 5_000,
-      },
-    )
-    for (const record of stdout.split('\0')) {
-      if (!record) continue
-      const newline = record.indexOf('\n')
-      const key = (newline < 0 ? record : record.slice(0, newline)).toLowerCase()
-      if (SETTINGS.test(key)) settings.set(key, newline < 0 ? undefined : record.slice(newline + 1))
-    }
+    return repoConfig(discoverRepo(worktree))
   } catch {
-    // no such keys (git exits 1), or no git config at all: defaults
+    // not a repository: the global and system settings still count
+    return readGitConfig(worktree)
   }
-  return settings
 }
 
 /**
@@ -63,12 +41,14 @@ export async function resolveCommitSettings(
   worktree: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CommitSettings> {
-  const settings = await readSettings(worktree)
-  const name = env.GIT_AUTHOR_NAME?.trim() || settings.get('user.name')?.trim()
-  const email = env.GIT_AUTHOR_EMAIL?.trim() || settings.get('user.email')?.trim()
+  // The same config the repository's other settings are read from: git's own answer (git/config.ts).
+  const config = configAt(worktree)
+  const name = env.GIT_AUTHOR_NAME?.trim() || config.get('user.name')?.trim()
+  const email = env.GIT_AUTHOR_EMAIL?.trim() || config.get('user.email')?.trim()
+  const sign = config.get('commit.gpgsign')
   return {
     name: name || FALLBACK_IDENTITY.name,
     email: email || FALLBACK_IDENTITY.email,
-    sign: settings.has('commit.gpgsign') && isTrue(settings.get('commit.gpgsign')),
+    sign: sign !== undefined && isTrue(sign),
   }
 }

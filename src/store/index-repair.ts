@@ -14,9 +14,9 @@ import { join } from 'node:path'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { namesOperation } from '../core/trailers.js'
 import { writeFileAtomicSync } from './atomic-file.js'
-import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git-index.js'
-import { type ObjectStore, objectId } from './git-objects.js'
-import { diffTrees } from './git-read.js'
+import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git/index-file.js'
+import { type ObjectStore, objectId } from './git/objects.js'
+import { diffTrees } from './git/read.js'
 
 /** Backlog commits newer than this (and at most RECENT_COMMITS of them) are the ones whose files are checked. */
 const RECENT_SECONDS = 300
@@ -44,39 +44,60 @@ export interface CommitChanges {
   /** [path, blob id before the commit ('' for none)] of a backlog commit's files; empty for other commits. */
   replaced: Array<[string, string]>
 }
-const changesByCommit = new Map<string, CommitChanges>()
-const MAX_CACHED_COMMITS = 10_000
+/** At most this many commits' changes are listed for the file; only the recent ones are ever looked at again. */
+const MAX_LISTED = 4 * RECENT_COMMITS
 /** Bump when CommitChanges changes shape, so files written by older code are ignored. */
 const CHANGES_FORMAT = 1
+
+/**
+ * What this process knows of a repository's recent commits, kept in its reader's cache (with the changes of each
+ * commit, `repair <commit>`): the commits worked out or written here, newest last, and whether the file lags behind.
+ */
+interface Ledger {
+  listed: string[]
+  unsaved: boolean
+  loaded: Set<string>
+}
+
+function ledgerOf(objects: ObjectStore): Ledger {
+  const cache = objects.reader.cache
+  return (
+    cache.get<Ledger>('repair ledger') ??
+    cache.set('repair ledger', { listed: [], unsaved: false, loaded: new Set() }, 0)
+  )
+}
+
+function keep(objects: ObjectStore, commit: string, changes: CommitChanges): void {
+  objects.reader.cache.set(`repair ${commit}`, changes, 200 + 120 * changes.replaced.length)
+  const ledger = ledgerOf(objects)
+  ledger.listed.push(commit)
+  if (ledger.listed.length > MAX_LISTED) ledger.listed.splice(0, ledger.listed.length - MAX_LISTED)
+}
 
 /**
  * Records what a commit this process just wrote changed, so the next look at recent commits need not read it back.
  * `replaced` is [path, blob id before ('' for none)] of each file it changed.
  */
-export function rememberCommit(commit: string, changes: CommitChanges): void {
-  if (changesByCommit.size >= MAX_CACHED_COMMITS) changesByCommit.clear()
-  changesByCommit.set(commit, changes)
-  unsaved = true
+export function rememberCommit(objects: ObjectStore, commit: string, changes: CommitChanges): void {
+  keep(objects, commit, changes)
+  ledgerOf(objects).unsaved = true
 }
-
-/** Commits whose changes were worked out or written here since the file was read: what `saveCommitChanges` adds. */
-let unsaved = false
-const loadedFiles = new Set<string>()
 
 /**
  * Reads what earlier processes worked out about recent commits (commits never change, so it stays true): a command
  * line write would otherwise read and diff the trees of up to RECENT_COMMITS commits again, each time.
  */
-export function loadCommitChanges(file: string): void {
-  if (loadedFiles.has(file)) return
-  loadedFiles.add(file)
+export function loadCommitChanges(objects: ObjectStore, file: string): void {
+  const ledger = ledgerOf(objects)
+  if (ledger.loaded.has(file)) return
+  ledger.loaded.add(file)
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: number; commits?: unknown }
     if (data.format !== CHANGES_FORMAT || !Array.isArray(data.commits)) return
     for (const item of data.commits as Array<[string, CommitChanges]>) {
       const [commit, changes] = item
       if (typeof commit !== 'string' || typeof changes?.time !== 'number' || !Array.isArray(changes.replaced)) continue
-      if (!changesByCommit.has(commit)) changesByCommit.set(commit, changes)
+      if (!objects.reader.cache.get(`repair ${commit}`)) keep(objects, commit, changes)
     }
   } catch {
     // none yet, or unreadable: worked out again
@@ -84,19 +105,24 @@ export function loadCommitChanges(file: string): void {
 }
 
 /** Writes the changes of the commits recent enough to be looked at again, when there is anything new. */
-export function saveCommitChanges(file: string, now: number): void {
-  if (!unsaved) return
-  const commits = [...changesByCommit].filter(([, changes]) => changes.time >= now - 2 * RECENT_SECONDS)
+export function saveCommitChanges(objects: ObjectStore, file: string, now: number): void {
+  const ledger = ledgerOf(objects)
+  if (!ledger.unsaved) return
+  const commits: Array<[string, CommitChanges]> = []
+  for (const commit of new Set(ledger.listed)) {
+    const changes = objects.reader.cache.get<CommitChanges>(`repair ${commit}`)
+    if (changes && changes.time >= now - 2 * RECENT_SECONDS) commits.push([commit, changes])
+  }
   try {
-    writeFileAtomicSync(file, JSON.stringify({ format: CHANGES_FORMAT, commits: commits.slice(-4 * RECENT_COMMITS) }))
-    unsaved = false
+    writeFileAtomicSync(file, JSON.stringify({ format: CHANGES_FORMAT, commits: commits.slice(-MAX_LISTED) }))
+    ledger.unsaved = false
   } catch {
     // a cache that cannot be written only costs speed
   }
 }
 
 async function changesOf(objects: ObjectStore, commit: string): Promise<CommitChanges> {
-  const known = changesByCommit.get(commit)
+  const known = objects.reader.cache.get<CommitChanges>(`repair ${commit}`)
   if (known) return known
   const info = await objects.commitInfo(commit)
   const parent = info.parents[0]
@@ -117,7 +143,7 @@ async function changesOf(objects: ObjectStore, commit: string): Promise<CommitCh
     )
   }
   const changes: CommitChanges = { time: info.time, ...(parent ? { parent } : {}), replaced }
-  rememberCommit(commit, changes)
+  rememberCommit(objects, commit, changes)
   return changes
 }
 

@@ -3,7 +3,6 @@
  * the text of any item file at any commit, so a deleted item can be restored long after.
  */
 
-import type { TreeEntry } from 'isomorphic-git'
 import { parseItemFile } from '../core/codec.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { decodeItemBytes } from '../core/file-bytes.js'
@@ -18,7 +17,7 @@ import {
   type WalkedCommit,
   type WalkStats,
 } from './backlog-log.js'
-import { diffTrees, isomorphicGit, readBlobBytes, readCommitSummary, readOnlyFs, readTreeEntries } from './git-read.js'
+import { diffTrees } from './git/read.js'
 import type { Repo } from './repo.js'
 
 export type { FieldChange } from '../core/item-diff.js'
@@ -61,8 +60,8 @@ export interface HistoryOptions {
   /** The `next` of the previous page: entries continue after this commit. */
   after?: string
   /**
-   * Walk at most this many commits for one page (default 10,000), so a repository with a long history of code
-   * answers in bounded time; `next` then says where to go on, even when the page is short or empty.
+   * Walk at most this many commits for one page (default: all of them; git passes over code commits quickly, see
+   * docs/adr/0016-one-git-reader.md); `next` then says where to go on, even when the page is short or empty.
    */
   maxCommits?: number
 }
@@ -91,17 +90,7 @@ export interface ItemHistory {
 }
 
 const DEFAULT_LIMIT = 20
-const DEFAULT_MAX_WALK = 10_000
-/** An item's last version is looked for this far back at most. */
-const MAX_LAST_VERSION_WALK = 100_000
 const MAX_LIMIT = 1_000
-/**
- * Everything cached here is keyed by object ids and never changes; the bounds only matter on a huge history. Derived
- * items and parsed files hold text (a body diff, an item), so they are kept to about 20 MB between them.
- */
-const MAX_CACHED = 50_000
-const MAX_CACHED_ITEMS = 10_000
-const MAX_CACHED_TREES = 4_000
 
 /** A page of history, newest first. */
 export interface HistoryPage {
@@ -127,12 +116,6 @@ interface ChangedItem {
 
 /** A parsed item file, or the parse error of a file a person broke. */
 type Parsed = Item | BacklogError
-
-function setBounded<K, V>(map: Map<K, V>, key: K, value: V, bound: number): V {
-  if (map.size >= bound) map.clear()
-  map.set(key, value)
-  return value
-}
 
 function gitCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code
@@ -194,31 +177,20 @@ function assertLimit(limit: number): void {
  * await history.lastVersion('bl-x9k2') // { commit, path, text } of a deleted item, ready to write back
  */
 export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog(repo)): ItemHistory {
-  const gitdir = repo.commondir
-  const cache = {}
-  const trees = new Map<string, TreeEntry[]>()
-  /** commit → its `.backlog` tree, null when it has none. */
-  const backlogTrees = new Map<string, string | null>()
-  /** `commit parent` → the item files the commit changed against that parent, by id key. */
-  const changedItems = new Map<string, Map<string, ChangedItem>>()
-  /** blob → the item it parses to. */
-  const parsed = new Map<string, Parsed>()
-  /** `commit parent id` → what the commit did to that item. */
-  const derived = new Map<string, HistoryItem>()
-
-  async function readTree(oid: string): Promise<TreeEntry[]> {
-    const known = trees.get(oid)
-    if (known) return known
-    return setBounded(trees, oid, await readTreeEntries(gitdir, oid, cache), MAX_CACHED_TREES)
+  const reader = log.reader
+  /** Everything derived here is kept in the reader's one cache, keyed by object ids (which never change). */
+  function remember<T>(key: string, value: T, bytes: number): T {
+    return reader.cache.set(key, value, bytes)
   }
 
   async function backlogTree(commit: string | undefined): Promise<string | null> {
     if (commit === undefined) return null
-    const known = backlogTrees.get(commit)
-    if (known !== undefined) return known
-    const object = await readCommitSummary(gitdir, commit, cache)
-    const entry = (await readTree(object.tree)).find((candidate) => candidate.path === BACKLOG_DIR)
-    return setBounded(backlogTrees, commit, entry?.type === 'tree' ? entry.oid : null, MAX_CACHED)
+    const key = `history backlog ${commit}`
+    const known = reader.cache.get<{ tree: string | null }>(key)
+    if (known) return known.tree
+    const object = await reader.commit(commit)
+    const entry = (await reader.tree(object.tree)).find((candidate) => candidate.path === BACKLOG_DIR)
+    return remember(key, { tree: entry?.type === 'tree' ? entry.oid : null }, 200).tree
   }
 
   /** Item files that differ between two `.backlog` trees, descending only where items may be. */
@@ -228,7 +200,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     out: Array<{ path: string; before?: string; after?: string }>,
   ): Promise<void> {
     await diffTrees(
-      readTree,
+      reader.tree,
       before,
       after,
       BACKLOG_DIR,
@@ -246,8 +218,8 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   /** The items whose files a commit changed against its first parent, by id key. */
   async function itemsChanged(commit: string, parent: string | undefined): Promise<Map<string, ChangedItem>> {
-    const key = `${commit} ${parent ?? ''}`
-    const known = changedItems.get(key)
+    const key = `history changed ${commit} ${parent ?? ''}`
+    const known = reader.cache.get<Map<string, ChangedItem>>(key)
     if (known) return known
     const paths: Array<{ path: string; before?: string; after?: string }> = []
     await diffItemTrees(await backlogTree(parent), await backlogTree(commit), paths)
@@ -265,11 +237,11 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       const after = group.after.sort(byPath)[0]
       items.set(id, { id: group.id, ...(before ? { before } : {}), ...(after ? { after } : {}) })
     }
-    return setBounded(changedItems, key, items, MAX_CACHED)
+    return remember(key, items, 200 + 400 * items.size)
   }
 
   async function readBytes(oid: string): Promise<Uint8Array> {
-    return readBlobBytes(gitdir, oid, cache)
+    return reader.blob(oid)
   }
 
   async function readText(oid: string): Promise<string> {
@@ -278,21 +250,24 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   async function parse(side: FileSide | undefined): Promise<Parsed | undefined> {
     if (!side) return undefined
-    const known = parsed.get(side.oid)
+    const key = `history parsed ${side.oid}`
+    const known = reader.cache.get<Parsed>(key)
     if (known) return known
     let result: Parsed
+    const text = await readText(side.oid)
     try {
-      result = parseItemFile(await readText(side.oid), idFromPath(side.path))
+      result = parseItemFile(text, idFromPath(side.path))
     } catch (error) {
       if (!isBacklogError(error)) throw error
       result = error
     }
-    return setBounded(parsed, side.oid, result, MAX_CACHED_ITEMS)
+    // A parsed item holds about its text again, in fields.
+    return remember(key, result, 1_000 + 4 * text.length)
   }
 
   async function historyItem(commit: string, parent: string | undefined, changed: ChangedItem): Promise<HistoryItem> {
-    const key = `${commit} ${parent ?? ''} ${idKey(changed.id)}`
-    const known = derived.get(key)
+    const key = `history item ${commit} ${parent ?? ''} ${idKey(changed.id)}`
+    const known = reader.cache.get<HistoryItem>(key)
     if (known) return known
     const { before, after } = changed
     const path = (after ?? before)?.path as string
@@ -302,7 +277,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       ...(before && after && before.path !== after.path ? { from: before.path } : {}),
       changes: changesBetween(await parse(before), await parse(after)),
     }
-    return setBounded(derived, key, item, MAX_CACHED_ITEMS)
+    return remember(key, item, 300 + 2 * JSON.stringify(item).length)
   }
 
   /** The entry of a walked commit, its items cut to one id when asked; undefined when that item's file is untouched. */
@@ -338,10 +313,9 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     if (!/^[0-9a-f]{4,40}$/.test(text)) {
       throw new BacklogError('INVALID_INPUT', `${what}: "${commit}" is not a commit id (4 to 40 hex digits)`)
     }
-    const git = await isomorphicGit()
     try {
-      const oid = text.length === 40 ? text : await git.expandOid({ fs: readOnlyFs, gitdir, oid: text, cache })
-      await git.readCommit({ fs: readOnlyFs, gitdir, oid, cache })
+      const oid = await reader.expand(text)
+      await reader.commit(oid)
       return oid
     } catch (error) {
       const code = gitCode(error)
@@ -359,7 +333,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
     commit: string,
   ): Promise<{ parents: number; files: Array<{ path: string; before?: string; after?: string }> }> {
     const oid = await resolveCommit(commit, 'commit')
-    const object = await readCommitSummary(gitdir, oid, cache)
+    const object = await reader.commit(oid)
     const paths: Array<{ path: string; before?: string; after?: string }> = []
     await diffItemTrees(await backlogTree(object.parent[0]), await backlogTree(oid), paths)
     const files = await Promise.all(
@@ -374,7 +348,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   return {
     filesChanged,
-    async history({ id, agent, limit = DEFAULT_LIMIT, after, maxCommits = DEFAULT_MAX_WALK } = {}) {
+    async history({ id, agent, limit = DEFAULT_LIMIT, after, maxCommits = Number.POSITIVE_INFINITY } = {}) {
       assertLimit(limit)
       const wanted = id === undefined ? undefined : idKey(id)
       const agentKey = agent === undefined ? undefined : agent.trim().toLowerCase()
@@ -422,20 +396,14 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
         throw new BacklogError('PATH_OUTSIDE_BACKLOG', `${path} is not a file under ${BACKLOG_DIR}/`, { path })
       }
       const oid = await resolveCommit(commit, 'commit')
-      try {
-        const { blob } = await (await isomorphicGit()).readBlob({ fs: readOnlyFs, gitdir, oid, filepath: path, cache })
-        return decodeItemBytes(blob).text
-      } catch (error) {
-        // No such path, or a folder there: either way the commit has no file to give.
-        const code = gitCode(error)
-        if (code === 'NotFoundError' || code === 'ObjectTypeError') return undefined
-        throw error
-      }
+      const blob = await reader.blobAt((await reader.commit(oid)).tree, path)
+      // No such path, or a folder there: either way the commit has no file to give.
+      return blob === undefined ? undefined : decodeItemBytes(await reader.blob(blob)).text
     },
 
     async lastVersion(id) {
       const wanted = idKey(id)
-      for await (const { entry, parent } of log.walk({ maxCommits: MAX_LAST_VERSION_WALK })) {
+      for await (const { entry, parent } of log.walk()) {
         if (!names(entry, wanted)) continue
         const changed = (await itemsChanged(entry.commit, parent)).get(wanted)
         const last = changed?.after ?? (parent !== undefined ? changed?.before : undefined)

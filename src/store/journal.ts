@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { removeFileSync, writeFileAtomicSync } from './atomic-file.js'
+import type { Head, ReflogEntry } from './git/refs.js'
 import { isOwnerGone, readLockOwner } from './locks.js'
-import type { Head, ReflogEntry } from './refs.js'
 import type { Repo } from './repo.js'
 
 /** One file of a journaled commit, with what the index and working tree held before it. */

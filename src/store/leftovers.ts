@@ -8,10 +8,10 @@ import { type Dirent, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { quarantineOwner, temporaryOwner } from './atomic-file.js'
-import { runGit } from './git-cli.js'
+import { runGit } from './git/cli.js'
+import { readHead, targetOf } from './git/refs.js'
 import { readJournal } from './journal.js'
 import { isGoneProcess, readLockOwner } from './locks.js'
-import { readHead, targetOf } from './refs.js'
 import type { Repo } from './repo.js'
 
 function list(dir: string): Dirent[] {

@@ -23,7 +23,7 @@ import { idKey } from '../core/ids.js'
 import { type Item, withItemShape } from '../core/item.js'
 import { ARCHIVE_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
 import { temporaryOwner, writeFileAtomicSync } from './atomic-file.js'
-import { objectId } from './git-objects.js'
+import { objectId } from './git/objects.js'
 import { isGoneProcess } from './locks.js'
 
 export interface ItemRecord {

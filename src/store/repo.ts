@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { BacklogError } from '../core/errors.js'
+import { type GitConfig, parseConfigText, readGitConfig } from './git/config.js'
 
 export interface Repo {
   /** The working tree root: `.backlog/` lives here. */
@@ -46,7 +47,7 @@ export function discoverRepo(cwd: string): Repo {
       return { worktree: dir, gitdir, commondir }
     }
     if (isGitDir(dir)) {
-      const bare = readConfigValue(readRepoConfigAt(dir), 'core', 'bare') === 'true'
+      const bare = readConfigValue(readGitConfig(dir, [dir]), 'core', 'bare') === 'true'
       throw new BacklogError(
         'NOT_A_REPO',
         bare
@@ -68,14 +69,6 @@ export function discoverRepo(cwd: string): Repo {
 /** A folder that is itself a git directory (a bare repository, or the `.git` folder of one): HEAD, objects and refs. */
 function isGitDir(dir: string): boolean {
   return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'))
-}
-
-function readRepoConfigAt(gitdir: string): string {
-  try {
-    return readFileSync(join(gitdir, 'config'), 'utf8')
-  } catch {
-    return ''
-  }
 }
 
 const BUSY_STATES: Array<[string, string, string]> = [
@@ -105,55 +98,39 @@ export function assertNotBusy(repo: Repo): void {
   }
 }
 
-/** A config value as git reads it: quotes removed, `\"` `\\` `\n` `\t` unescaped, a `#` or `;` comment cut off. */
-function configValue(raw: string): string {
-  let value = ''
-  let quoted = false
-  for (let i = 0; i < raw.length; i++) {
-    const char = raw[i] as string
-    if (char === '\\' && i + 1 < raw.length) {
-      const next = raw[++i] as string
-      value += next === 'n' ? '\n' : next === 't' ? '\t' : next
-    } else if (char === '"') quoted = !quoted
-    else if (!quoted && (char === '#' || char === ';')) break
-    else value += char
-  }
-  return value.trim()
-}
-
 /**
- * The value of `section.key` (or `section.subsection.key`, the subsection matched exactly) in the text of a git
- * config file: the last one, as git takes it. Include files are not followed.
+ * The value of `section.key` (or `section.subsection.key`, the subsection matched exactly) as git reads it: the last
+ * one, a bare key as 'true'. From a config git read (`repoConfig`), or from the text of a config file, which git parses
+ * (`git config --file -`): one parser for every config we read, git's own.
  *
  * @example
- * readConfigValue('[branch "main"]\n\tremote = origin\n', 'branch', 'remote', 'main') // 'origin'
+ * readConfigValue(repoConfig(repo), 'branch', 'remote', 'main') // 'origin'
  */
 export function readConfigValue(
-  configText: string,
+  config: GitConfig | string,
   section: string,
   key: string,
   subsection?: string,
 ): string | undefined {
-  let inSection = false
-  let found: string | undefined
-  for (const raw of configText.split('\n')) {
-    const line = raw.trim()
-    const header = /^\[\s*([^\]\s"]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line)
-    if (header) {
-      const sub = header[2]?.replace(/\\(.)/g, '$1')
-      inSection = header[1]?.toLowerCase() === section && sub === subsection
-      continue
-    }
-    if (!inSection) continue
-    const pair = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line)
-    if (pair && pair[1]?.toLowerCase() === key) found = pair[2] === undefined ? 'true' : configValue(pair[2])
-  }
-  return found
+  const read = typeof config === 'string' ? parseConfigText(config) : config
+  return read.get(subsection === undefined ? `${section}.${key}` : `${section}.${subsection}.${key}`)
 }
 
-/** The repository's own config file (in the common dir), or '' when it has none. */
+/**
+ * The config git uses in this repository (docs/adr/0016-one-git-reader.md): every scope, includes followed, asked of
+ * git once and again only when its files change. The same answer the commit identity is read from.
+ */
+export function repoConfig(repo: Repo): GitConfig {
+  return readGitConfig(repo.worktree, [repo.gitdir, repo.commondir])
+}
+
+/** The text of the repository's own config file (in the common dir), or '' when it has none. */
 export function readRepoConfig(repo: Repo): string {
-  return readRepoConfigAt(repo.commondir)
+  try {
+    return readFileSync(join(repo.commondir, 'config'), 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 /**
@@ -161,15 +138,15 @@ export function readRepoConfig(repo: Repo): string {
  * ref store. (Index formats are checked when the index is read.)
  */
 export function assertSupportedFormat(repo: Repo): void {
-  const configText = readRepoConfig(repo)
-  const objectFormat = readConfigValue(configText, 'extensions', 'objectformat')
+  const config = repoConfig(repo)
+  const objectFormat = readConfigValue(config, 'extensions', 'objectformat')
   if (objectFormat && objectFormat.toLowerCase() !== 'sha1') {
     throw new BacklogError(
       'REPO_UNSUPPORTED',
       `This repository uses ${objectFormat} object ids; git-backlog can only commit to SHA-1 repositories. Nothing was written.`,
     )
   }
-  const refStorage = readConfigValue(configText, 'extensions', 'refstorage')
+  const refStorage = readConfigValue(config, 'extensions', 'refstorage')
   if (refStorage && refStorage.toLowerCase() !== 'files') {
     throw new BacklogError(
       'REPO_UNSUPPORTED',

@@ -8,13 +8,13 @@ import { decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
 import { BACKLOG_DIR, CONFIG_PATH, isBacklogPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
 import { type CommitPlan, type CommitResult, createCommitter, type Settled } from './commit.js'
-import { createObjectStore } from './git-objects.js'
+import { createObjectStore } from './git/objects.js'
+import { readHead, resolveHead } from './git/refs.js'
+import { unmergedBacklogFiles } from './git/unmerged.js'
 import { type CommitSettings, type Identity, resolveCommitSettings } from './identity.js'
 import { loadCommitChanges, saveCommitChanges } from './index-repair.js'
 import { createReadModel, MAX_ITEM_BYTES, type Problem, type ReadModel, stampOf } from './read-model.js'
-import { readHead, resolveHead } from './refs.js'
 import { discoverRepo, type Repo } from './repo.js'
-import { unmergedBacklogFiles } from './unmerged.js'
 
 /** Bump when the parsed Item shape changes, so caches written by older code are ignored. */
 const ITEM_CACHE_FORMAT = 2
@@ -229,7 +229,7 @@ export function openStore({
     bytesAt,
     author,
     async mutate(plan) {
-      loadCommitChanges(changesFile)
+      loadCommitChanges(objects, changesFile)
       await settle()
       const result = await committer.commit(
         async () => {
@@ -271,7 +271,7 @@ export function openStore({
     close: () => {
       indexWatcher?.close()
       model.close()
-      saveCommitChanges(changesFile, now().getTime() / 1000)
+      saveCommitChanges(objects, changesFile, now().getTime() / 1000)
     },
   }
 }

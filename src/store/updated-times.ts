@@ -16,9 +16,8 @@ import { latestActivity } from '../core/item.js'
 import { BACKLOG_DIR } from '../core/layout.js'
 import { writeFileAtomicSync } from './atomic-file.js'
 import type { BacklogLog } from './backlog-log.js'
-import { isAncestorOf, readCommitSummary, readTreeEntries } from './git-read.js'
+import { readHead, resolveHead } from './git/refs.js'
 import type { ItemRecord } from './read-model.js'
-import { readHead, resolveHead } from './refs.js'
 import type { Repo } from './repo.js'
 
 export interface UpdatedView {
@@ -33,8 +32,6 @@ export interface UpdatedTimes {
   save(): void
 }
 
-/** A history longer than this is dated from its newest commits; older items fall back to their own dates. */
-const MAX_WALK = 100_000
 const CACHE_FORMAT = 1
 /** A server writes the dates once it has been quiet this long, never on a call's path. */
 const IDLE_SAVE_MS = 5_000
@@ -59,8 +56,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
   let unsaved = false
   let loaded = false
   let blobs: { head: string; byFolder: Map<string, Map<string, string>> } | undefined
-  const trees = new Map<string, TreeEntry[]>()
-  const cache = {}
+  const reader = log.reader
 
   function load(): void {
     loaded = true
@@ -87,17 +83,12 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     }
   }
 
-  async function isAncestor(ancestor: string, of: string): Promise<boolean> {
-    try {
-      return await isAncestorOf(repo.commondir, ancestor, of, cache)
-    } catch {
-      return false
-    }
-  }
-
-  /** Walks what is new since `since` (everything when absent) and keeps each item's latest author date. */
+  /**
+   * Walks what is new since `since` (everything when absent) and keeps each item's latest author date. All of history:
+   * git passes over the commits that do not touch the backlog (docs/adr/0016-one-git-reader.md).
+   */
   async function walk(since: string | undefined): Promise<void> {
-    for await (const { entry } of log.walk({ maxCommits: MAX_WALK, ...(since ? { since } : {}) })) {
+    for await (const { entry } of log.walk(since ? { since } : {})) {
       const time = Date.parse(entry.date) / 1000
       for (const id of entry.ids) {
         const key = idKey(id)
@@ -107,37 +98,25 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     }
   }
 
-  async function readTree(oid: string): Promise<TreeEntry[]> {
-    let tree = trees.get(oid)
-    if (!tree) {
-      tree = await readTreeEntries(repo.commondir, oid, cache)
-      // Trees are immutable; the bound only matters for a server living through many large rewrites.
-      if (trees.size > 20_000) trees.clear()
-      trees.set(oid, tree)
-    }
-    return tree
-  }
-
   /** Blob ids by file name, per tree: a commit changes a few folders, the others are shared with the last tip. */
-  const folders = new Map<string, Map<string, string>>()
   function blobsOf(tree: string, entries: readonly TreeEntry[]): Map<string, string> {
-    let names = folders.get(tree)
-    if (!names) {
-      names = new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.oid]))
-      if (folders.size > 20_000) folders.clear()
-      folders.set(tree, names)
-    }
-    return names
+    const key = `updated blobs ${tree}`
+    const known = reader.cache.get<Map<string, string>>(key)
+    if (known) return known
+    const names = new Map(entries.filter((entry) => entry.type === 'blob').map((entry) => [entry.path, entry.oid]))
+    let bytes = 100
+    for (const name of names.keys()) bytes += 140 + 2 * name.length
+    return reader.cache.set(key, names, bytes)
   }
 
   /** Blob ids of the files under `.backlog/` in HEAD, by folder then name: what "not yet committed" is measured against. */
   async function headBlobs(tip: string): Promise<Map<string, Map<string, string>>> {
     if (blobs?.head === tip) return blobs.byFolder
     const byFolder = new Map<string, Map<string, string>>()
-    const commit = await readCommitSummary(repo.commondir, tip, cache)
-    const root = (await readTree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
+    const commit = await reader.commit(tip)
+    const root = (await reader.tree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
     const visit = async (oid: string, folder: string): Promise<void> => {
-      const entries = await readTree(oid)
+      const entries = await reader.tree(oid)
       byFolder.set(folder, blobsOf(oid, entries))
       for (const entry of entries) if (entry.type === 'tree') await visit(entry.oid, `${folder}/${entry.path}`)
     }
@@ -155,7 +134,7 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     if (tip === head) return tip
     catchingUp = (async () => {
       if (!tip) times = new Map()
-      else if (head && (await isAncestor(head, tip))) await walk(head)
+      else if (head && (await reader.isAncestor(head, tip))) await walk(head)
       else {
         // Dropped first, so a walk cut short by an error is started again from scratch by the next call.
         head = undefined

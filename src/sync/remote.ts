@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { BacklogError } from '../core/errors.js'
 import { resolveConflicts } from '../merge/resolve.js'
-import { type GitOptions, runGit } from '../store/git-cli.js'
-import { readHead, resolveHead, resolveRef } from '../store/refs.js'
-import { type Repo, readConfigValue, readRepoConfig } from '../store/repo.js'
+import { type GitOptions, runGit } from '../store/git/cli.js'
+import { readHead, resolveHead, resolveRef } from '../store/git/refs.js'
+import { type Repo, readConfigValue, repoConfig } from '../store/repo.js'
 
 export interface Upstream {
   branch: string
@@ -170,7 +170,7 @@ export function syncWithUpstream(repo: Repo, options: { config: BacklogConfig; n
 
 /** The remote-tracking ref a branch follows, from the repository config; undefined when it follows none. */
 function trackingRef(repo: Repo, branch: string): { remote: string; ref: string; name: string } | undefined {
-  const config = readRepoConfig(repo)
+  const config = repoConfig(repo)
   const remote = readConfigValue(config, 'branch', 'remote', branch)
   const merge = readConfigValue(config, 'branch', 'merge', branch)
   if (!remote || remote === '.' || !merge?.startsWith('refs/heads/')) return undefined

@@ -98,7 +98,7 @@ describe('errors on the command line name commands and flags, not MCP tools and 
   it('names log, undo and list where history, restore and context point onwards', async () => {
     const { repo, id } = await backlog()
     expect(await failing(repo.dir, ['undo', '--commit', 'abcdef1'])).toMatch(
-      /^error: No backlog commit abcdef1 among the last \d+ commits of this branch\. `git backlog log` lists the changes\.\n$/,
+      /^error: No backlog commit abcdef1 on this branch\. `git backlog log` lists the changes\.\n$/,
     )
     expect(await failing(repo.dir, ['undo', '--id', 'bl-nothere'])).toMatch(
       /^error: Nothing to undo: .*\. `git backlog log` lists the changes\.\n$/,

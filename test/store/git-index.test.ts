@@ -31,7 +31,7 @@ import {
   SKIP_WORKTREE,
   serializeIndex,
   updateIndexEntries,
-} from '../../src/store/git-index.js'
+} from '../../src/store/git/index-file.js'
 
 const GIT_ENV: Record<string, string> = {
   ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))),

@@ -3,8 +3,8 @@ import { chmodSync, copyFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import git from 'isomorphic-git'
 import { describe, expect, it } from 'vitest'
-import { isAncestorOf, readCommitSummary, readOnlyFs, readTreeEntries } from '../../src/store/git-read.js'
-import { hasRawObject, readRawObject } from '../../src/store/object-files.js'
+import { hasRawObject, readRawObject } from '../../src/store/git/object-files.js'
+import { isAncestorOf, readCommitSummary, readOnlyFs, readTreeEntries } from '../../src/store/git/read.js'
 import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** A history with what packs hold: versions of a long file (deltas), binary and executable files, nested folders. */

@@ -2,10 +2,10 @@
 
 import { BacklogError } from '../../core/errors.js'
 import { type ResolvedFile, resolveConflicts } from '../../merge/resolve.js'
-import { readHead } from '../../store/refs.js'
+import { readHead } from '../../store/git/refs.js'
+import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
 import { assertNotBusy } from '../../store/repo.js'
 import { assertInitialized } from '../../store/store.js'
-import { unmergedBacklogFiles } from '../../store/unmerged.js'
 import { type SyncResult, syncWithUpstream } from '../../sync/remote.js'
 import type { AppCore } from '../shared.js'
 

@@ -10,8 +10,11 @@ import { assertInitialized } from '../../store/store.js'
 import type { UndoResult } from '../index.js'
 import { type AppCore, planOf, toRow } from '../shared.js'
 
-/** How many commits (backlog or not) undo looks through for the one to take back. */
-const UNDO_WALK = 20_000
+/**
+ * How many commits (backlog or not) undo looks through for the one to take back: in effect the whole branch, since git
+ * passes over code commits (docs/adr/0016-one-git-reader.md); the bound only keeps a runaway walk finite.
+ */
+const UNDO_WALK = 1_000_000
 /** How many commits with nothing left to take back undo passes over before it says so. */
 const UNDO_SKIPS = 20
 
@@ -33,15 +36,12 @@ export async function undo(core: AppCore, input: UndoInput): Promise<UndoResult>
   const wanted = input.commit?.toLowerCase()
   const notFound = () => {
     if (wanted !== undefined) {
-      return new BacklogError(
-        'NOT_FOUND',
-        phrase`No backlog commit ${input.commit} among the last ${UNDO_WALK} commits of this branch. ${slot('history')}`,
-      )
+      return new BacklogError('NOT_FOUND', phrase`No backlog commit ${input.commit} on this branch. ${slot('history')}`)
     }
     const whose = input.id ? `to ${input.id}` : context.agent ? `by ${context.agent}` : `by ${context.author}`
     return new BacklogError(
       'NOT_FOUND',
-      phrase`${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} among the last ${UNDO_WALK} commits. ${slot('history')}`,
+      phrase`${redo ? `Nothing to redo: no undo ${whose} stands as the latest change` : `Nothing to undo: no change ${whose} that is not undone yet`} on this branch. ${slot('history')}`,
     )
   }
   const result = await store.mutate(async () => {

@@ -6,23 +6,13 @@
  */
 
 import { createHash } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import type { TreeEntry } from 'isomorphic-git'
-import { BacklogError } from '../core/errors.js'
-import { quarantineName } from './atomic-file.js'
-import { hasObject, isAncestorOf, readBlobBytes, readCommitSummary, readTreeEntries } from './git-read.js'
+import { BacklogError } from '../../core/errors.js'
+import { quarantineName } from '../atomic-file.js'
+import { type GitReader, gitReader } from './reader.js'
 
 export interface Signature {
   name: string
@@ -81,16 +71,15 @@ function formatSignature({ name, email, timestamp, timezoneOffset }: Signature):
   return `${name} <${email}> ${timestamp} ${formatZone(timezoneOffset)}`
 }
 
-/** Trees are immutable, so they are cached by id; the cache is bounded because every commit makes a few new ones. */
-const MAX_CACHED_TREES = 4_000
-
 export interface ObjectStore {
+  /** The repository's reader, whose one cache holds the trees and commits read here (see reader.ts). */
+  readonly reader: GitReader
   /** The root tree of a commit. */
   commitTree(commit: string): Promise<string>
   /** A commit's parents, committer time (seconds) and message. */
   commitInfo(commit: string): Promise<{ tree: string; parents: string[]; time: number; message: string }>
   /** A tree's entries (cached: trees never change). */
-  readTree(tree: string): Promise<TreeEntry[]>
+  readTree(tree: string): Promise<readonly TreeEntry[]>
   /** A blob's bytes. */
   readBlob(blob: string): Promise<Uint8Array>
   /** True when the object store holds this object (loose or packed). */
@@ -173,37 +162,19 @@ export function removeQuarantine(objectsDir: string, name: string): void {
 
 /** Object access for the repository whose objects live in `commondir`. */
 export function createObjectStore(commondir: string): ObjectStore {
-  const gitdir = commondir
   const objectsDir = join(commondir, 'objects')
-  const cache = {}
-  const trees = new Map<string, TreeEntry[]>()
-  const commitTrees = new Map<string, string>()
+  const reader = gitReader(commondir)
+  const readTree = reader.tree
 
-  async function readTree(oid: string): Promise<TreeEntry[]> {
-    const cached = trees.get(oid)
-    if (cached) return cached
-    const tree = await readTreeEntries(gitdir, oid, cache)
-    if (trees.size >= MAX_CACHED_TREES) trees.clear()
-    trees.set(oid, tree)
-    return tree
+  /** A tree this process just wrote, kept in the reader's cache as if it had been read. */
+  function rememberTree(oid: string, entries: TreeEntry[]): void {
+    let bytes = 64
+    for (const entry of entries) bytes += 160 + 2 * entry.path.length
+    reader.cache.set(`tree ${oid}`, entries, bytes)
   }
 
   function rememberCommitTree(commit: string, tree: string): void {
-    if (commitTrees.size >= MAX_CACHED_TREES) commitTrees.clear()
-    commitTrees.set(commit, tree)
-  }
-
-  let shallow: { stamp: string; commits: Set<string> } | undefined
-  /** The commits whose parents a shallow clone never fetched (`.git/shallow`), read again when the file changes. */
-  function shallowCommits(): Set<string> {
-    const file = join(commondir, 'shallow')
-    const info = statSync(file, { throwIfNoEntry: false })
-    const stamp = info ? `${info.mtimeMs}:${info.size}` : ''
-    if (shallow?.stamp !== stamp) {
-      const commits = info ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []
-      shallow = { stamp, commits: new Set(commits) }
-    }
-    return shallow.commits
+    reader.cache.set(`commit-tree ${commit}`, tree, 150)
   }
 
   function quarantine({ gitLayout = false } = {}): Quarantine {
@@ -291,7 +262,7 @@ export function createObjectStore(commondir: string): ObjectStore {
       // Git has no empty folders: a tree that lost its last entry disappears (the root stays, possibly empty).
       if (entries.length === 0 && prefix !== '') return undefined
       const oid = write('tree', serializeTree(entries))
-      trees.set(oid, entries)
+      rememberTree(oid, entries)
       return oid
     }
 
@@ -335,44 +306,26 @@ export function createObjectStore(commondir: string): ObjectStore {
   }
 
   async function commitInfo(commit: string) {
-    const parsed = await readCommitSummary(gitdir, commit, cache)
+    const parsed = await reader.commit(commit)
     // A shallow clone's boundary commits name parents it never fetched: history ends there, as in git.
-    const parents = shallowCommits().has(commit) ? [] : parsed.parent
-    return { tree: parsed.tree, parents, time: parsed.committed, message: parsed.message }
+    return { tree: parsed.tree, parents: await reader.parents(commit), time: parsed.committed, message: parsed.message }
   }
 
   return {
+    reader,
     readTree,
     commitInfo,
     async commitTree(commit) {
-      const known = commitTrees.get(commit)
+      const known = reader.cache.get<string>(`commit-tree ${commit}`)
       if (known) return known
-      const { tree } = await commitInfo(commit)
+      const { tree } = await reader.commit(commit)
       rememberCommitTree(commit, tree)
       return tree
     },
-    readBlob: (blob) => readBlobBytes(gitdir, blob, cache),
-    has: (oid) => hasObject(gitdir, oid, cache),
-    async isAncestor(ancestor, commit) {
-      if (ancestor === commit) return true
-      try {
-        return await isAncestorOf(gitdir, ancestor, commit, cache)
-      } catch {
-        return false
-      }
-    },
-    async blobAt(tree, path) {
-      let current = tree
-      const parts = path.split('/')
-      for (const [index, part] of parts.entries()) {
-        if (!current) return undefined
-        const entry = (await readTree(current)).find((candidate) => candidate.path === part)
-        if (!entry) return undefined
-        if (index === parts.length - 1) return entry.type === 'blob' ? entry.oid : undefined
-        current = entry.type === 'tree' ? entry.oid : undefined
-      }
-      return undefined
-    },
+    readBlob: (blob) => reader.blob(blob),
+    has: (oid) => reader.has(oid),
+    isAncestor: (ancestor, commit) => reader.isAncestor(ancestor, commit),
+    blobAt: (tree, path) => reader.blobAt(tree, path),
     async warm(commit) {
       const tree = await this.commitTree(commit)
       await this.blobAt(tree, '.backlog/tasks/-')

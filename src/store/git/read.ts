@@ -1,7 +1,7 @@
 /**
- * Reading git objects: trees, commits and blobs from the object files (object-files.ts), else with isomorphic-git,
- * which this is the one place to load, with the read-only file system it reads through. History walks use
- * isomorphic-git directly. Writes never go through here (see git-objects.ts).
+ * Decoding git objects: trees, commits and blobs from the object files (object-files.ts), else with isomorphic-git,
+ * which this is the one place to load, with the read-only file system it reads through. Callers read through the
+ * repository's reader (reader.ts), which caches what this decodes. Writes never go through here (see objects.ts).
  */
 
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'

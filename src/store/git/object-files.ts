@@ -3,7 +3,7 @@
  * reads every call makes (HEAD's commit, the trees along a path, a blob). isomorphic-git reads them too, but loading
  * it, inflating with its JavaScript zlib and hashing each object back cost a command line write about 45 ms of CPU
  * (docs/adr/0015-fast-start.md). What this cannot read (a version 1 index, an object only in an alternate store) comes
- * back undefined and git-read.ts asks isomorphic-git, which cannot read those either: such repositories are not
+ * back undefined and read.ts asks isomorphic-git, which cannot read those either: such repositories are not
  * supported yet (they were not before this reader). A loose object is checked against its id; damage is an error that
  * says to run git fsck.
  */
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
-import { BacklogError } from '../core/errors.js'
+import { BacklogError } from '../../core/errors.js'
 
 export type RawType = 'commit' | 'tree' | 'blob' | 'tag'
 

@@ -5,10 +5,10 @@
 
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { BacklogError } from '../core/errors.js'
-import { writeFileAtomicSync } from './atomic-file.js'
-import { formatZone } from './git-objects.js'
-import type { Repo } from './repo.js'
+import { BacklogError } from '../../core/errors.js'
+import { writeFileAtomicSync } from '../atomic-file.js'
+import type { Repo } from '../repo.js'
+import { formatZone } from './objects.js'
 
 export const ZERO_OID = '0000000000000000000000000000000000000000'
 

@@ -1,8 +1,8 @@
 /** Files under `.backlog/` that git left in conflict: the stages it keeps in the index while a merge is unfinished. */
 
-import { BACKLOG_DIR } from '../core/layout.js'
-import { runGit } from './git-cli.js'
-import type { Repo } from './repo.js'
+import { BACKLOG_DIR } from '../../core/layout.js'
+import type { Repo } from '../repo.js'
+import { runGit } from './cli.js'
 
 /** The unmerged paths under `.backlog/` and the blob git holds for each stage (1 base, 2 ours, 3 theirs). */
 export function unmergedBacklogFiles(repo: Repo): Map<string, Map<number, string>> {

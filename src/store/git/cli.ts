@@ -4,10 +4,11 @@
  * commit protocol instead; this is the one place that starts git.
  */
 
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcessByStdio, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Repo } from './repo.js'
+import type { Readable } from 'node:stream'
+import type { Repo } from '../repo.js'
 
 export interface GitOptions {
   /** Text for git's standard input. */
@@ -69,8 +70,17 @@ export function runGitAt(cwd: string, args: readonly string[], options: GitOptio
 
 /** The same, with the output as bytes (blob contents of any size and encoding). */
 export function runGitBytes(repo: Repo, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<Buffer> {
+  return runGitBytesAt(repo.worktree, args, options)
+}
+
+/** The same in `cwd` (a git directory, for reads that need no working tree). */
+export function runGitBytesAt(
+  cwd: string,
+  args: readonly string[],
+  options: GitOptions = {},
+): SpawnSyncReturns<Buffer> {
   return spawnSync('git', args, {
-    cwd: repo.worktree,
+    cwd,
     env: gitEnv(options.env),
     maxBuffer: 1024 * 1024 * 1024,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -107,4 +117,12 @@ export function runGitAsync(
     child.on('close', (status) => resolve({ status, stdout, stderr }))
     child.stdin.end(options.input ?? '')
   })
+}
+
+/**
+ * Starts git in `cwd` and hands back its output streams, for reads that come in as git writes them (`git log`): the
+ * caller reads stdout and kills git when it has what it needs.
+ */
+export function spawnGitAt(cwd: string, args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
 }
