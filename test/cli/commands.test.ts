@@ -167,14 +167,14 @@ describe('the git-backlog command line', () => {
     const refused = await cli(repo.dir, ['add', 'Boom'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/^error: The file system refused: EISDIR on read\. Nothing was committed/)
-    rmSync(join(repo.dir, '.git', 'index'), { recursive: true })
-    repo.git('reset', '-q')
-    // A corrupt object is the repository's damage, not a bug to report: git fsck says what is wrong.
-    const tree = repo.git('rev-parse', 'HEAD^{tree}').trim()
-    const object = join(repo.dir, '.git', 'objects', tree.slice(0, 2), tree.slice(2))
+    // A corrupt object is the repository's damage, not a bug to report: git fsck says what is wrong. (A repository
+    // this process has not read yet: objects are immutable, so one read before stays in the reader's cache.)
+    const damaged = tempRepo()
+    const tree = damaged.git('rev-parse', 'HEAD^{tree}').trim()
+    const object = join(damaged.dir, '.git', 'objects', tree.slice(0, 2), tree.slice(2))
     chmodSync(object, 0o644)
     writeFileSync(object, 'not an object')
-    const outcome = await cli(repo.dir, ['add', 'Boom'])
+    const outcome = await cli(damaged.dir, ['add', 'Boom'])
     expect(outcome.code).toBe(1)
     expect(outcome.stderr).toMatch(
       new RegExp(`^error: object ${tree} in this repository's git objects is damaged.*git fsck`),
