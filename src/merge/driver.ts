@@ -4,7 +4,6 @@
  * over %A; the exit code tells git whether a person must look (1) or not (0).
  */
 
-import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseItemFile } from '../core/codec.js'
@@ -15,6 +14,7 @@ import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, CONFIG_PATH, idFromPath, TASKS_DIR } from '../core/layout.js'
 import { type FieldConflict, mergeItemTexts } from '../core/merge.js'
+import { runGitAt } from '../store/git/cli.js'
 
 export interface DriverFiles {
   /** %O: the common ancestor's version (an empty file when both sides added the file). */
@@ -63,23 +63,19 @@ function describe(conflict: FieldConflict): string {
 function lineMerge(files: DriverFiles): DriverOutcome {
   const size = files.markerSize && files.markerSize > 0 ? String(files.markerSize) : '7'
   const name = files.path ?? 'file'
-  const result = spawnSync(
-    'git',
-    [
-      'merge-file',
-      `--marker-size=${size}`,
-      '-L',
-      `${name} (ours)`,
-      '-L',
-      `${name} (base)`,
-      '-L',
-      `${name} (theirs)`,
-      files.ours,
-      files.base,
-      files.theirs,
-    ],
-    { encoding: 'utf8' },
-  )
+  const result = runGitAt(process.cwd(), [
+    'merge-file',
+    `--marker-size=${size}`,
+    '-L',
+    `${name} (ours)`,
+    '-L',
+    `${name} (base)`,
+    '-L',
+    `${name} (theirs)`,
+    files.ours,
+    files.base,
+    files.theirs,
+  ])
   if (result.status === 0) return { exitCode: 0, messages: [] }
   return {
     exitCode: 1,
