@@ -193,9 +193,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
    * walk from the same tip, which is kept in the reader's cache as far as it went.
    */
   async function* touching(range: { from: string; since?: string }): AsyncGenerator<Touching> {
-    // A fetch that deepens a shallow clone changes the walk from the same tip.
-    const key = `log walk ${range.from} ${range.since ?? ''} ${[...reader.shallow()].sort().join(',')}`
-    const memo = reader.cache.get<WalkMemo>(key) ?? { commits: [], complete: false, bytes: 200 }
+    const memo = (await memoOf(range)) ?? { commits: [], complete: false, bytes: 200 }
     for (let index = 0; index < memo.commits.length; index++) yield memo.commits[index] as Touching
     if (memo.complete) return
     const known = memo.commits.length
@@ -213,8 +211,37 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
       }
       memo.complete = true
     } finally {
-      reader.cache.set(key, memo, memo.bytes)
+      reader.cache.set(walkKey(range), memo, memo.bytes)
     }
+  }
+
+  /** The cache key of a walk; a fetch that deepens a shallow clone changes the walk from the same tip. */
+  function walkKey(range: { from: string; since?: string }): string {
+    return `log walk ${range.from} ${range.since ?? ''} ${[...reader.shallow()].sort().join(',')}`
+  }
+
+  /**
+   * The walk kept for this tip or, after one commit on top of a tip whose whole walk is kept (a backlog write, a
+   * commit of code), that walk with the new commit in front when it changed `.backlog/`: as git would list it, without
+   * asking git. A merge, or a tip with nothing kept below it, is left to git.
+   */
+  async function memoOf(range: { from: string; since?: string }): Promise<WalkMemo | undefined> {
+    const kept = reader.cache.get<WalkMemo>(walkKey(range))
+    if (kept) return kept
+    const tip = await reader.commit(range.from)
+    const [parent] = tip.parent
+    if (tip.parent.length !== 1 || parent === undefined || reader.shallow().has(range.from)) return undefined
+    const below: WalkMemo | undefined =
+      parent === range.since
+        ? { commits: [], complete: true, bytes: 200 }
+        : reader.cache.get<WalkMemo>(walkKey({ ...range, from: parent }))
+    if (!below?.complete) return undefined
+    const changed = (await backlogTree(tip.tree)) !== (await backlogTree((await reader.commit(parent)).tree))
+    const memo = changed
+      ? { commits: [{ oid: range.from }, ...below.commits], complete: true, bytes: below.bytes + 150 }
+      : { ...below }
+    reader.cache.set(walkKey(range), memo, memo.bytes)
+    return memo
   }
 
   /** The `.backlog` tree of a root tree, null when there is none. */

@@ -5,6 +5,7 @@ import { BacklogError } from '../../src/core/errors.js'
 import { updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'
 import { createBacklogLog } from '../../src/store/backlog-log.js'
+import { createGitReader } from '../../src/store/git/reader.js'
 import { discoverRepo } from '../../src/store/repo.js'
 import { GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
 
@@ -324,5 +325,48 @@ describe('the backlog log', () => {
     const log = createBacklogLog(discoverRepo(repo.dir))
     await expect(log.recent({ limit: 1.5 })).rejects.toBeInstanceOf(BacklogError)
     await expect(log.recent({ maxCommits: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  })
+})
+
+describe('the walk after one more commit', () => {
+  it('answers as a fresh walk does: a backlog write, a code commit, a hand edit and a merge on top of a kept walk', async () => {
+    const { repo, first } = await backlogRepo()
+    const store = discoverRepo(repo.dir)
+    const kept = createBacklogLog(store, createGitReader(store.commondir))
+    const fresh = async () => await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
+
+    const app = createApp({
+      cwd: repo.dir,
+      now: steppingClock(Date.UTC(2027, 1, 1)),
+      random: seededRandom(),
+      identity: ID,
+    })
+    await app.update(updateInput.parse({ id: first, note: 'one more', agent: 'claude' }))
+    app.close()
+    expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
+
+    repo.write('src/code.ts', 'export {}\n')
+    commitAt(repo, '2027-02-02T00:00:00', 'code')
+    expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
+
+    const path =
+      repo
+        .git('ls-files', '.backlog/tasks')
+        .trim()
+        .split('\n')
+        .find((file) => file.includes(first)) ?? ''
+    repo.write(path, repo.read(path).replace('Fix the login flow', 'Fix the login flow by hand'))
+    commitAt(repo, '2027-02-03T00:00:00', 'hand edit')
+    const afterHand = await kept.recent({ limit: 100 })
+    expect(afterHand).toEqual(await fresh())
+    expect(afterHand[0]).toMatchObject({ op: 'edit', ids: [first], subject: 'hand edit' })
+
+    repo.git('checkout', '-q', '-b', 'side', 'HEAD~1')
+    repo.write('src/side.ts', 'export {}\n')
+    commitAt(repo, '2027-02-04T00:00:00', 'side')
+    repo.git('checkout', '-q', 'main')
+    gitAt(repo, '2027-02-05T00:00:00', 'merge', '-q', '--no-edit', 'side')
+    expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
   })
 })
