@@ -221,9 +221,10 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
   }
 
   /**
-   * The walk kept for this tip or, after one commit on top of a tip whose whole walk is kept (a backlog write, a
-   * commit of code), that walk with the new commit in front when it changed `.backlog/`: as git would list it, without
-   * asking git. A merge, or a tip with nothing kept below it, is left to git.
+   * The walk kept for this tip or, after one commit on top of a tip with a walk kept (a backlog write, an undo, a
+   * commit of code), that walk with the new commit in front when it changed `.backlog/`: as git would list it, so a
+   * walk kept only in part goes on with git from where it ends. A merge, or a tip with nothing kept below it, is left
+   * to git.
    */
   async function memoOf(range: { from: string; since?: string }): Promise<WalkMemo | undefined> {
     const kept = reader.cache.get<WalkMemo>(walkKey(range))
@@ -235,11 +236,13 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
       parent === range.since
         ? { commits: [], complete: true, bytes: 200 }
         : reader.cache.get<WalkMemo>(walkKey({ ...range, from: parent }))
-    if (!below?.complete) return undefined
+    if (!below) return undefined
     const changed = (await backlogTree(tip.tree)) !== (await backlogTree((await reader.commit(parent)).tree))
-    const memo = changed
-      ? { commits: [{ oid: range.from }, ...below.commits], complete: true, bytes: below.bytes + 150 }
-      : { ...below }
+    const memo: WalkMemo = {
+      commits: changed ? [{ oid: range.from }, ...below.commits] : [...below.commits],
+      complete: below.complete,
+      bytes: below.bytes + (changed ? 150 : 0),
+    }
     reader.cache.set(walkKey(range), memo, memo.bytes)
     return memo
   }

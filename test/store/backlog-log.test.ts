@@ -370,3 +370,23 @@ describe('the walk after one more commit', () => {
     expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
   })
 })
+
+describe('a walk kept in part', () => {
+  it('goes on with git from where it ends after one more commit', async () => {
+    const { repo, first } = await backlogRepo()
+    const store = discoverRepo(repo.dir)
+    const kept = createBacklogLog(store, createGitReader(store.commondir))
+    expect(await kept.recent({ limit: 1 })).toHaveLength(1)
+    const app = createApp({
+      cwd: repo.dir,
+      now: steppingClock(Date.UTC(2027, 1, 1)),
+      random: seededRandom(),
+      identity: ID,
+    })
+    await app.update(updateInput.parse({ id: first, note: 'one more', agent: 'claude' }))
+    app.close()
+    const fresh = await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    expect(fresh).toHaveLength(5)
+    expect(await kept.recent({ limit: 100 })).toEqual(fresh)
+  })
+})
