@@ -10,11 +10,6 @@ import { assertInitialized } from '../../store/store.js'
 import type { UndoResult } from '../index.js'
 import { type AppCore, planOf, toRow } from '../shared.js'
 
-/**
- * How many commits (backlog or not) undo looks through for the one to take back: in effect the whole branch, since git
- * passes over code commits (docs/adr/0016-one-git-reader.md); the bound only keeps a runaway walk finite.
- */
-const UNDO_WALK = 1_000_000
 /** How many commits with nothing left to take back undo passes over before it says so. */
 const UNDO_SKIPS = 20
 
@@ -50,10 +45,11 @@ export async function undo(core: AppCore, input: UndoInput): Promise<UndoResult>
       ...(input.id !== undefined ? { id: input.id } : {}),
       redo,
     })
-    // History is read newest first only as far as the choice needs: an agent's last change is usually near.
+    // History is read newest first only as far as the choice needs: an agent's last change is usually near. The whole
+    // branch is in reach, since git passes over commits of code (docs/adr/0016-one-git-reader.md).
     const newer: RevertibleCommit[] = []
     let skipped = 0
-    for await (const { entry, boundary } of log.walk({ maxCommits: UNDO_WALK })) {
+    for await (const { entry, boundary } of log.walk()) {
       const verdict = wanted === undefined ? consider(entry) : entry.commit.startsWith(wanted) ? entry : 'next'
       if (verdict === 'none') break
       if (verdict === 'next') {
