@@ -4,6 +4,7 @@ import { buildContext } from '../context/context.js'
 import { formatTimestamp } from '../core/dates.js'
 import { BacklogError, phrase, slot } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
+import { parseFilter } from '../query/filter.js'
 import { countItems } from '../query/select.js'
 import type { SearchHit } from '../search/search-index.js'
 import type { ItemRecord } from '../store/store.js'
@@ -58,8 +59,10 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
       const config = store.config()
       const records = store.all()
       const limit = input.limit ?? 50
-      const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(input.filter))
-      const selected = selector.select(records, config, { ...input, limit, ...(updated ? { updated } : {}) })
+      // Parsed once, for both questions: does it need history, and what does it match.
+      const filter = input.filter ? parseFilter(input.filter) : undefined
+      const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(filter))
+      const selected = selector.select(records, config, { ...input, filter, limit, ...(updated ? { updated } : {}) })
       const graph = selector.graph(records, config)
       const problems = store.problems()
       // Work may be waiting upstream: say so, so an agent syncs before it picks what is already taken there.
@@ -102,8 +105,9 @@ export function readUseCases(core: AppCore): Pick<App, 'get' | 'list' | 'search'
       const types = input.type?.map((type) => type.toLowerCase())
       const tags = input.tags?.map((tag) => tag.toLowerCase())
       const parent = input.parent ? idKey(input.parent) : undefined
-      const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(input.filter))
-      const test = input.filter ? selector.predicate(records, config, input.filter, updated) : undefined
+      const filter = input.filter ? parseFilter(input.filter) : undefined
+      const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(filter))
+      const test = filter ? selector.predicate(records, config, filter, updated) : undefined
       const { hits, total } = index().search(input.query, {
         limit: input.limit ?? 20,
         sort: input.sort ?? 'relevant',

@@ -397,7 +397,9 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
 
   function sync(list: readonly R[]): void {
     if (list === synced) return
+    const previous = synced
     synced = list
+    if (previous && syncChanged(previous, list)) return
     // A new array of mostly the same records costs one identity lookup per record; only new objects are indexed.
     const fresh: R[] = []
     for (const record of list) if (!keyOf.has(record)) fresh.push(record)
@@ -410,6 +412,39 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     if (entries.size === list.length) return
     const listed = new Set(list.map((record) => keyOf.get(record) ?? idKey(record.item.id)))
     for (const key of [...entries.keys()]) if (!listed.has(key)) remove(key)
+  }
+
+  /**
+   * Re-indexes only the positions where `list` holds another record than `previous`: the store keeps each item at its
+   * position from one version to the next, so a write costs a pointer comparison per item and the changed items' own
+   * indexing. False (nothing done) when too much differs or the list is not position-stable; `sync` then compares
+   * records by identity.
+   */
+  function syncChanged(previous: readonly R[], list: readonly R[]): boolean {
+    const longest = Math.max(previous.length, list.length)
+    const limit = Math.max(64, longest / 4)
+    const gone: R[] = []
+    const come: R[] = []
+    for (let position = 0; position < longest; position++) {
+      const before = previous[position]
+      const after = list[position]
+      if (before === after) continue
+      if (before) gone.push(before)
+      if (after) come.push(after)
+      if (gone.length + come.length > limit) return false
+    }
+    const staying = new Set(come)
+    for (const record of gone) {
+      const key = keyOf.get(record)
+      if (key !== undefined && !staying.has(record)) remove(key)
+    }
+    for (const record of come) {
+      if (keyOf.has(record)) continue
+      const key = idKey(record.item.id)
+      remove(key)
+      add(key, record)
+    }
+    return entries.size === list.length
   }
 
   /** The key of the item the query names by id (`BL-K3M9X2`) or by id suffix (`k3m9x2`), if any. */

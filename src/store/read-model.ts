@@ -70,7 +70,12 @@ export interface ReadModel {
   /** Brings the model up to date with the working tree. */
   refresh(): Promise<void>
   get(id: string): ItemRecord | undefined
-  /** Every readable item, archived ones included (check `archived`). */
+  /**
+   * Every readable item, archived ones included (check `archived`): a new array after each change, the same one
+   * until then. An item keeps its position from one version to the next (a changed item is a new record at the same
+   * place, a new item comes last, a removed one's place is taken by the last), so a reader that keeps something per
+   * position updates only the positions whose record is a different object.
+   */
   all(): ItemRecord[]
   /** The ids in use, readable files or not, so new ids never reuse one (matched case-insensitively). */
   takenIds(): TakenIds
@@ -190,7 +195,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   /** Temporary files of ours seen by scans: a killed writer's are removed by `removeLeftovers`. */
   const temporaries = new Set<string>()
 
-  /** `all()` is asked for on every list; it is rebuilt only after something changed. */
+  /** The records of `all()` at their positions, kept in step with the files key by key. */
+  const slots: ItemRecord[] = []
+  const slotOf = new Map<string, number>()
+  /** Ids (idKey) whose record may have changed since `all()` last answered. */
+  const dirtyKeys = new Set<string>()
+  /** What `all()` last answered: a copy of `slots`, so an answer a caller holds never changes under it. */
   let everything: ItemRecord[] | undefined
   let problemList: Problem[] | undefined
   /** Ids named by the file names of unreadable files, so a new id never takes one of theirs. */
@@ -204,6 +214,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const record = files.get(path)?.record
     if (!record) return
     const key = idKey(record.item.id)
+    dirtyKeys.add(key)
     const paths = byId.get(key)
     paths?.delete(path)
     if (paths?.size === 0) byId.delete(key)
@@ -211,7 +222,6 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
 
   function setFile(path: string, state: FileState): void {
     unindex(path)
-    everything = undefined
     problemList = undefined
     files.set(path, state)
     const named = idFromPath(path)
@@ -219,6 +229,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     if (state.record) {
       if (hasConflictBlock(state.record.item.description)) withMarkers.add(path)
       const key = idKey(state.record.item.id)
+      dirtyKeys.add(key)
       const paths = byId.get(key) ?? new Set<string>()
       paths.add(path)
       byId.set(key, paths)
@@ -227,7 +238,6 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
 
   function dropFile(path: string): void {
     unindex(path)
-    everything = undefined
     problemList = undefined
     files.delete(path)
   }
@@ -400,6 +410,28 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     return [...paths].sort()[0]
   }
 
+  /** Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when gone. */
+  function placeKey(key: string): void {
+    const paths = byId.get(key)
+    const path = paths && (paths.size === 1 ? paths.values().next().value : winner(paths, key))
+    const record = path ? files.get(path)?.record : undefined
+    const slot = slotOf.get(key)
+    if (record) {
+      if (slot === undefined) {
+        slotOf.set(key, slots.length)
+        slots.push(record)
+      } else slots[slot] = record
+      return
+    }
+    if (slot === undefined) return
+    slotOf.delete(key)
+    const last = slots.pop() as ItemRecord
+    if (slot < slots.length) {
+      slots[slot] = last
+      slotOf.set(idKey(last.item.id), slot)
+    }
+  }
+
   return {
     async refresh() {
       if (watchFiles && scanned) {
@@ -431,15 +463,11 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       return files.get(path)?.record ?? (byId.has(key) ? this.get(id) : undefined)
     },
     all() {
-      if (everything) return everything
-      const records: ItemRecord[] = []
-      for (const [key, paths] of byId) {
-        const path = paths.size === 1 ? paths.values().next().value : winner(paths, key)
-        const record = path ? files.get(path)?.record : undefined
-        if (record) records.push(record)
-      }
-      everything = records
-      return records
+      if (everything && dirtyKeys.size === 0) return everything
+      for (const key of dirtyKeys) placeKey(key)
+      dirtyKeys.clear()
+      everything = slots.slice()
+      return everything
     },
     takenIds() {
       return {
