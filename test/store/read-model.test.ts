@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { serializeItem } from '../../src/core/codec.js'
@@ -86,6 +86,41 @@ describe('the read model', () => {
     repo.write('.backlog/tasks/new/bl-hand02.md', '---\nid: bl-hand02\ntitle: Later\n---\n')
     await model.refresh()
     expect(model.get('bl-hand02')?.item.title).toBe('Later')
+    model.close()
+  })
+
+  it('keeps each item at its position in all() from one version to the next', async () => {
+    const repo = tempRepo()
+    const ids = seed(repo, 12)
+    const model = createReadModel({ worktree: repo.dir, watchFiles: false })
+    await model.refresh()
+    const first = model.all()
+    expect(model.all()).toBe(first)
+    const order = first.map((record) => record.item.id)
+
+    // An edit (by hand, and by this process) replaces the record at its place; nothing else moves.
+    repo.write(itemPath(ids[3]!), serializeItem({ ...blankItem(ids[3]!, 'Edited by hand'), tags: ['seed'] }))
+    model.noteWritten(itemPath(ids[5]!), serializeItem({ ...blankItem(ids[5]!, 'Written here'), tags: ['seed'] }))
+    await model.refresh()
+    const second = model.all()
+    expect(second).not.toBe(first)
+    expect(second.map((record) => record.item.id)).toEqual(order)
+    expect(second.filter((record, position) => record !== first[position]).map((record) => record.item.id)).toEqual(
+      [ids[3], ids[5]].sort((a, b) => order.indexOf(a!) - order.indexOf(b!)),
+    )
+    expect(first[order.indexOf(ids[3]!)]!.item.title).toBe('Item 3')
+
+    // A new item comes last; a removed one's place is taken by the last.
+    const added = 'bl-999999'
+    repo.write(itemPath(added), serializeItem(blankItem(added, 'Added')))
+    await model.refresh()
+    expect(model.all().map((record) => record.item.id)).toEqual([...order, added])
+    const gone = order.indexOf(ids[2]!)
+    rmSync(join(repo.dir, itemPath(ids[2]!)))
+    await model.refresh()
+    const expected = [...order]
+    expected[gone] = added
+    expect(model.all().map((record) => record.item.id)).toEqual(expected)
     model.close()
   })
 })
