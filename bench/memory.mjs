@@ -25,15 +25,21 @@ const MiB = 1024 * 1024
 function usage() {
   globalThis.gc()
   globalThis.gc()
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage()
-  return { rss, heapUsed, external: external + arrayBuffers }
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage()
+  return { rss, heapUsed, heapTotal, external: external + arrayBuffers }
 }
 const rows = []
 let last = usage()
 const start = last
 function mark(label) {
   const now = usage()
-  rows.push({ label, heap: now.heapUsed - last.heapUsed, external: now.external - last.external, rss: now.rss })
+  rows.push({
+    label,
+    heap: now.heapUsed - last.heapUsed,
+    external: now.external - last.external,
+    rss: now.rss,
+    heapTotal: now.heapTotal,
+  })
   last = now
 }
 
@@ -74,9 +80,11 @@ mark('app: histories of items (item history)')
 const pad = (text, width) => String(text).padEnd(width)
 const mb = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`
 console.log(`${count} items, node ${process.version}; deltas after a full GC\n`)
-console.log(`${pad('part', 52)}${pad('V8 heap', 12)}${pad('external', 12)}${pad('RSS after', 12)}`)
+console.log(`${pad('part', 52)}${pad('V8 heap', 12)}${pad('external', 12)}${pad('RSS after', 12)}heap committed`)
 for (const row of rows)
-  console.log(`${pad(row.label, 52)}${pad(mb(row.heap), 12)}${pad(mb(row.external), 12)}${mb(row.rss)}`)
+  console.log(
+    `${pad(row.label, 52)}${pad(mb(row.heap), 12)}${pad(mb(row.external), 12)}${pad(mb(row.rss), 12)}${mb(row.heapTotal)}`,
+  )
 console.log(
   `${pad('in all', 52)}${pad(mb(last.heapUsed - start.heapUsed), 12)}${pad(mb(last.external - start.external), 12)}${mb(last.rss)}`,
 )

@@ -203,6 +203,9 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   /** What `all()` last answered: a copy of `slots`, so an answer a caller holds never changes under it. */
   let everything: ItemRecord[] | undefined
   let problemList: Problem[] | undefined
+  /** Files that are not readable items, and ids two files claim: what `problems()` lists, without a pass over all. */
+  const problemFiles = new Set<string>()
+  const duplicated = new Set<string>()
   /** Ids named by the file names of unreadable files, so a new id never takes one of theirs. */
   const unreadable = new Map<string, string>()
   /** Readable files whose body holds a block of git's conflict markers (a conflict only if git says so). */
@@ -218,12 +221,15 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const paths = byId.get(key)
     paths?.delete(path)
     if (paths?.size === 0) byId.delete(key)
+    if (!paths || paths.size < 2) duplicated.delete(key)
   }
 
   function setFile(path: string, state: FileState): void {
     unindex(path)
     problemList = undefined
     files.set(path, state)
+    if (state.problem) problemFiles.add(path)
+    else problemFiles.delete(path)
     const named = idFromPath(path)
     if (state.problem && named) unreadable.set(path, idKey(named))
     if (state.record) {
@@ -233,12 +239,14 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       const paths = byId.get(key) ?? new Set<string>()
       paths.add(path)
       byId.set(key, paths)
+      if (paths.size > 1) duplicated.add(key)
     }
   }
 
   function dropFile(path: string): void {
     unindex(path)
     problemList = undefined
+    problemFiles.delete(path)
     files.delete(path)
   }
 
@@ -485,9 +493,13 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     problems() {
       if (problemList) return problemList
       const problems: Problem[] = []
-      for (const state of files.values()) if (state.problem) problems.push(state.problem)
-      for (const [key, paths] of byId) {
-        if (paths.size < 2) continue
+      for (const path of problemFiles) {
+        const problem = files.get(path)?.problem
+        if (problem) problems.push(problem)
+      }
+      for (const key of duplicated) {
+        const paths = byId.get(key)
+        if (!paths || paths.size < 2) continue
         const kept = winner(paths, key)
         for (const path of paths) {
           if (path === kept) continue
