@@ -6,6 +6,7 @@
 
 import {
   type Dirent,
+  existsSync,
   type FSWatcher,
   readdirSync,
   readFileSync,
@@ -182,6 +183,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   const byId = new Map<string, Set<string>>()
   const dirtyFiles = new Set<string>()
   const dirtyDirs = new Set<string>()
+  /** Folders with changes the watcher named (each file, or a dot-file): up to date once those are looked at. */
+  const namedChanges = new Set<string>()
+  /** Dot-files the watcher named, among them writers' temporary files: looked at on the next refresh. */
+  const dotFiles = new Set<string>()
   let scanned = false
   const listeners = new Set<() => void>()
   const changed = () => {
@@ -338,9 +343,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     try {
       const watcher = watch(absolute(path), { persistent: false }, (_event, name) => {
         if (name) {
-          const child = `${path}/${name.toString()}`
-          if (child.endsWith('.md')) dirtyFiles.add(child)
+          const entry = name.toString()
+          const child = `${path}/${entry}`
+          if (entry.endsWith('.md')) dirtyFiles.add(child)
+          else if (entry.startsWith('.')) dotFiles.add(child)
           else dirtyDirs.add(path)
+          namedChanges.add(path)
         } else dirtyDirs.add(path)
         changed()
       })
@@ -412,6 +420,38 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     state.subdirs = subdirs
   }
 
+  /**
+   * Takes in what the watcher named since the last refresh: the files, the temporary files still there, and the new
+   * time of each folder whose every change was named, so that folder is not listed again (at 50,000 items a write
+   * would otherwise list the 1,500 files of its folder). A folder with an unnamed change is listed as before.
+   */
+  function takeNamedChanges(): void {
+    const pending = [...dirtyFiles]
+    dirtyFiles.clear()
+    for (const path of pending) {
+      loadFile(path)
+      const slash = path.lastIndexOf('/')
+      const names = dirs.get(path.slice(0, slash))?.names
+      if (files.has(path)) names?.add(path.slice(slash + 1))
+      else names?.delete(path.slice(slash + 1))
+    }
+    for (const path of dotFiles) {
+      if (temporaryOwner(path.slice(path.lastIndexOf('/') + 1)) === undefined) continue
+      if (existsSync(absolute(path))) temporaries.add(path)
+    }
+    dotFiles.clear()
+    for (const path of namedChanges) {
+      const state = dirs.get(path)
+      if (!state || dirtyDirs.has(path)) continue
+      try {
+        state.mtimeMs = statSync(absolute(path)).mtimeMs
+      } catch {
+        dirtyDirs.add(path)
+      }
+    }
+    namedChanges.clear()
+  }
+
   function winner(paths: Set<string>, id: string): string | undefined {
     const canonical = itemPath(id)
     if (paths.has(canonical)) return canonical
@@ -447,9 +487,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         // (an edit saved just before this call) are delivered; only then is the dirty set complete.
         await nextTurn()
         await nextTurn()
-        const pending = [...dirtyFiles]
-        dirtyFiles.clear()
-        for (const path of pending) loadFile(path)
+        takeNamedChanges()
         for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, false)
         if (parsedSinceSave > 0) saveWhenIdle()
         return
