@@ -2,7 +2,7 @@
 // prints the cold first list, a list and a search right after a write (p50/p95), and the server's RSS after a long
 // session of creates, searches, filtered lists and contexts (and its peak). The ratio of the largest size to the
 // smallest is what to read: a list after a write at 50,000 items should cost at most twice the same at 10,000.
-// Usage: npm run bench:read-model  (or: node bench/read-model.mjs 10000 50000 --rounds 60)
+// Usage: npm run bench:read-model  (or: node bench/read-model.mjs 10000 50000 --rounds 60 [--bin path/to/git-backlog.js])
 
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -13,11 +13,12 @@ import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV, percentile, rssOf } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const bin = join(root, 'dist', 'bin', 'git-backlog.js')
 const args = process.argv.slice(2)
-const roundsAt = args.indexOf('--rounds')
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 60
-const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && index !== roundsAt + 1).map(Number)
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
+const rounds = Number(option('--rounds', 60))
+// Another build of the executable, to compare two in one run (a copy of dist/bin made before a change).
+const bin = option('--bin', join(root, 'dist', 'bin', 'git-backlog.js'))
+const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && !args[index - 1]?.startsWith('--')).map(Number)
 
 async function call(client, name, arguments_) {
   const result = await client.callTool({ name, arguments: arguments_ })
