@@ -459,13 +459,13 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     return undefined
   }
 
-  function run(query: Query, accept: ((record: R) => boolean) | undefined): SearchResult[] {
-    const options = {
-      boost: BOOST,
-      weights: WEIGHTS,
-      maxFuzzy: MAX_FUZZY,
-      ...(accept ? { filter: (result: SearchResult) => accept(recordOf(result.id as string)) } : {}),
-    }
+  /** Runs a query; `skip` is the key of an item to leave out (the one `similar` starts from). */
+  function run(query: Query, accept: ((record: R) => boolean) | undefined, skip?: string): SearchResult[] {
+    const test =
+      skip === undefined
+        ? accept && ((result: SearchResult) => accept(recordOf(result.id as string)))
+        : (result: SearchResult) => result.id !== skip && (!accept || accept(recordOf(result.id as string)))
+    const options = { boost: BOOST, weights: WEIGHTS, maxFuzzy: MAX_FUZZY, ...(test ? { filter: test } : {}) }
     return engine.search(query, options)
   }
 
@@ -530,10 +530,8 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
       ),
     ]
     if (terms.length === 0) return []
-    const accept = options.accept
-    const results = run({ combineWith: 'OR', queries: terms }, (record) =>
-      idKey(record.item.id) === own ? false : accept ? accept(record) : true,
-    )
+    // The item itself is left out by its key, which is what MiniSearch answers with: no idKey per result.
+    const results = run({ combineWith: 'OR', queries: terms }, options.accept, own)
     return results.slice(0, options.limit ?? 5).map((result) => recordOf(result.id as string))
   }
 
