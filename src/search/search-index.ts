@@ -351,7 +351,7 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
   /** The record objects in the index and their keys: an unchanged record is recognised by identity alone. */
   const keyOf = new Map<R, string>()
   /** Normalized title → keys of the items bearing it, for the exact-title rule. */
-  const titles = new Map<string, Set<string>>()
+  const titles = new Map<string, string | Set<string>>()
   /** The prefixes of the ids seen (`bl`), so that a bare suffix (`k3m9x2`) names its item. */
   const idPrefixes = new Set<string>()
   let synced: readonly R[] | undefined
@@ -377,9 +377,11 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     const title = normalizeTitle(record.item.title)
     entries.set(key, { record, title })
     keyOf.set(record, key)
+    // Most titles are one item's: a set only for those that are not.
     const keys = titles.get(title)
-    if (keys) keys.add(key)
-    else titles.set(title, new Set([key]))
+    if (keys === undefined || keys === key) titles.set(title, key)
+    else if (typeof keys === 'string') titles.set(title, new Set([keys, key]))
+    else keys.add(key)
     const dash = key.indexOf('-')
     if (dash > 0) idPrefixes.add(key.slice(0, dash))
   }
@@ -391,8 +393,11 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     entries.delete(key)
     keyOf.delete(entry.record)
     const keys = titles.get(entry.title)
-    keys?.delete(key)
-    if (keys?.size === 0) titles.delete(entry.title)
+    if (keys === key) titles.delete(entry.title)
+    else if (typeof keys === 'object') {
+      keys.delete(key)
+      if (keys.size === 0) titles.delete(entry.title)
+    }
   }
 
   function sync(list: readonly R[]): void {
@@ -482,7 +487,8 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     const pinnedKeys: string[] = []
     const named = namedItem(query)
     if (named !== undefined && (!accept || accept(recordOf(named)))) pinnedKeys.push(named)
-    for (const key of titles.get(normalizeTitle(query)) ?? []) {
+    const titled = titles.get(normalizeTitle(query))
+    for (const key of typeof titled === 'string' ? [titled] : (titled ?? [])) {
       if (!pinnedKeys.includes(key) && (!accept || accept(recordOf(key)))) pinnedKeys.push(key)
     }
     const ordered = pinnedKeys.length === 0 ? results : pinFirst(results, pinnedKeys)

@@ -180,7 +180,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   let cached: Map<string, CacheEntry> | undefined
   let parsedSinceSave = 0
   const dirs = new Map<string, DirState>()
-  const byId = new Map<string, Set<string>>()
+  /** The file of each id (idKey); a set of them only when files share an id (10,000 sets were 2 MiB). */
+  const byId = new Map<string, string | Set<string>>()
   const dirtyFiles = new Set<string>()
   const dirtyDirs = new Set<string>()
   /** Folders with changes the watcher named (each file, or a dot-file): up to date once those are looked at. */
@@ -224,9 +225,16 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const key = idKey(record.item.id)
     dirtyKeys.add(key)
     const paths = byId.get(key)
-    paths?.delete(path)
-    if (paths?.size === 0) byId.delete(key)
-    if (!paths || paths.size < 2) duplicated.delete(key)
+    if (paths === path) byId.delete(key)
+    else if (typeof paths === 'object') {
+      paths.delete(path)
+      if (paths.size < 2) {
+        duplicated.delete(key)
+        const left = paths.values().next().value
+        if (left === undefined) byId.delete(key)
+        else byId.set(key, left)
+      }
+    }
   }
 
   function setFile(path: string, state: FileState): void {
@@ -241,10 +249,13 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       if (hasConflictBlock(state.record.item.description)) withMarkers.add(path)
       const key = idKey(state.record.item.id)
       dirtyKeys.add(key)
-      const paths = byId.get(key) ?? new Set<string>()
-      paths.add(path)
-      byId.set(key, paths)
-      if (paths.size > 1) duplicated.add(key)
+      const paths = byId.get(key)
+      if (paths === undefined || paths === path) byId.set(key, path)
+      else {
+        if (typeof paths === 'string') byId.set(key, new Set([paths, path]))
+        else paths.add(path)
+        duplicated.add(key)
+      }
     }
   }
 
@@ -458,10 +469,15 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     return [...paths].sort()[0]
   }
 
+  /** The file used for an id (idKey): the only one, or the winner among files that share it. */
+  function pathOf(key: string): string | undefined {
+    const paths = byId.get(key)
+    return typeof paths === 'object' ? winner(paths, key) : paths
+  }
+
   /** Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when gone. */
   function placeKey(key: string): void {
-    const paths = byId.get(key)
-    const path = paths && (paths.size === 1 ? paths.values().next().value : winner(paths, key))
+    const path = pathOf(key)
     const record = path ? files.get(path)?.record : undefined
     const slot = slotOf.get(key)
     if (record) {
@@ -501,8 +517,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     },
     get(id) {
       const key = idKey(id)
-      const paths = byId.get(key)
-      const path = paths && winner(paths, key)
+      const path = pathOf(key)
       if (!path) return undefined
       // One stat makes a single-item read exact even if a watch event is late; it is the base of the next edit.
       loadFile(path)
@@ -537,7 +552,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
       }
       for (const key of duplicated) {
         const paths = byId.get(key)
-        if (!paths || paths.size < 2) continue
+        if (typeof paths !== 'object' || paths.size < 2) continue
         const kept = winner(paths, key)
         for (const path of paths) {
           if (path === kept) continue
