@@ -33,3 +33,16 @@ export function newBenchRepo(label) {
   writeFileSync(join(dir, '.backlog', 'config.yml'), readFileSync(join(root, 'templates', 'config.yml')))
   return { dir, git }
 }
+
+/** The p-th percentile of the samples (nearest rank). */
+export function percentile(samples, p) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+/** The resident memory of a process and its peak (VmHWM), in MiB, from /proc. */
+export function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
+  return { rss: field('VmRSS'), peak: field('VmHWM') }
+}

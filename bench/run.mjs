@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { buildBacklog } from './backlog.mjs'
-import { BENCH_ENV } from './common.mjs'
+import { BENCH_ENV, percentile, rssOf } from './common.mjs'
 import { benchStartup } from './startup.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -43,23 +43,12 @@ function toolListSize(tools) {
   return { total: bytes(tools), visible: bytes(tools.map(({ outputSchema: _, ...rest }) => rest)) }
 }
 
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
 async function time(samples, action) {
   const start = performance.now()
   const result = await action()
   samples.push(performance.now() - start)
   if (result?.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`)
   return result
-}
-
-function rssOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
-  return { rss: field('VmRSS'), peak: field('VmHWM') }
 }
 
 async function benchmark(count) {

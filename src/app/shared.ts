@@ -6,11 +6,10 @@ import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { BacklogError, phrase, slot } from '../core/errors.js'
 import { itemRow } from '../core/fields.js'
-import { idKey } from '../core/ids.js'
 import { commitMessage, type MessageInput } from '../core/messages.js'
 import type { MutationContext } from '../core/mutations.js'
 import { installDriverQuietly } from '../merge/install.js'
-import { filterFields, parseFilter } from '../query/filter.js'
+import { type FilterNode, filterFields, parseFilter } from '../query/filter.js'
 import { createSelector, type Selector } from '../query/select.js'
 import { createSearchIndex, type SearchIndex } from '../search/search-index.js'
 import { type BacklogLog, createBacklogLog } from '../store/backlog-log.js'
@@ -35,9 +34,9 @@ export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
-/** True when the filter compares `updated`, which needs history read first. */
-export function mentionsUpdated(filter: string | undefined): boolean {
-  const node = filter ? parseFilter(filter) : undefined
+/** True when the filter (its text, or the text parsed) compares `updated`, which needs history read first. */
+export function mentionsUpdated(filter: string | FilterNode | undefined): boolean {
+  const node = typeof filter === 'string' ? (filter ? parseFilter(filter) : undefined) : filter
   return node !== undefined && filterFields(node).has('updated')
 }
 
@@ -121,20 +120,14 @@ export function createCore(options: AppOptions): AppCore {
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
   })
 
-  // The search index is built on the first search (or filter with bare words) and kept up to date from then on.
-  let searchIndex: SearchIndex<ItemRecord> | undefined
+  // The search index is filled on the first search (or filter with bare words) and kept up to date from then on; the
+  // selector is handed it for the bare words of filters.
+  const searchIndex = createSearchIndex<ItemRecord>()
   const index = () => {
-    searchIndex ??= createSearchIndex<ItemRecord>()
     searchIndex.sync(store.all())
     return searchIndex
   }
-  const selector = createSelector({
-    now,
-    text: (words) => {
-      const ids = index().matching(words)
-      return (item) => ids.has(idKey(item.id))
-    },
-  })
+  const selector = createSelector({ now, text: searchIndex })
   // A fresh clone of a repository with a backlog gets the merge driver in its own config on the first call.
   if (store.isInitialized()) installDriverQuietly(store.repo)
   const log = createBacklogLog(store.repo)

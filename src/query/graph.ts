@@ -1,6 +1,6 @@
 /**
- * The work graph: who depends on whom, derived once per change of the backlog. It answers what filters and lists ask
- * of every item (is it blocked, does it block someone) in constant time.
+ * The work graph: who depends on whom, kept in step with the backlog write by write. It answers what filters and
+ * lists ask of every item (is it blocked, does it block someone) in constant time.
  */
 
 import { idKey } from '../core/ids.js'
@@ -25,44 +25,108 @@ export interface WorkGraph {
 }
 
 /**
+ * The graph kept in step with the backlog: a write removes the old version of an item and adds the new one, instead
+ * of building the graph again over every item. Its answers look items up as they are now, so a status changed by a
+ * write is seen by every item that depends on it without touching them.
+ *
+ * @example
+ * const graph = new LiveWorkGraph((status) => status === 'done')
+ * graph.add(task)
+ * graph.remove(task)
+ * graph.add({ ...task, status: 'done' })
+ */
+export class LiveWorkGraph implements WorkGraph {
+  readonly #byKey = new Map<string, Item>()
+  readonly #dependentsOf = new Map<string, Item[]>()
+  readonly #childrenOf = new Map<string, Item[]>()
+
+  // The answers are bound functions, so they can be handed on alone (`hasOpenDependency: graph.hasOpenDependency`).
+  constructor(private readonly isClosed: (status: string) => boolean) {}
+
+  /** Adds an item (the one kept for its id, if two share one: the last added). */
+  add(item: Item): void {
+    this.#byKey.set(idKey(item.id), item)
+    for (const dependency of item.depends_on) push(this.#dependentsOf, idKey(dependency), item)
+    if (item.parent) push(this.#childrenOf, idKey(item.parent), item)
+    if (item.epic && item.epic !== item.parent) push(this.#childrenOf, idKey(item.epic), item)
+  }
+
+  /** Takes out an item added before (the same object), with the edges it brought. */
+  remove(item: Item): void {
+    const key = idKey(item.id)
+    if (this.#byKey.get(key) === item) this.#byKey.delete(key)
+    for (const dependency of item.depends_on) pull(this.#dependentsOf, idKey(dependency), item)
+    if (item.parent) pull(this.#childrenOf, idKey(item.parent), item)
+    if (item.epic && item.epic !== item.parent) pull(this.#childrenOf, idKey(item.epic), item)
+  }
+
+  readonly get = (id: string): Item | undefined => {
+    return this.#byKey.get(idKey(id))
+  }
+
+  readonly openDependencies = (item: Item): string[] => {
+    return item.depends_on.filter((dependency) => {
+      const target = this.#byKey.get(idKey(dependency))
+      return !target || !this.isClosed(target.status)
+    })
+  }
+
+  readonly hasOpenDependency = (item: Item): boolean => {
+    return item.depends_on.length > 0 && this.openDependencies(item).length > 0
+  }
+
+  readonly openDependents = (item: Item): Item[] => {
+    return this.dependents(item).filter((dependent) => !this.isClosed(dependent.status))
+  }
+
+  readonly isBlocking = (item: Item): boolean => {
+    return !this.isClosed(item.status) && this.#dependentsOf.has(idKey(item.id)) && this.openDependents(item).length > 0
+  }
+
+  readonly dependents = (item: Item): Item[] => {
+    return this.dependentsOfKey(idKey(item.id))
+  }
+
+  /** Items whose dependencies name this id (an idKey), whether an item has it or not. */
+  readonly dependentsOfKey = (key: string): Item[] => {
+    return this.#dependentsOf.get(key) ?? []
+  }
+
+  readonly children = (item: Item): Item[] => {
+    return this.#childrenOf.get(idKey(item.id)) ?? []
+  }
+
+  readonly hasOpenChildren = (item: Item): boolean => {
+    return this.#childrenOf.get(idKey(item.id))?.some((child) => !this.isClosed(child.status)) ?? false
+  }
+}
+
+function push(map: Map<string, Item[]>, key: string, item: Item): void {
+  const list = map.get(key)
+  if (list) list.push(item)
+  else map.set(key, [item])
+}
+
+/** Removes one occurrence of `item` (an item may name the same dependency twice), keeping the others' order. */
+function pull(map: Map<string, Item[]>, key: string, item: Item): void {
+  const list = map.get(key)
+  if (!list) return
+  const at = list.lastIndexOf(item)
+  if (at >= 0) list.splice(at, 1)
+  if (list.length === 0) map.delete(key)
+}
+
+/**
  * Builds the graph over every item.
  *
  * @example
  * const graph = buildWorkGraph(items, (status) => status === 'done')
  * graph.hasOpenDependency(task) // true while a dependency is not done
  */
-export function buildWorkGraph(items: readonly Item[], isClosed: (status: string) => boolean): WorkGraph {
-  const byKey = new Map<string, Item>()
-  const dependentsOf = new Map<string, Item[]>()
-  const childrenOf = new Map<string, Item[]>()
-  const push = (map: Map<string, Item[]>, key: string, item: Item) => {
-    const list = map.get(key)
-    if (list) list.push(item)
-    else map.set(key, [item])
-  }
-  for (const item of items) {
-    byKey.set(idKey(item.id), item)
-    for (const dependency of item.depends_on) push(dependentsOf, idKey(dependency), item)
-    if (item.parent) push(childrenOf, idKey(item.parent), item)
-    if (item.epic && item.epic !== item.parent) push(childrenOf, idKey(item.epic), item)
-  }
-  const openDependencies = (item: Item) =>
-    item.depends_on.filter((dependency) => {
-      const target = byKey.get(idKey(dependency))
-      return !target || !isClosed(target.status)
-    })
-  const openDependents = (item: Item) =>
-    (dependentsOf.get(idKey(item.id)) ?? []).filter((dependent) => !isClosed(dependent.status))
-  return {
-    get: (id) => byKey.get(idKey(id)),
-    openDependencies,
-    hasOpenDependency: (item) => item.depends_on.length > 0 && openDependencies(item).length > 0,
-    openDependents,
-    isBlocking: (item) => !isClosed(item.status) && dependentsOf.has(idKey(item.id)) && openDependents(item).length > 0,
-    dependents: (item) => dependentsOf.get(idKey(item.id)) ?? [],
-    children: (item) => childrenOf.get(idKey(item.id)) ?? [],
-    hasOpenChildren: (item) => childrenOf.get(idKey(item.id))?.some((child) => !isClosed(child.status)) ?? false,
-  }
+export function buildWorkGraph(items: readonly Item[], isClosed: (status: string) => boolean): LiveWorkGraph {
+  const graph = new LiveWorkGraph(isClosed)
+  for (const item of items) graph.add(item)
+  return graph
 }
 
 /**

@@ -96,4 +96,98 @@ describe('selecting items for a list', () => {
     expect(counts.by_field?.estimate).toEqual({ '3': 1, none: 9 })
     expect(counts.by_field?.status).toEqual(counts.by_status)
   })
+
+  it('gives after a series of writes the same answers as a selector built fresh on the result', () => {
+    // The store keeps each item at its position: a change replaces the record there, a new item comes last, a
+    // removed one's place is taken by the last (store/read-model.ts). The selector patches what it derived.
+    let records = backlog(300)
+    const now = { date: NOW }
+    const kept = createSelector({ now: () => now.date })
+    const selections = [
+      {},
+      { filter: '+READY priority.above:low' },
+      { filter: '-BLOCKED urgency.above:5', sort: 'title' as const },
+      { filter: '+BLOCKING or +BLOCKED' },
+      { status: ['all'], sort: 'due' as const, limit: 20 },
+      { tags: ['api'], sort: 'priority' as const, archived: true },
+      { filter: 'login', sort: 'created' as const },
+    ]
+    let seed = 7
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % below
+    }
+    let next = 300
+    for (let step = 0; step < 120; step++) {
+      records = [...records]
+      const at = random(records.length)
+      const old = records[at]!.item
+      const kind = random(6)
+      if (kind === 0) {
+        const item = blankItem(`bl-${String(next++).padStart(6, '0')}`, `New ${step} login`)
+        item.depends_on = [records[random(records.length)]!.item.id]
+        records.push({ item, path: `.backlog/tasks/x/${item.id}.md`, text: '', archived: false })
+      } else if (kind === 1) {
+        const last = records.pop()!
+        if (at < records.length) records[at] = last
+      } else {
+        const item = structuredClone(old)
+        if (kind === 2) item.status = STATUSES[random(STATUSES.length)] as string
+        if (kind === 3) item.depends_on = [records[random(records.length)]!.item.id]
+        if (kind === 4) item.priority = ['urgent', 'low', undefined][random(3)]
+        if (kind === 5) item.tags = random(2) ? ['api'] : []
+        records[at] = { ...records[at]!, item }
+      }
+      if (step % 10 === 9) now.date = new Date(now.date.getTime() + 90_000)
+      const fresh = createSelector({ now: () => now.date })
+      for (const selection of selections) {
+        const mine = kept.select(records, DEFAULT_CONFIG, selection)
+        const theirs = fresh.select(records, DEFAULT_CONFIG, selection)
+        const label = `step ${step}: ${JSON.stringify(selection)}`
+        expect(
+          mine.records.map((record) => record.item.id),
+          label,
+        ).toEqual(theirs.records.map((r) => r.item.id))
+        expect(mine.urgencies, label).toEqual(theirs.urgencies)
+        expect(mine.total, label).toBe(theirs.total)
+      }
+      const graph = kept.graph(records, DEFAULT_CONFIG)
+      const rebuilt = fresh.graph(records, DEFAULT_CONFIG)
+      for (const { item } of records) {
+        expect(graph.isBlocking(item)).toBe(rebuilt.isBlocking(item))
+        expect(graph.openDependencies(item)).toEqual(rebuilt.openDependencies(item))
+        expect(
+          graph
+            .dependents(item)
+            .map((dependent) => dependent.id)
+            .sort(),
+        ).toEqual(
+          rebuilt
+            .dependents(item)
+            .map((dependent) => dependent.id)
+            .sort(),
+        )
+      }
+    }
+  })
+
+  it('asks the text index it is handed for the bare words of a filter, synced with the records listed', () => {
+    const records = backlog(30)
+    const asked: string[] = []
+    let synced: readonly ItemRecord[] | undefined
+    const text = {
+      sync: (list: readonly ItemRecord[]) => {
+        synced = list
+      },
+      matching: (words: string) => {
+        asked.push(words)
+        return new Set([records[0]!.item.id, records[1]!.item.id])
+      },
+    }
+    const selector = createSelector({ now: () => NOW, text })
+    const got = selector.select(records, DEFAULT_CONFIG, { filter: 'anything', status: ['all'], archived: true })
+    expect(asked).toEqual(['anything'])
+    expect(synced).toBe(records)
+    expect(got.records.map((record) => record.item.id).sort()).toEqual([records[0]!.item.id, records[1]!.item.id])
+  })
 })

@@ -1,25 +1,26 @@
 /**
  * Choosing and ordering items for a list: the status/type/tag shortcuts, the filter language, archived items, the
- * sort orders with urgency first, and counts. Orders and the work graph are computed once per change of the backlog
- * (and urgency once a minute, as it moves with the clock), so a list at 10,000 items is a scan of flat arrays.
+ * sort orders with urgency first, and counts. Orders, scores and the work graph are kept in step with the backlog
+ * write by write (derived.ts; urgency is worked out again each minute, as it moves with the clock), so a list is a
+ * scan of flat arrays.
  */
 
 import type { BacklogConfig } from '../core/config.js'
-import { storedDateRange } from '../core/date-expressions.js'
 import { formatTimestamp } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import type { SortOrder } from '../core/inputs.js'
-import { ITEM_TYPES, type Item, normalizePriority, PRIORITIES } from '../core/item.js'
+import { ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
 import type { ItemRecord } from '../store/store.js'
+import { DerivedView } from './derived.js'
 import { compileFilter, type FilterEnv, type FilterNode, filterFields, parseFilter } from './filter.js'
-import { buildWorkGraph, type WorkGraph } from './graph.js'
-import { URGENCY_WEIGHTS, urgency } from './urgency.js'
+import type { WorkGraph } from './graph.js'
 
 export type { SortOrder } from '../core/inputs.js'
 
 export interface Selection {
-  filter?: string
+  /** A filter expression, or one the caller parsed already (so a call parses its filter once). */
+  filter?: FilterInput
   /** Statuses to include; "all" for every one. Absent: every status but the closed ones, and nothing waiting. */
   status?: string[]
   type?: string[]
@@ -45,31 +46,6 @@ export interface Counts {
   by_field?: Record<string, Record<string, number>>
 }
 
-/** Everything derived from one version of the backlog. */
-interface Derived {
-  records: readonly ItemRecord[]
-  graph: WorkGraph
-  /** What most selections test first, in flat arrays beside the records (same positions). */
-  flat?: Flat
-  /** Sort keys by position, per order. */
-  keys: Map<string, string[]>
-  /** Urgency by position, for one minute. */
-  scores?: { minute: number; values: Float64Array }
-}
-
-interface Flat {
-  items: Item[]
-  /** Lower-case status of each record, from a small table of shared strings. */
-  statuses: string[]
-  archived: boolean[]
-  /** When the wait of each item ends (ms), NaN for none. */
-  waits: Float64Array
-  types: string[]
-  /** Lower-case assignee, or '' for none. */
-  assignees: string[]
-}
-
-const PRIORITY_RANK = new Map<string, number>(PRIORITIES.map((priority, index) => [priority, index]))
 const NO_PRIORITY = 'none'
 const UNASSIGNED = 'unassigned'
 
@@ -84,23 +60,131 @@ export interface Selected {
   all(): ItemRecord[]
 }
 
-export interface Selector {
-  /** The matching records in the asked order, with their urgencies (same positions) when the order is by urgency. */
-  select(records: readonly ItemRecord[], config: BacklogConfig, selection: Selection & { limit?: number }): Selected
-  graph(records: readonly ItemRecord[], config: BacklogConfig): WorkGraph
-  /** A predicate for a filter expression (used by bulk updates and search). */
-  predicate(
-    records: readonly ItemRecord[],
-    config: BacklogConfig,
-    filter: string,
-    updated?: Selection['updated'],
-  ): (item: Item) => boolean
+/**
+ * Full-text matching for the bare words of filters, handed down to the selector: the search index
+ * (search/search-index.ts) is one. Without it, a bare word is a substring test.
+ */
+export interface TextIndex {
+  /** Brings the index up to date with these records; cheap when they are the ones it saw last. */
+  sync(records: readonly ItemRecord[]): void
+  /** Ids (idKey) of the items matching all the words. */
+  matching(words: string): ReadonlySet<string>
 }
 
 export interface SelectorOptions {
   now: () => Date
-  /** Full-text matching for bare words of filters (the search index); a substring test when absent. */
-  text?: (words: string) => (item: Item) => boolean
+  text?: TextIndex
+}
+
+/** A filter as a caller gives it: its text, or the text parsed once by the caller (`parseFilter`). */
+export type FilterInput = string | FilterNode | undefined
+
+function parsed(filter: FilterInput): FilterNode | undefined {
+  return typeof filter === 'string' ? (filter ? parseFilter(filter) : undefined) : filter
+}
+
+/**
+ * Chooses and orders items for lists, bulk changes and search filters, over derived state (graph, flat arrays,
+ * scores) kept in step with the store write by write (see derived.ts).
+ *
+ * @example
+ * const selector = new Selector({ now: () => new Date() })
+ * selector.select(store.all(), store.config(), { filter: '+READY priority.above:low' }).records
+ */
+export class Selector {
+  #view: DerivedView | undefined
+
+  constructor(private readonly options: SelectorOptions) {}
+
+  /** The derived state of these records, brought up to date with them first. */
+  #derive(records: readonly ItemRecord[], config: BacklogConfig): DerivedView {
+    this.#view ??= new DerivedView(config, this.options.now)
+    this.#view.update(records, config)
+    return this.#view
+  }
+
+  /** The work graph of these records. */
+  graph(records: readonly ItemRecord[], config: BacklogConfig): WorkGraph {
+    return this.#derive(records, config).graph
+  }
+
+  /** A predicate for a filter expression (used by bulk updates and search). */
+  predicate(
+    records: readonly ItemRecord[],
+    config: BacklogConfig,
+    filter: FilterInput,
+    updated?: Selection['updated'],
+  ): (item: Item) => boolean {
+    const node = parsed(filter)
+    if (!node) return () => true
+    return compileFilter(node, this.#env(this.#derive(records, config), config, updated))
+  }
+
+  /** The matching records in the asked order, with their urgencies (same positions) when the order is by urgency. */
+  select(records: readonly ItemRecord[], config: BacklogConfig, selection: Selection & { limit?: number }): Selected {
+    const view = this.#derive(records, config)
+    const node = parsed(selection.filter)
+    const test = node ? compileFilter(node, this.#env(view, config, selection.updated)) : undefined
+    const scan = scanOf(selection, node, config, view, this.options.now())
+    const positions = test || scan.needsItem ? scanWithItems(view, scan, test) : scanFlat(view, scan)
+    const sort = selection.sort ?? 'urgency'
+    const scores = sort === 'urgency' ? view.scores() : undefined
+    const ties = view.keys(sort === 'urgency' ? 'priority' : sort === 'updated' ? 'id' : sort)
+    let newest: Float64Array | undefined
+    if (sort === 'updated') {
+      const updated = selection.updated
+      if (!updated) throw new Error('sort "updated" needs the updated times')
+      newest = new Float64Array(records.length)
+      for (const index of positions) newest[index] = updated(records[index] as ItemRecord) ?? -Infinity
+    }
+    // Last changed first; items history does not date go last.
+    const byTime = (a: number, b: number) => {
+      const [x, y] = [newest?.[a] as number, newest?.[b] as number]
+      return x === y ? 0 : y > x ? 1 : -1
+    }
+    const compare = (a: number, b: number) =>
+      (scores ? (scores[b] as number) - (scores[a] as number) : newest ? byTime(a, b) : 0) ||
+      compareText(ties[a] as string, ties[b] as string)
+    const first = firstInOrder(positions, compare, selection.limit)
+    return {
+      records: first.map((index) => records[index] as ItemRecord),
+      ...(scores ? { urgencies: first.map((index) => scores[index] as number) } : {}),
+      total: positions.length,
+      all: () => positions.map((index) => records[index] as ItemRecord),
+    }
+  }
+
+  /** What a compiled filter asks of the backlog: the graph, urgency, full text, and updated times when given. */
+  #env(view: DerivedView, config: BacklogConfig, updated?: Selection['updated']): FilterEnv {
+    const { text } = this.options
+    const records = view.records
+    let updatedOf: FilterEnv['updated']
+    if (updated) {
+      updatedOf = (item) => {
+        const position = view.positionOf.get(idKey(item.id))
+        const time = position === undefined ? undefined : updated(records[position] as ItemRecord)
+        return time === undefined ? undefined : formatTimestamp(new Date(time))
+      }
+    }
+    return {
+      now: this.options.now(),
+      config,
+      hasOpenDependency: view.graph.hasOpenDependency,
+      isBlocking: view.graph.isBlocking,
+      hasOpenChildren: view.graph.hasOpenChildren,
+      urgency: (item) => view.urgencyOf(item),
+      ...(text
+        ? {
+            text: (words: string) => {
+              text.sync(records)
+              const ids = text.matching(words)
+              return (item: Item) => ids.has(idKey(item.id))
+            },
+          }
+        : {}),
+      ...(updatedOf ? { updated: updatedOf } : {}),
+    }
+  }
 }
 
 /**
@@ -109,239 +193,114 @@ export interface SelectorOptions {
  * selector.select(store.all(), store.config(), { filter: '+READY priority.above:low' }).records
  */
 export function createSelector(options: SelectorOptions): Selector {
-  let derived: Derived | undefined
-  /** The item's own urgency terms, per record (a changed item is a new record) and minute. */
-  const ownUrgency = new WeakMap<ItemRecord, { minute: number; value: number }>()
-  let derivedConfig: BacklogConfig | undefined
-  const shared = new Map<string, string>()
-  const lower = (value: string) => {
-    let found = shared.get(value)
-    if (found === undefined) {
-      found = value.toLowerCase()
-      shared.set(value, found)
-    }
-    return found
-  }
+  return new Selector(options)
+}
 
-  function derive(records: readonly ItemRecord[], config: BacklogConfig): Derived {
-    if (derived?.records === records && derivedConfig === config) return derived
-    const closed = new Set(config.closed_statuses)
-    derived = {
-      records,
-      graph: buildWorkGraph(
-        records.map((record) => record.item),
-        (status) => closed.has(status),
-      ),
-      keys: new Map(),
-    }
-    derivedConfig = config
-    return derived
-  }
+/** What one list tests on each item, worked out once from the selection before the scan. */
+interface Scan {
+  archived: boolean
+  /** Statuses to keep (lower-case); when absent, closed ones are hidden if `hideClosed`. */
+  wanted: Set<string> | undefined
+  hideClosed: boolean
+  closed: Set<string>
+  /** Items still waiting after this moment (ms) are hidden; undefined: none are. */
+  hideWaitingAfter: number | undefined
+  types: string[] | undefined
+  assignee: string | undefined
+  parent: string | undefined
+  epic: string | undefined
+  tags: string[] | undefined
+  /** True when a test needs the item itself, beyond the flat arrays. */
+  needsItem: boolean
+}
 
-  /**
-   * Urgency is a sum: the terms of the item itself (cached per record for the minute) plus the terms the graph adds
-   * (blocking, blocked), which change when other items do.
-   */
-  function urgencyFor(
-    state: Derived,
-    config: BacklogConfig,
-    now: Date,
-    item: Item,
-    minute?: number,
-    record?: ItemRecord,
-  ): number {
-    if (config.closed_statuses.includes(item.status)) return 0
-    let base: number | undefined
-    const cached = record && ownUrgency.get(record)
-    if (cached && cached.minute === minute) base = cached.value
-    else {
-      base = urgency({
-        item,
-        now,
-        closed: false,
-        active: config.started_statuses.includes(item.status),
-        blocked: false,
-        blocking: false,
-      })
-      if (record && minute !== undefined) ownUrgency.set(record, { minute, value: base })
-    }
-    const blocked = item.status === 'blocked' || state.graph.hasOpenDependency(item)
-    const blocking = state.graph.isBlocking(item)
-    if (!blocked && !blocking) return base
-    return (
-      Math.round((base + (blocking ? URGENCY_WEIGHTS.blocking : 0) + (blocked ? URGENCY_WEIGHTS.blocked : 0)) * 100) /
-      100
-    )
-  }
-
-  /** The flat arrays of this version, made once: a list after a write pays one pass, not a sort. */
-  function flatOf(state: Derived): Flat {
-    if (state.flat) return state.flat
-    const source = state.records
-    const count = source.length
-    const flat: Flat = {
-      items: new Array(count),
-      statuses: new Array(count),
-      archived: new Array(count),
-      waits: new Float64Array(count),
-      types: new Array(count),
-      assignees: new Array(count),
-    }
-    for (let index = 0; index < count; index++) {
-      const record = source[index] as ItemRecord
-      const { item } = record
-      flat.items[index] = item
-      flat.statuses[index] = lower(item.status)
-      flat.archived[index] = record.archived
-      flat.waits[index] = item.wait ? (storedDateRange(item.wait)?.start ?? Number.NaN) : Number.NaN
-      flat.types[index] = lower(item.type)
-      flat.assignees[index] = lower(item.assignee ?? '')
-    }
-    state.flat = flat
-    return flat
-  }
-
-  function keysOf(state: Derived, sort: KeyedOrder): string[] {
-    let keys = state.keys.get(sort)
-    if (!keys) {
-      keys = state.records.map((record) => cachedKey(record, sort))
-      state.keys.set(sort, keys)
-    }
-    return keys
-  }
-
-  /** Urgency by position; it moves with the clock, so it is kept for a minute at most. */
-  function scoresOf(state: Derived, config: BacklogConfig): Float64Array {
-    const now = options.now()
-    const minute = Math.floor(now.getTime() / 60_000)
-    if (state.scores?.minute === minute) return state.scores.values
-    const values = new Float64Array(state.records.length)
-    state.records.forEach((record, index) => {
-      values[index] = urgencyFor(state, config, now, record.item, minute, record)
-    })
-    state.scores = { minute, values }
-    return values
-  }
-
-  function env(state: Derived, config: BacklogConfig, updated?: Selection['updated']): FilterEnv {
-    const now = options.now()
-    let updatedOf: FilterEnv['updated']
-    if (updated) {
-      const positions = new Map<Item, number>(flatOf(state).items.map((item, index) => [item, index]))
-      updatedOf = (item) => {
-        const index = positions.get(item)
-        const time = index === undefined ? undefined : updated(state.records[index] as ItemRecord)
-        return time === undefined ? undefined : formatTimestamp(new Date(time))
-      }
-    }
-    return {
-      now,
-      config,
-      hasOpenDependency: (item) => state.graph.hasOpenDependency(item),
-      isBlocking: (item) => state.graph.isBlocking(item),
-      hasOpenChildren: (item) => state.graph.hasOpenChildren(item),
-      urgency: (item) => urgencyFor(state, config, now, item),
-      ...(options.text ? { text: options.text } : {}),
-      ...(updatedOf ? { updated: updatedOf } : {}),
+/** Checks the selection's statuses and types and works out what the scan tests; INVALID_INPUT for unknown ones. */
+function scanOf(
+  selection: Selection,
+  node: FilterNode | undefined,
+  config: BacklogConfig,
+  view: DerivedView,
+  now: Date,
+): Scan {
+  const fields = node ? filterFields(node) : new Set<string>()
+  const statuses = selection.status?.map((status) => status.toLowerCase())
+  const everyStatus = statuses?.includes('all') ?? false
+  for (const status of everyStatus ? [] : (statuses ?? [])) {
+    if (!config.statuses.includes(status)) {
+      throw new BacklogError('INVALID_INPUT', `status "${status}" is not one of ${config.statuses.join(', ')} or "all"`)
     }
   }
-
+  const types = selection.type?.map((type) => type.toLowerCase())
+  for (const type of types ?? []) {
+    if (!(ITEM_TYPES as readonly string[]).includes(type)) {
+      throw new BacklogError('INVALID_INPUT', `type "${type}" is not one of ${ITEM_TYPES.join(', ')}`)
+    }
+  }
+  const tags = selection.tags?.map((tag) => tag.toLowerCase())
+  const parent = selection.parent ? idKey(selection.parent) : undefined
+  const epic = selection.epic ? idKey(selection.epic) : undefined
+  // Without a word about status, a list shows the work at hand: nothing closed, nothing still waiting.
+  // A filter on status, on when items closed, or on ids speaks for itself.
+  const statusGiven =
+    statuses !== undefined ||
+    fields.has('status') ||
+    fields.has('closed') ||
+    fields.has('id') ||
+    namesAnItem(node, view.graph)
   return {
-    graph: (records, config) => derive(records, config).graph,
-    predicate(records, config, filter, updated) {
-      const node = parseFilter(filter)
-      if (!node) return () => true
-      return compileFilter(node, env(derive(records, config), config, updated))
-    },
-    select(records, config, selection) {
-      const state = derive(records, config)
-      const node = selection.filter ? parseFilter(selection.filter) : undefined
-      const fields = node ? filterFields(node) : new Set<string>()
-      const test = node ? compileFilter(node, env(state, config, selection.updated)) : undefined
-      const statuses = selection.status?.map((status) => status.toLowerCase())
-      const everyStatus = statuses?.includes('all') ?? false
-      for (const status of everyStatus ? [] : (statuses ?? [])) {
-        if (!config.statuses.includes(status)) {
-          throw new BacklogError(
-            'INVALID_INPUT',
-            `status "${status}" is not one of ${config.statuses.join(', ')} or "all"`,
-          )
-        }
-      }
-      const types = selection.type?.map((type) => type.toLowerCase())
-      for (const type of types ?? []) {
-        if (!(ITEM_TYPES as readonly string[]).includes(type)) {
-          throw new BacklogError('INVALID_INPUT', `type "${type}" is not one of ${ITEM_TYPES.join(', ')}`)
-        }
-      }
-      const tags = selection.tags?.map((tag) => tag.toLowerCase())
-      const parent = selection.parent ? idKey(selection.parent) : undefined
-      const epic = selection.epic ? idKey(selection.epic) : undefined
-      const assignee = selection.assignee?.toLowerCase()
-      // Without a word about status, a list shows the work at hand: nothing closed, nothing still waiting.
-      // A filter on status, on when items closed, or on ids speaks for itself.
-      const statusGiven =
-        statuses !== undefined ||
-        fields.has('status') ||
-        fields.has('closed') ||
-        fields.has('id') ||
-        namesAnItem(node, state.graph)
-      const hideWaitingAfter = statusGiven || fields.has('wait') ? undefined : options.now().getTime()
-      const wanted = statuses && !everyStatus ? new Set(statuses) : node ? impliedStatuses(node, config) : undefined
-      const closed = new Set(config.closed_statuses.map((status) => status.toLowerCase()))
-      // Everything archived is closed: asking for the archive lifts the default of hiding closed items.
-      const hideClosed = !statusGiven && !selection.archived
-      const sameText = (value: string | undefined, lowerValue: string) =>
-        value !== undefined && (value === lowerValue || value.toLowerCase() === lowerValue)
-      const needsItem = Boolean(parent !== undefined || epic !== undefined || tags || test)
-      const flat = flatOf(state)
-      const positions: number[] = []
-      // Plain loops over flat arrays first: this runs over every item on every list.
-      for (let index = 0; index < flat.items.length; index++) {
-        if (flat.archived[index] && !selection.archived) continue
-        const status = flat.statuses[index] as string
-        if (wanted ? !wanted.has(status) : hideClosed && closed.has(status)) continue
-        // A wait is over once its day (or moment) has begun, in local time.
-        if (hideWaitingAfter !== undefined && (flat.waits[index] as number) > hideWaitingAfter) continue
-        if (types && !types.includes(flat.types[index] as string)) continue
-        if (assignee !== undefined && flat.assignees[index] !== assignee) continue
-        if (needsItem) {
-          const item = flat.items[index] as Item
-          if (parent !== undefined && !sameText(item.parent, parent)) continue
-          // Items join an epic by `epic` or, as a batch plan makes them, by `parent`.
-          if (epic !== undefined && !sameText(item.epic, epic) && !sameText(item.parent, epic)) continue
-          if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
-          if (test && !test(item)) continue
-        }
-        positions.push(index)
-      }
-      const sort = selection.sort ?? 'urgency'
-      const scores = sort === 'urgency' ? scoresOf(state, config) : undefined
-      const ties = keysOf(state, sort === 'urgency' ? 'priority' : sort === 'updated' ? 'id' : sort)
-      let newest: Float64Array | undefined
-      if (sort === 'updated') {
-        const updated = selection.updated
-        if (!updated) throw new Error('sort "updated" needs the updated times')
-        newest = new Float64Array(records.length)
-        for (const index of positions) newest[index] = updated(records[index] as ItemRecord) ?? -Infinity
-      }
-      // Last changed first; items history does not date go last.
-      const byTime = (a: number, b: number) => {
-        const [x, y] = [newest?.[a] as number, newest?.[b] as number]
-        return x === y ? 0 : y > x ? 1 : -1
-      }
-      const compare = (a: number, b: number) =>
-        (scores ? (scores[b] as number) - (scores[a] as number) : newest ? byTime(a, b) : 0) ||
-        compareText(ties[a] as string, ties[b] as string)
-      const first = firstInOrder(positions, compare, selection.limit)
-      return {
-        records: first.map((index) => records[index] as ItemRecord),
-        ...(scores ? { urgencies: first.map((index) => scores[index] as number) } : {}),
-        total: positions.length,
-        all: () => positions.map((index) => records[index] as ItemRecord),
-      }
-    },
+    archived: Boolean(selection.archived),
+    wanted: statuses && !everyStatus ? new Set(statuses) : node ? impliedStatuses(node, config) : undefined,
+    // Everything archived is closed: asking for the archive lifts the default of hiding closed items.
+    hideClosed: !statusGiven && !selection.archived,
+    closed: new Set(config.closed_statuses.map((status) => status.toLowerCase())),
+    hideWaitingAfter: statusGiven || fields.has('wait') ? undefined : now.getTime(),
+    types,
+    assignee: selection.assignee?.toLowerCase(),
+    parent,
+    epic,
+    tags,
+    needsItem: Boolean(parent !== undefined || epic !== undefined || tags),
   }
+}
+
+/** True when the flat arrays at `index` pass the scan's tests (everything but the item's own fields). */
+function passesFlat(view: DerivedView, scan: Scan, index: number): boolean {
+  if (view.archived[index] && !scan.archived) return false
+  const status = view.statuses[index] as string
+  if (scan.wanted ? !scan.wanted.has(status) : scan.hideClosed && scan.closed.has(status)) return false
+  // A wait is over once its day (or moment) has begun, in local time.
+  if (scan.hideWaitingAfter !== undefined && (view.waits[index] as number) > scan.hideWaitingAfter) return false
+  if (scan.types && !scan.types.includes(view.types[index] as string)) return false
+  if (scan.assignee !== undefined && view.assignees[index] !== scan.assignee) return false
+  return true
+}
+
+/** Positions passing the flat tests alone: a plain loop, as it runs over every item on every list. */
+function scanFlat(view: DerivedView, scan: Scan): number[] {
+  const positions: number[] = []
+  const count = view.items.length
+  for (let index = 0; index < count; index++) if (passesFlat(view, scan, index)) positions.push(index)
+  return positions
+}
+
+/** Positions passing the flat tests, then the parent, epic and tags asked for and the filter. */
+function scanWithItems(view: DerivedView, scan: Scan, test: ((item: Item) => boolean) | undefined): number[] {
+  const positions: number[] = []
+  const sameText = (value: string | undefined, lowerValue: string) =>
+    value !== undefined && (value === lowerValue || value.toLowerCase() === lowerValue)
+  const count = view.items.length
+  for (let index = 0; index < count; index++) {
+    if (!passesFlat(view, scan, index)) continue
+    const item = view.items[index] as Item
+    if (scan.parent !== undefined && !sameText(item.parent, scan.parent)) continue
+    // Items join an epic by `epic` or, as a batch plan makes them, by `parent`.
+    if (scan.epic !== undefined && !sameText(item.epic, scan.epic) && !sameText(item.parent, scan.epic)) continue
+    const tags = scan.tags
+    if (tags && !tags.every((tag) => item.tags.some((own) => sameText(own, tag)))) continue
+    if (test && !test(item)) continue
+    positions.push(index)
+  }
+  return positions
 }
 
 /**
@@ -403,36 +362,6 @@ function impliedStatuses(node: FilterNode, config: BacklogConfig): Set<string> |
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** The orders whose key is a record's own: urgency and updated depend on more than the record. */
-type KeyedOrder = Exclude<SortOrder, 'urgency' | 'updated'>
-
-const sortKeys = new WeakMap<ItemRecord, Partial<Record<KeyedOrder, string>>>()
-
-/** A record's sort key, computed once: records are replaced, never changed, when their item changes. */
-function cachedKey(record: ItemRecord, sort: KeyedOrder): string {
-  let keys = sortKeys.get(record)
-  if (!keys) {
-    keys = {}
-    sortKeys.set(record, keys)
-  }
-  let key = keys[sort]
-  if (key === undefined) {
-    key = SORT_KEYS[sort](record.item)
-    keys[sort] = key
-  }
-  return key
-}
-
-/** Sort keys as strings compared in code-unit order; missing values sort last. */
-const SORT_KEYS: Record<KeyedOrder, (item: Item) => string> = {
-  priority: (item) =>
-    `${PRIORITY_RANK.get(item.priority ?? '') ?? PRIORITIES.length}${item.created ?? '~'}\u0000${item.id}`,
-  due: (item) => `${item.due ?? '~'}\u0000${item.id}`,
-  created: (item) => `${item.created ?? '~'}\u0000${item.id}`,
-  id: (item) => idKey(item.id),
-  title: (item) => `${item.title.toLowerCase()}\u0000${item.id}`,
 }
 
 /**

@@ -351,7 +351,7 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
   /** The record objects in the index and their keys: an unchanged record is recognised by identity alone. */
   const keyOf = new Map<R, string>()
   /** Normalized title → keys of the items bearing it, for the exact-title rule. */
-  const titles = new Map<string, Set<string>>()
+  const titles = new Map<string, string | Set<string>>()
   /** The prefixes of the ids seen (`bl`), so that a bare suffix (`k3m9x2`) names its item. */
   const idPrefixes = new Set<string>()
   let synced: readonly R[] | undefined
@@ -377,9 +377,11 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     const title = normalizeTitle(record.item.title)
     entries.set(key, { record, title })
     keyOf.set(record, key)
+    // Most titles are one item's: a set only for those that are not.
     const keys = titles.get(title)
-    if (keys) keys.add(key)
-    else titles.set(title, new Set([key]))
+    if (keys === undefined || keys === key) titles.set(title, key)
+    else if (typeof keys === 'string') titles.set(title, new Set([keys, key]))
+    else keys.add(key)
     const dash = key.indexOf('-')
     if (dash > 0) idPrefixes.add(key.slice(0, dash))
   }
@@ -391,13 +393,18 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     entries.delete(key)
     keyOf.delete(entry.record)
     const keys = titles.get(entry.title)
-    keys?.delete(key)
-    if (keys?.size === 0) titles.delete(entry.title)
+    if (keys === key) titles.delete(entry.title)
+    else if (typeof keys === 'object') {
+      keys.delete(key)
+      if (keys.size === 0) titles.delete(entry.title)
+    }
   }
 
   function sync(list: readonly R[]): void {
     if (list === synced) return
+    const previous = synced
     synced = list
+    if (previous && syncChanged(previous, list)) return
     // A new array of mostly the same records costs one identity lookup per record; only new objects are indexed.
     const fresh: R[] = []
     for (const record of list) if (!keyOf.has(record)) fresh.push(record)
@@ -412,6 +419,39 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     for (const key of [...entries.keys()]) if (!listed.has(key)) remove(key)
   }
 
+  /**
+   * Re-indexes only the positions where `list` holds another record than `previous`: the store keeps each item at its
+   * position from one version to the next, so a write costs a pointer comparison per item and the changed items' own
+   * indexing. False (nothing done) when too much differs or the list is not position-stable; `sync` then compares
+   * records by identity.
+   */
+  function syncChanged(previous: readonly R[], list: readonly R[]): boolean {
+    const longest = Math.max(previous.length, list.length)
+    const limit = Math.max(64, longest / 4)
+    const gone: R[] = []
+    const come: R[] = []
+    for (let position = 0; position < longest; position++) {
+      const before = previous[position]
+      const after = list[position]
+      if (before === after) continue
+      if (before) gone.push(before)
+      if (after) come.push(after)
+      if (gone.length + come.length > limit) return false
+    }
+    const staying = new Set(come)
+    for (const record of gone) {
+      const key = keyOf.get(record)
+      if (key !== undefined && !staying.has(record)) remove(key)
+    }
+    for (const record of come) {
+      if (keyOf.has(record)) continue
+      const key = idKey(record.item.id)
+      remove(key)
+      add(key, record)
+    }
+    return entries.size === list.length
+  }
+
   /** The key of the item the query names by id (`BL-K3M9X2`) or by id suffix (`k3m9x2`), if any. */
   function namedItem(query: string): string | undefined {
     const key = idKey(query)
@@ -424,13 +464,13 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     return undefined
   }
 
-  function run(query: Query, accept: ((record: R) => boolean) | undefined): SearchResult[] {
-    const options = {
-      boost: BOOST,
-      weights: WEIGHTS,
-      maxFuzzy: MAX_FUZZY,
-      ...(accept ? { filter: (result: SearchResult) => accept(recordOf(result.id as string)) } : {}),
-    }
+  /** Runs a query; `skip` is the key of an item to leave out (the one `similar` starts from). */
+  function run(query: Query, accept: ((record: R) => boolean) | undefined, skip?: string): SearchResult[] {
+    const test =
+      skip === undefined
+        ? accept && ((result: SearchResult) => accept(recordOf(result.id as string)))
+        : (result: SearchResult) => result.id !== skip && (!accept || accept(recordOf(result.id as string)))
+    const options = { boost: BOOST, weights: WEIGHTS, maxFuzzy: MAX_FUZZY, ...(test ? { filter: test } : {}) }
     return engine.search(query, options)
   }
 
@@ -447,7 +487,8 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
     const pinnedKeys: string[] = []
     const named = namedItem(query)
     if (named !== undefined && (!accept || accept(recordOf(named)))) pinnedKeys.push(named)
-    for (const key of titles.get(normalizeTitle(query)) ?? []) {
+    const titled = titles.get(normalizeTitle(query))
+    for (const key of typeof titled === 'string' ? [titled] : (titled ?? [])) {
       if (!pinnedKeys.includes(key) && (!accept || accept(recordOf(key)))) pinnedKeys.push(key)
     }
     const ordered = pinnedKeys.length === 0 ? results : pinFirst(results, pinnedKeys)
@@ -495,10 +536,8 @@ export function createSearchIndex<R extends SearchableRecord = SearchableRecord>
       ),
     ]
     if (terms.length === 0) return []
-    const accept = options.accept
-    const results = run({ combineWith: 'OR', queries: terms }, (record) =>
-      idKey(record.item.id) === own ? false : accept ? accept(record) : true,
-    )
+    // The item itself is left out by its key, which is what MiniSearch answers with: no idKey per result.
+    const results = run({ combineWith: 'OR', queries: terms }, options.accept, own)
     return results.slice(0, options.limit ?? 5).map((result) => recordOf(result.id as string))
   }
 

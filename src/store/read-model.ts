@@ -6,6 +6,7 @@
 
 import {
   type Dirent,
+  existsSync,
   type FSWatcher,
   readdirSync,
   readFileSync,
@@ -70,7 +71,12 @@ export interface ReadModel {
   /** Brings the model up to date with the working tree. */
   refresh(): Promise<void>
   get(id: string): ItemRecord | undefined
-  /** Every readable item, archived ones included (check `archived`). */
+  /**
+   * Every readable item, archived ones included (check `archived`): a new array after each change, the same one
+   * until then. An item keeps its position from one version to the next (a changed item is a new record at the same
+   * place, a new item comes last, a removed one's place is taken by the last), so a reader that keeps something per
+   * position updates only the positions whose record is a different object.
+   */
   all(): ItemRecord[]
   /** The ids in use, readable files or not, so new ids never reuse one (matched case-insensitively). */
   takenIds(): TakenIds
@@ -174,9 +180,14 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   let cached: Map<string, CacheEntry> | undefined
   let parsedSinceSave = 0
   const dirs = new Map<string, DirState>()
-  const byId = new Map<string, Set<string>>()
+  /** The file of each id (idKey); a set of them only when files share an id (10,000 sets were 2 MiB). */
+  const byId = new Map<string, string | Set<string>>()
   const dirtyFiles = new Set<string>()
   const dirtyDirs = new Set<string>()
+  /** Folders with changes the watcher named (each file, or a dot-file): up to date once those are looked at. */
+  const namedChanges = new Set<string>()
+  /** Dot-files the watcher named, among them writers' temporary files: looked at on the next refresh. */
+  const dotFiles = new Set<string>()
   let scanned = false
   const listeners = new Set<() => void>()
   const changed = () => {
@@ -190,9 +201,17 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   /** Temporary files of ours seen by scans: a killed writer's are removed by `removeLeftovers`. */
   const temporaries = new Set<string>()
 
-  /** `all()` is asked for on every list; it is rebuilt only after something changed. */
+  /** The records of `all()` at their positions, kept in step with the files key by key. */
+  const slots: ItemRecord[] = []
+  const slotOf = new Map<string, number>()
+  /** Ids (idKey) whose record may have changed since `all()` last answered. */
+  const dirtyKeys = new Set<string>()
+  /** What `all()` last answered: a copy of `slots`, so an answer a caller holds never changes under it. */
   let everything: ItemRecord[] | undefined
   let problemList: Problem[] | undefined
+  /** Files that are not readable items, and ids two files claim: what `problems()` lists, without a pass over all. */
+  const problemFiles = new Set<string>()
+  const duplicated = new Set<string>()
   /** Ids named by the file names of unreadable files, so a new id never takes one of theirs. */
   const unreadable = new Map<string, string>()
   /** Readable files whose body holds a block of git's conflict markers (a conflict only if git says so). */
@@ -204,31 +223,46 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     const record = files.get(path)?.record
     if (!record) return
     const key = idKey(record.item.id)
+    dirtyKeys.add(key)
     const paths = byId.get(key)
-    paths?.delete(path)
-    if (paths?.size === 0) byId.delete(key)
+    if (paths === path) byId.delete(key)
+    else if (typeof paths === 'object') {
+      paths.delete(path)
+      if (paths.size < 2) {
+        duplicated.delete(key)
+        const left = paths.values().next().value
+        if (left === undefined) byId.delete(key)
+        else byId.set(key, left)
+      }
+    }
   }
 
   function setFile(path: string, state: FileState): void {
     unindex(path)
-    everything = undefined
     problemList = undefined
     files.set(path, state)
+    if (state.problem) problemFiles.add(path)
+    else problemFiles.delete(path)
     const named = idFromPath(path)
     if (state.problem && named) unreadable.set(path, idKey(named))
     if (state.record) {
       if (hasConflictBlock(state.record.item.description)) withMarkers.add(path)
       const key = idKey(state.record.item.id)
-      const paths = byId.get(key) ?? new Set<string>()
-      paths.add(path)
-      byId.set(key, paths)
+      dirtyKeys.add(key)
+      const paths = byId.get(key)
+      if (paths === undefined || paths === path) byId.set(key, path)
+      else {
+        if (typeof paths === 'string') byId.set(key, new Set([paths, path]))
+        else paths.add(path)
+        duplicated.add(key)
+      }
     }
   }
 
   function dropFile(path: string): void {
     unindex(path)
-    everything = undefined
     problemList = undefined
+    problemFiles.delete(path)
     files.delete(path)
   }
 
@@ -320,9 +354,12 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     try {
       const watcher = watch(absolute(path), { persistent: false }, (_event, name) => {
         if (name) {
-          const child = `${path}/${name.toString()}`
-          if (child.endsWith('.md')) dirtyFiles.add(child)
+          const entry = name.toString()
+          const child = `${path}/${entry}`
+          if (entry.endsWith('.md')) dirtyFiles.add(child)
+          else if (entry.startsWith('.')) dotFiles.add(child)
           else dirtyDirs.add(path)
+          namedChanges.add(path)
         } else dirtyDirs.add(path)
         changed()
       })
@@ -394,10 +431,69 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     state.subdirs = subdirs
   }
 
+  /**
+   * Takes in what the watcher named since the last refresh: the files, the temporary files still there, and the new
+   * time of each folder whose every change was named, so that folder is not listed again (at 50,000 items a write
+   * would otherwise list the 1,500 files of its folder). A folder with an unnamed change is listed as before.
+   */
+  function takeNamedChanges(): void {
+    const pending = [...dirtyFiles]
+    dirtyFiles.clear()
+    for (const path of pending) {
+      loadFile(path)
+      const slash = path.lastIndexOf('/')
+      const names = dirs.get(path.slice(0, slash))?.names
+      if (files.has(path)) names?.add(path.slice(slash + 1))
+      else names?.delete(path.slice(slash + 1))
+    }
+    for (const path of dotFiles) {
+      if (temporaryOwner(path.slice(path.lastIndexOf('/') + 1)) === undefined) continue
+      if (existsSync(absolute(path))) temporaries.add(path)
+    }
+    dotFiles.clear()
+    for (const path of namedChanges) {
+      const state = dirs.get(path)
+      if (!state || dirtyDirs.has(path)) continue
+      try {
+        state.mtimeMs = statSync(absolute(path)).mtimeMs
+      } catch {
+        dirtyDirs.add(path)
+      }
+    }
+    namedChanges.clear()
+  }
+
   function winner(paths: Set<string>, id: string): string | undefined {
     const canonical = itemPath(id)
     if (paths.has(canonical)) return canonical
     return [...paths].sort()[0]
+  }
+
+  /** The file used for an id (idKey): the only one, or the winner among files that share it. */
+  function pathOf(key: string): string | undefined {
+    const paths = byId.get(key)
+    return typeof paths === 'object' ? winner(paths, key) : paths
+  }
+
+  /** Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when gone. */
+  function placeKey(key: string): void {
+    const path = pathOf(key)
+    const record = path ? files.get(path)?.record : undefined
+    const slot = slotOf.get(key)
+    if (record) {
+      if (slot === undefined) {
+        slotOf.set(key, slots.length)
+        slots.push(record)
+      } else slots[slot] = record
+      return
+    }
+    if (slot === undefined) return
+    slotOf.delete(key)
+    const last = slots.pop() as ItemRecord
+    if (slot < slots.length) {
+      slots[slot] = last
+      slotOf.set(idKey(last.item.id), slot)
+    }
   }
 
   return {
@@ -407,9 +503,7 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         // (an edit saved just before this call) are delivered; only then is the dirty set complete.
         await nextTurn()
         await nextTurn()
-        const pending = [...dirtyFiles]
-        dirtyFiles.clear()
-        for (const path of pending) loadFile(path)
+        takeNamedChanges()
         for (const root of [TASKS_DIR, ARCHIVE_DIR]) scanDir(root, false)
         if (parsedSinceSave > 0) saveWhenIdle()
         return
@@ -423,23 +517,18 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     },
     get(id) {
       const key = idKey(id)
-      const paths = byId.get(key)
-      const path = paths && winner(paths, key)
+      const path = pathOf(key)
       if (!path) return undefined
       // One stat makes a single-item read exact even if a watch event is late; it is the base of the next edit.
       loadFile(path)
       return files.get(path)?.record ?? (byId.has(key) ? this.get(id) : undefined)
     },
     all() {
-      if (everything) return everything
-      const records: ItemRecord[] = []
-      for (const [key, paths] of byId) {
-        const path = paths.size === 1 ? paths.values().next().value : winner(paths, key)
-        const record = path ? files.get(path)?.record : undefined
-        if (record) records.push(record)
-      }
-      everything = records
-      return records
+      if (everything && dirtyKeys.size === 0) return everything
+      for (const key of dirtyKeys) placeKey(key)
+      dirtyKeys.clear()
+      everything = slots.slice()
+      return everything
     },
     takenIds() {
       return {
@@ -457,9 +546,13 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     problems() {
       if (problemList) return problemList
       const problems: Problem[] = []
-      for (const state of files.values()) if (state.problem) problems.push(state.problem)
-      for (const [key, paths] of byId) {
-        if (paths.size < 2) continue
+      for (const path of problemFiles) {
+        const problem = files.get(path)?.problem
+        if (problem) problems.push(problem)
+      }
+      for (const key of duplicated) {
+        const paths = byId.get(key)
+        if (typeof paths !== 'object' || paths.size < 2) continue
         const kept = winner(paths, key)
         for (const path of paths) {
           if (path === kept) continue

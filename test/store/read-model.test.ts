@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { serializeItem } from '../../src/core/codec.js'
 import { blankItem } from '../../src/core/item.js'
 import { itemPath } from '../../src/core/layout.js'
+import { temporaryTag } from '../../src/store/atomic-file.js'
 import { createReadModel } from '../../src/store/read-model.js'
 import { tempRepo } from '../helpers/repo.js'
 
@@ -86,6 +88,74 @@ describe('the read model', () => {
     repo.write('.backlog/tasks/new/bl-hand02.md', '---\nid: bl-hand02\ntitle: Later\n---\n')
     await model.refresh()
     expect(model.get('bl-hand02')?.item.title).toBe('Later')
+    model.close()
+  })
+
+  it('keeps each item at its position in all() from one version to the next', async () => {
+    const repo = tempRepo()
+    const ids = seed(repo, 12)
+    const model = createReadModel({ worktree: repo.dir, watchFiles: false })
+    await model.refresh()
+    const first = model.all()
+    expect(model.all()).toBe(first)
+    const order = first.map((record) => record.item.id)
+
+    // An edit (by hand, and by this process) replaces the record at its place; nothing else moves.
+    repo.write(itemPath(ids[3]!), serializeItem({ ...blankItem(ids[3]!, 'Edited by hand'), tags: ['seed'] }))
+    model.noteWritten(itemPath(ids[5]!), serializeItem({ ...blankItem(ids[5]!, 'Written here'), tags: ['seed'] }))
+    await model.refresh()
+    const second = model.all()
+    expect(second).not.toBe(first)
+    expect(second.map((record) => record.item.id)).toEqual(order)
+    expect(second.filter((record, position) => record !== first[position]).map((record) => record.item.id)).toEqual(
+      [ids[3], ids[5]].sort((a, b) => order.indexOf(a!) - order.indexOf(b!)),
+    )
+    expect(first[order.indexOf(ids[3]!)]!.item.title).toBe('Item 3')
+
+    // A new item comes last; a removed one's place is taken by the last.
+    const added = 'bl-999999'
+    repo.write(itemPath(added), serializeItem(blankItem(added, 'Added')))
+    await model.refresh()
+    expect(model.all().map((record) => record.item.id)).toEqual([...order, added])
+    const gone = order.indexOf(ids[2]!)
+    rmSync(join(repo.dir, itemPath(ids[2]!)))
+    await model.refresh()
+    const expected = [...order]
+    expected[gone] = added
+    expect(model.all().map((record) => record.item.id)).toEqual(expected)
+    model.close()
+  })
+
+  it("watching, sees files added, edited and removed by hand in a folder it knows, and killed writers' temporaries", async () => {
+    const repo = tempRepo()
+    const ids = seed(repo, 40)
+    const model = createReadModel({ worktree: repo.dir, watchFiles: true })
+    await model.refresh()
+    // Into the folder of an existing item: its folder's new time must not hide the new file, nor the removal.
+    const added = `${ids[7]!.slice(0, -1)}Z${ids[7]!.slice(-1)}`
+    expect(itemPath(added).split('/').slice(0, -1)).toEqual(itemPath(ids[7]!).split('/').slice(0, -1))
+    repo.write(itemPath(added), serializeItem(blankItem(added, 'Added by hand')))
+    repo.write(itemPath(ids[8]!), serializeItem(blankItem(ids[8]!, 'Edited by hand')))
+    rmSync(join(repo.dir, itemPath(ids[9]!)))
+    const dead = spawnSync('true').pid
+    const tag = temporaryTag().replace(/-\d+-([0-9a-f]{8})$/, `-${dead}-$1`)
+    const temporary = `${itemPath(ids[10]!).replace(/[^/]+$/, '')}.${ids[10]}.md.${tag}.tmp`
+    repo.write(temporary, 'half a file')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await model.refresh()
+    expect(model.get(added)?.item.title).toBe('Added by hand')
+    expect(model.get(ids[8]!)?.item.title).toBe('Edited by hand')
+    expect(model.get(ids[9]!)).toBeUndefined()
+    expect(model.all()).toHaveLength(40)
+    expect(model.removeLeftovers()).toEqual([temporary])
+    expect(existsSync(join(repo.dir, temporary))).toBe(false)
+
+    // Removed again by hand, after the folder was last listed: still seen.
+    rmSync(join(repo.dir, itemPath(added)))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await model.refresh()
+    expect(model.get(added)).toBeUndefined()
+    expect(model.all()).toHaveLength(39)
     model.close()
   })
 })

@@ -2,6 +2,7 @@
 
 import { formatTimestamp } from '../../core/dates.js'
 import type { ListInput } from '../../core/inputs.js'
+import { parseFilter } from '../../query/filter.js'
 import { countItems } from '../../query/select.js'
 import type { ListResult } from '../index.js'
 import { type AppCore, mentionsUpdated, toRow } from '../shared.js'
@@ -19,8 +20,10 @@ export async function list(core: AppCore, input: ListInput): Promise<ListResult>
   const config = store.config()
   const records = store.all()
   const limit = input.limit ?? 50
-  const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(input.filter))
-  const selected = selector.select(records, config, { ...input, limit, ...(updated ? { updated } : {}) })
+  // Parsed once, for both questions: does it need history, and what does it match.
+  const filter = input.filter ? parseFilter(input.filter) : undefined
+  const updated = await changedAt(input.sort === 'updated' || mentionsUpdated(filter))
+  const selected = selector.select(records, config, { ...input, filter, limit, ...(updated ? { updated } : {}) })
   const graph = selector.graph(records, config)
   const problems = store.problems()
   // Work may be waiting upstream: say so, so an agent syncs before it picks what is already taken there.

@@ -2,6 +2,7 @@
 
 import { idKey } from '../../core/ids.js'
 import type { SearchInput } from '../../core/inputs.js'
+import { parseFilter } from '../../query/filter.js'
 import type { SearchHit } from '../../search/search-index.js'
 import type { ItemRecord } from '../../store/store.js'
 import type { SearchResult } from '../index.js'
@@ -24,8 +25,9 @@ export async function search(core: AppCore, input: SearchInput): Promise<SearchR
   const types = input.type?.map((type) => type.toLowerCase())
   const tags = input.tags?.map((tag) => tag.toLowerCase())
   const parent = input.parent ? idKey(input.parent) : undefined
-  const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(input.filter))
-  const test = input.filter ? selector.predicate(records, config, input.filter, updated) : undefined
+  const filter = input.filter ? parseFilter(input.filter) : undefined
+  const updated = await changedAt(input.sort === 'recent' || mentionsUpdated(filter))
+  const test = filter ? selector.predicate(records, config, filter, updated) : undefined
   const { hits, total } = index().search(input.query, {
     limit: input.limit ?? 20,
     sort: input.sort ?? 'relevant',

@@ -17,6 +17,7 @@ import {
   updateVerb,
 } from '../../core/mutations.js'
 import { nextOccurrence } from '../../core/recurrence.js'
+import { type FilterNode, parseFilter } from '../../query/filter.js'
 import { assertInitialized, type ItemRecord } from '../../store/store.js'
 import type { UpdatedView } from '../../store/updated-times.js'
 import type { MutationResult } from '../index.js'
@@ -40,9 +41,11 @@ export async function update(core: AppCore, input: UpdateInput): Promise<Mutatio
   if (changes.status === undefined) delete changes.status
   let ids: string[] = []
   let changedAny = false
-  const updated = await core.changedAt(input.id === undefined && mentionsUpdated(input.filter))
+  // A filter is parsed once, for both questions: does it need history, and what does it reach.
+  const filter = input.id === undefined && input.filter?.trim() ? parseFilter(input.filter) : undefined
+  const updated = await core.changedAt(mentionsUpdated(filter))
   const result = await store.mutate(() => {
-    const records = targetsOf(core, input, updated)
+    const records = targetsOf(core, input, filter, updated)
     ids = records.map((record) => record.item.id)
     const pending = new Map<string, Item>()
     const lookup = overlay(core, pending)
@@ -99,20 +102,27 @@ export async function update(core: AppCore, input: UpdateInput): Promise<Mutatio
 }
 
 /** The records an update reaches: by id (one or many) or by filter, as a list with that filter would show them. */
-function targetsOf(core: AppCore, input: UpdateInput, updated: UpdatedView['of'] | undefined): ItemRecord[] {
+function targetsOf(
+  core: AppCore,
+  input: UpdateInput,
+  filter: FilterNode | undefined,
+  updated: UpdatedView['of'] | undefined,
+): ItemRecord[] {
   const { store } = core
   if (input.id !== undefined) {
     return distinct(input.id.map((id) => core.require(id)))
   }
-  const filter = input.filter?.trim() ?? ''
-  if (filter === '' && !input.all) {
+  if (filter === undefined && !input.all) {
     throw new BacklogError(
       'INVALID_INPUT',
       'filter is empty, which would change every active item; say all: true if that is what you want',
     )
   }
-  return core.selector.select(store.all(), store.config(), { filter, sort: 'id', ...(updated ? { updated } : {}) })
-    .records
+  return core.selector.select(store.all(), store.config(), {
+    ...(filter ? { filter } : { filter: '' }),
+    sort: 'id',
+    ...(updated ? { updated } : {}),
+  }).records
 }
 
 /**
