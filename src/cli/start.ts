@@ -14,6 +14,7 @@ import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import * as vm from 'node:vm'
+import { takeDirectory } from './directory.js'
 
 /** A long-running server writes its cache this long after it started, if it has not exited by then. */
 const SERVER_CACHE_AFTER_MS = 5_000
@@ -94,8 +95,9 @@ function readCache(file: string): { commands: Set<string>; data: Buffer } | unde
   return { commands: new Set(commands), data: bytes.subarray(newline + 1) }
 }
 
-/** The command, as the cache knows it: the first argument when it looks like one, else none. */
-const command = /^[a-z][a-z-]{0,20}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : ''
+/** The command, as the cache knows it: the first argument after any `-C <path>` when it looks like one, else none. */
+const first = takeDirectory(process.argv.slice(2), '.').args[0] ?? ''
+const command = /^[a-z][a-z-]{0,20}$/.test(first) ? first : ''
 /**
  * A server runs for hours and holds the whole backlog: V8's defaults let its heap grow to several times what is live
  * between collections. At 10,000 items after a session of writes, lists, searches and contexts an MCP server stood at
