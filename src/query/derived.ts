@@ -10,6 +10,7 @@ import { storedDateRange } from '../core/date-expressions.js'
 import { idKey } from '../core/ids.js'
 import type { SortOrder } from '../core/inputs.js'
 import { type Item, PRIORITIES } from '../core/item.js'
+import { changedSince } from '../store/read-model.js'
 import type { ItemRecord } from '../store/store.js'
 import { LiveWorkGraph } from './graph.js'
 import { URGENCY_WEIGHTS, urgency } from './urgency.js'
@@ -82,7 +83,7 @@ export class DerivedView {
   /** Brings everything up to date with `records`: only the positions holding a different record are redone. */
   update(records: readonly ItemRecord[], config: BacklogConfig): void {
     if (records === this.records && config === this.#config) return
-    const changed = config === this.#config ? changedPositions(this.records, records) : undefined
+    const changed = config === this.#config ? positionsToRedo(this.records, records) : undefined
     if (!changed) this.#rebuild(records, config)
     else this.#patch(records, changed)
   }
@@ -240,6 +241,17 @@ export class DerivedView {
       100
     )
   }
+}
+
+/**
+ * The positions to redo from `previous` to `next`: as the read model noted them when `next` came right after
+ * `previous` (no pass over the items), else by comparing them; undefined when so many differ that deriving from
+ * scratch is cheaper.
+ */
+function positionsToRedo(previous: readonly ItemRecord[], next: readonly ItemRecord[]): number[] | undefined {
+  const noted = previous.length > 0 ? changedSince(previous, next) : undefined
+  if (!noted) return changedPositions(previous, next)
+  return noted.length > Math.max(64, Math.max(previous.length, next.length) * REBUILD_SHARE) ? undefined : noted
 }
 
 /**

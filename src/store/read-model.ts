@@ -149,6 +149,22 @@ export interface ReadModelOptions {
   cache?: { file: string; key: string }
 }
 
+/** For each answer of a read model's `all()`: the answer before it and the positions where the two differ. */
+const revisions = new WeakMap<readonly ItemRecord[], { previous: readonly ItemRecord[]; positions: number[] }>()
+
+/**
+ * The positions where `next` holds another record than `previous` (appended and removed ones included, in order), when
+ * `next` is the answer of `all()` right after `previous`: the read model noted them as it placed the changed files, so a
+ * reader patching what it derived need not compare every position. Undefined when it did not (another pair).
+ *
+ * @example
+ * const before = model.all(); await model.refresh(); changedSince(before, model.all()) // [417]
+ */
+export function changedSince(previous: readonly ItemRecord[], next: readonly ItemRecord[]): number[] | undefined {
+  const revision = revisions.get(next)
+  return revision?.previous === previous ? revision.positions : undefined
+}
+
 /**
  * A long-running server saves the cache once it has been quiet this long: writing 10,000 parsed items takes longer
  * than a call, so it is never done on a call's path.
@@ -476,19 +492,25 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
   }
 
   /** Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when gone. */
-  function placeKey(key: string): void {
+  /** Puts the record of `key` in its slot (a new one at the end; a removed one's slot taken by the last), noting where. */
+  function placeKey(key: string, placed: number[]): void {
     const path = pathOf(key)
     const record = path ? files.get(path)?.record : undefined
     const slot = slotOf.get(key)
     if (record) {
       if (slot === undefined) {
         slotOf.set(key, slots.length)
+        placed.push(slots.length)
         slots.push(record)
-      } else slots[slot] = record
+      } else {
+        slots[slot] = record
+        placed.push(slot)
+      }
       return
     }
     if (slot === undefined) return
     slotOf.delete(key)
+    placed.push(slot, slots.length - 1)
     const last = slots.pop() as ItemRecord
     if (slot < slots.length) {
       slots[slot] = last
@@ -525,9 +547,18 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     },
     all() {
       if (everything && dirtyKeys.size === 0) return everything
-      for (const key of dirtyKeys) placeKey(key)
+      const placed: number[] = []
+      for (const key of dirtyKeys) placeKey(key, placed)
       dirtyKeys.clear()
+      const previous = everything
       everything = slots.slice()
+      if (previous) {
+        const next = everything
+        const positions = [...new Set(placed)]
+          .filter((position) => previous[position] !== next[position])
+          .sort((a, b) => a - b)
+        revisions.set(everything, { previous, positions })
+      }
       return everything
     },
     takenIds() {

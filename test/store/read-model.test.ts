@@ -6,7 +6,7 @@ import { serializeItem } from '../../src/core/codec.js'
 import { blankItem } from '../../src/core/item.js'
 import { itemPath } from '../../src/core/layout.js'
 import { temporaryTag } from '../../src/store/atomic-file.js'
-import { createReadModel } from '../../src/store/read-model.js'
+import { changedSince, createReadModel, type ItemRecord } from '../../src/store/read-model.js'
 import { tempRepo } from '../helpers/repo.js'
 
 function seed(repo: ReturnType<typeof tempRepo>, count: number): string[] {
@@ -112,17 +112,31 @@ describe('the read model', () => {
     )
     expect(first[order.indexOf(ids[3]!)]!.item.title).toBe('Item 3')
 
+    // Each version says which positions differ from the one before, as a comparison of every position finds them.
+    const differing = (a: readonly ItemRecord[], b: readonly ItemRecord[]) =>
+      [...Array(Math.max(a.length, b.length)).keys()].filter((position) => a[position] !== b[position])
+    expect(changedSince(first, second)).toEqual(differing(first, second))
+
     // A new item comes last; a removed one's place is taken by the last.
     const added = 'bl-999999'
     repo.write(itemPath(added), serializeItem(blankItem(added, 'Added')))
     await model.refresh()
-    expect(model.all().map((record) => record.item.id)).toEqual([...order, added])
+    const third = model.all()
+    expect(third.map((record) => record.item.id)).toEqual([...order, added])
+    expect(changedSince(second, third)).toEqual([order.length])
     const gone = order.indexOf(ids[2]!)
     rmSync(join(repo.dir, itemPath(ids[2]!)))
+    // Removed, and the item before it edited: the last slot empties, the removed one's slot holds another record.
+    repo.write(itemPath(ids[1]!), serializeItem({ ...blankItem(ids[1]!, 'Edited too'), tags: ['seed'] }))
     await model.refresh()
+    const fourth = model.all()
     const expected = [...order]
     expected[gone] = added
-    expect(model.all().map((record) => record.item.id)).toEqual(expected)
+    expect(fourth.map((record) => record.item.id)).toEqual(expected)
+    expect(changedSince(third, fourth)).toEqual(differing(third, fourth))
+    expect(changedSince(third, fourth)).toHaveLength(3)
+    // Only the version right before: from an older one, the reader compares for itself.
+    expect(changedSince(first, fourth)).toBeUndefined()
     model.close()
   })
 
