@@ -190,28 +190,37 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
 
   /**
    * The commits that touched `.backlog/`, newest first: from git (`git log -- .backlog`), or replayed from the last
-   * walk from the same tip, which is kept in the reader's cache as far as it went.
+   * walk from the same tip, which is kept in the reader's cache as far as it went. A kept walk is never changed: one
+   * that goes further keeps a longer copy, so walks from the same tip at once (parallel calls) cannot mix theirs.
    */
   async function* touching(range: { from: string; since?: string }): AsyncGenerator<Touching> {
-    const memo = (await memoOf(range)) ?? { commits: [], complete: false, bytes: 200 }
-    for (let index = 0; index < memo.commits.length; index++) yield memo.commits[index] as Touching
-    if (memo.complete) return
-    const known = memo.commits.length
+    const kept = (await memoOf(range)) ?? { commits: [], complete: false, bytes: 200 }
+    const known = kept.commits
+    for (const commit of known) yield commit
+    if (kept.complete) return
+    const more: Touching[] = []
+    let bytes = kept.bytes
+    let complete = false
     let skipped = 0
     try {
       for await (const logged of reader.log({ ...range, paths: [BACKLOG_DIR] })) {
-        if (skipped < known) {
+        if (skipped < known.length) {
           skipped++
           continue
         }
         const commit: Touching = logged.files ? { oid: logged.oid, files: logged.files } : { oid: logged.oid }
-        memo.commits.push(commit)
-        memo.bytes += 150 + (logged.files ?? []).reduce((sum, file) => sum + 60 + 2 * file.length, 0)
+        more.push(commit)
+        bytes += 150 + (logged.files ?? []).reduce((sum, file) => sum + 60 + 2 * file.length, 0)
         yield commit
       }
-      memo.complete = true
+      complete = true
     } finally {
-      reader.cache.set(walkKey(range), memo, memo.bytes)
+      const key = walkKey(range)
+      const current = reader.cache.get<WalkMemo>(key)
+      const longer =
+        !current || (!current.complete && (complete || current.commits.length < known.length + more.length))
+      if (longer && (complete || more.length > 0))
+        reader.cache.set(key, { commits: known.concat(more), complete, bytes }, bytes)
     }
   }
 

@@ -491,8 +491,10 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
     return typeof paths === 'object' ? winner(paths, key) : paths
   }
 
-  /** Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when gone. */
-  /** Puts the record of `key` in its slot (a new one at the end; a removed one's slot taken by the last), noting where. */
+  /**
+   * Puts the record now used for `key` (if any) at its position: in place, last when new, the last one moved in when
+   * gone; `placed` gets the positions it wrote.
+   */
   function placeKey(key: string, placed: number[]): void {
     const path = pathOf(key)
     const record = path ? files.get(path)?.record : undefined
@@ -557,6 +559,8 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         const positions = [...new Set(placed)]
           .filter((position) => previous[position] !== next[position])
           .sort((a, b) => a - b)
+        // Only the newest pair is kept: a revision that named the one before it would keep every version alive.
+        revisions.delete(previous)
         revisions.set(everything, { previous, positions })
       }
       return everything

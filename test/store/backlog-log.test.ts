@@ -390,3 +390,26 @@ describe('a walk kept in part', () => {
     expect(await kept.recent({ limit: 100 })).toEqual(fresh)
   })
 })
+
+describe('walks at once', () => {
+  it('from a walk kept in part, each lists every commit once, as a fresh walk does', async () => {
+    const { repo, first } = await backlogRepo()
+    const app = createApp({
+      cwd: repo.dir,
+      now: steppingClock(Date.UTC(2027, 1, 1)),
+      random: seededRandom(),
+      identity: ID,
+    })
+    for (let i = 0; i < 12; i++) await app.update(updateInput.parse({ id: first, note: `note ${i}`, agent: 'claude' }))
+    app.close()
+    const store = discoverRepo(repo.dir)
+    const kept = createBacklogLog(store, createGitReader(store.commondir))
+    expect(await kept.recent({ limit: 3 })).toHaveLength(3)
+    const [one, two] = await Promise.all([kept.recent({ limit: 100 }), kept.recent({ limit: 100 })])
+    const fresh = await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    expect(fresh).toHaveLength(16)
+    expect(one).toEqual(fresh)
+    expect(two).toEqual(fresh)
+    expect(await kept.recent({ limit: 100 })).toEqual(fresh)
+  })
+})

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { serializeItem } from '../../src/core/codec.js'
 import { blankItem } from '../../src/core/item.js'
@@ -170,6 +172,28 @@ describe('the read model', () => {
     await model.refresh()
     expect(model.get(added)).toBeUndefined()
     expect(model.all()).toHaveLength(39)
+    model.close()
+  })
+})
+
+describe('versions of all()', () => {
+  it('are let go once newer ones came: only the newest pair of versions is remembered', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const repo = tempRepo()
+    const ids = seed(repo, 20)
+    const model = createReadModel({ worktree: repo.dir, watchFiles: false })
+    await model.refresh()
+    const oldest = new WeakRef(model.all())
+    for (let round = 0; round < 4; round++) {
+      repo.write(itemPath(ids[round]!), serializeItem({ ...blankItem(ids[round]!, `Round ${round}`), tags: ['seed'] }))
+      await model.refresh()
+      model.all()
+    }
+    // A weak reference holds its target until the job that read it ends.
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    gc()
+    expect(oldest.deref()).toBeUndefined()
     model.close()
   })
 })
