@@ -17,6 +17,7 @@ import { writeFileAtomicSync } from './atomic-file.js'
 import { entryFromStats, findEntries, type GitIndex, type IndexEntry } from './git/index-file.js'
 import { type ObjectStore, objectId } from './git/objects.js'
 import { diffTrees } from './git/read.js'
+import type { GitReader } from './git/reader.js'
 
 /** Backlog commits newer than this (and at most RECENT_COMMITS of them) are the ones whose files are checked. */
 const RECENT_SECONDS = 300
@@ -50,8 +51,10 @@ const MAX_LISTED = 4 * RECENT_COMMITS
 const CHANGES_FORMAT = 1
 
 /**
- * What this process knows of a repository's recent commits, kept in its reader's cache (with the changes of each
- * commit, `repair <commit>`): the commits worked out or written here, newest last, and whether the file lags behind.
+ * What this process knows of a repository's recent commits: the commits worked out or written here, newest last (their
+ * changes are in the reader's cache, `repair <commit>`, and are worked out again once dropped from it), which files
+ * were read, and whether the file lags behind. Kept beside the reader, not in its cache, so that reading much history
+ * never drops what this process still has to save.
  */
 interface Ledger {
   listed: string[]
@@ -59,12 +62,15 @@ interface Ledger {
   loaded: Set<string>
 }
 
+const ledgers = new WeakMap<GitReader, Ledger>()
+
 function ledgerOf(objects: ObjectStore): Ledger {
-  const cache = objects.reader.cache
-  return (
-    cache.get<Ledger>('repair ledger') ??
-    cache.set('repair ledger', { listed: [], unsaved: false, loaded: new Set() }, 0)
-  )
+  let ledger = ledgers.get(objects.reader)
+  if (!ledger) {
+    ledger = { listed: [], unsaved: false, loaded: new Set() }
+    ledgers.set(objects.reader, ledger)
+  }
+  return ledger
 }
 
 function keep(objects: ObjectStore, commit: string, changes: CommitChanges): void {

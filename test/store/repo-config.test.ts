@@ -1,7 +1,9 @@
 /** The repository config as git writes it, read back by our own reader. */
 
+import { appendFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { discoverRepo, readConfigValue, readRepoConfig } from '../../src/store/repo.js'
+import { discoverRepo, readConfigValue, readRepoConfig, repoConfig } from '../../src/store/repo.js'
 import { tempRepo } from '../helpers/repo.js'
 
 describe('readConfigValue', () => {
@@ -27,5 +29,26 @@ describe('readConfigValue', () => {
     expect(readConfigValue(text, 'extensions', 'objectformat')).toBe('sha256')
     expect(readConfigValue(text, 'x', 'flag')).toBe('true')
     expect(readConfigValue(text, 'x', 'y')).toBe('a;b')
+  })
+})
+
+describe('repoConfig', () => {
+  it('answers for the repository itself, whatever GIT_DIR says, and refuses a config git cannot read', () => {
+    const repo = tempRepo()
+    repo.git('config', 'backlog.probe', 'ours')
+    const other = tempRepo()
+    other.git('config', 'backlog.probe', 'theirs')
+    const saved = process.env.GIT_DIR
+    process.env.GIT_DIR = join(other.dir, '.git')
+    try {
+      expect(repoConfig(discoverRepo(repo.dir)).get('backlog.probe')).toBe('ours')
+    } finally {
+      if (saved === undefined) delete process.env.GIT_DIR
+      else process.env.GIT_DIR = saved
+    }
+    // A line git refuses: git-backlog says so instead of reading no config at all (no format, no upstream, no driver).
+    const broken = tempRepo()
+    appendFileSync(join(broken.dir, '.git', 'config'), '[core\n')
+    expect(() => repoConfig(discoverRepo(broken.dir))).toThrow(/REPO_UNSUPPORTED|git could not read the config/)
   })
 })

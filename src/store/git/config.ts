@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { BacklogError } from '../../core/errors.js'
 import { runGitAt } from './cli.js'
 
 /** Config values by key: `section.key` or `section.subsection.key`, section and key in lower case as git prints them. */
@@ -43,9 +44,26 @@ function normalizeKey(key: string): string {
   return `${key.slice(0, first).toLowerCase()}${key.slice(first, last)}.${key.slice(last + 1).toLowerCase()}`
 }
 
-function listed(cwd: string, args: readonly string[], input?: string): GitConfig {
-  const run = runGitAt(cwd, ['config', '--null', ...args, '--list'], input === undefined ? {} : { input })
-  // No config at all, or not a repository: nothing set.
+/**
+ * Asks git. With `gitdir`, for that repository (`--git-dir`: no discovery, so neither a `GIT_DIR` in the environment
+ * nor git's ownership check can put another repository's config, or none, in its place), and a failure is an error:
+ * git could not read the config it would itself work by. Without, a folder outside any repository: what is set
+ * globally, or nothing.
+ */
+function listed(cwd: string, args: readonly string[], options: { input?: string; gitdir?: string } = {}): GitConfig {
+  const { input, gitdir } = options
+  const run = runGitAt(
+    cwd,
+    [...(gitdir ? [`--git-dir=${gitdir}`] : []), 'config', '--null', ...args, '--list'],
+    input === undefined ? {} : { input },
+  )
+  if (run.status !== 0 && gitdir !== undefined) {
+    const said = (run.stderr || run.error?.message || '').trim()
+    throw new BacklogError(
+      'REPO_UNSUPPORTED',
+      `git could not read the config of ${gitdir}${said ? `: ${said}` : ''}. Fix what git names (\`git config --list\` shows it), then try again.`,
+    )
+  }
   return parseList(run.status === 0 ? run.stdout : '')
 }
 
@@ -55,7 +73,8 @@ function stampOf(gitdirs: readonly string[]): string {
   const home = env.HOME ?? homedir()
   const xdg = env.XDG_CONFIG_HOME ?? join(home, '.config')
   const files = [
-    ...gitdirs.flatMap((dir) => [join(dir, 'config'), join(dir, 'config.worktree')]),
+    // HEAD too: `includeIf "onbranch:…"` follows the branch checked out.
+    ...gitdirs.flatMap((dir) => [join(dir, 'config'), join(dir, 'config.worktree'), join(dir, 'HEAD')]),
     env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'),
     join(xdg, 'git', 'config'),
     env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig',
@@ -75,9 +94,10 @@ const MAX_KEPT = 8
 const kept = new Map<string, { stamp: string; config: GitConfig }>()
 
 /**
- * The config git would use in `cwd`: every scope, includes followed. Asked of git once, then again only when one of
- * the files it reads (the repository's, the global and system ones) or a `GIT_CONFIG*` variable changed; a change to
- * an included file alone is seen once its including file changes or the process restarts.
+ * The config git would use in `cwd` (in the repository whose git dir is `gitdirs[0]`, when given): every scope,
+ * includes followed. Asked of git once, then again only when one of the files it reads (the repository's, the global
+ * and system ones), the branch checked out or a `GIT_CONFIG*` variable changed; a change to an included file alone is
+ * seen once its including file changes or the process restarts.
  *
  * @example
  * readGitConfig(repo.worktree, [repo.gitdir, repo.commondir]).get('branch.main.remote') // 'origin'
@@ -86,7 +106,7 @@ export function readGitConfig(cwd: string, gitdirs: readonly string[] = []): Git
   const stamp = stampOf(gitdirs)
   const known = kept.get(cwd)
   if (known?.stamp === stamp) return known.config
-  const config = listed(cwd, [])
+  const config = listed(cwd, [], gitdirs[0] === undefined ? {} : { gitdir: gitdirs[0] })
   kept.delete(cwd)
   if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value as string)
   kept.set(cwd, { stamp, config })
@@ -100,5 +120,5 @@ export function readGitConfig(cwd: string, gitdirs: readonly string[] = []): Git
  * parseConfigText('[branch "main"]\n\tremote = origin\n').get('branch.main.remote') // 'origin'
  */
 export function parseConfigText(text: string, cwd = process.cwd()): GitConfig {
-  return listed(cwd, ['--file', '-'], text)
+  return listed(cwd, ['--file', '-'], { input: text })
 }
