@@ -37,30 +37,12 @@ export interface UndoChoice {
 const NOT_UNDONE = new Set(['undo', 'init', 'doctor'])
 
 /**
- * The commit an undo (or redo) takes back, from backlog commits newest first; undefined when there is none. A commit
- * that a later, still-standing undo or redo reverted counts as taken back already, so repeated undo walks further
- * back, and redo brings back the most recent undo as long as the same actor made no new change since.
- *
- * @example
- * chooseRevertTarget(commits, { agent: 'claude' })?.commit
- */
-export function chooseRevertTarget(
-  commits: Iterable<RevertibleCommit>,
-  choice: UndoChoice,
-): RevertibleCommit | undefined {
-  const consider = revertChooser(choice)
-  for (const commit of commits) {
-    const verdict = consider(commit)
-    if (verdict === 'none') return undefined
-    if (verdict !== 'next') return verdict
-  }
-  return undefined
-}
-
-/**
- * The same choice made one commit at a time, newest first, for a caller that reads history lazily: each commit gets
- * the target (this one), `next` (look further back) or `none` (there is nothing to take back). Passing over a target
- * that turned out to have nothing left to revert is calling on with the next commit.
+ * The commit an undo (or redo) takes back, chosen one commit at a time from backlog commits newest first, for a caller
+ * that reads history lazily: each commit gets the target (this one), `next` (look further back) or `none` (there is
+ * nothing to take back). A commit that a later, still-standing undo or redo reverted counts as taken back already, so
+ * repeated undo walks further back, and redo brings back the most recent undo as long as the same actor made no new
+ * change since. Passing over a target that turned out to have nothing left to revert is calling on with the next
+ * commit.
  *
  * @example
  * const consider = revertChooser({ agent: 'claude' })

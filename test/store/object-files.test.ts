@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import git from 'isomorphic-git'
 import { describe, expect, it } from 'vitest'
 import { hasRawObject, readRawObject } from '../../src/store/git/object-files.js'
-import { isAncestorOf, readCommitSummary, readOnlyFs, readTreeEntries } from '../../src/store/git/read.js'
+import { readCommitSummary, readOnlyFs, readTreeEntries } from '../../src/store/git/read.js'
+import { createGitReader } from '../../src/store/git/reader.js'
 import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** A history with what packs hold: versions of a long file (deltas), binary and executable files, nested folders. */
@@ -147,9 +148,11 @@ describe('reading git objects from the object files', () => {
     }
     const newest = commits[0] as string
     const oldest = commits.at(-1) as string
-    expect(await isAncestorOf(gitdir, oldest, newest, {})).toBe(true)
-    expect(await isAncestorOf(gitdir, newest, oldest, {})).toBe(false)
-    expect(await isAncestorOf(gitdir, newest, newest, {})).toBe(false)
+    const reader = createGitReader(gitdir)
+    expect(await reader.isAncestor(oldest, newest)).toBe(true)
+    expect(await reader.isAncestor(newest, oldest)).toBe(false)
+    // As `git merge-base --is-ancestor`: a commit counts as its own.
+    expect(await reader.isAncestor(newest, newest)).toBe(true)
   })
 })
 

@@ -68,11 +68,6 @@ export function runGitAt(cwd: string, args: readonly string[], options: GitOptio
   })
 }
 
-/** The same, with the output as bytes (blob contents of any size and encoding). */
-export function runGitBytes(repo: Repo, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<Buffer> {
-  return runGitBytesAt(repo.worktree, args, options)
-}
-
 /** The same in `cwd` (a git directory, for reads that need no working tree). */
 export function runGitBytesAt(
   cwd: string,

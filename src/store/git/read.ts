@@ -5,7 +5,6 @@
  */
 
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import type { TreeEntry } from 'isomorphic-git'
 import { hasRawObject, readRawObject } from './object-files.js'
 
@@ -122,41 +121,6 @@ export async function readCommitSummary(gitdir: string, oid: string, cache: Cach
     authored: commit.author.timestamp,
     message: commit.message,
   }
-}
-
-/** The commits whose parents a shallow clone never fetched. */
-function shallowCommits(gitdir: string): Set<string> {
-  try {
-    return new Set(readFileSync(join(gitdir, 'shallow'), 'utf8').split('\n').filter(Boolean))
-  } catch {
-    return new Set()
-  }
-}
-
-/**
- * True when `ancestor` is one of `commit`'s ancestors (never the commit itself), as far as a shallow clone has them;
- * the whole history is walked when it is not.
- *
- * @example
- * await isAncestorOf(repo.commondir, oldTip, newTip, {}) // true after a fast-forward
- */
-export async function isAncestorOf(gitdir: string, ancestor: string, commit: string, cache: Cache): Promise<boolean> {
-  if (ancestor === commit) return false
-  const shallow = shallowCommits(gitdir)
-  const queue = [commit]
-  const seen = new Set(queue)
-  for (let next = 0; next < queue.length; next++) {
-    const oid = queue[next] as string
-    const { parent } = await readCommitSummary(gitdir, oid, cache)
-    if (parent.includes(ancestor)) return true
-    if (shallow.has(oid)) continue
-    for (const one of parent) {
-      if (seen.has(one)) continue
-      seen.add(one)
-      queue.push(one)
-    }
-  }
-  return false
 }
 
 /** A blob's bytes. */
