@@ -359,29 +359,31 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
     }
     let passed = after === undefined
     let walked = 0
+    /**
+     * Through the commits of the whole walk up to `until` (the next one that touched the backlog) or to its end,
+     * counting them, and noting when `after` goes by.
+     */
+    const passOver = async (until?: string): Promise<'reached' | 'end' | 'limited'> => {
+      for (;;) {
+        const next = at < batch.length ? batch[at++] : await nextOfAll()
+        if (next === undefined) return 'end'
+        if (passed) {
+          if (walked >= maxCommits) {
+            stats.limited = true
+            return 'limited'
+          }
+          walked++
+        }
+        stats.last = next
+        if (next === until) return 'reached'
+        if (!passed && next === after) passed = stats.passedAfter = true
+      }
+    }
     try {
       for await (const logged of commits) {
         if (all) {
-          // Through the commits git passed over on the way to this one, counting them as the walk goes.
-          let reached = false
-          for (;;) {
-            const next = at < batch.length ? batch[at++] : await nextOfAll()
-            if (next === undefined) break
-            if (passed) {
-              if (walked >= maxCommits) {
-                stats.limited = true
-                return
-              }
-              walked++
-            }
-            stats.last = next
-            if (next === logged.oid) {
-              reached = true
-              break
-            }
-            if (!passed && next === after) passed = stats.passedAfter = true
-          }
-          if (!reached) return
+          // Through the commits git passed over on the way to this one.
+          if ((await passOver(logged.oid)) !== 'reached') return
           if (!passed) {
             if (logged.oid === after) passed = stats.passedAfter = true
             continue
@@ -396,21 +398,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
         else yield commit.parents[0] === undefined ? { entry } : { entry, parent: commit.parents[0] }
       }
       // The commits after the last one that touched the backlog: walked too, and `after` may be among them.
-      if (all) {
-        for (;;) {
-          const next = at < batch.length ? batch[at++] : await nextOfAll()
-          if (next === undefined) break
-          if (passed) {
-            if (walked >= maxCommits) {
-              stats.limited = true
-              return
-            }
-            walked++
-          }
-          stats.last = next
-          if (!passed && next === after) passed = stats.passedAfter = true
-        }
-      }
+      if (all) await passOver()
     } finally {
       await all?.return(undefined)
       await commits.return(undefined)

@@ -65,6 +65,36 @@ function toCommit(fields: readonly string[]): LoggedCommit {
 }
 
 /**
+ * git started for its output: read `stdout`, then `end()` (which throws with git's own words when it failed); `stop()`
+ * in a `finally` ends it early when the reader stopped reading.
+ */
+function startGit(gitdir: string, args: readonly string[], what: string) {
+  const child = spawnGitAt(gitdir, args)
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve(code))
+  })
+  let finished = false
+  return {
+    stdout: child.stdout,
+    async end(): Promise<void> {
+      const code = await exited
+      finished = true
+      if (code !== 0) throw new Error(`git ${what} failed (exit ${code}): ${stderr.trim()}`)
+    },
+    async stop(): Promise<void> {
+      if (finished) return
+      child.kill()
+      await exited.catch(() => undefined)
+    },
+  }
+}
+
+/**
  * The commits `git log` shows, newest first by committer date (the order of git's own walk), read as git writes them:
  * leave the loop and git is stopped. `--full-history` keeps every parent of a merge in the walk (git's default would
  * follow only the one the paths came from, and miss the history of the other side).
@@ -88,22 +118,13 @@ export async function* logCommits(gitdir: string, options: LogOptions): AsyncGen
     '--',
     ...(options.paths ?? []),
   ]
-  const child = spawnGitAt(gitdir, args)
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve(code))
-  })
-  let finished = false
+  const git = startGit(gitdir, args, 'log')
   try {
     let pending: Buffer = Buffer.alloc(0)
     let fields: string[] = []
     /** The last commit read, held until the names after it (`--name-only`) are all in. */
     let last: LoggedCommit | undefined
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of git.stdout as AsyncIterable<Buffer>) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
       let start = 0
       for (let nul = pending.indexOf(0, start); nul >= 0; nul = pending.indexOf(0, start)) {
@@ -136,14 +157,9 @@ export async function* logCommits(gitdir: string, options: LogOptions): AsyncGen
       last = toCommit(fields)
     }
     if (last) yield last
-    const code = await exited
-    finished = true
-    if (code !== 0) throw new Error(`git log failed (exit ${code}): ${stderr.trim()}`)
+    await git.end()
   } finally {
-    if (!finished) {
-      child.kill()
-      await exited.catch(() => undefined)
-    }
+    await git.stop()
   }
 }
 
@@ -156,32 +172,18 @@ export async function* logCommits(gitdir: string, options: LogOptions): AsyncGen
  */
 export async function* listCommits(gitdir: string, options: Omit<LogOptions, 'paths'>): AsyncGenerator<string[]> {
   const range = options.since ? [options.from, `^${options.since}`] : [options.from]
-  const child = spawnGitAt(gitdir, ['--no-replace-objects', `--git-dir=${gitdir}`, 'rev-list', ...range, '--'])
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve(code))
-  })
-  let finished = false
+  const git = startGit(gitdir, ['--no-replace-objects', `--git-dir=${gitdir}`, 'rev-list', ...range, '--'], 'rev-list')
   try {
     let pending = ''
-    for await (const chunk of child.stdout.setEncoding('latin1') as AsyncIterable<string>) {
+    for await (const chunk of git.stdout.setEncoding('latin1') as AsyncIterable<string>) {
       // A chunk's ids at once: tens of thousands of them are counted without an await each.
       const lines = (pending + chunk).split('\n')
       pending = lines.pop() ?? ''
       if (lines.length) yield lines.filter(Boolean)
     }
     if (pending) yield [pending]
-    const code = await exited
-    finished = true
-    if (code !== 0) throw new Error(`git rev-list failed (exit ${code}): ${stderr.trim()}`)
+    await git.end()
   } finally {
-    if (!finished) {
-      child.kill()
-      await exited.catch(() => undefined)
-    }
+    await git.stop()
   }
 }
