@@ -108,11 +108,6 @@ export function say(message: string | Phrase, words: Words = TOOL_WORDS): string
   return message.parts.map((part) => (typeof part === 'string' ? part : words[part.term])).join('')
 }
 
-/** The text of a phrase changed by `change`, its slots kept: for a layer that rewrites its own text. */
-export function mapText(message: Phrase, change: (text: string) => string): Phrase {
-  return { parts: message.parts.map((part) => (typeof part === 'string' ? change(part) : part)) }
-}
-
 /**
  * The phrase ending in one full stop, to go inside a longer message. A next step is a sentence in every edge's
  * words, so a phrase ending in one is left as it is.
