@@ -342,8 +342,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
     const commits = touching(range)
     // Every commit walked, in the same order, only when the walk is counted or starts after a given commit.
     // A bound no repository this size can reach (fewer objects than it, commits included) needs no counting.
-    const counted =
-      after !== undefined || (maxCommits !== Number.POSITIVE_INFINITY && reader.objectBound() > maxCommits)
+    const counted = after !== undefined || (maxCommits !== Number.POSITIVE_INFINITY && reader.holdsMoreThan(maxCommits))
     const all = counted ? reader.list(range) : undefined
     let batch: string[] = []
     let at = 0

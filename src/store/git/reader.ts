@@ -58,10 +58,11 @@ export interface GitReader {
    */
   log(options: LogOptions): AsyncGenerator<LoggedCommit>
   /**
-   * At most how many objects (of any type) the object store holds: the packs' indexes and the loose files, counted
-   * without reading an object. Infinity when objects may live elsewhere too (`objects/info/alternates`).
+   * True when the object store may hold more than `bound` objects (of any type): the packs' indexes and the loose
+   * files, counted without reading an object, and only until the count passes the bound. Always true when objects may
+   * live elsewhere too (`objects/info/alternates`).
    */
-  objectBound(): number
+  holdsMoreThan(bound: number): boolean
   /** The ids of the commits the same walk goes through without paths, in its order (`git rev-list`), in batches. */
   list(options: Omit<LogOptions, 'paths'>): AsyncGenerator<string[]>
   /** The cache, for what history modules derive from objects (keys by module: `log …`, `history …`). */
@@ -199,7 +200,7 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
       return blobs
     },
     list: (options) => listCommits(gitdir, options),
-    objectBound: () => countObjects(join(gitdir, 'objects')),
+    holdsMoreThan: (bound) => countObjects(join(gitdir, 'objects'), bound) > bound,
     async *log(options) {
       for await (const logged of logCommits(gitdir, options)) {
         const key = `commit ${logged.oid}`
@@ -224,8 +225,11 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
   }
 }
 
-/** The objects the pack indexes (last fan-out entry) and loose files hold, counted; Infinity with alternates. */
-function countObjects(objects: string): number {
+/**
+ * The objects the pack indexes (last fan-out entry) and loose files hold, counted until the count passes `bound` (the
+ * 256 folders of loose objects are listed only as far as needed); Infinity with alternates.
+ */
+function countObjects(objects: string, bound: number): number {
   if (existsSync(join(objects, 'info', 'alternates'))) return Number.POSITIVE_INFINITY
   let count = 0
   const pack = join(objects, 'pack')
@@ -242,9 +246,11 @@ function countObjects(objects: string): number {
     // Version 2 starts with a magic and a version; version 1 starts with the fan-out table itself.
     const v2 = head.readUInt32BE(0) === 0xff744f63
     count += head.readUInt32BE(v2 ? 8 + 255 * 4 : 255 * 4)
+    if (count > bound) return count
   }
   for (const dir of readdirSync(objects)) {
     if (/^[0-9a-f]{2}$/.test(dir)) count += readdirSync(join(objects, dir)).length
+    if (count > bound) return count
   }
   return count
 }
