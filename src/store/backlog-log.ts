@@ -258,8 +258,7 @@ export function createBacklogLog(repo: Repo, reader: GitReader = gitReader(repo.
 
   /** The `.backlog` tree of a root tree, null when there is none. */
   async function backlogTree(root: string): Promise<string | null> {
-    const entry = (await reader.tree(root)).find((candidate) => candidate.path === BACKLOG_DIR)
-    return entry?.type === 'tree' ? entry.oid : null
+    return (await reader.treeAt(root, BACKLOG_DIR)) ?? null
   }
 
   /** Paths under `.backlog/` that the commit left different from every parent; undefined when there are none. */

@@ -30,8 +30,7 @@ export interface IndexFix {
 }
 
 async function backlogTree(objects: ObjectStore, tree: string): Promise<string | null> {
-  const entry = (await objects.readTree(tree)).find((candidate) => candidate.path === BACKLOG_DIR)
-  return entry?.type === 'tree' ? entry.oid : null
+  return (await objects.reader.treeAt(tree, BACKLOG_DIR)) ?? null
 }
 
 /**

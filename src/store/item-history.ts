@@ -185,12 +185,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   async function backlogTree(commit: string | undefined): Promise<string | null> {
     if (commit === undefined) return null
-    const key = `history backlog ${commit}`
-    const known = reader.cache.get<{ tree: string | null }>(key)
-    if (known) return known.tree
-    const object = await reader.commit(commit)
-    const entry = (await reader.tree(object.tree)).find((candidate) => candidate.path === BACKLOG_DIR)
-    return remember(key, { tree: entry?.type === 'tree' ? entry.oid : null }, 200).tree
+    return (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null
   }
 
   /** Item files that differ between two `.backlog` trees, descending only where items may be. */

@@ -114,13 +114,13 @@ export function createUpdatedTimes(repo: Repo, log: BacklogLog, cacheFile?: stri
     if (blobs?.head === tip) return blobs.byFolder
     const byFolder = new Map<string, Map<string, string>>()
     const commit = await reader.commit(tip)
-    const root = (await reader.tree(commit.tree)).find((entry) => entry.path === BACKLOG_DIR)
+    const root = await reader.treeAt(commit.tree, BACKLOG_DIR)
     const visit = async (oid: string, folder: string): Promise<void> => {
       const entries = await reader.tree(oid)
       byFolder.set(folder, blobsOf(oid, entries))
       for (const entry of entries) if (entry.type === 'tree') await visit(entry.oid, `${folder}/${entry.path}`)
     }
-    if (root?.type === 'tree') await visit(root.oid, BACKLOG_DIR)
+    if (root) await visit(root, BACKLOG_DIR)
     blobs = { head: tip, byFolder }
     return byFolder
   }

@@ -44,6 +44,8 @@ export interface GitReader {
   blobsNow(oids: readonly string[]): Map<string, Buffer>
   /** The blob id at a path of a tree, if there is one. */
   blobAt(tree: string | undefined, path: string): Promise<string | undefined>
+  /** The tree id at a path of a tree (`.backlog` in a commit's root tree), if there is one. */
+  treeAt(tree: string | undefined, path: string): Promise<string | undefined>
   /** True when the object store holds this object (loose or packed). */
   has(oid: string): Promise<boolean>
   /** A full object id from an abbreviated one (isomorphic-git's errors: NotFoundError, AmbiguousError). */
@@ -122,6 +124,20 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
     return cache.set(key, entries, treeBytes(entries))
   }
 
+  /** The id of the entry of that type at a path of a tree, walking down its folders. */
+  async function entryAt(root: string | undefined, path: string, type: 'blob' | 'tree'): Promise<string | undefined> {
+    let current = root
+    const parts = path.split('/')
+    for (const [index, part] of parts.entries()) {
+      if (!current) return undefined
+      const entry = (await tree(current)).find((candidate) => candidate.path === part)
+      if (!entry) return undefined
+      if (index === parts.length - 1) return entry.type === type ? entry.oid : undefined
+      current = entry.type === 'tree' ? entry.oid : undefined
+    }
+    return undefined
+  }
+
   async function parents(oid: string): Promise<string[]> {
     return shallowCommits().has(oid) ? [] : (await commit(oid)).parent
   }
@@ -145,18 +161,8 @@ export function createGitReader(gitdir: string, { maxBytes = DEFAULT_CACHE_BYTES
       if (/^[0-9a-f]{40}$/.test(prefix)) return prefix
       return (await isomorphicGit()).expandOid({ fs: readOnlyFs, gitdir, oid: prefix, cache: packs })
     },
-    async blobAt(root, path) {
-      let current = root
-      const parts = path.split('/')
-      for (const [index, part] of parts.entries()) {
-        if (!current) return undefined
-        const entry = (await tree(current)).find((candidate) => candidate.path === part)
-        if (!entry) return undefined
-        if (index === parts.length - 1) return entry.type === 'blob' ? entry.oid : undefined
-        current = entry.type === 'tree' ? entry.oid : undefined
-      }
-      return undefined
-    },
+    blobAt: (root, path) => entryAt(root, path, 'blob'),
+    treeAt: (root, path) => entryAt(root, path, 'tree'),
     async isAncestor(ancestor, of) {
       if (ancestor === of) return true
       try {
