@@ -109,5 +109,3 @@ export function renderContext(bundle: ContextBundle): string {
   lines.push('', contextBudgetLine(bundle.metadata))
   return lines.join('\n')
 }
-
-export { fitHistory, HISTORY_PAGE_BYTES, type PageEntry, renderHistory, type ShownHistory } from '../render/history.js'

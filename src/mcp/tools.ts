@@ -17,15 +17,8 @@ import {
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
-import {
-  fitHistory,
-  renderContext,
-  renderDetail,
-  renderHistory,
-  renderList,
-  renderMutation,
-  renderSearch,
-} from './render.js'
+import { fitHistory, renderHistory } from '../render/history.js'
+import { renderContext, renderDetail, renderList, renderMutation, renderSearch } from './render.js'
 import {
   archiveOutput,
   contextOutput,

@@ -1,8 +1,9 @@
 /**
  * What lists derive from the backlog, kept in step with it write by write: the work graph, flat arrays of what most
  * selections test first, sort keys and urgency scores, all by position in the store's records. The store keeps each
- * item at its position from one version to the next (see `ReadModel.all` in store/read-model.ts), so a new version
- * is compared with the last one pointer by pointer and only the positions holding a different record are redone.
+ * item at its position from one version to the next (see `ReadModel.all` in store/read-model.ts) and notes which
+ * positions a version changed (`changedSince`), so only the positions holding a different record are redone; a pair
+ * of versions it did not note is compared pointer by pointer.
  */
 
 import type { BacklogConfig } from '../core/config.js'

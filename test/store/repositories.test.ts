@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
-import { renderHistory } from '../../src/mcp/render.js'
+import { renderHistory } from '../../src/render/history.js'
 import { expectError } from '../helpers/errors.js'
 import { fsckOutput, GIT_ENV, git, tempRepo } from '../helpers/repo.js'
 
