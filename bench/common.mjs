@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 export const BENCH_ENV = {
   ...process.env,
@@ -45,4 +47,25 @@ export function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024
   return { rss: field('VmRSS'), peak: field('VmHWM') }
+}
+
+/**
+ * Spawns the built `git-backlog mcp` (`bin`) in `dir` and connects the MCP SDK's client, as agents start it; `ms` is
+ * the time to the answer to `initialize`.
+ */
+export async function connectServer(bin, dir, { env = BENCH_ENV, name = 'bench', stderr = 'inherit' } = {}) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], cwd: dir, env, stderr })
+  const client = new Client({ name, version: '1.0.0' })
+  const started = performance.now()
+  await client.connect(transport)
+  return { client, transport, ms: performance.now() - started }
+}
+
+/** Runs `action`, adds its time to `samples`, and fails the bench on a tool error. */
+export async function timed(samples, action) {
+  const start = performance.now()
+  const result = await action()
+  samples.push(performance.now() - start)
+  if (result?.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`)
+  return result
 }

@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { serializeItem } from '../dist/core/codec.js'
 import { blankItem } from '../dist/core/item.js'
 import { itemPath } from '../dist/core/layout.js'
-import { BENCH_ENV } from './common.mjs'
+import { BENCH_ENV, percentile } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const [items = 10_000, commits = 5_000] = process.argv.slice(2).map(Number)
@@ -62,11 +62,6 @@ function history() {
     }
   }
   return { stream: chunks.join(''), ids }
-}
-
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'git-backlog-history-bench-'))

@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url'
 import { parseItemFile, serializeItem } from '../dist/core/codec.js'
 import { DEFAULT_CONFIG } from '../dist/core/config.js'
 import { blankItem } from '../dist/core/item.js'
-import { itemPath } from '../dist/core/layout.js'
+import { ATTRIBUTES_TEXT, itemPath } from '../dist/core/layout.js'
 import { mergeItemTexts } from '../dist/core/merge.js'
-import { ATTRIBUTES_TEXT, driverCommand } from '../dist/merge/install.js'
+import { driverCommand } from '../dist/merge/install.js'
 import { resolveConflicts } from '../dist/merge/resolve.js'
 import { discoverRepo } from '../dist/store/repo.js'
+import { percentile } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
@@ -42,11 +43,6 @@ const env = {
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 const TAGS = ['auth', 'web', 'api', 'db', 'docs', 'ops', 'ui', 'perf']
 const config = readFileSync(join(root, 'templates', 'config.yml'), 'utf8')
-
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
 
 const idOf = (i) => `bl-${i.toString(32).padStart(6, '0')}${ALPHABET[i % 32]}`
 

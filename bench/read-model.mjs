@@ -7,10 +7,8 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { buildBacklog } from './backlog.mjs'
-import { BENCH_ENV, percentile, rssOf } from './common.mjs'
+import { connectServer, percentile, rssOf, timed } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const args = process.argv.slice(2)
@@ -26,24 +24,9 @@ async function call(client, name, arguments_) {
   return result
 }
 
-async function timed(samples, action) {
-  const start = performance.now()
-  const result = await action()
-  samples.push(performance.now() - start)
-  return result
-}
-
 async function benchmark(count) {
   const { dir, ids } = buildBacklog(count)
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [bin, 'mcp'],
-    cwd: dir,
-    env: BENCH_ENV,
-    stderr: 'inherit',
-  })
-  const client = new Client({ name: 'bench-read-model', version: '1.0.0' })
-  await client.connect(transport)
+  const { client, transport } = await connectServer(bin, dir, { name: 'bench-read-model' })
   const cold = performance.now()
   await call(client, 'backlog_list', { limit: 20 })
   const coldListMs = performance.now() - cold

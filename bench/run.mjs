@@ -8,10 +8,8 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { buildBacklog } from './backlog.mjs'
-import { BENCH_ENV, percentile, rssOf } from './common.mjs'
+import { BENCH_ENV, connectServer, percentile, rssOf, timed } from './common.mjs'
 import { benchStartup } from './startup.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -22,40 +20,17 @@ const ops = opsIndex >= 0 ? Number(args[opsIndex + 1]) : 200
 const sizes = args.filter((arg, index) => /^\d+$/.test(arg) && args[index - 1] !== '--ops').map(Number)
 const env = BENCH_ENV
 
-/** Spawns the built server in `dir` and connects the SDK client; `ms` is the time to the initialize response. */
-async function startServer(dir) {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [bin, 'mcp'],
-    cwd: dir,
-    env,
-    stderr: 'inherit',
-  })
-  const client = new Client({ name: 'bench', version: '1.0.0' })
-  const started = performance.now()
-  await client.connect(transport)
-  return { client, transport, ms: performance.now() - started }
-}
-
 /** Bytes of the tools/list answer as JSON, and of what a client shows its model (≤ 24 KB, ≤ 16 KB: docs/adr/0014-a-lean-tool-list.md). */
 function toolListSize(tools) {
   const bytes = (value) => Buffer.byteLength(JSON.stringify(value))
   return { total: bytes(tools), visible: bytes(tools.map(({ outputSchema: _, ...rest }) => rest)) }
 }
 
-async function time(samples, action) {
-  const start = performance.now()
-  const result = await action()
-  samples.push(performance.now() - start)
-  if (result?.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`)
-  return result
-}
-
 async function benchmark(count) {
   const built = performance.now()
   const { dir, ids } = buildBacklog(count)
   const buildMs = performance.now() - built
-  const { client, transport, ms: initializeMs } = await startServer(dir)
+  const { client, transport, ms: initializeMs } = await connectServer(bin, dir, { env })
   const toolList = toolListSize((await client.listTools()).tools)
   const firstList = performance.now()
   const first = await client.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
@@ -78,7 +53,7 @@ async function benchmark(count) {
   }
   const created = []
   for (let i = 0; i < ops; i++) {
-    const result = await time(samples.create, () =>
+    const result = await timed(samples.create, () =>
       client.callTool({
         name: 'backlog_create',
         arguments: { title: `Bench item ${i}`, tags: ['bench'], priority: 'high' },
@@ -88,7 +63,7 @@ async function benchmark(count) {
   }
   for (let i = 0; i < ops; i++) {
     const id = ids[(i * 7919) % ids.length]
-    await time(samples.update, () =>
+    await timed(samples.update, () =>
       client.callTool({
         name: 'backlog_update',
         arguments: { id, note: `progress ${i}`, add_tags: [`round${i % 3}`] },
@@ -96,7 +71,7 @@ async function benchmark(count) {
     )
   }
   for (let i = 0; i < ops; i++) {
-    await time(samples.get, () =>
+    await timed(samples.get, () =>
       client.callTool({ name: 'backlog_get', arguments: { id: ids[(i * 104729) % ids.length] } }),
     )
   }
@@ -106,10 +81,10 @@ async function benchmark(count) {
       { type: 'task', assignee: 'nobody' },
       { tags: ['bench'], limit: 10 },
     ][i % 3]
-    await time(samples['list (filter)'], () => client.callTool({ name: 'backlog_list', arguments: arguments_ }))
+    await timed(samples['list (filter)'], () => client.callTool({ name: 'backlog_list', arguments: arguments_ }))
   }
   for (let i = 0; i < Math.min(ops, 50); i++) {
-    await time(samples['list (default)'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
+    await timed(samples['list (default)'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
   }
   for (let i = 0; i < ops; i++) {
     const filter = [
@@ -118,7 +93,7 @@ async function benchmark(count) {
       '(+ACTIVE or +OVERDUE) -BLOCKED',
       'assignee:claude +api',
     ][i % 4]
-    await time(samples['list (expression)'], () => client.callTool({ name: 'backlog_list', arguments: { filter } }))
+    await timed(samples['list (expression)'], () => client.callTool({ name: 'backlog_list', arguments: { filter } }))
   }
   // Agents list right after they write: the first list of a new version of the backlog.
   for (let i = 0; i < Math.min(ops, 100); i++) {
@@ -126,8 +101,8 @@ async function benchmark(count) {
       name: 'backlog_update',
       arguments: { id: ids[(i * 104729 + 3) % ids.length], note: `between lists ${i}` },
     })
-    await time(samples['list after a write'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
-    await time(samples['list (sort updated)'], () =>
+    await timed(samples['list after a write'], () => client.callTool({ name: 'backlog_list', arguments: {} }))
+    await timed(samples['list (sort updated)'], () =>
       client.callTool({ name: 'backlog_list', arguments: { sort: 'updated', limit: 20 } }),
     )
   }
@@ -138,27 +113,27 @@ async function benchmark(count) {
     const query = ['payment webhook', 'login', 'migration timeout', 'dashbord', 'refactor the db module', 'onboard'][
       i % 6
     ]
-    await time(samples.search, () => client.callTool({ name: 'backlog_search', arguments: { query } }))
+    await timed(samples.search, () => client.callTool({ name: 'backlog_search', arguments: { query } }))
   }
   for (let i = 0; i < Math.min(ops, 100); i++) {
-    await time(samples.context, () =>
+    await timed(samples.context, () =>
       client.callTool({ name: 'backlog_context', arguments: { id: ids[(i * 7919 + 10) % ids.length] } }),
     )
   }
   for (let i = 0; i < Math.min(ops, 50); i++) {
-    await time(samples['history (one item)'], () =>
+    await timed(samples['history (one item)'], () =>
       client.callTool({ name: 'backlog_history', arguments: { id: ids[(i * 7919) % ids.length], limit: 10 } }),
     )
   }
   // Undo takes back this client's own latest changes, one after another (the notes added above).
   for (let i = 0; i < Math.min(ops, 50); i++) {
-    await time(samples.undo, () => client.callTool({ name: 'backlog_undo', arguments: {} }))
+    await timed(samples.undo, () => client.callTool({ name: 'backlog_undo', arguments: {} }))
   }
   const memory = rssOf(transport.pid)
   await client.close()
 
   // A second start finds the parse cache the first one left in .git/backlog/.
-  const { client: second, ms: restartInitializeMs } = await startServer(dir)
+  const { client: second, ms: restartInitializeMs } = await connectServer(bin, dir, { env })
   const secondList = performance.now()
   await second.callTool({ name: 'backlog_list', arguments: { limit: 20 } })
   const restartListMs = performance.now() - secondList

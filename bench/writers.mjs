@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { serializeItem } from '../dist/core/codec.js'
 import { blankItem } from '../dist/core/item.js'
 import { itemPath } from '../dist/core/layout.js'
-import { BENCH_ENV, newBenchRepo, STATUSES, TAGS } from './common.mjs'
+import { BENCH_ENV, newBenchRepo, percentile, STATUSES, TAGS } from './common.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
@@ -53,11 +53,6 @@ async function startServer(dir, agent) {
   const client = new Client({ name: agent, version: '1.0.0' })
   await client.connect(transport)
   return client
-}
-
-function percentile(samples, p) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
 /** N creates, one after another, timing each call. */
