@@ -328,22 +328,32 @@ describe('the backlog log', () => {
   })
 })
 
+/** Notes added to `id` by an agent through the app, one commit each. */
+async function addNotes(repo: TempRepo, id: string, count = 1): Promise<void> {
+  const app = createApp({
+    cwd: repo.dir,
+    now: steppingClock(Date.UTC(2027, 1, 1)),
+    random: seededRandom(),
+    identity: ID,
+  })
+  for (let i = 0; i < count; i++) await app.update(updateInput.parse({ id, note: `note ${i}`, agent: 'claude' }))
+  app.close()
+}
+
+/** A log over a reader of its own: nothing kept from another walk, as in a new process. */
+function ownLog(repo: TempRepo) {
+  const store = discoverRepo(repo.dir)
+  return createBacklogLog(store, createGitReader(store.commondir))
+}
+
 describe('the walk after one more commit', () => {
   it('answers as a fresh walk does: a backlog write, a code commit, a hand edit and a merge on top of a kept walk', async () => {
     const { repo, first } = await backlogRepo()
-    const store = discoverRepo(repo.dir)
-    const kept = createBacklogLog(store, createGitReader(store.commondir))
-    const fresh = async () => await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    const kept = ownLog(repo)
+    const fresh = async () => await ownLog(repo).recent({ limit: 100 })
     expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
 
-    const app = createApp({
-      cwd: repo.dir,
-      now: steppingClock(Date.UTC(2027, 1, 1)),
-      random: seededRandom(),
-      identity: ID,
-    })
-    await app.update(updateInput.parse({ id: first, note: 'one more', agent: 'claude' }))
-    app.close()
+    await addNotes(repo, first)
     expect(await kept.recent({ limit: 100 })).toEqual(await fresh())
 
     repo.write('src/code.ts', 'export {}\n')
@@ -374,18 +384,10 @@ describe('the walk after one more commit', () => {
 describe('a walk kept in part', () => {
   it('goes on with git from where it ends after one more commit', async () => {
     const { repo, first } = await backlogRepo()
-    const store = discoverRepo(repo.dir)
-    const kept = createBacklogLog(store, createGitReader(store.commondir))
+    const kept = ownLog(repo)
     expect(await kept.recent({ limit: 1 })).toHaveLength(1)
-    const app = createApp({
-      cwd: repo.dir,
-      now: steppingClock(Date.UTC(2027, 1, 1)),
-      random: seededRandom(),
-      identity: ID,
-    })
-    await app.update(updateInput.parse({ id: first, note: 'one more', agent: 'claude' }))
-    app.close()
-    const fresh = await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    await addNotes(repo, first)
+    const fresh = await ownLog(repo).recent({ limit: 100 })
     expect(fresh).toHaveLength(5)
     expect(await kept.recent({ limit: 100 })).toEqual(fresh)
   })
@@ -394,19 +396,11 @@ describe('a walk kept in part', () => {
 describe('walks at once', () => {
   it('from a walk kept in part, each lists every commit once, as a fresh walk does', async () => {
     const { repo, first } = await backlogRepo()
-    const app = createApp({
-      cwd: repo.dir,
-      now: steppingClock(Date.UTC(2027, 1, 1)),
-      random: seededRandom(),
-      identity: ID,
-    })
-    for (let i = 0; i < 12; i++) await app.update(updateInput.parse({ id: first, note: `note ${i}`, agent: 'claude' }))
-    app.close()
-    const store = discoverRepo(repo.dir)
-    const kept = createBacklogLog(store, createGitReader(store.commondir))
+    await addNotes(repo, first, 12)
+    const kept = ownLog(repo)
     expect(await kept.recent({ limit: 3 })).toHaveLength(3)
     const [one, two] = await Promise.all([kept.recent({ limit: 100 }), kept.recent({ limit: 100 })])
-    const fresh = await createBacklogLog(store, createGitReader(store.commondir)).recent({ limit: 100 })
+    const fresh = await ownLog(repo).recent({ limit: 100 })
     expect(fresh).toHaveLength(16)
     expect(one).toEqual(fresh)
     expect(two).toEqual(fresh)
