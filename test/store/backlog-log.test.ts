@@ -7,6 +7,7 @@ import { itemPath } from '../../src/core/layout.js'
 import { createBacklogLog } from '../../src/store/backlog-log.js'
 import { createGitReader } from '../../src/store/git/reader.js'
 import { discoverRepo } from '../../src/store/repo.js'
+import { steadyApp } from '../helpers/app.js'
 import { GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** Runs git with both dates pinned, so the order of a merged history is known. */
@@ -28,12 +29,7 @@ function commitAt(repo: TempRepo, iso: string, message: string): string {
 /** A repository with a backlog made by the app: init, two items, a status change. Its clock starts in 2027. */
 async function backlogRepo() {
   const repo = tempRepo()
-  const app = createApp({
-    cwd: repo.dir,
-    now: steppingClock(Date.UTC(2027, 0, 1)),
-    random: seededRandom(),
-    identity: { name: 'Ann Agent', email: 'ann@example.com' },
-  })
+  const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
   await app.init({ agent: 'setup-bot' })
   const first = (await app.create({ title: 'Fix the login flow', agent: 'claude' })).items[0]!.id
   const second = (await app.create({ title: 'Write the docs', agent: 'codex' })).items[0]!.id
@@ -330,12 +326,7 @@ describe('the backlog log', () => {
 
 /** Notes added to `id` by an agent through the app, one commit each. */
 async function addNotes(repo: TempRepo, id: string, count = 1): Promise<void> {
-  const app = createApp({
-    cwd: repo.dir,
-    now: steppingClock(Date.UTC(2027, 1, 1)),
-    random: seededRandom(),
-    identity: ID,
-  })
+  const app = steadyApp(repo.dir, Date.UTC(2027, 1, 1))
   for (let i = 0; i < count; i++) await app.update(updateInput.parse({ id, note: `note ${i}`, agent: 'claude' }))
   app.close()
 }

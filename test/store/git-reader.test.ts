@@ -1,22 +1,13 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app/index.js'
 import { createInput, updateInput } from '../../src/core/inputs.js'
 import { createBacklogLog } from '../../src/store/backlog-log.js'
 import { createByteCache } from '../../src/store/git/cache.js'
 import { createGitReader } from '../../src/store/git/reader.js'
 import { createItemHistory } from '../../src/store/item-history.js'
 import { discoverRepo } from '../../src/store/repo.js'
-import { GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
-
-function appIn(repo: TempRepo, start: number) {
-  return createApp({
-    cwd: repo.dir,
-    now: steppingClock(start),
-    random: seededRandom(),
-    identity: { name: 'Ann Agent', email: 'ann@example.com' },
-  })
-}
+import { steadyApp } from '../helpers/app.js'
+import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** `count` commits of code on top of HEAD (files outside .backlog/), made at once with `git fast-import`. */
 function codeCommits(repo: TempRepo, count: number, from: number): void {
@@ -65,7 +56,7 @@ describe('the bounded cache', () => {
 
   it('keeps a reader within its bound through a whole history, and reads the same as an unbounded one', async () => {
     const repo = await tempRepo()
-    const app = appIn(repo, Date.UTC(2027, 0, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
     await app.init({})
     const ids: string[] = []
     for (let n = 0; n < 20; n++) {
@@ -104,7 +95,7 @@ describe('the bounded cache', () => {
 describe('history past a long run of code commits', () => {
   it("finds an item's older commits with 10,500 commits of code after them", async () => {
     const repo = await tempRepo()
-    const app = appIn(repo, Date.UTC(2027, 0, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
     await app.init({})
     const id = (await app.create(createInput.parse({ title: 'Old item', agent: 'ann' }))).items[0]!.id
     await app.update(updateInput.parse({ id, priority: 'high', agent: 'ann' }))

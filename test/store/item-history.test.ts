@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app/index.js'
 import { archiveInput, createInput, deleteInput, updateInput } from '../../src/core/inputs.js'
 import { ARCHIVE_DIR, itemPath } from '../../src/core/layout.js'
 import { createItemHistory } from '../../src/store/item-history.js'
 import { discoverRepo } from '../../src/store/repo.js'
-import { GIT_ENV, seededRandom, steppingClock, type TempRepo, tempRepo } from '../helpers/repo.js'
+import { steadyApp } from '../helpers/app.js'
+import { GIT_ENV, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** Commits everything by hand with both dates pinned, as a person editing files would. */
 function commitByHand(repo: TempRepo, iso: string, message: string): string {
@@ -13,15 +13,6 @@ function commitByHand(repo: TempRepo, iso: string, message: string): string {
   execFileSync('git', ['add', '-A'], { cwd: repo.dir, env })
   execFileSync('git', ['commit', '-q', '-m', message], { cwd: repo.dir, env })
   return repo.git('rev-parse', 'HEAD').trim()
-}
-
-function appIn(repo: TempRepo, start: number) {
-  return createApp({
-    cwd: repo.dir,
-    now: steppingClock(start),
-    random: seededRandom(),
-    identity: { name: 'Ann Agent', email: 'ann@example.com' },
-  })
 }
 
 /** Commit ids `git log` lists for the given paths, newest first. */
@@ -39,7 +30,7 @@ function gitLog(repo: TempRepo, ...paths: string[]): string[] {
  */
 async function livedInRepo() {
   const repo = tempRepo()
-  let app = appIn(repo, Date.UTC(2027, 0, 1))
+  let app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
   await app.init({ agent: 'setup-bot' })
   const login = (await app.create(createInput.parse({ title: 'Fix the login flow', priority: 'low', agent: 'claude' })))
     .items[0]!.id
@@ -56,7 +47,7 @@ async function livedInRepo() {
   )
   const handEdit = commitByHand(repo, '2027-02-01T10:00:00', 'retitle the docs task')
 
-  app = appIn(repo, Date.UTC(2027, 1, 2))
+  app = steadyApp(repo.dir, Date.UTC(2027, 1, 2))
   await app.update(updateInput.parse({ id: login, status: 'done', agent: 'claude' }))
   await app.remove(deleteInput.parse({ id: docs, agent: 'codex' }))
   await app.archive(archiveInput.parse({ id: login, agent: 'claude' }))
@@ -237,7 +228,7 @@ describe('item history', () => {
 
   it('walks a bounded number of commits per page and says where to go on, through long stretches of code', async () => {
     const repo = tempRepo()
-    const app = appIn(repo, Date.UTC(2027, 0, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
     await app.init({})
     const id = (await app.create(createInput.parse({ title: 'Old item', agent: 'ann' }))).items[0]!.id
     // 30 commits of code, then one change to the item: its create lies 31 commits back.
@@ -248,7 +239,7 @@ describe('item history', () => {
     ).join('')
     execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, input: many, env: { ...process.env, ...GIT_ENV } })
     repo.git('reset', '-q', '--hard')
-    const later = appIn(repo, Date.UTC(2027, 6, 1))
+    const later = steadyApp(repo.dir, Date.UTC(2027, 6, 1))
     await later.update(updateInput.parse({ id, priority: 'high', agent: 'ann' }))
     later.close()
     app.close()
@@ -275,7 +266,7 @@ describe('item history', () => {
     const before = await history.history({ limit: 4 })
     expect(await history.history({ limit: 4 })).toEqual(before)
 
-    const app = appIn(repo, Date.UTC(2027, 2, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 2, 1))
     const added = await app.create(createInput.parse({ title: 'Third thing', agent: 'claude' }))
     app.close()
 
@@ -291,7 +282,7 @@ describe('item history', () => {
 
   it('measures a merge that resolved a conflict against its first parent', async () => {
     const repo = tempRepo()
-    const app = appIn(repo, Date.UTC(2027, 0, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
     await app.init({})
     const id = (await app.create(createInput.parse({ title: 'Plan the release', priority: 'medium' }))).items[0]!.id
     app.close()
@@ -324,7 +315,7 @@ describe('item history', () => {
 
   it('reports a file broken by hand as unreadable, and the fix after it', async () => {
     const { repo } = await livedInRepo()
-    const app = appIn(repo, Date.UTC(2027, 2, 1))
+    const app = steadyApp(repo.dir, Date.UTC(2027, 2, 1))
     const id = (await app.create(createInput.parse({ title: 'Fragile', agent: 'claude' }))).items[0]!.id
     app.close()
     const path = itemPath(id)
