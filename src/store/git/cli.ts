@@ -4,7 +4,13 @@
  * commit protocol instead; this is the one place that starts git.
  */
 
-import { type ChildProcessByStdio, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
+import {
+  type ChildProcessByStdio,
+  type SpawnSyncOptions,
+  type SpawnSyncReturns,
+  spawn,
+  spawnSync,
+} from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -55,33 +61,30 @@ export function runGit(repo: Repo, args: readonly string[], options: GitOptions 
   return runGitAt(repo.worktree, args, options)
 }
 
-/** Runs git in `cwd`, which need not be a repository yet (`git init`). */
-export function runGitAt(cwd: string, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<string> {
-  return spawnSync('git', args, {
+/** spawnSync's options for git in `cwd`: standard input only when there is some, output kept up to `maxBuffer`. */
+function syncOptions(cwd: string, options: GitOptions, maxBuffer: number): SpawnSyncOptions {
+  return {
     cwd,
-    encoding: 'utf8',
     env: gitEnv(options.env),
-    maxBuffer: 256 * 1024 * 1024,
+    maxBuffer,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-  })
+  }
 }
 
-/** The same in `cwd` (a git directory, for reads that need no working tree). */
+/** Runs git in `cwd`, which need not be a repository yet (`git init`), and returns its output as text. */
+export function runGitAt(cwd: string, args: readonly string[], options: GitOptions = {}): SpawnSyncReturns<string> {
+  return spawnSync('git', args, { ...syncOptions(cwd, options, 256 * 1024 * 1024), encoding: 'utf8' })
+}
+
+/** Runs git in `cwd` (a git directory, for reads that need no working tree) and returns its output as bytes. */
 export function runGitBytesAt(
   cwd: string,
   args: readonly string[],
   options: GitOptions = {},
 ): SpawnSyncReturns<Buffer> {
-  return spawnSync('git', args, {
-    cwd,
-    env: gitEnv(options.env),
-    maxBuffer: 1024 * 1024 * 1024,
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    ...(options.input === undefined ? {} : { input: options.input }),
-    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-  })
+  return spawnSync('git', args, { ...syncOptions(cwd, options, 1024 * 1024 * 1024), encoding: 'buffer' })
 }
 
 /**
