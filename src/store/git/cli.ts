@@ -6,7 +6,7 @@
 
 import {
   type ChildProcessByStdio,
-  type SpawnSyncOptions,
+  type SpawnSyncOptionsWithBufferEncoding,
   type SpawnSyncReturns,
   spawn,
   spawnSync,
@@ -62,7 +62,7 @@ export function runGit(repo: Repo, args: readonly string[], options: GitOptions 
 }
 
 /** spawnSync's options for git in `cwd`: standard input only when there is some, output kept up to `maxBuffer`. */
-function syncOptions(cwd: string, options: GitOptions, maxBuffer: number): SpawnSyncOptions {
+function syncOptions(cwd: string, options: GitOptions, maxBuffer: number): SpawnSyncOptionsWithBufferEncoding {
   return {
     cwd,
     env: gitEnv(options.env),
@@ -84,7 +84,7 @@ export function runGitBytesAt(
   args: readonly string[],
   options: GitOptions = {},
 ): SpawnSyncReturns<Buffer> {
-  return spawnSync('git', args, { ...syncOptions(cwd, options, 1024 * 1024 * 1024), encoding: 'buffer' })
+  return spawnSync('git', args, syncOptions(cwd, options, 1024 * 1024 * 1024))
 }
 
 /**
