@@ -9,7 +9,7 @@ import { itemRow } from '../core/fields.js'
 import { commitMessage, type MessageInput } from '../core/messages.js'
 import type { MutationContext } from '../core/mutations.js'
 import { installDriverQuietly } from '../merge/install.js'
-import { type FilterNode, filterFields, parseFilter } from '../query/filter.js'
+import { type FilterNode, filterFields } from '../query/filter.js'
 import { createSelector, type Selector } from '../query/select.js'
 import { createSearchIndex, type SearchIndex } from '../search/search-index.js'
 import { type BacklogLog, createBacklogLog } from '../store/backlog-log.js'
@@ -34,10 +34,9 @@ export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
-/** True when the filter (its text, or the text parsed) compares `updated`, which needs history read first. */
-export function mentionsUpdated(filter: string | FilterNode | undefined): boolean {
-  const node = typeof filter === 'string' ? (filter ? parseFilter(filter) : undefined) : filter
-  return node !== undefined && filterFields(node).has('updated')
+/** True when the filter (parsed once by the use-case) compares `updated`, which needs history read first. */
+export function mentionsUpdated(filter: FilterNode | undefined): boolean {
+  return filter !== undefined && filterFields(filter).has('updated')
 }
 
 function notFound(id: string): BacklogError {
