@@ -1,0 +1,94 @@
+// Which pairs of edits to different fields of one item merge cleanly with git's plain line merge (what a hosting
+// service's merge button does: no custom driver): for each pair, two branches each make one edit through the app, then
+// `git merge` with `merge=text` for item files. Run for a sparse item (title and body) and a full one (every field set).
+// Usage: npm run build && node bench/line-merge.mjs
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createApp } from '../dist/app/index.js'
+import { createInput, updateInput, writeResourceInput } from '../dist/core/inputs.js'
+import { BENCH_ENV } from './common.mjs'
+
+const EDITS = {
+  status: { update: { status: 'in_progress' } },
+  priority: { update: { priority: 'urgent' } },
+  assignee: { update: { assignee: 'ann' } },
+  tags: { update: { add_tags: ['later'] } },
+  due: { update: { due: '2027-03-01' } },
+  note: { update: { note: 'Tried the cache; too slow.' } },
+  title: { update: { title: 'Retitled item' } },
+  done: { update: { status: 'done', add_evidence: ['tests pass'] } },
+  body: { write: { type: 'append', new_str: 'A paragraph added at the end.\n' } },
+}
+
+const BASES = {
+  sparse: { title: 'Fix the login flow', description: 'Users cannot log in.\n\nSteps below.\n' },
+  full: {
+    title: 'Fix the login flow',
+    description: 'Users cannot log in.\n\nSteps below.\n',
+    priority: 'medium',
+    assignee: 'bob',
+    tags: ['auth'],
+    due: '2027-02-01',
+  },
+}
+
+const git = (dir, ...args) =>
+  execFileSync('git', args, { cwd: dir, env: BENCH_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+
+async function edit(dir, id, name) {
+  const app = createApp({ cwd: dir, identity: { name: 'Bench', email: 'bench@example.com' } })
+  try {
+    const spec = EDITS[name]
+    if (spec.update) await app.update(updateInput.parse({ id, ...spec.update, agent: name }))
+    else await app.writeBody(writeResourceInput.parse({ id, operation: spec.write, agent: name }))
+  } finally {
+    app.close()
+  }
+}
+
+/** One repository per base: the item made on main, then for each pair two branches from it and a merge. */
+async function measure(baseName) {
+  const dir = mkdtempSync(join(tmpdir(), 'line-merge-'))
+  git(dir, 'init', '-q', '-b', 'main')
+  writeFileSync(join(dir, 'README.md'), '# x\n')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', 'initial')
+  const app = createApp({ cwd: dir, identity: { name: 'Bench', email: 'bench@example.com' } })
+  await app.init({})
+  await app.create(createInput.parse({ ...BASES[baseName], agent: 'setup' }))
+  const id = app.store.all()[0].item.id
+  // A note already there, so a new one appends to a list rather than starting one (in the full base).
+  if (baseName === 'full')
+    await app.update(updateInput.parse({ id, note: 'First look: a cookie issue.', agent: 'setup' }))
+  app.close()
+  // The plain line merge for item files, whatever .gitattributes says (info/attributes wins).
+  writeFileSync(join(dir, '.git', 'info', 'attributes'), '*.md merge=text\n')
+  const names = Object.keys(EDITS)
+  const results = []
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const [a, b] = [names[i], names[j]]
+      git(dir, 'checkout', '-q', '-B', 'a', 'main')
+      await edit(dir, id, a)
+      git(dir, 'checkout', '-q', '-B', 'b', 'main')
+      await edit(dir, id, b)
+      const merged = spawnSync('git', ['merge', '-q', '--no-edit', 'a'], { cwd: dir, env: BENCH_ENV, encoding: 'utf8' })
+      const clean = merged.status === 0
+      if (!clean) git(dir, 'merge', '--abort')
+      results.push({ a, b, clean })
+      git(dir, 'checkout', '-q', 'main')
+    }
+  }
+  rmSync(dir, { recursive: true, force: true })
+  return results
+}
+
+for (const base of Object.keys(BASES)) {
+  const results = await measure(base)
+  const conflicts = results.filter((result) => !result.clean)
+  console.log(`${base} item: ${results.length - conflicts.length} of ${results.length} pairs merge cleanly`)
+  for (const { a, b } of conflicts) console.log(`  conflict: ${a} + ${b}`)
+}
