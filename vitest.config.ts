@@ -21,6 +21,7 @@ const LAYERS = {
       'test/concurrency/person.test.ts',
       'test/concurrency/writers.test.ts',
       'test/merge/property.test.ts',
+      'test/merge/line-merge-all.test.ts',
     ],
     report: 'stress',
     workers: 1,

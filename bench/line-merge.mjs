@@ -1,10 +1,10 @@
 // Which pairs of edits to different fields of one item merge cleanly with git's plain line merge (what a hosting
 // service's merge button does: no custom driver): for each pair, two branches each make one edit through the app, then
 // `git merge` with `merge=text` for item files. Run for a sparse item (title and body) and a full one (every field set).
-// Usage: npm run build && node bench/line-merge.mjs
+// Usage: npm run build && node bench/line-merge.mjs [--all]   (--all: every field an edit can set, 153 pairs)
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../dist/app/index.js'
@@ -23,6 +23,19 @@ const EDITS = {
   body: { write: { type: 'append', new_str: 'A paragraph added at the end.\n' } },
 }
 
+/** Every other field an edit can set on its own, for the wider measurement (`--all`). */
+const MORE_EDITS = {
+  type: { update: { type: 'epic' } },
+  parent: { update: { parent: 'PARENT' } },
+  depends_on: { update: { add_depends_on: ['PARENT'] } },
+  scheduled: { update: { scheduled: '2027-01-15' } },
+  wait: { update: { wait: '2027-01-10' } },
+  recur: { update: { recur: 'weekly' } },
+  references: { update: { add_references: [{ url: 'https://example.com/spec' }] } },
+  blocked_reason: { update: { add_blocked_reason: ['waiting on the API'] } },
+  attribute: { update: { attributes: { estimate: 3 } } },
+}
+
 const BASES = {
   sparse: { title: 'Fix the login flow', description: 'Users cannot log in.\n\nSteps below.\n' },
   full: {
@@ -38,11 +51,15 @@ const BASES = {
 const git = (dir, ...args) =>
   execFileSync('git', args, { cwd: dir, env: BENCH_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 
-async function edit(dir, id, name) {
+const ALL = process.argv.includes('--all')
+const edits = ALL ? { ...EDITS, ...MORE_EDITS } : EDITS
+
+async function edit(dir, id, parent, name) {
   const app = createApp({ cwd: dir, identity: { name: 'Bench', email: 'bench@example.com' } })
   try {
-    const spec = EDITS[name]
-    if (spec.update) await app.update(updateInput.parse({ id, ...spec.update, agent: name }))
+    const spec = edits[name]
+    const fields = JSON.parse(JSON.stringify(spec.update ?? {}).replaceAll('PARENT', parent))
+    if (spec.update) await app.update(updateInput.parse({ id, ...fields, agent: name }))
     else await app.writeBody(writeResourceInput.parse({ id, operation: spec.write, agent: name }))
   } finally {
     app.close()
@@ -58,23 +75,25 @@ async function measure(baseName) {
   git(dir, 'commit', '-q', '-m', 'initial')
   const app = createApp({ cwd: dir, identity: { name: 'Bench', email: 'bench@example.com' } })
   await app.init({})
-  await app.create(createInput.parse({ ...BASES[baseName], agent: 'setup' }))
-  const id = app.store.all()[0].item.id
+  await app.create(createInput.parse({ title: 'An epic to hang items on', type: 'epic', agent: 'setup' }))
+  const parent = app.store.all()[0].item.id
+  const made = await app.create(createInput.parse({ ...BASES[baseName], agent: 'setup' }))
+  const id = made.items[0].id
   // A note already there, so a new one appends to a list rather than starting one (in the full base).
   if (baseName === 'full')
     await app.update(updateInput.parse({ id, note: 'First look: a cookie issue.', agent: 'setup' }))
   app.close()
   // The plain line merge for item files, whatever .gitattributes says (info/attributes wins).
   writeFileSync(join(dir, '.git', 'info', 'attributes'), '*.md merge=text\n')
-  const names = Object.keys(EDITS)
+  const names = Object.keys(edits)
   const results = []
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
       const [a, b] = [names[i], names[j]]
       git(dir, 'checkout', '-q', '-B', 'a', 'main')
-      await edit(dir, id, a)
+      await edit(dir, id, parent, a)
       git(dir, 'checkout', '-q', '-B', 'b', 'main')
-      await edit(dir, id, b)
+      await edit(dir, id, parent, b)
       const merged = spawnSync('git', ['merge', '-q', '--no-edit', 'a'], { cwd: dir, env: BENCH_ENV, encoding: 'utf8' })
       const clean = merged.status === 0
       if (!clean) git(dir, 'merge', '--abort')

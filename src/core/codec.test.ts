@@ -1,9 +1,74 @@
 import { describe, expect, it } from 'vitest'
-import { parseItemFile, serializeItem } from './codec.js'
+import { inLayout, layoutItemFile, parseItemFile, serializeItem } from './codec.js'
 import { BacklogError } from './errors.js'
 import { blankItem } from './item.js'
 
+/** An item as the tool writes it: every field on its own line, a blank line between fields (ADR 0018). */
 const canonical = `---
+id: bl-k3m9x2
+
+title: Fix the login flow
+
+type: task
+
+status: in_progress
+
+priority: high
+
+assignee:
+
+parent:
+
+epic:
+
+tags:
+  - auth
+  - web
+
+depends_on:
+  - bl-aaaaaa
+
+due:
+
+scheduled:
+
+wait:
+
+recur:
+
+until:
+
+references:
+  - url: https://example.com/spec
+    title: Spec
+
+evidence:
+
+blocked_reason:
+
+created: 2026-11-20T10:00:00Z
+
+started: 2026-11-21T09:00:00Z
+
+closed:
+
+estimate: 3
+
+notes:
+  - at: 2026-11-21T09:05:00Z
+    by: claude
+    text: |
+      Found the cause.
+      Session cookie is dropped.
+---
+
+Users are logged out after a refresh.
+
+- [ ] keep the session
+`
+
+/** The same item as versions before ADR 0018 wrote it: set fields only, no blank lines. */
+const compact = `---
 id: bl-k3m9x2
 title: Fix the login flow
 type: task
@@ -112,14 +177,30 @@ describe('serializeItem', () => {
     expect(serializeItem(parseItemFile(hand), hand)).toBe(hand)
   })
 
-  it('rewrites only the changed keys of a hand-written file, keeping comments and styles', () => {
+  it('reads a compact file of an older version as the same item, and gives back its bytes while nothing changes', () => {
+    expect(parseItemFile(compact)).toEqual(parseItemFile(canonical))
+    expect(serializeItem(parseItemFile(compact), compact)).toBe(compact)
+  })
+
+  it('moves a file to the layout on its next write, and layoutItemFile moves it with nothing else changed', () => {
+    const item = parseItemFile(compact)
+    expect(layoutItemFile(compact)).toBe(canonical)
+    expect(layoutItemFile(canonical)).toBe(canonical)
+    const edited = serializeItem({ ...item, priority: 'low' }, compact)
+    expect(edited).toBe(canonical.replace('priority: high', 'priority: low'))
+    const rebodied = serializeItem({ ...item, description: 'New body\n' }, compact)
+    expect(rebodied).toBe(`${canonical.slice(0, canonical.indexOf('---\n\n') + 4)}\nNew body\n`)
+  })
+
+  it('rewrites only the changed keys of a hand-written file, keeping comments, styles and order, and adds each missing field after the field before it', () => {
     const hand = [
       '---',
       '# Owner: the web team',
-      'id: a-1',
       "title: 'Keep my quotes'",
+      'id: a-1',
       'status: open # still triaging',
       '',
+      '# comma lists are fine',
       'tags: [x, y]',
       'custom_field:   kept as written',
       '---',
@@ -128,29 +209,43 @@ describe('serializeItem', () => {
     ].join('\n')
     const item = parseItemFile(hand)
     const edited = serializeItem({ ...item, status: 'done', priority: 'high' }, hand)
+    const empty = (fields: string) => fields.split(' ').map((field) => `\n${field}:`)
     expect(edited).toBe(
       [
         '---',
         '# Owner: the web team',
-        'id: a-1',
         "title: 'Keep my quotes'",
-        'status: done',
-        'priority: high',
         '',
+        'type: task',
+        '',
+        'id: a-1',
+        '',
+        'status: done',
+        '',
+        'priority: high',
+        ...empty('assignee parent epic'),
+        '',
+        '# comma lists are fine',
         'tags: [x, y]',
+        ...empty('depends_on due scheduled wait recur until references evidence blocked_reason created started closed'),
+        '',
         'custom_field:   kept as written',
+        '',
+        'notes:',
         '---',
         'Body stays.',
         '',
       ].join('\n'),
     )
+    expect(layoutItemFile(edited)).toBe(edited)
   })
 
-  it('removes a cleared field and changes the body alone when only the body changed', () => {
+  it('keeps a cleared field as its key alone, and drops a removed attribute with its blank line', () => {
     const item = parseItemFile(canonical)
     const cleared = serializeItem({ ...item, priority: undefined }, canonical)
-    expect(cleared).not.toContain('priority:')
-    expect(cleared.split('\n').length).toBe(canonical.split('\n').length - 1)
+    expect(cleared).toBe(canonical.replace('priority: high\n', 'priority:\n'))
+    const dropped = serializeItem({ ...item, attributes: {} }, canonical)
+    expect(dropped).toBe(canonical.replace('estimate: 3\n\n', ''))
     const rebodied = serializeItem({ ...item, description: 'New body' }, canonical)
     expect(rebodied.endsWith('---\n\nNew body\n')).toBe(true)
     expect(rebodied.slice(0, rebodied.indexOf('\n---\n'))).toBe(canonical.slice(0, canonical.indexOf('\n---\n')))
@@ -163,5 +258,20 @@ describe('serializeItem', () => {
     expect(text).toContain(`title: 'fix: the "parser" ${'word '.repeat(30).trim()}'\n`)
     expect(text).toContain('assignee: "123"\n')
     expect(parseItemFile(text)).toEqual(item)
+  })
+})
+
+describe('inLayout', () => {
+  it('tells a file in the layout from one that is not, as layoutItemFile would', () => {
+    expect(inLayout(canonical)).toBe(true)
+    expect(inLayout(compact)).toBe(false)
+    // Every field there, but two of them next to each other.
+    expect(inLayout(canonical.replace('type: task\n\n', 'type: task\n'))).toBe(false)
+    // A comment between two fields separates them as well as a blank line does.
+    expect(inLayout(canonical.replace('type: task\n\n', 'type: task\n# set by hand\n'))).toBe(true)
+    // A form the scan cannot follow (a quoted key) is laid out to decide.
+    const quoted = canonical.replace('estimate: 3', '"estimate": 3')
+    expect(inLayout(quoted)).toBe(layoutItemFile(quoted) === quoted)
+    for (const text of [canonical, compact]) expect(inLayout(layoutItemFile(text))).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseItemFile, serializeItem } from './codec.js'
+import { layoutItemFile, parseItemFile, serializeItem } from './codec.js'
 import { decodeItemBytes, encodeItemText } from './file-bytes.js'
 
 const bytes = (text: string) => Buffer.from(text, 'latin1')
@@ -12,26 +12,27 @@ describe('item file bytes', () => {
   })
 
   it('reads CRLF as LF and writes an edit back in CRLF, untouched lines byte for byte', () => {
-    const original = Buffer.from(
-      '---\r\nid: a-1\r\ntitle: Windows\r\nstatus: open\r\n---\r\n\r\nLine one\r\nLine two\r\n',
-    )
-    const { text, raw } = decodeItemBytes(original)
-    expect(text).toBe('---\nid: a-1\ntitle: Windows\nstatus: open\n---\n\nLine one\nLine two\n')
+    const lf = layoutItemFile('---\nid: a-1\ntitle: Windows\nstatus: open\n---\n\nLine one\nLine two\n')
+    const { text, raw } = decodeItemBytes(Buffer.from(lf.replaceAll('\n', '\r\n')))
+    expect(text).toBe(lf)
     const edited = serializeItem({ ...parseItemFile(text), status: 'done', priority: 'high' }, text)
     const out = Buffer.from(encodeItemText(edited, raw)).toString()
     expect(out).toBe(
-      '---\r\nid: a-1\r\ntitle: Windows\r\nstatus: done\r\npriority: high\r\n---\r\n\r\nLine one\r\nLine two\r\n',
+      lf
+        .replace('status: open\n', 'status: done\n')
+        .replace('priority:\n', 'priority: high\n')
+        .replaceAll('\n', '\r\n'),
     )
   })
 
   it('keeps bytes that are not UTF-8 on the lines an edit leaves alone', () => {
     // Latin-1 "Café" in the title and the body: not UTF-8.
-    const original = bytes('---\nid: a-1\ntitle: Caf\xe9 menu\nstatus: open\n---\n\nna\xefve body\n')
-    const { text, raw } = decodeItemBytes(original)
+    const laid = layoutItemFile('---\nid: a-1\ntitle: Caf\xe9 menu\nstatus: open\n---\n\nna\xefve body\n')
+    const { text, raw } = decodeItemBytes(bytes(laid))
     expect(text).toContain('title: Caf\uFFFD menu')
     const edited = serializeItem({ ...parseItemFile(text), status: 'done' }, text)
     const out = Buffer.from(encodeItemText(edited, raw))
-    expect(out.equals(bytes('---\nid: a-1\ntitle: Caf\xe9 menu\nstatus: done\n---\n\nna\xefve body\n'))).toBe(true)
+    expect(out.equals(bytes(laid.replace('status: open', 'status: done')))).toBe(true)
   })
 
   it('keeps a byte order mark, and each line its own ending in a file that mixes them', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasConflictBlock, parseItemFile, serializeItem } from './codec.js'
+import { hasConflictBlock, layoutItemFile, parseItemFile, serializeItem } from './codec.js'
 import { type BacklogConfig, DEFAULT_CONFIG } from './config.js'
 import { BacklogError } from './errors.js'
 import { blankItem, type Item } from './item.js'
@@ -502,16 +502,18 @@ describe('mergeItemTexts', () => {
   })
 
   it('keeps hand-written comments and layout when the sides changed lines apart', () => {
-    const started = edited(handWritten, (from) => ({ ...from, status: 'in_progress', started: '2026-11-21T09:00:00Z' }))
+    // A hand-written file that a first write moved to the layout (ADR 0018): its comments and styles still there.
+    const laidOut = layoutItemFile(handWritten)
+    const started = edited(laidOut, (from) => ({ ...from, status: 'in_progress', started: '2026-11-21T09:00:00Z' }))
     const ours = started.replace('id: bl-k3m9x2\n', 'id: bl-k3m9x2\n# Started by hand\n')
-    const theirs = edited(handWritten, (from) => ({ ...from, attributes: { estimate: 5 } }))
-    const { text, conflicts } = mergeItemTexts(handWritten, ours, theirs, resolve)
+    const theirs = edited(laidOut, (from) => ({ ...from, attributes: { estimate: 5 } }))
+    const { text, conflicts } = mergeItemTexts(laidOut, ours, theirs, resolve)
     expect(conflicts).toEqual([])
     expect(text).toContain('# Hand-written: keep this comment\nid: bl-k3m9x2\n# Started by hand\n')
-    expect(text).toContain('tags: [auth, web]\n\ncreated:')
+    expect(text).toContain('tags: [auth, web]\n\n')
     expect(text).toContain('# effort in points\nestimate: 5\n')
     expect(parseItemFile(text)).toMatchObject({ status: 'in_progress', started: '2026-11-21T09:00:00Z' })
-    expect(mergeItemTexts(handWritten, theirs, ours, resolve).text).toBe(text)
+    expect(mergeItemTexts(laidOut, theirs, ours, resolve).text).toBe(text)
   })
 
   it('falls back to the base layout when the sides changed neighbouring lines, and stays symmetric', () => {

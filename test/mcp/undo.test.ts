@@ -101,7 +101,7 @@ describe('undo across archive moves', () => {
     const now = await item(client, id!)
     expect(now).toMatchObject({ archived: true, status: 'done' })
     expect(now.priority).toBeUndefined()
-    expect(repo.git('show', '--stat', '--format=', 'HEAD').trim()).toMatch(/^\.backlog\/archive\/.*\| 1 -/)
+    expect(repo.git('show', '--stat', '--format=', 'HEAD').trim()).toMatch(/^\.backlog\/archive\/.*\| 2 \+-/)
     expect(repo.git('status', '--porcelain')).toBe('')
   })
 
@@ -187,21 +187,10 @@ describe('undo edge cases found in review', () => {
     repo.git('checkout', '-q', 'main')
     await ok(client, 'backlog_update', { id: a, priority: 'high' })
     const path = `.backlog/tasks/${a!.slice(-1)}/${a}.md`
-    // git's own line merge, as without the driver: the merge conflicts and is resolved in the merge commit itself
+    // git's own line merge, as without the driver: the two edits are lines apart, so it merges (ADR 0018)
     repo.write('.git/info/attributes', '*.md merge=text\n')
-    try {
-      repo.git('merge', '-q', '--no-edit', 'feature')
-    } catch {
-      // the two edits sit on neighbouring lines: resolve by hand, keeping both
-    }
-    repo.write(
-      path,
-      repo.git('show', `feature:${path}`).replace('status: in_progress', 'status: in_progress\npriority: high'),
-    )
-    repo.git('add', path)
-    if (repo.git('status', '--porcelain').trim() !== '' || repo.git('rev-parse', '-q', '--verify', 'MERGE_HEAD')) {
-      repo.git('commit', '-q', '--no-edit')
-    }
+    repo.git('merge', '-q', '--no-edit', 'feature')
+    expect(repo.git('show', `HEAD:${path}`)).toMatch(/status: in_progress\n[\s\S]*priority: high\n/)
     const before = repo.git('rev-parse', 'HEAD')
     expect(await failure(client, 'backlog_undo', { id: a })).toMatch(
       /^CONFLICT: Cannot undo [0-9a-f]{7} .*it is a merge/,

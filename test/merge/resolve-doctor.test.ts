@@ -169,4 +169,64 @@ describe('git backlog doctor', () => {
     expect(readFileSync(join(repo.dir, 'src/mine.ts'), 'utf8')).toBe('staged work\n')
     doctor.close()
   })
+
+  it('moves items of an older layout to the one that merges line by line, all in one commit with fix', async () => {
+    const repo = tempRepo()
+    const app = createApp({ cwd: repo.dir })
+    await app.init({})
+    app.close()
+    // Items as versions before ADR 0018 wrote them, one with Windows line endings, one archived.
+    const old = (id: string, title: string) =>
+      `---\nid: ${id}\ntitle: ${title}\nstatus: open\npriority: medium\n---\n\nBody.\n`
+    repo.write('.backlog/tasks/1/bl-old001.md', old('bl-old001', 'First'))
+    repo.write('.backlog/tasks/2/bl-old002.md', old('bl-old002', 'Second').replaceAll('\n', '\r\n'))
+    repo.write('.backlog/archive/3/bl-old003.md', old('bl-old003', 'Third'))
+    repo.git('add', '-A')
+    repo.git('commit', '-q', '-m', 'items of an older version')
+    repo.write('src/mine.ts', 'staged work\n')
+    repo.git('add', 'src/mine.ts')
+
+    const doctor = createApp({ cwd: repo.dir })
+    const before = await doctor.doctor()
+    expect(before.checks.find((check) => check.name === 'item layout')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^3 item files not in the layout/),
+    })
+    const fixed = await doctor.doctor({ fix: true })
+    expect(fixed.checks.find((check) => check.name === 'item layout')).toMatchObject({ ok: true, fixed: true })
+    expect(repo.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual([
+      'doctor: move 3 item files to the layout that merges line by line',
+      '',
+      '.backlog/archive/3/bl-old003.md',
+      '.backlog/tasks/1/bl-old001.md',
+      '.backlog/tasks/2/bl-old002.md',
+    ])
+    // Nothing but the layout changed: the same items, the CRLF file still CRLF, and a second run has nothing to do.
+    for (const id of ['bl-old001', 'bl-old002']) {
+      const { items } = await doctor.get({ id: [id] })
+      expect(items[0]).toMatchObject({ status: 'open', priority: 'medium', description: 'Body.\n' })
+    }
+    expect(repo.read('.backlog/tasks/2/bl-old002.md')).toMatch(/^---\r\nid: bl-old002\r\n\r\ntitle: Second\r\n/)
+    expect(repo.read('.backlog/tasks/2/bl-old002.md').replaceAll('\r\n', '')).not.toContain('\n')
+    expect((await doctor.doctor()).checks.find((check) => check.name === 'item layout')).toMatchObject({ ok: true })
+    expect(repo.git('status', '--porcelain')).toBe('A  src/mine.ts\n')
+    doctor.close()
+
+    // Now two branches' edits to different fields of one item merge with git's line merge.
+    repo.git('commit', '-q', '-m', 'mine')
+    repo.write('.git/info/attributes', '*.md merge=text\n')
+    repo.git('checkout', '-q', '-b', 'side')
+    const side = createApp({ cwd: repo.dir })
+    await side.update(updateInput.parse({ id: 'bl-old001', status: 'in_progress' }))
+    side.close()
+    repo.git('checkout', '-q', 'main')
+    const main = createApp({ cwd: repo.dir })
+    await main.update(updateInput.parse({ id: 'bl-old001', priority: 'high' }))
+    main.close()
+    repo.git('merge', '-q', '--no-edit', 'side')
+    expect(parseItemFile(repo.read('.backlog/tasks/1/bl-old001.md'))).toMatchObject({
+      status: 'in_progress',
+      priority: 'high',
+    })
+  })
 })

@@ -36,9 +36,12 @@ describe('bytes nobody edited', () => {
 
     const windowsNow = readFileSync(join(repo.dir, windows), 'latin1')
     expect(windowsNow.split('\r\n').length - 1).toBe(windowsNow.split('\n').length - 1) // every line CRLF
-    expect(windowsNow).toMatch(/^---\r\nid: bl-win001\r\ntitle: Written on Windows\r\nstatus: done\r\n/)
+    // The first write moves the file to the layout (ADR 0018): lines added between, none of the old ones rewritten.
+    expect(windowsNow).toMatch(
+      /^---\r\nid: bl-win001\r\n\r\ntitle: Written on Windows\r\n\r\ntype: task\r\n\r\nstatus: done\r\n/,
+    )
     expect(windowsNow).toMatch(/\r\n\r\nStep one\r\nStep two\r\nStep three\r\n$/)
-    // The diff of the status change touches the status line and adds the note; nothing else.
+    // The diff of the status change rewrites the status line only; the rest it adds (the note, the layout's lines).
     const statusCommit = repo.git('log', '--format=%H', '-1', '--grep=^done ').trim()
     const changed = repo
       .git('show', '--format=', statusCommit, '--', windows)

@@ -2,6 +2,7 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative as relativeTo } from 'node:path'
+import { inLayout, layoutItemFile } from '../../core/codec.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, idFromPath } from '../../core/layout.js'
 import { checkDriver, installDriver } from '../../merge/install.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
@@ -26,7 +27,10 @@ export interface DoctorResult {
 }
 
 export interface DoctorInput {
-  /** Repair what can be repaired: commit the attributes file, set the driver in this clone's config. */
+  /**
+   * Repair what can be repaired: commit item files left uncommitted, move items to the merge-friendly layout, commit
+   * the attributes file, set the driver in this clone's config. Each repair that writes files is one commit.
+   */
   fix?: boolean
   agent?: string
 }
@@ -52,6 +56,9 @@ export async function doctor(core: AppCore, { fix = false, agent }: DoctorInput 
   const uncommitted = await uncommittedItems(core, fix, agent)
   checks.push(uncommitted.check)
   commit = uncommitted.commit
+  const layout = await itemLayout(core, fix, agent)
+  checks.push(layout.check)
+  commit = layout.commit ?? commit
 
   if (!driver.attributes) {
     const check: DoctorCheck = {
@@ -219,4 +226,54 @@ async function uncommittedItems(
       .join(', '),
   })
   return { check, ...(commit ? { commit } : {}) }
+}
+
+/**
+ * Items whose files are not in the merge-friendly layout yet (written by an older version, or by hand): each moves on
+ * its next write, and `fix` moves them all in one commit, so that no pull request carries the move of an item it
+ * did not otherwise change (docs/adr/0018-a-layout-the-merge-button-can-merge.md).
+ */
+async function itemLayout(
+  core: AppCore,
+  fix: boolean,
+  agent: string | undefined,
+): Promise<{ check: DoctorCheck; commit?: string }> {
+  const { store, contextFor } = core
+  const name = 'item layout'
+  const outside = () => store.all().filter((record) => !inLayout(record.text))
+  const found = outside()
+  if (found.length === 0) {
+    return { check: { name, ok: true, detail: 'every item file is in the layout that merges line by line' } }
+  }
+  const check: DoctorCheck = {
+    name,
+    ok: false,
+    detail: `${plural(found.length, 'item file')} not in the layout that merges line by line (${found
+      .slice(0, 3)
+      .map((record) => record.path)
+      .join(
+        ', ',
+      )}${found.length > 3 ? ', …' : ''}): each moves on its next change; --fix moves them all in one commit.`,
+  }
+  if (!fix) return { check }
+  const context = await contextFor(agent)
+  let moved = 0
+  const result = await store.mutate(() => {
+    // Planned inside the commit, on the files as they are then: a writer may have moved some meanwhile.
+    const now = outside()
+    moved = now.length
+    if (moved === 0) return null
+    return planOf(
+      context,
+      {
+        op: 'doctor',
+        verb: `doctor: move ${plural(moved, 'item file')} to the layout that merges line by line`,
+        items: [],
+      },
+      now.map((record) => ({ path: record.path, content: layoutItemFile(record.text, record.item.id) })),
+    )
+  })
+  await store.refresh()
+  Object.assign(check, { ok: true, fixed: true, detail: `moved ${plural(moved, 'item file')} to the layout` })
+  return { check, ...(result.commit ? { commit: result.commit } : {}) }
 }
