@@ -13,6 +13,7 @@ import type {
   DeleteInput,
   GetInput,
   HistoryInput,
+  LintInput,
   ListInput,
   RestoreInput,
   SearchInput,
@@ -35,6 +36,7 @@ import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
@@ -47,6 +49,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { LintResult } from './use-cases/lint.js'
 
 export interface ListResult {
   items: ItemRow[]
@@ -98,6 +101,11 @@ export interface AppOptions {
   agent?: () => string | undefined
   lockTimeoutMs?: number
   identity?: { name: string; email: string }
+  /**
+   * Leave the repository exactly as found (`lint`): the merge driver is not installed into the repository's config,
+   * as it otherwise is when a backlog is opened.
+   */
+  readOnly?: boolean
 }
 
 /**
@@ -137,6 +145,8 @@ export interface App {
   board(input: BoardInput): Promise<Board>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
+  /** {@link lint}: checks the files under .backlog/ and reports what is wrong, file and line; writes nothing. */
+  lint(input?: LintInput): Promise<LintResult>
   /** {@link resolve}: merges task files git left in conflict from the index stages; clean results are staged. */
   resolve(input?: ResolveInput): Promise<{ files: ResolvedFile[] }>
   /** {@link sync}: fetches, merges (task files through the driver) and pushes the current branch. */
@@ -187,6 +197,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     restore: (input) => restore(core, input),
     board: (input) => board(core, input),
     doctor: (input) => doctor(core, input),
+    lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),
     sync: () => sync(core),
     problems: () => problems(core),

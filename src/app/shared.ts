@@ -128,7 +128,7 @@ export function createCore(options: AppOptions): AppCore {
   }
   const selector = createSelector({ now, text: searchIndex })
   // A fresh clone of a repository with a backlog gets the merge driver in its own config on the first call.
-  if (store.isInitialized()) installDriverQuietly(store.repo)
+  if (store.isInitialized() && !options.readOnly) installDriverQuietly(store.repo)
   const log = createBacklogLog(store.repo)
   const itemHistory = createItemHistory(store.repo, log)
   const updatedTimes = createUpdatedTimes(store.repo, log, join(store.repo.gitdir, 'backlog', 'updated-cache.json'))

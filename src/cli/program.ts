@@ -34,7 +34,8 @@ export interface CliIo {
 /** What every command handler gets: the app (opened on first use), output, the acting agent, standard input. */
 export interface CliContext {
   io: CliIo
-  app(): App
+  /** The app, opened on first use; `readOnly` for a command that must leave the repository as found (the first call decides). */
+  app(options?: { readOnly?: boolean }): App
   /** `BACKLOG_AGENT`, recorded in commit trailers; the git author otherwise. */
   agent(): string | undefined
   /** Reads standard input for the named flag; a second flag asking for it is refused. */
@@ -88,8 +89,8 @@ export function createCliContext(io: CliIo, onExit: (code: number) => void = () 
   let app: App | undefined
   return {
     io,
-    app() {
-      app ??= createApp({ cwd: io.cwd })
+    app(options) {
+      app ??= createApp({ cwd: io.cwd, ...(options?.readOnly ? { readOnly: true } : {}) })
       return app
     },
     agent: () => io.env.BACKLOG_AGENT?.trim() || undefined,

@@ -1,8 +1,11 @@
 /** Commands about the repository around the backlog: the merge driver git calls, and its installation. */
 
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
+import { lintInput } from '../core/inputs.js'
 import { mergeDriverMain } from '../merge/driver-main.js'
+import { renderLint, renderLintGithub } from '../render/lint.js'
 import { withExamples, withNotes } from './help.js'
+import { given, parse } from './options.js'
 import type { CliContext } from './program.js'
 
 export function registerRepoCommands(program: Command, cli: CliContext): void {
@@ -71,6 +74,34 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
       if (!result.ok) cli.exit(1)
     })
   withExamples(doctor, ['doctor', 'doctor --fix'])
+
+  const lint = program
+    .command('lint')
+    .summary('check the backlog files for CI and pre-commit; writes nothing')
+    .description(
+      'check every file under .backlog/: fields, readability, conflict markers, links to items that do not exist, cycles, duplicate ids, file names, stray files; exit 1 on any error. Writes nothing, needs no git identity',
+    )
+    .addOption(
+      new Option('--format <format>', 'text (default), github (workflow commands) or json').choices([
+        'text',
+        'github',
+        'json',
+      ]),
+    )
+    .option('--strict', 'warnings fail too')
+    .option('--json', 'the same as --format json')
+    .action(async (options: { format?: string; strict?: boolean; json?: boolean }) => {
+      const result = await cli.app({ readOnly: true }).lint(parse(lintInput, given({ strict: options.strict })))
+      const format = options.json ? 'json' : (options.format ?? 'text')
+      if (format === 'github') cli.io.out(renderLintGithub(result))
+      else cli.print(format === 'json', result, renderLint(result))
+      if (!result.ok) cli.exit(1)
+    })
+  withNotes(
+    lint,
+    'Rules: config, schema, unreadable, conflict-markers, dangling-parent, dangling-dependency, cycle, duplicate-id, file-name, outside-layout. Exit 0: no errors (warnings allowed, unless --strict); 1: errors, or no backlog here.',
+  )
+  withExamples(lint, ['lint', 'lint --format github', 'lint --format json'])
 
   const sync = program
     .command('sync')

@@ -402,3 +402,9 @@ export const restoreInputShape = {
 }
 export const restoreInput = z.strictObject(restoreInputShape)
 export type RestoreInput = z.output<typeof restoreInput>
+
+export const lintInputShape = {
+  strict: flexibleBoolean.optional().describe('Warnings fail too (ok is false when there are any)'),
+}
+export const lintInput = z.strictObject(lintInputShape)
+export type LintInput = z.output<typeof lintInput>

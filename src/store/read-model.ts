@@ -48,6 +48,16 @@ export interface Problem {
   fix: string
 }
 
+/** An id that several files hold. */
+export interface Duplicate {
+  /** The id as a key (idKey: lower case). */
+  id: string
+  /** Every file holding it, sorted. */
+  paths: string[]
+  /** The one `get` answers with: the file at the id's own path if there is one, else the first. */
+  kept: string
+}
+
 interface FileState {
   stamp: string
   record?: ItemRecord
@@ -81,6 +91,8 @@ export interface ReadModel {
   /** The ids in use, readable files or not, so new ids never reuse one (matched case-insensitively). */
   takenIds(): TakenIds
   problems(): Problem[]
+  /** Ids that more than one file holds: every such file, and the one used (the others are among `problems()`). */
+  duplicates(): Duplicate[]
   /** The problem of an unreadable file that would hold this id (by its file name), if there is one. */
   problemFor(id: string): Problem | undefined
   /** Records a file this process just wrote (or deleted, with null), so the next read does not need the disk. */
@@ -585,21 +597,27 @@ export function createReadModel({ worktree, watchFiles, cache }: ReadModelOption
         const problem = files.get(path)?.problem
         if (problem) problems.push(problem)
       }
-      for (const key of duplicated) {
-        const paths = byId.get(key)
-        if (typeof paths !== 'object' || paths.size < 2) continue
-        const kept = winner(paths, key)
+      for (const { id, paths, kept } of this.duplicates()) {
         for (const path of paths) {
           if (path === kept) continue
           problems.push({
             path,
-            reason: `duplicate id ${key}: ${kept} has the same id and is the one used`,
+            reason: `duplicate id ${id}: ${kept} has the same id and is the one used`,
             fix: 'Give one of the files a new id (and file name), or delete the copy you do not want.',
           })
         }
       }
       problemList = problems.sort((a, b) => (a.path < b.path ? -1 : 1))
       return problemList
+    },
+    duplicates() {
+      const found: Duplicate[] = []
+      for (const key of duplicated) {
+        const paths = byId.get(key)
+        if (typeof paths !== 'object' || paths.size < 2) continue
+        found.push({ id: key, paths: [...paths].sort(), kept: winner(paths, key) as string })
+      }
+      return found
     },
     problemFor(id) {
       const key = idKey(id)

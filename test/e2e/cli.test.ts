@@ -74,6 +74,22 @@ describe('the built bin', () => {
     expect(driver.stderr).toMatch(/^usage: git-backlog merge-driver /)
   })
 
+  it('lint exits 0 on a sound backlog and 1 on an error, with its findings on stdout', async () => {
+    const { repo, id } = await backlog()
+    expect(await runBin(repo.dir, ['lint'])).toEqual({
+      code: 0,
+      stdout: 'The backlog is sound: no errors, no warnings.\n',
+      stderr: '',
+    })
+    repo.write('.backlog/tasks/z/bl-zzzzzz.md', '---\nid: bl-zzzzzz\ntitle: Broken\nstatus: doing\n---\n')
+    const failed = await runBin(repo.dir, ['lint', '--format', 'github'])
+    expect(failed).toMatchObject({ code: 1, stderr: '' })
+    expect(failed.stdout).toMatch(
+      /^::error file=\.backlog\/tasks\/z\/bl-zzzzzz\.md,line=4,title=schema::status "doing"/,
+    )
+    expect(failed.stdout).not.toContain(id)
+  })
+
   it('reads a description from a pipe with -d -, and takes a closed standard input as empty', async () => {
     const { repo } = await backlog()
     const piped = shell(repo.dir, `printf '# Spec\\n\\nFrom a pipe.\\n' | ${BACKLOG} add Piped -d - --json`)

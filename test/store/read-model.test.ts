@@ -70,6 +70,10 @@ describe('the read model', () => {
       { path: '.backlog/tasks/z/copy.md', reason: expect.stringMatching(/duplicate id/) },
     ])
     expect(model.takenIds().has(id!)).toBe(true)
+    const kept = model.get(id!)!.path
+    expect(model.duplicates()).toEqual([
+      { id: id!.toLowerCase(), paths: [kept, '.backlog/tasks/z/copy.md'].sort(), kept },
+    ])
   })
 
   it('ignores temporary and hidden files, and sees files in folders made by hand', async () => {
