@@ -4,7 +4,7 @@
  * and a line there.
  */
 
-import { hasConflictBlock } from './codec.js'
+import { hasConflictBlock, inLayout as inMergeLayout } from './codec.js'
 import { type BacklogConfig, DEFAULT_CONFIG, parseConfig } from './config.js'
 import { parseDateValue } from './dates.js'
 import { isBacklogError } from './errors.js'
@@ -28,6 +28,7 @@ export type LintRuleCode =
   | 'duplicate-id'
   | 'file-name'
   | 'outside-layout'
+  | 'merge-layout'
 
 export interface LintFinding {
   rule: LintRuleCode
@@ -417,7 +418,7 @@ export const fileNameRule: LintRule = ({ snapshot, keyLines }) =>
   })
 
 /** True for the files the layout has a place for. */
-function inLayout(path: string): boolean {
+function hasPlace(path: string): boolean {
   if (path === CONFIG_PATH || path === ATTRIBUTES_PATH) return true
   const segments = path.slice(BACKLOG_DIR.length + 1).split('/')
   const name = segments[segments.length - 1] ?? ''
@@ -434,7 +435,7 @@ function inLayout(path: string): boolean {
  */
 export const outsideLayoutRule: LintRule = ({ snapshot }) =>
   snapshot.files
-    .filter((path) => !inLayout(path))
+    .filter((path) => !hasPlace(path))
     .map((path) =>
       path.endsWith('.md')
         ? finding(
@@ -453,6 +454,40 @@ export const outsideLayoutRule: LintRule = ({ snapshot }) =>
           ),
     )
 
+/** Past this many files out of the merge-friendly layout, one more finding counts the rest. */
+const MERGE_LAYOUT_NAMED = 10
+
+/**
+ * Item files not in the layout git's line merge can merge (docs/adr/0018-a-layout-the-merge-button-can-merge.md): they
+ * read fine and move on their next write, but until then two branches' edits to different fields may conflict on the
+ * merge button. A warning, naming the first few files and counting the rest.
+ */
+export const mergeLayoutRule: LintRule = ({ snapshot }) => {
+  const outside = snapshot.items.filter(({ path }) => {
+    const text = snapshot.texts.get(path)
+    return text !== undefined && !inMergeLayout(text)
+  })
+  const fix = '`git backlog doctor --fix` moves every item to it in one commit'
+  const named = outside
+    .slice(0, MERGE_LAYOUT_NAMED)
+    .map(({ path }) =>
+      finding(
+        'merge-layout',
+        'warning',
+        path,
+        undefined,
+        `not in the layout that merges line by line (edits to different fields on two branches may conflict on a merge button): ${fix}`,
+      ),
+    )
+  const rest = outside.length - named.length
+  if (rest <= 0) return named
+  const first = outside[MERGE_LAYOUT_NAMED] as SnapshotItem
+  return [
+    ...named,
+    finding('merge-layout', 'warning', first.path, undefined, `and ${rest} more item files not in the layout: ${fix}`),
+  ]
+}
+
 /** Every rule, in the order their findings are reported for one line. */
 export const LINT_RULES: readonly LintRule[] = [
   configRule,
@@ -464,6 +499,7 @@ export const LINT_RULES: readonly LintRule[] = [
   schemaRule,
   danglingRule,
   cycleRule,
+  mergeLayoutRule,
 ]
 
 /** The context the rules share, built from a snapshot. */

@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { layoutItemFile } from '../../src/core/codec.js'
 import type { LintFinding } from '../../src/core/lint.js'
 import { runInProcess } from '../helpers/cli.js'
 import { git, type TempRepo, tempRepo } from '../helpers/repo.js'
@@ -16,6 +17,11 @@ const CONFIG = 'prefix: bl\n'
 /** An item file as a person writes it: id, title, then `extra` lines of frontmatter, then `body`. */
 function item(id: string, extra = '', body = ''): string {
   return `---\nid: ${id}\ntitle: Item ${id}\n${extra}---\n${body ? `\n${body}` : ''}`
+}
+
+/** An item file as the tool writes it (docs/adr/0018-a-layout-the-merge-button-can-merge.md). */
+function laidOut(id: string, extra = '', body = ''): string {
+  return layoutItemFile(item(id, extra, body))
 }
 
 /** A repository whose one commit holds a config and `files`. */
@@ -32,15 +38,20 @@ interface Report {
   findings: LintFinding[]
 }
 
+/**
+ * The JSON report, without the `merge-layout` warning that every compact hand-written file here gets (the warning
+ * count less those); the test of that rule reads it whole.
+ */
 async function report(dir: string): Promise<Report> {
   const outcome = await lint(dir, '--format', 'json')
   expect(outcome.stderr).toBe('')
   const parsed = JSON.parse(outcome.stdout) as Report
   expect(outcome.code).toBe(parsed.ok ? 0 : 1)
-  return parsed
+  const findings = parsed.findings.filter((finding) => finding.rule !== 'merge-layout')
+  return { ...parsed, warnings: parsed.warnings - (parsed.findings.length - findings.length), findings }
 }
 
-/** The findings without their messages, which say what to do in words that may change. */
+/** The findings of `report` without their messages, which say what to do in words that may change. */
 async function found(dir: string): Promise<Array<Omit<LintFinding, 'message'>>> {
   return (await report(dir)).findings.map(({ message: _message, ...rest }) => rest)
 }
@@ -65,12 +76,15 @@ describe('git backlog lint', () => {
     const repo = backlog({
       '.backlog/.gitattributes': '*.md merge=backlog\n',
       '.backlog/tasks/README.md': '# Tasks\n',
-      '.backlog/tasks/2/bl-k3m9x2.md': item('bl-k3m9x2', 'status: in_progress\npriority: H\ndue: 2026-12-01\n'),
-      '.backlog/tasks/1/bl-p4q7w1.md': item(
+      '.backlog/tasks/2/bl-k3m9x2.md': laidOut('bl-k3m9x2', 'status: in_progress\npriority: H\ndue: 2026-12-01\n'),
+      '.backlog/tasks/1/bl-p4q7w1.md': laidOut(
         'bl-p4q7w1',
         'parent: bl-k3m9x2\nepic: bl-zz0001\ndepends_on:\n  - bl-k3m9x2\nestimate: 3\n',
       ),
-      '.backlog/archive/1/bl-zz0001.md': item('bl-zz0001', 'type: epic\nstatus: done\nclosed: 2026-11-01T10:00:00Z\n'),
+      '.backlog/archive/1/bl-zz0001.md': laidOut(
+        'bl-zz0001',
+        'type: epic\nstatus: done\nclosed: 2026-11-01T10:00:00Z\n',
+      ),
     })
     const before = gitState(repo)
     const outcome = await lint(repo.dir)
@@ -99,7 +113,8 @@ describe('git backlog lint', () => {
     expect(outcome.stdout).toContain(
       `${path}:5: error schema: status "doing" is not one of open, in_progress, blocked, done, cancelled`,
     )
-    expect(outcome.stdout).toMatch(/\n6 errors, 0 warnings\n$/)
+    // The one warning: the compact hand-written file is not in the layout that merges line by line.
+    expect(outcome.stdout).toMatch(/\n6 errors, 1 warning\n$/)
   })
 
   it('schema: checks status against the statuses config.yml sets', async () => {
@@ -237,6 +252,31 @@ describe('git backlog lint', () => {
     ])
   })
 
+  it('merge-layout: warns of files not in the layout that merges line by line, ten by name, until doctor --fix', async () => {
+    const files: Record<string, string> = {}
+    for (let n = 0; n < 12; n++) {
+      const id = `bl-old${String(n).padStart(2, '0')}x`
+      files[`.backlog/tasks/x/${id}.md`] = item(id, 'status: open\n')
+    }
+    files['.backlog/tasks/2/bl-k3m9x2.md'] = laidOut('bl-k3m9x2', 'status: open\n')
+    const repo = backlog(files)
+    const outcome = await lint(repo.dir, '--format', 'json')
+    expect(outcome.code).toBe(0)
+    const { findings, warnings } = JSON.parse(outcome.stdout) as Report
+    expect(warnings).toBe(11)
+    expect(findings.every((finding) => finding.rule === 'merge-layout' && finding.severity === 'warning')).toBe(true)
+    expect(findings.map((finding) => finding.path)).not.toContain('.backlog/tasks/2/bl-k3m9x2.md')
+    expect(findings[10]?.message).toMatch(/^and 2 more item files not in the layout: `git backlog doctor --fix`/)
+    expect((await lint(repo.dir, '--strict')).code).toBe(1)
+
+    expect((await runInProcess(repo.dir, ['doctor', '--fix'])).code).toBe(0)
+    expect(await lint(repo.dir)).toEqual({
+      code: 0,
+      stdout: 'The backlog is sound: no errors, no warnings.\n',
+      stderr: '',
+    })
+  })
+
   it('--format github prints workflow commands, escaping messages and properties as GitHub requires', async () => {
     const repo = backlog({
       '.backlog/tasks/2/bl-k3m9x2.md': item('bl-k3m9x2', 'status: "50%, done:\\nsoon"\n'),
@@ -246,9 +286,10 @@ describe('git backlog lint', () => {
     expect(outcome.code).toBe(1)
     expect(outcome.stdout).toBe(
       [
+        '::warning file=.backlog/tasks/2/bl-k3m9x2.md,title=merge-layout::not in the layout that merges line by line (edits to different fields on two branches may conflict on a merge button): `git backlog doctor --fix` moves every item to it in one commit',
         '::error file=.backlog/tasks/2/bl-k3m9x2.md,line=4,title=schema::status "50%25, done:%0Asoon" is not one of open, in_progress, blocked, done, cancelled: use one of them, or add it to statuses in .backlog/config.yml',
         '::warning file=.backlog/tasks/a%2Cb%3Ac.txt,title=outside-layout::.backlog/ holds config.yml, .gitattributes and item files (*.md) under tasks/ and archive/: move this file out of .backlog/',
-        'git backlog lint: 1 error, 1 warning',
+        'git backlog lint: 1 error, 2 warnings',
         '',
       ].join('\n'),
     )
@@ -263,8 +304,14 @@ describe('git backlog lint', () => {
     expect(parsed).toEqual({
       ok: false,
       errors: 1,
-      warnings: 0,
+      warnings: 1,
       findings: [
+        {
+          rule: 'merge-layout',
+          severity: 'warning',
+          path: '.backlog/tasks/2/bl-k3m9x2.md',
+          message: expect.stringMatching(/^not in the layout that merges line by line/),
+        },
         {
           rule: 'schema',
           severity: 'error',
@@ -309,12 +356,12 @@ describe('git backlog lint', () => {
   })
 
   it('runs on a shallow clone and on the detached merge ref of a pull request, as CI checks them out', async () => {
-    const origin = backlog({ '.backlog/tasks/2/bl-k3m9x2.md': item('bl-k3m9x2') })
-    origin.write('.backlog/tasks/1/bl-p4q7w1.md', item('bl-p4q7w1', 'parent: bl-k3m9x2\n'))
+    const origin = backlog({ '.backlog/tasks/2/bl-k3m9x2.md': laidOut('bl-k3m9x2') })
+    origin.write('.backlog/tasks/1/bl-p4q7w1.md', laidOut('bl-p4q7w1', 'parent: bl-k3m9x2\n'))
     origin.git('add', '-A')
     origin.git('commit', '-qm', 'second')
     origin.git('checkout', '-q', '-b', 'feature')
-    origin.write('.backlog/tasks/3/bl-zz0003.md', item('bl-zz0003', 'depends_on: [bl-nothere]\n'))
+    origin.write('.backlog/tasks/3/bl-zz0003.md', laidOut('bl-zz0003', 'depends_on: [bl-nothere]\n'))
     origin.git('add', '-A')
     origin.git('commit', '-qm', 'feature')
     origin.git('checkout', '-q', '--detach', 'main')
@@ -338,7 +385,7 @@ describe('git backlog lint', () => {
     expect(outcome.code).toBe(1)
     expect(outcome.stdout).toBe(
       [
-        '.backlog/tasks/3/bl-zz0003.md:4: error dangling-dependency: depends_on bl-nothere names no item (archived ones included): fix the id or remove it from the list',
+        '.backlog/tasks/3/bl-zz0003.md:20: error dangling-dependency: depends_on bl-nothere names no item (archived ones included): fix the id or remove it from the list',
         '1 error, 0 warnings',
         '',
       ].join('\n'),

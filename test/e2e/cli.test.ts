@@ -85,7 +85,7 @@ describe('the built bin', () => {
     const failed = await runBin(repo.dir, ['lint', '--format', 'github'])
     expect(failed).toMatchObject({ code: 1, stderr: '' })
     expect(failed.stdout).toMatch(
-      /^::error file=\.backlog\/tasks\/z\/bl-zzzzzz\.md,line=4,title=schema::status "doing"/,
+      /^::error file=\.backlog\/tasks\/z\/bl-zzzzzz\.md,line=4,title=schema::status "doing"/m,
     )
     expect(failed.stdout).not.toContain(id)
   })
