@@ -396,6 +396,26 @@ export const historyInputShape = {
 export const historyInput = z.strictObject(historyInputShape)
 export type HistoryInput = z.output<typeof historyInput>
 
+/** A range of revisions: git's own syntax, which git checks; only what could be read as an option is refused here. */
+const rangeValue = z
+  .string()
+  .trim()
+  .max(LIMITS.name)
+  .refine(
+    (text) => !text.startsWith('-') && /^[^\s\p{Cc}]*$/u.test(text),
+    'a range is "<base>..<head>" or one revision',
+  )
+
+export const reviewInputShape = {
+  range: rangeValue
+    .optional()
+    .describe(
+      "'main..HEAD' (three-dot: from the merge base); one base: to HEAD plus uncommitted edits; '': the upstream's",
+    ),
+}
+export const reviewInput = z.strictObject(reviewInputShape)
+export type ReviewInput = z.output<typeof reviewInput>
+
 export const restoreInputShape = {
   id: idValue,
   ...agentField,
