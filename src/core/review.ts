@@ -221,6 +221,8 @@ function fieldChanges(before: Item, after: Item, closed: readonly string[]): Rev
       continue
     }
     if (statusMoved && STATUS_STAMPS.has(field)) continue
+    // A close shows the evidence it came with.
+    if (field === 'evidence' && closed.includes(after.status) && !closed.includes(before.status)) continue
     if (field === 'status') {
       const wasClosed = closed.includes(before.status)
       const isClosed = closed.includes(after.status)
