@@ -11,7 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { parseItemFile, serializeItem } from '../../src/core/codec.js'
 import { blankItem } from '../../src/core/item.js'
 import { itemPath } from '../../src/core/layout.js'
-import { git, tempRepo } from '../helpers/repo.js'
+import { git } from '../helpers/repo.js'
 import { appOf, change, featureRepo, itemOf } from '../helpers/review.js'
 
 /** Changes an item file as a person's editor would, through the codec (the tests never write item bytes by hand). */
