@@ -16,12 +16,14 @@ import type {
   LintInput,
   ListInput,
   RestoreInput,
+  ReviewInput,
   SearchInput,
   UnarchiveInput,
   UndoInput,
   UpdateInput,
   WriteResourceInput,
 } from '../core/inputs.js'
+import type { Review } from '../core/review.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
 import type { HistoryPage } from '../store/item-history.js'
@@ -41,6 +43,7 @@ import { list } from './use-cases/list.js'
 import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
+import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
 import { undo } from './use-cases/undo.js'
 import { update } from './use-cases/update.js'
@@ -141,6 +144,8 @@ export interface App {
   history(input: HistoryInput): Promise<HistoryPage>
   /** {@link restore} */
   restore(input: RestoreInput): Promise<MutationResult>
+  /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
+  review(input: ReviewInput): Promise<Review>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
@@ -195,6 +200,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     undo: (input) => undo(core, input),
     history: (input) => history(core, input),
     restore: (input) => restore(core, input),
+    review: (input) => review(core, input),
     board: (input) => board(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),

@@ -46,7 +46,7 @@ export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly
   { heading: 'See what there is', commands: ['list', 'show', 'board', 'search', 'context', 'tags', 'values'] },
   { heading: 'Work on items', commands: ['start', 'claim', 'note', 'block', 'done', 'update', 'edit'] },
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },
-  { heading: 'Look back and take back', commands: ['log', 'undo', 'redo', 'restore'] },
+  { heading: 'Look back and take back', commands: ['log', 'review', 'undo', 'redo', 'restore'] },
   { heading: 'Share and repair', commands: ['sync', 'resolve', 'doctor', 'lint', 'merge-driver'] },
   { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
 ]

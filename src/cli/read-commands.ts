@@ -2,8 +2,9 @@
 
 import type { Command } from 'commander'
 import { BacklogError, phrase, slot } from '../core/errors.js'
-import { contextInput, getInput, historyInput, listInput, searchInput } from '../core/inputs.js'
+import { contextInput, getInput, historyInput, listInput, reviewInput, searchInput } from '../core/inputs.js'
 import { renderHistory } from '../render/history.js'
+import { renderReview, renderReviewMarkdown } from '../render/review.js'
 import { layoutBoard } from './board.js'
 import {
   formatContext,
@@ -260,4 +261,40 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       },
     )
   withExamples(log, ['log', 'log bl-k3m9x2', 'log --agent claude -n 5'])
+
+  const review = program
+    .command('review')
+    .summary('what a branch did to the backlog, for its pull request')
+    .description(
+      "what happened to the backlog between two revisions, item by item, for a pull request's review: created, closed, reopened, moved, reassigned, deleted, archived, notes and description edits, and who made each change",
+    )
+    .argument(
+      '[range]',
+      '<base>..<head> (or ...: both compare from their merge base, as a pull request does); one <base>: to HEAD plus uncommitted edits',
+    )
+    .option('--format <format>', 'terminal (default), markdown (to paste into a pull request) or json')
+    .option('--json', 'print the review as JSON (the same as --format json)')
+    .action(async (range: string | undefined, options: { format?: string; json?: boolean }) => {
+      const format = options.json ? 'json' : (options.format ?? 'terminal').trim().toLowerCase()
+      if (!['terminal', 'markdown', 'json'].includes(format)) {
+        throw new BacklogError('INVALID_INPUT', `--format must be terminal, markdown or json, not "${options.format}"`)
+      }
+      const result = await cli.app().review(parse(reviewInput, given({ range })))
+      cli.print(format === 'json', result, format === 'markdown' ? renderReviewMarkdown(result) : renderReview(result))
+    })
+  withNotes(
+    review,
+    `Without a range: from the merge base of the upstream (@{upstream}), or else of origin/HEAD, main or master, to
+HEAD plus the uncommitted changes under .backlog/. With <base>..<head> or <base>...<head>: the tree of
+merge-base(base, head) against head's tree, as a pull request's diff (three dots), without the working tree.
+Items are ordered: created, closed and deleted first, then reopened, archived, status moves and other edits; then
+by priority (urgent first), then id. In a shallow clone without the history between base and head, the two trees
+are compared: the changes are known, who made each is not (the output says so).`,
+  )
+  withExamples(review, [
+    'review',
+    'review main..HEAD',
+    'review origin/main...HEAD --format markdown',
+    'review main --json',
+  ])
 }

@@ -387,13 +387,38 @@ export const undoInput = z.strictObject(undoInputShape).superRefine((input, ctx)
 })
 export type UndoInput = z.output<typeof undoInput>
 
+/** A range of revisions: git's own syntax, which git checks; only what could be read as an option is refused here. */
+const rangeValue = z
+  .string()
+  .trim()
+  .max(LIMITS.name)
+  .refine(
+    (text) => !text.startsWith('-') && /^[^\s\p{Cc}]*$/u.test(text),
+    'a range is "<base>..<head>" or one revision',
+  )
+
+export const reviewInputShape = {
+  range: rangeValue
+    .optional()
+    .describe(
+      "'main..HEAD' (three-dot: from the merge base); one base: to HEAD plus uncommitted edits; '': the upstream's",
+    ),
+}
+export const reviewInput = z.strictObject(reviewInputShape)
+export type ReviewInput = z.output<typeof reviewInput>
+
 export const historyInputShape = {
   id: idValue.optional().describe('One item (deleted ones too)'),
   agent: storable(LIMITS.name, false).pipe(z.string().min(1)).optional().describe("Only this agent's changes"),
   limit: smallInt(1, 1000).optional().describe('Commits per page (default 20)'),
   after: commitId.optional().describe('The next of the previous page'),
+  range: reviewInputShape.range,
 }
-export const historyInput = z.strictObject(historyInputShape)
+export const historyInput = z.strictObject(historyInputShape).superRefine((input, ctx) => {
+  if (input.range !== undefined && (input.id ?? input.agent ?? input.limit ?? input.after) !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['range'], message: 'range reviews a whole range: give it alone' })
+  }
+})
 export type HistoryInput = z.output<typeof historyInput>
 
 export const restoreInputShape = {

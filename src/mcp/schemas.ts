@@ -118,20 +118,30 @@ export const undoOutput = mutationOutput.extend({
 })
 
 export const historyOutput = z.object({
-  entries: z.array(
-    backlogCommit.extend({
-      items: z.array(
-        z.object({
-          id: z.string(),
-          path: z.string(),
-          from: z.string().optional(),
-          changes: z.array(z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional() })),
-        }),
-      ),
-      /** Items of a commit left out of the page to keep it small (a bulk change); backlog_history with id has each. */
-      more_items: z.number().optional(),
-    }),
-  ),
+  entries: z
+    .array(
+      backlogCommit.extend({
+        items: z.array(
+          z.object({
+            id: z.string(),
+            path: z.string(),
+            from: z.string().optional(),
+            changes: z.array(z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional() })),
+          }),
+        ),
+        /** Items of a commit left out of the page to keep it small (a bulk change); backlog_history with id has each. */
+        more_items: z.number().optional(),
+      }),
+    )
+    .optional(),
   next: z.string().optional(),
   shallow: z.string().optional(),
+  /** With range: the review (core/review.ts; docs/tools.md shows it whole), and no entries. */
+  review: z
+    .object({
+      history: z.string(),
+      counts: z.record(z.string(), z.number()),
+      items: z.array(z.object({ id: z.string(), kinds: z.array(z.string()) })),
+    })
+    .optional(),
 })

@@ -18,6 +18,7 @@ import {
   writeResourceInput,
 } from '../core/inputs.js'
 import { fitHistory, renderHistory } from '../render/history.js'
+import { renderReviewMarkdown } from '../render/review.js'
 import { renderContext, renderDetail, renderList, renderMutation, renderSearch } from './render.js'
 import {
   archiveOutput,
@@ -267,11 +268,15 @@ export const TOOLS: Tool[] = [
     description:
       'Who changed what, from git: commits newest first with agent, op and field changes (old → new). id: one item; ' +
       "agent: one agent's. A page holds limit commits (default 20) and, unless limit is given, about 4 KB of text; " +
-      'pass next as after for more.',
+      'pass next as after for more. range: review a branch, item by item (as for its pull request).',
     annotations: READ,
     input: historyInput,
     output: historyOutput,
     async run(app, input) {
+      if (input.range !== undefined) {
+        const review = await app.review({ range: input.range })
+        return { data: { review }, text: renderReviewMarkdown(review) }
+      }
       const result = await app.history(input)
       // An agent that names no limit gets a page of about 4 KB; one that does gets the commits it asked for.
       const page = input.limit === undefined ? fitHistory(result) : result

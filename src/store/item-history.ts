@@ -87,6 +87,11 @@ export interface ItemHistory {
   filesChanged(
     commit: string,
   ): Promise<{ parents: number; files: Array<{ path: string; before?: string; after?: string }> }>
+  /**
+   * The items a commit (a full id) changed against its first parent as this clone has it, with their field changes, as
+   * `history` gives them; against nothing for a root commit or one at a shallow clone's edge.
+   */
+  itemsOf(commit: string): Promise<HistoryItem[]>
 }
 
 const DEFAULT_LIMIT = 20
@@ -122,15 +127,16 @@ function gitCode(error: unknown): unknown {
 }
 
 /** A file the read model would read as an item: `.md` under tasks/ or archive/, any depth, except a README. */
-function isItemPath(path: string): boolean {
+export function isItemPath(path: string): boolean {
   if (!path.startsWith(`${TASKS_DIR}/`) && !path.startsWith(`${ARCHIVE_DIR}/`)) return false
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase()
   return name.endsWith('.md') && name !== 'readme.md'
 }
 
-function byPath(a: FileSide, b: FileSide): number {
+/** Of two files of one id, the item's first: the active one (tasks/) before the archived one, then by path. */
+export function byPath(a: { path: string }, b: { path: string }): number {
   // tasks/ before archive/: when a file exists in both, the active one is the item.
-  const rank = (side: FileSide) => (side.path.startsWith(`${TASKS_DIR}/`) ? 0 : 1)
+  const rank = (side: { path: string }) => (side.path.startsWith(`${TASKS_DIR}/`) ? 0 : 1)
   return rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 }
 
@@ -343,6 +349,14 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
 
   return {
     filesChanged,
+    async itemsOf(commit) {
+      const [parent] = await reader.parents(commit)
+      const items: HistoryItem[] = []
+      for (const changed of (await itemsChanged(commit, parent)).values()) {
+        items.push(copyItem(await historyItem(commit, parent, changed)))
+      }
+      return items
+    },
     async history({ id, agent, limit = DEFAULT_LIMIT, after, maxCommits = Number.POSITIVE_INFINITY } = {}) {
       assertLimit(limit)
       const wanted = id === undefined ? undefined : idKey(id)

@@ -1,0 +1,166 @@
+/**
+ * The backlog in two states of the repository, for a review: the item files that differ between the merge base of a
+ * base and a head (or, in a shallow clone without one, the base itself) and the head, or the working tree; and the
+ * backlog commits between, with who made each. What the differences mean is core/review.ts's to say.
+ */
+
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseItemFile } from '../core/codec.js'
+import { BacklogError, isBacklogError } from '../core/errors.js'
+import { decodeItemBytes } from '../core/file-bytes.js'
+import { idKey } from '../core/ids.js'
+import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
+import type { ReviewCommit, ReviewSide, ReviewSource, ReviewVersions } from '../core/review.js'
+import { parseTrailers } from '../core/trailers.js'
+import { diffTrees } from './git/read.js'
+import type { GitReader } from './git/reader.js'
+import { defaultBase, mergeBase, resolveRevision, worktreeChanges } from './git/revisions.js'
+import { byPath, type ItemHistory, isItemPath } from './item-history.js'
+import type { Repo } from './repo.js'
+
+/** Which states to compare: see `parseRange` in core/review.ts. */
+export interface RangeSpec {
+  /** The base revision; absent: the upstream, else the remote's default branch, else main or master. */
+  base?: string
+  /** The head revision; absent: HEAD. */
+  head?: string
+  /** Count the working tree's uncommitted changes under `.backlog/` as part of head (head must be HEAD). */
+  worktree: boolean
+}
+
+function resolve(repo: Repo, name: string, side: 'base' | 'head'): string {
+  const oid = resolveRevision(repo, name)
+  if (oid) return oid
+  throw new BacklogError(
+    'NOT_FOUND',
+    `${side}: "${name}" names no commit in this repository. Name a branch, tag or commit (\`git branch -a\` lists branches); in a shallow clone, fetch it first (\`git fetch --depth=50 origin ${name}\`).`,
+    { revision: name },
+  )
+}
+
+/** A file's version as a review reads it: the item, or why it cannot be read (never thrown: it is reported). */
+function parseSide(path: string, text: string): ReviewSide {
+  try {
+    return { path, item: parseItemFile(text, idFromPath(path)) }
+  } catch (error) {
+    if (!isBacklogError(error)) throw error
+    return { path, error: error.message }
+  }
+}
+
+/**
+ * Reads the two states a range names and what lies between them.
+ *
+ * @example
+ * const source = await readBacklogRange(repo, reader, itemHistory, { base: 'main', head: 'feature', worktree: false })
+ * source.items // [{ id: 'bl-k3m9x2', before: { path, item }, after: { path, item } }, …]
+ */
+export async function readBacklogRange(
+  repo: Repo,
+  reader: GitReader,
+  itemHistory: ItemHistory,
+  spec: RangeSpec,
+): Promise<ReviewSource> {
+  const baseName = spec.base ?? defaultBase(repo)
+  if (baseName === undefined) {
+    throw new BacklogError(
+      'NOT_FOUND',
+      'Nothing to compare with: this branch has no upstream, and there is no origin/HEAD, main or master. Name the base, e.g. `git backlog review develop..HEAD`.',
+    )
+  }
+  const headName = spec.head ?? 'HEAD'
+  const base = resolve(repo, baseName, 'base')
+  const head = resolve(repo, headName, 'head')
+  const found = mergeBase(repo, base, head)
+  const compared = found ?? base
+  const commits = found ? await commitsBetween(reader, itemHistory, found, head) : undefined
+
+  const backlogTree = async (commit: string) =>
+    (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null
+  const comparedTree = await backlogTree(compared)
+  const headTree = await backlogTree(head)
+  const paths = new Set<string>()
+  await diffTrees(
+    reader.tree,
+    comparedTree,
+    headTree,
+    BACKLOG_DIR,
+    (path) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2,
+    (path) => {
+      if (isItemPath(path)) paths.add(path)
+    },
+  )
+  const uncommitted = new Set(spec.worktree ? worktreeChanges(repo, BACKLOG_DIR).filter(isItemPath) : [])
+  for (const path of uncommitted) paths.add(path)
+
+  const textIn = async (tree: string | null, path: string): Promise<string | undefined> => {
+    const blob = tree ? await reader.blobAt(tree, path.slice(BACKLOG_DIR.length + 1)) : undefined
+    return blob === undefined ? undefined : decodeItemBytes(await reader.blob(blob)).text
+  }
+  const textNow = (path: string): string | undefined => {
+    try {
+      return decodeItemBytes(readFileSync(join(repo.worktree, ...path.split('/')))).text
+    } catch {
+      return undefined
+    }
+  }
+
+  const groups = new Map<string, { id: string; before: ReviewSide[]; after: ReviewSide[]; uncommitted: boolean }>()
+  for (const path of [...paths].sort()) {
+    const id = idFromPath(path) as string
+    const group = groups.get(idKey(id)) ?? { id, before: [], after: [], uncommitted: false }
+    groups.set(idKey(id), group)
+    const before = await textIn(comparedTree, path)
+    const after = spec.worktree ? textNow(path) : await textIn(headTree, path)
+    if (before === after) continue
+    if (before !== undefined) group.before.push(parseSide(path, before))
+    if (after !== undefined) group.after.push(parseSide(path, after))
+    if (uncommitted.has(path)) group.uncommitted = true
+  }
+  const items: ReviewVersions[] = []
+  for (const group of groups.values()) {
+    const before = group.before.sort(byPath)[0]
+    const after = group.after.sort(byPath)[0]
+    if (!before && !after) continue
+    items.push({
+      id: group.id,
+      ...(before ? { before } : {}),
+      ...(after ? { after } : {}),
+      ...(group.uncommitted ? { uncommitted: true } : {}),
+    })
+  }
+  return {
+    base: { name: baseName, commit: base },
+    head: { name: spec.worktree ? `${headName} + working tree` : headName, commit: head },
+    compared,
+    merge_base: found !== undefined,
+    worktree: spec.worktree,
+    ...(commits ? { commits } : {}),
+    items,
+  }
+}
+
+/**
+ * The commits from `since` (left out) to `head` that changed `.backlog/`, oldest first, with the field changes of each
+ * item they changed; undefined when part of that history is not in this clone (a shallow clone's edge lies between).
+ * A merge brings changes already listed under the commits it merged: it is left out.
+ */
+async function commitsBetween(
+  reader: GitReader,
+  itemHistory: ItemHistory,
+  since: string,
+  head: string,
+): Promise<ReviewCommit[] | undefined> {
+  const commits: ReviewCommit[] = []
+  const shallow = reader.shallow()
+  for await (const logged of reader.log({ from: head, since, paths: [BACKLOG_DIR] })) {
+    if (shallow.has(logged.oid)) return undefined
+    if (logged.parents.length > 1) continue
+    const agent = parseTrailers(logged.message)?.agent
+    const items = await itemHistory.itemsOf(logged.oid)
+    if (items.length === 0) continue
+    commits.push({ commit: logged.oid, by: agent || logged.author, items })
+  }
+  return commits.reverse()
+}
