@@ -42,7 +42,14 @@ import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
-import { type BacklogSummary, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
+import {
+  type BacklogSummary,
+  type ResolveInput,
+  resolve,
+  type SyncInput,
+  summary,
+  sync,
+} from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
 import { undo } from './use-cases/undo.js'
@@ -154,8 +161,8 @@ export interface App {
   lint(input?: LintInput): Promise<LintResult>
   /** {@link resolve}: merges task files git left in conflict from the index stages; clean results are staged. */
   resolve(input?: ResolveInput): Promise<{ files: ResolvedFile[] }>
-  /** {@link sync}: fetches, merges (task files through the driver) and pushes the current branch. */
-  sync(): Promise<SyncResult>
+  /** {@link sync}: fetches, merges the upstream and a named base (task files field by field) and pushes the branch. */
+  sync(input?: SyncInput): Promise<SyncResult>
   /** {@link problems} */
   problems(): Promise<Problem[]>
   /** {@link records}: every item's record, read afresh. */
@@ -205,7 +212,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),
-    sync: () => sync(core),
+    sync: (input) => sync(core, input),
     problems: () => problems(core),
     records: () => records(core),
     record: (id) => record(core, id),

@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander'
 import { lintInput } from '../core/inputs.js'
 import { mergeDriverMain } from '../merge/driver-main.js'
+import { readPackageFile } from '../package-files.js'
 import { renderLint, renderLintGithub } from '../render/lint.js'
 import { withExamples, withNotes } from './help.js'
 import { given, parse } from './options.js'
@@ -99,23 +100,53 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
     })
   withNotes(
     lint,
-    'Rules: config, schema, unreadable, conflict-markers, dangling-parent, dangling-dependency, cycle, duplicate-id, file-name, outside-layout. Exit 0: no errors (warnings allowed, unless --strict); 1: errors, or no backlog here.',
+    'Rules: config, schema, unreadable, conflict-markers, dangling-parent, dangling-dependency, cycle, duplicate-id, file-name, outside-layout, merge-layout. Exit 0: no errors (warnings allowed, unless --strict); 1: errors, or no backlog here.',
   )
   withExamples(lint, ['lint', 'lint --format github', 'lint --format json'])
 
+  const workflow = program
+    .command('workflow')
+    .description(
+      'print a GitHub Actions workflow that lints the backlog on every pull request and posts the review of its task changes as one comment',
+    )
+    .action(() => {
+      cli.io.out(readPackageFile('templates/github/backlog.yml').trimEnd())
+    })
+  withNotes(
+    workflow,
+    'Save it in your repository: git backlog workflow > .github/workflows/backlog.yml. It installs git-backlog from the npm registry; lint annotates the lines it finds wrong, and the review comment is updated on every push.',
+  )
+  withExamples(workflow, ['workflow > .github/workflows/backlog.yml'])
+
   const sync = program
     .command('sync')
+    .argument('[base]', 'a branch to merge in as well, e.g. origin/main: the base of a pull request in conflict')
     .description('fetch, merge (task files field by field) and push the current branch')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const result = await cli.app().sync()
+    .action(async (base: string | undefined, options: { json?: boolean }) => {
+      const result = await cli.app().sync(base !== undefined ? { base } : {})
       const parts = [
-        result.merged
-          ? `merged ${result.merged} commit(s) from ${result.upstream}`
-          : `nothing new on ${result.upstream}`,
-        result.pushed ? `pushed ${result.pushed} commit(s)` : 'nothing to push',
-      ]
+        result.upstream
+          ? result.merged
+            ? `merged ${result.merged} commit(s) from ${result.upstream}`
+            : `nothing new on ${result.upstream}`
+          : '',
+        result.base
+          ? result.base.merged
+            ? `merged ${result.base.merged} commit(s) from ${result.base.name}`
+            : `${result.base.name} has nothing this branch lacks`
+          : '',
+        result.upstream
+          ? result.pushed
+            ? `pushed ${result.pushed} commit(s)`
+            : 'nothing to push'
+          : 'no upstream to push to',
+      ].filter(Boolean)
       cli.print(options.json, result, `${result.branch}: ${parts.join(', ')}.`)
     })
-  withExamples(sync, ['sync', 'sync --json'])
+  withNotes(
+    sync,
+    'With a base: after the upstream, the base is merged too (a remote branch is fetched first), task files field by field, then the branch is pushed. That settles a pull request whose merge button reports a conflict in task files. A merge that needs a person is taken back, and the error says which files.',
+  )
+  withExamples(sync, ['sync', 'sync origin/main', 'sync --json'])
 }

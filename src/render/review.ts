@@ -191,9 +191,13 @@ export function renderReview(review: Review): string {
 
 // ── markdown ───────────────────────────────────────────────────────────────────────────────────────────────────
 
+const WORD = /[\p{L}\p{N}]/u
+
 /**
- * Text from an item, safe in a line of markdown: HTML's special characters as entities, markdown's punctuation behind
- * a backslash, line breaks as spaces. A title cannot open a tag, a table cell, a code span or a link.
+ * Text from an item, safe in a line of markdown: HTML's special characters as entities, the punctuation that opens
+ * markup behind a backslash, line breaks as spaces. A title cannot open a tag, a table cell, a code span, emphasis or
+ * a link, nor start a list or a heading; punctuation that can do nothing where it stands (the `-` in `rate-limit`,
+ * the `_` in `in_progress`) is left as it is, so the comment reads well as text too.
  */
 export function escapeMarkdown(text: string): string {
   return text
@@ -201,7 +205,11 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+!|~-]/g, (char) => `\\${char}`)
+    .replace(/[\\`*[\]|~]/g, (char) => `\\${char}`)
+    .replace(/_/g, (char, at: number, whole: string) =>
+      WORD.test(whole[at - 1] ?? '') && WORD.test(whole[at + 1] ?? '') ? char : `\\${char}`,
+    )
+    .replace(/^(?:[-+#=]|\d+[.)])/, (start) => `\\${start}`)
     .replace(/@/g, '@\u200b')
 }
 

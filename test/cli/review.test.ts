@@ -54,7 +54,7 @@ describe('git backlog review', () => {
     const markdown = await ok(repo.dir, 'review', 'main...feature', '--format', 'markdown')
     expect(markdown).toMatch(/^### Backlog changes: 2 created · 1 closed · 1 deleted · /)
     expect(markdown).toContain(`#### \`${ids['Close me']}\` Close me\n\ntask · high · done · by claude`)
-    expect(markdown).toContain('- **closed**: in\\_progress → done, by claude')
+    expect(markdown).toContain('- **closed**: in_progress → done, by claude')
     // A long description diff is folded, in a fence its text cannot close.
     const described = markdown.slice(markdown.indexOf(`#### \`${ids['Describe me']}\``))
     expect(described).toMatch(/<details>\n<summary>Description diff \(20 lines\)<\/summary>\n\n```diff\n@@ /)
@@ -62,7 +62,9 @@ describe('git backlog review', () => {
     const hostile = markdown.slice(markdown.indexOf(`#### \`${ids.hostile}\``))
     // The hostile title opens no tag, no table cell, no code span, no link and mentions no one.
     const title = (hostile.split('\n')[0] as string).slice(`#### \`${ids.hostile}\` `.length)
-    expect(title).not.toMatch(/<script|(^|[^\\])[|`*[\]()]|@everyone/)
+    // Brackets escaped, so `(…)` cannot make a link; `|`, backticks and `*` escaped; no mention.
+    expect(title).not.toMatch(/<script|(^|[^\\])[|`*[\]]|@everyone/)
+    expect(title).toContain('\\[x\\](http://e.vil)')
     expect(title).toContain('&lt;script&gt;')
     expect(markdown).not.toContain('<script>')
   })

@@ -105,6 +105,57 @@ describe('git backlog sync', () => {
     expect(git(a, 'status', '--porcelain')).toBe('')
   })
 
+  it('merges a named base into a pull request the merge button reports in conflict, field by field, and pushes it', async () => {
+    const { a, b, remote, id, appIn } = await clones()
+    // The pull request: a feature branch that starts the item, pushed with its upstream.
+    git(b, 'checkout', '-q', '-b', 'feature')
+    const feature = appIn(b, 'codex')
+    await feature.update(updateInput.parse({ id, status: 'in_progress', note: 'on it' }))
+    git(b, 'push', '-q', '-u', 'origin', 'feature')
+    // Meanwhile main blocks the same item (the same line: what the button cannot merge) and changes its priority.
+    const main = appIn(a, 'claude')
+    await main.update(updateInput.parse({ id, status: 'blocked', priority: 'urgent' }))
+    git(a, 'push', '-q', 'origin', 'main')
+
+    const synced = await feature.sync({ base: 'origin/main' })
+    expect(synced).toMatchObject({
+      branch: 'feature',
+      upstream: 'origin/feature',
+      merged: 0,
+      base: { name: 'origin/main', merged: 1, mergeCommit: expect.stringMatching(/^[0-9a-f]{40}$/) },
+      pushed: 2,
+      ahead: 0,
+    })
+    const item = (await feature.get({ id: [id] })).items[0]!
+    expect(item).toMatchObject({ status: 'blocked', priority: 'urgent' })
+    expect(item.notes.map((note) => note.text)).toEqual(expect.arrayContaining(['on it']))
+    expect(git(b, 'status', '--porcelain')).toBe('')
+    // The pushed branch now holds main: the button's merge is a clean one.
+    expect(git(remote, 'merge-base', '--is-ancestor', 'main', 'feature')).toBe('')
+    expect(git(remote, 'merge-tree', '--write-tree', 'main', 'feature')).toMatch(/^[0-9a-f]{40}\n$/)
+  })
+
+  it('refuses a base that names nothing and changes nothing; merges one into a branch without an upstream', async () => {
+    const { a, first, id } = await clones()
+    const head = git(a, 'rev-parse', 'HEAD')
+    await expect(first.sync({ base: 'origin/nowhere' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/"origin\/nowhere" names no branch or commit here.*nothing changed/),
+    })
+    await expect(first.sync({ base: '--upload-pack=touch /tmp/x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    expect(git(a, 'rev-parse', 'HEAD')).toBe(head)
+    git(a, 'checkout', '-q', '-b', 'local-only')
+    await first.update(updateInput.parse({ id, priority: 'low' }))
+    git(a, 'checkout', '-q', 'main')
+    await first.update(updateInput.parse({ id, note: 'on main' }))
+    git(a, 'checkout', '-q', 'local-only')
+    const synced = await first.sync({ base: 'main' })
+    expect(synced).toMatchObject({ branch: 'local-only', merged: 0, pushed: 0, base: { name: 'main', merged: 1 } })
+    expect(synced.upstream).toBeUndefined()
+    expect((await first.get({ id: [id] })).items[0]).toMatchObject({ priority: 'low' })
+    expect(git(a, 'status', '--porcelain')).toBe('')
+  })
+
   it('needs an upstream', async () => {
     const { a, first } = await clones()
     git(a, 'checkout', '-q', '-b', 'local-only')

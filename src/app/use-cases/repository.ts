@@ -6,7 +6,7 @@ import { readHead } from '../../store/git/refs.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
 import { assertNotBusy } from '../../store/repo.js'
 import { assertInitialized } from '../../store/store.js'
-import { type SyncResult, syncWithUpstream } from '../../sync/remote.js'
+import { type SyncResult, syncBranch } from '../../sync/remote.js'
 import type { AppCore } from '../shared.js'
 
 /** What a server says about the backlog it serves when it starts. */
@@ -73,16 +73,28 @@ export async function resolve(core: AppCore, { paths }: ResolveInput = {}): Prom
   return { files: results }
 }
 
+export interface SyncInput {
+  /** A branch or commit to merge into the current branch as well, e.g. `origin/main` (a pull request's base). */
+  base?: string
+}
+
 /**
- * Fetches, merges (task files through the driver) and pushes the current branch.
+ * Fetches and merges the upstream (task files field by field), then the named base if any, and pushes the current
+ * branch.
  *
  * @example
- * const result = await sync(core)
+ * const result = await sync(core, { base: 'origin/main' })
  */
-export async function sync(core: AppCore): Promise<SyncResult> {
+export async function sync(core: AppCore, { base }: SyncInput = {}): Promise<SyncResult> {
   const { store, contextFor } = core
   assertInitialized(store)
   assertNotBusy(store.repo)
   const context = await contextFor(undefined)
-  return syncWithUpstream(store.repo, { config: context.config, now: context.date }) satisfies SyncResult
+  const result = syncBranch(store.repo, {
+    config: context.config,
+    now: context.date,
+    ...(base !== undefined ? { base } : {}),
+  })
+  await store.refresh()
+  return result
 }
