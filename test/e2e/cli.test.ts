@@ -90,6 +90,22 @@ describe('the built bin', () => {
     expect(failed.stdout).not.toContain(id)
   })
 
+  it('review prints what a branch did as markdown, and refuses a revision that names nothing with exit 1', async () => {
+    const { repo, id } = await backlog()
+    repo.git('checkout', '-q', '-b', 'feature')
+    const done = shell(repo.dir, `BACKLOG_AGENT=claude ${BACKLOG} done ${id} --evidence "login test passes"`)
+    expect(done.status, done.stderr).toBe(0)
+    const review = await runBin(repo.dir, ['review', 'main..feature', '--format', 'markdown'])
+    expect(review).toMatchObject({ code: 0, stderr: '' })
+    expect(review.stdout).toMatch(/^### Backlog changes: 1 closed\n/)
+    expect(review.stdout).toContain(`#### \`${id}\` Fix the login flow`)
+    expect(review.stdout).toContain('- **closed**: open → done, by claude')
+    expect(review.stdout).toContain('- evidence: login test passes')
+    const bad = await runBin(repo.dir, ['review', 'main..nowhere'])
+    expect(bad).toMatchObject({ code: 1, stdout: '' })
+    expect(bad.stderr).toMatch(/names no commit/)
+  })
+
   it('reads a description from a pipe with -d -, and takes a closed standard input as empty', async () => {
     const { repo } = await backlog()
     const piped = shell(repo.dir, `printf '# Spec\\n\\nFrom a pipe.\\n' | ${BACKLOG} add Piped -d - --json`)
