@@ -275,3 +275,53 @@ describe('inLayout', () => {
     for (const text of [canonical, compact]) expect(inLayout(layoutItemFile(text))).toBe(true)
   })
 })
+
+describe('the fast path for plain text', () => {
+  it('writes what yaml writes, for every kind of value a field holds', async () => {
+    const { Document } = await import('yaml')
+    const options = { lineWidth: 0, minContentWidth: 0, indentSeq: true }
+    const byYaml = (value: unknown) => new Document({ k: value }, { version: '1.2' }).toString(options)
+    const values = [
+      'bl-k3m9x2',
+      'in_progress',
+      '2026-11-20T10:00:00Z',
+      '2026-12-01',
+      'Fix the login flow',
+      'Fix login: now',
+      'café déjà vu',
+      'a/b@c+d.e',
+      '1.5',
+      '0x1F',
+      '1e3',
+      'yes',
+      'No',
+      'null',
+      'true',
+      '-leading dash',
+      'trailing ',
+      'two  spaces',
+      '#hash',
+      'a #comment',
+      "it's",
+      '"quoted"',
+      '@mention',
+      '*star',
+      '%percent',
+      '.dot',
+      '日本語のタイトル',
+      'v1.2.3',
+      '12345',
+      '0o17',
+      '.inf',
+      '~',
+    ]
+    for (const value of values) {
+      const item = blankItem('bl-x', value)
+      item.tags = [value]
+      const text = serializeItem(item)
+      expect(text, value).toContain(byYaml(value).replace(/^k:/, 'title:'))
+      expect(text, value).toContain(byYaml([value]).replace(/^k:/, 'tags:'))
+      expect(parseItemFile(text)).toMatchObject({ title: value, tags: [value] })
+    }
+  })
+})
