@@ -84,12 +84,20 @@ describe('review', () => {
     expect(review.counts).toMatchObject({ created: 1, closed: 1, reopened: 1, deleted: 1, archived: 1, notes: 1 })
   })
 
-  it("by default compares with the upstream's merge base, and counts uncommitted edits", async () => {
+  it('by default compares a branch with the one its pull request goes into, main with its upstream, and counts uncommitted edits', async () => {
     const { repo, ids } = await featureRepo()
-    // The upstream is a branch three commits behind: only what came after it is new.
+    // On the feature branch: main, whatever the branch's own upstream (a pushed branch tracks itself).
     repo.git('branch', 'reviewed', 'HEAD~3')
     repo.git('branch', '--set-upstream-to=reviewed')
     const app = appOf(repo.dir)
+    const onFeature = await app.review({})
+    expect(onFeature.base.name).toBe('main')
+    expect(onFeature.items.map((item) => item.id)).toEqual(
+      (await app.review({ range: 'main' })).items.map((item) => item.id),
+    )
+    // On main itself: its upstream, three commits behind here, so only what came after it is new.
+    repo.git('checkout', '-q', '-B', 'main')
+    repo.git('branch', '--set-upstream-to=reviewed')
     const review = await app.review({})
     expect(review.base.name).toBe('reviewed')
     expect(review.worktree).toBe(true)
@@ -110,7 +118,7 @@ describe('review', () => {
     // An explicit range is about commits only.
     expect((await app.review({ range: 'reviewed..HEAD' })).items.map((item) => item.id)).not.toContain('bl-hand01')
     // One revision is the base, with the working tree.
-    expect((await app.review({ range: 'main' })).items.map((item) => item.id)).toContain('bl-hand01')
+    expect((await app.review({ range: 'reviewed' })).items.map((item) => item.id)).toContain('bl-hand01')
   })
 
   it('without an upstream compares with main', async () => {

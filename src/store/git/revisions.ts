@@ -31,18 +31,29 @@ export function mergeBase(repo: Repo, a: string, b: string): string | undefined 
 }
 
 /**
- * The revision a branch's changes are reviewed against: its upstream (`@{upstream}`), else the remote's default branch
- * (`origin/HEAD`), else `main` or `master`, local or on `origin`. Undefined when there is none of them.
+ * The revision a branch's changes are reviewed against. On a branch other than the default one: the default branch, as
+ * the remote has it (`origin/HEAD`, else `origin/main` or `origin/master`), else `main` or `master` here, which is
+ * what its pull request goes into. On the default branch itself (or with no default branch): its upstream, so the
+ * review is what is not pushed yet. Undefined when there is none of them.
  *
  * @example
- * defaultBase(repo) // 'origin/main'
+ * defaultBase(repo) // 'origin/main' on a feature branch; 'origin/main' on main too, as its upstream
  */
 export function defaultBase(repo: Repo): string | undefined {
   const upstream = runGit(repo, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'])
-  if (upstream.status === 0 && upstream.stdout.trim()) return upstream.stdout.trim()
+  const tracked = upstream.status === 0 ? upstream.stdout.trim() || undefined : undefined
+  const mainline = defaultBranch(repo)
+  const branch = runGit(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']).stdout.trim()
+  const onMainline = mainline !== undefined && (mainline === branch || mainline.endsWith(`/${branch}`))
+  if (mainline !== undefined && branch && !onMainline) return mainline
+  return tracked ?? mainline
+}
+
+/** The branch pull requests go into: the remote's default branch, else `main` or `master`. */
+function defaultBranch(repo: Repo): string | undefined {
   const remoteHead = runGit(repo, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'])
   if (remoteHead.status === 0 && remoteHead.stdout.trim()) return remoteHead.stdout.trim()
-  for (const name of ['main', 'master', 'origin/main', 'origin/master']) {
+  for (const name of ['origin/main', 'origin/master', 'main', 'master']) {
     if (resolveRevision(repo, name)) return name
   }
   return undefined
