@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { inLayout, layoutItemFile, parseItemFile, serializeItem } from './codec.js'
+import { inLayout, layoutItemFile, parseItemFile, plainKeyStarts, serializeItem } from './codec.js'
 import { BacklogError } from './errors.js'
-import { blankItem } from './item.js'
+import { blankItem, FIELD_ORDER } from './item.js'
 
 /** An item as the tool writes it: every field on its own line, a blank line between fields (ADR 0018). */
 const canonical = `---
@@ -322,6 +322,36 @@ describe('the fast path for plain text', () => {
       expect(text, value).toContain(byYaml(value).replace(/^k:/, 'title:'))
       expect(text, value).toContain(byYaml([value]).replace(/^k:/, 'tags:'))
       expect(parseItemFile(text)).toMatchObject({ title: value, tags: [value] })
+    }
+  })
+})
+
+describe('hand-written forms the key scan cannot follow', () => {
+  it('finds the keys of a file in the layout by the scan, and gives up on what it cannot follow', () => {
+    const lines = canonical.slice(4, canonical.indexOf('\n---\n') + 1).split(/(?<=\n)/)
+    const keys = [...FIELD_ORDER.filter((field) => field !== 'notes'), 'estimate', 'notes']
+    const starts = plainKeyStarts(lines, keys)
+    expect(starts?.map((start) => start.key)).toEqual(keys)
+    expect(starts?.[1]).toEqual({ key: 'title', line: 2 })
+    // A continuation of a quoted value at column 0, and a document-end line: the scan gives up.
+    expect(plainKeyStarts(['title: "a\n', 'b"\n'], ['title'])).toBeUndefined()
+    expect(plainKeyStarts(['title: a\n', '...\n'], ['title'])).toBeUndefined()
+  })
+
+  it('writes such a file all the same: the value kept, the frontmatter canonical where a patch would not read back', () => {
+    for (const hand of [
+      '---\nid: a-1\ntitle: "first\nstatus: fake"\n"status": open\n---\nBody.\n',
+      '---\nid: a-1\ntitle: t\nstatus: open\n...\n---\nBody.\n',
+    ]) {
+      let item: ReturnType<typeof parseItemFile>
+      try {
+        item = parseItemFile(hand)
+      } catch {
+        continue // a form the reader refuses is reported as unreadable, never written over
+      }
+      const edited = serializeItem({ ...item, priority: 'high' }, hand)
+      expect(parseItemFile(edited)).toEqual({ ...item, priority: 'high' })
+      expect(inLayout(layoutItemFile(hand))).toBe(true)
     }
   })
 })

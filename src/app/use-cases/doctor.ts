@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative as relativeTo } from 'node:path'
 import { inLayout, layoutItemFile } from '../../core/codec.js'
+import { isBacklogError } from '../../core/errors.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, idFromPath } from '../../core/layout.js'
 import { checkDriver, installDriver } from '../../merge/install.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
@@ -258,22 +259,35 @@ async function itemLayout(
   if (!fix) return { check }
   const context = await contextFor(agent)
   let moved = 0
+  let stuck: string[] = []
   const result = await store.mutate(() => {
     // Planned inside the commit, on the files as they are then: a writer may have moved some meanwhile.
-    const now = outside()
-    moved = now.length
+    const files: Array<{ path: string; content: string }> = []
+    stuck = []
+    for (const record of outside()) {
+      try {
+        files.push({ path: record.path, content: layoutItemFile(record.text, record.item.id) })
+      } catch (error) {
+        // One file that cannot be written stops no one else's move; it is named below.
+        if (!isBacklogError(error)) throw error
+        stuck.push(`${record.path} (${error.message})`)
+      }
+    }
+    moved = files.length
     if (moved === 0) return null
-    return planOf(
-      context,
-      {
-        op: 'doctor',
-        verb: `doctor: move ${plural(moved, 'item file')} to the layout that merges line by line`,
-        items: [],
-      },
-      now.map((record) => ({ path: record.path, content: layoutItemFile(record.text, record.item.id) })),
-    )
+    const verb = `doctor: move ${plural(moved, 'item file')} to the layout that merges line by line`
+    return planOf(context, { op: 'doctor', verb, items: [] }, files)
   })
   await store.refresh()
-  Object.assign(check, { ok: true, fixed: true, detail: `moved ${plural(moved, 'item file')} to the layout` })
+  Object.assign(check, {
+    ok: stuck.length === 0,
+    fixed: moved > 0,
+    detail: [
+      moved ? `moved ${plural(moved, 'item file')} to the layout` : '',
+      stuck.length ? `could not move ${stuck.join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  })
   return { check, ...(result.commit ? { commit: result.commit } : {}) }
 }
