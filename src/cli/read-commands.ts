@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { BacklogError, phrase, slot } from '../core/errors.js'
 import { contextInput, getInput, historyInput, listInput, reviewInput, searchInput } from '../core/inputs.js'
 import { renderHistory } from '../render/history.js'
-import { renderReview, renderReviewMarkdown } from '../render/review.js'
+import { COMMENT_CHARS, renderReview, renderReviewMarkdown } from '../render/review.js'
 import { layoutBoard } from './board.js'
 import {
   formatContext,
@@ -274,18 +274,28 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     )
     .option('--format <format>', 'terminal (default), markdown (to paste into a pull request) or json')
     .option('--json', 'print the review as JSON (the same as --format json)')
-    .action(async (range: string | undefined, options: { format?: string; json?: boolean }) => {
+    .option(
+      '--max-chars <n>',
+      `markdown: the most characters to print, items past it counted in a last line (default ${COMMENT_CHARS}, under the 65,536 of a GitHub comment; 0 for no limit)`,
+    )
+    .action(async (range: string | undefined, options: { format?: string; json?: boolean; maxChars?: string }) => {
       const format = options.json ? 'json' : (options.format ?? 'terminal').trim().toLowerCase()
       if (!['terminal', 'markdown', 'json'].includes(format)) {
         throw new BacklogError('INVALID_INPUT', `--format must be terminal, markdown or json, not "${options.format}"`)
       }
+      const maxChars = options.maxChars === undefined ? COMMENT_CHARS : Number(options.maxChars)
+      if (!Number.isInteger(maxChars) || maxChars < 0) {
+        throw new BacklogError('INVALID_INPUT', `--max-chars must be a whole number, not "${options.maxChars}"`)
+      }
       const result = await cli.app().review(parse(reviewInput, given({ range })))
-      cli.print(format === 'json', result, format === 'markdown' ? renderReviewMarkdown(result) : renderReview(result))
+      const markdown = () => renderReviewMarkdown(result, maxChars ? { maxChars } : {})
+      cli.print(format === 'json', result, format === 'markdown' ? markdown() : renderReview(result))
     })
   withNotes(
     review,
-    `Without a range: from the merge base of the upstream (@{upstream}), or else of origin/HEAD, main or master, to
-HEAD plus the uncommitted changes under .backlog/. With <base>..<head> or <base>...<head>: the tree of
+    `Without a range: on a branch, from its merge base with the branch its pull request goes into (origin/HEAD, else
+origin/main, origin/master, main or master); on that branch itself, from its upstream; to HEAD plus the uncommitted
+changes under .backlog/. With <base>..<head> or <base>...<head>: the tree of
 merge-base(base, head) against head's tree, as a pull request's diff (three dots), without the working tree.
 Items are ordered: created, closed and deleted first, then reopened, archived, status moves and other edits; then
 by priority (urgent first), then id. In a shallow clone without the history between base and head, the two trees

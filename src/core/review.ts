@@ -204,6 +204,10 @@ function created(item: Item): ReviewChange {
       ...(item.parent ? { parent: item.parent } : {}),
       ...(item.priority ? { priority: item.priority } : {}),
       ...(item.assignee ? { assignee: item.assignee } : {}),
+      ...(item.tags.length ? { tags: item.tags } : {}),
+      ...(item.depends_on.length ? { depends_on: item.depends_on } : {}),
+      ...(item.due ? { due: item.due } : {}),
+      ...(item.description ? { description: item.description } : {}),
     },
   }
 }

@@ -17,8 +17,8 @@ import {
   updateInput,
   writeResourceInput,
 } from '../core/inputs.js'
-import { fitHistory, renderHistory } from '../render/history.js'
-import { renderReviewMarkdown } from '../render/review.js'
+import { fitHistory, HISTORY_PAGE_BYTES, renderHistory } from '../render/history.js'
+import { fitReviewMarkdown } from '../render/review.js'
 import { renderContext, renderDetail, renderList, renderMutation, renderSearch } from './render.js'
 import {
   archiveOutput,
@@ -275,7 +275,11 @@ export const TOOLS: Tool[] = [
     async run(app, input) {
       if (input.range !== undefined) {
         const review = await app.review({ range: input.range })
-        return { data: { review }, text: renderReviewMarkdown(review) }
+        // About 4 KB, as a history page: the most important items, and how many more there are.
+        const { text, shown } = fitReviewMarkdown(review, HISTORY_PAGE_BYTES)
+        const omitted = review.items.length - shown
+        const fitted = omitted ? { ...review, items: review.items.slice(0, shown), omitted } : review
+        return { data: { review: fitted }, text }
       }
       const result = await app.history(input)
       // An agent that names no limit gets a page of about 4 KB; one that does gets the commits it asked for.

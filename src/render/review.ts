@@ -40,9 +40,16 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
+/** A value as a person reads it: lists joined by commas, a reference as its title and address. */
 function shown(value: unknown): string {
   if (value === undefined || value === null) return '(none)'
-  return typeof value === 'string' ? value : JSON.stringify(value)
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) return value.length ? value.map(shown).join(', ') : '(none)'
+  if (typeof value === 'object' && typeof (value as { url?: unknown }).url === 'string') {
+    const { url, title } = value as { url: string; title?: unknown }
+    return typeof title === 'string' && title ? `${title} <${url}>` : url
+  }
+  return JSON.stringify(value)
 }
 
 /** `3 created · 2 closed · 1 moved`. */
@@ -101,14 +108,27 @@ function texts(value: unknown): string[] {
 }
 
 function createdFacts(change: ReviewChange): string[] {
-  const fields = (change.new ?? {}) as Record<string, string | undefined>
+  const fields = (change.new ?? {}) as Record<string, unknown>
+  const list = (value: unknown) => texts(value).join(', ')
   return [
-    fields.status ?? '',
+    typeof fields.status === 'string' ? fields.status : '',
     fields.priority ? `priority ${fields.priority}` : '',
     fields.parent ? `parent ${fields.parent}` : '',
     fields.assignee ? `assignee ${fields.assignee}` : '',
+    fields.tags ? `tags ${list(fields.tags)}` : '',
+    fields.depends_on ? `depends on ${list(fields.depends_on)}` : '',
+    fields.due ? `due ${fields.due}` : '',
   ].filter(Boolean)
 }
+
+/** A created item's description, when it has one. */
+function createdDescription(change: ReviewChange): string | undefined {
+  const description = (change.new as { description?: unknown } | undefined)?.description
+  return typeof description === 'string' && description.trim() ? description.trimEnd() : undefined
+}
+
+/** Lines of a created item's description a terminal shows. */
+const TERMINAL_DESCRIPTION_LINES = 6
 
 // ── terminal ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -116,8 +136,13 @@ function terminalChange(change: ReviewChange): string[] {
   switch (change.kind) {
     case 'created': {
       const fields = (change.new ?? {}) as Record<string, string | undefined>
+      const description = createdDescription(change)?.split('\n') ?? []
       return [
         `created ${fields.type ?? 'item'} ${JSON.stringify(fields.title ?? '')} (${createdFacts(change).join(', ')})`,
+        ...description.slice(0, TERMINAL_DESCRIPTION_LINES).map((line) => `  ${clip(line, 160)}`),
+        ...(description.length > TERMINAL_DESCRIPTION_LINES
+          ? [`  … ${description.length - TERMINAL_DESCRIPTION_LINES} more lines`]
+          : []),
       ]
     }
     case 'closed':
@@ -183,10 +208,19 @@ function terminalItem(item: ReviewItem): string[] {
  * //   closed: in_progress → done, by claude
  */
 export function renderReview(review: Review): string {
-  if (review.items.length === 0) return nothing(review, PLAIN)
+  if (review.items.length === 0) return printable(nothing(review, PLAIN))
   const lines = [`Backlog changes: ${reviewCounts(review)}`, ...rangeLines(review, PLAIN)]
   for (const item of review.items) lines.push('', ...terminalItem(item))
-  return lines.join('\n')
+  return printable(lines.join('\n'))
+}
+
+/**
+ * Text a terminal prints as text: control characters from a file (an escape sequence in a title could rewrite the
+ * reviewer's screen) shown as U+FFFD; line breaks and tabs stay.
+ */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd')
 }
 
 // ── markdown ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -225,8 +259,28 @@ function fenced(text: string, lang = ''): string {
   return `${fence}${lang}\n${text}\n${fence}`
 }
 
+/** `summary` is HTML: text from an item in it is escaped with `escapeHtml`, where markdown's escapes would show. */
 function details(summary: string, body: string): string[] {
   return ['<details>', `<summary>${summary}</summary>`, '', body, '', '</details>']
+}
+
+/** Text from an item inside an HTML element: its special characters as entities, mentions defused. */
+function escapeHtml(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '@\u200b')
+}
+
+/** Past this many lines a created item's description is cut, with a line that says so. */
+const DESCRIPTION_LINES = 40
+
+function clipLines(text: string): string {
+  const lines = text.split('\n')
+  if (lines.length <= DESCRIPTION_LINES) return text
+  return [...lines.slice(0, DESCRIPTION_LINES), `… ${lines.length - DESCRIPTION_LINES} more lines`].join('\n')
 }
 
 function by(who: string | undefined): string {
@@ -238,9 +292,21 @@ function markdownChange(change: ReviewChange): { bullets: string[]; blocks: stri
   const arrow = () => `${escapeMarkdown(shown(change.old))} → ${escapeMarkdown(shown(change.new))}`
   switch (change.kind) {
     case 'created': {
-      const fields = (change.new ?? {}) as Record<string, string | undefined>
+      const fields = (change.new ?? {}) as Record<string, unknown>
       const parts = createdFacts(change).map((fact) => escapeMarkdown(fact))
-      return { bullets: [`**created** ${escapeMarkdown(fields.type ?? 'item')}: ${parts.join(', ')}`], blocks: [] }
+      const description = createdDescription(change)
+      const lines = description?.split('\n').length ?? 0
+      return {
+        bullets: [`**created** ${escapeMarkdown(String(fields.type ?? 'item'))}: ${parts.join(', ')}`],
+        blocks: description
+          ? [
+              details(
+                `Description (${lines} line${lines === 1 ? '' : 's'})`,
+                fenced(clipLines(description), 'markdown'),
+              ),
+            ]
+          : [],
+      }
     }
     case 'closed': {
       const evidence = change.evidence ?? []
@@ -292,7 +358,7 @@ function markdownChange(change: ReviewChange): { bullets: string[]; blocks: stri
           bullets.push(
             `**note added**${note.by ? ` by ${escapeMarkdown(note.by)}` : ''}: ${escapeMarkdown(clip(note.text, 80))} (in full below)`,
           )
-          blocks.push(details(`Note${note.by ? ` by ${escapeMarkdown(note.by)}` : ''}`, fenced(note.text, 'text')))
+          blocks.push(details(`Note${note.by ? ` by ${escapeHtml(note.by)}` : ''}`, fenced(note.text, 'text')))
         }
       }
       for (const text of texts(change.old)) bullets.push(`**note removed**: ${escapeMarkdown(clip(text, LONG_TEXT))}`)
@@ -332,9 +398,13 @@ function markdownItem(item: ReviewItem): string[] {
   return lines
 }
 
+/** What a pull-request comment may hold: GitHub refuses comments past 65,536 characters. */
+export const COMMENT_CHARS = 60_000
+
 /**
  * The review as markdown for a pull request: a heading with the counts, what was compared, then a section per item;
- * description diffs, long notes and long evidence lists folded into `<details>`.
+ * description diffs, long notes and long evidence lists folded into `<details>`. With `maxChars`, the items that fit
+ * (most important first) and a last line saying how many were left out.
  *
  * @example
  * renderReviewMarkdown(review)
@@ -345,11 +415,34 @@ function markdownItem(item: ReviewItem): string[] {
  * // #### `bl-k3m9x2` Fix login
  * // …
  */
-export function renderReviewMarkdown(review: Review): string {
-  const style: Style = { text: escapeMarkdown, code: (text) => `\`${text}\`` }
-  if (review.items.length === 0) return nothing(review, style)
-  const lines = [`### Backlog changes: ${reviewCounts(review)}`, '']
-  for (const line of rangeLines(review, style)) lines.push(line, '')
-  for (const item of review.items) lines.push(...markdownItem(item), '')
-  return lines.join('\n').trimEnd()
+export function renderReviewMarkdown(review: Review, options: { maxChars?: number } = {}): string {
+  return fitReviewMarkdown(review, options.maxChars ?? Number.POSITIVE_INFINITY).text
 }
+
+/** The markdown of `renderReviewMarkdown` within `maxChars`, and how many items it shows. */
+export function fitReviewMarkdown(review: Review, maxChars: number): { text: string; shown: number } {
+  const style: Style = { text: escapeMarkdown, code: (text) => `\`${text}\`` }
+  if (review.items.length === 0) return { text: nothing(review, style), shown: 0 }
+  const head = [`### Backlog changes: ${reviewCounts(review)}`, '']
+  for (const line of rangeLines(review, style)) head.push(line, '')
+  const sections = review.items.map((item) => `${markdownItem(item).join('\n')}\n\n`)
+  let text = head.join('\n')
+  const whole = `${text}${sections.join('')}`.trimEnd()
+  if (whole.length <= maxChars) return { text: whole, shown: review.items.length }
+  let shown = 0
+  for (const section of sections) {
+    // Room for the section, and for the line that counts the items after it.
+    if (text.length + section.length + LEFT_OUT_ROOM > maxChars) break
+    text += section
+    shown++
+  }
+  const left = review.items.length - shown
+  if (left) {
+    const range = `${review.base.name}..${review.head.name}`
+    text += `… and ${left} more item${left === 1 ? '' : 's'}, left out to keep this short: \`git backlog review ${range.replace(/[`\r\n]/g, '')}\` shows them all.\n`
+  }
+  return { text: text.trimEnd(), shown }
+}
+
+/** The most the line counting left-out items takes. */
+const LEFT_OUT_ROOM = 400
