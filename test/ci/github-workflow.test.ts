@@ -6,7 +6,7 @@
  */
 
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -23,7 +23,13 @@ interface Step {
   uses?: string
   run?: string
   if?: string
+  shell?: string
   env?: Record<string, string>
+}
+
+interface Workflow {
+  defaults?: { run?: { shell?: string } }
+  jobs: Record<string, { steps: Step[]; env?: Record<string, string> }>
 }
 
 /** The values of the expressions the workflow's steps use; any other expression fails the test. */
@@ -31,11 +37,40 @@ const EXPRESSIONS: Record<string, string> = {
   'github.event.pull_request.number': '7',
   'github.token': 'test-token',
   'github.repository': 'acme/app',
+  'github.base_ref': 'main',
+  'github.head_ref': 'feature',
 }
 
-function steps(): Step[] {
-  const workflow = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: Step[] }> }
-  return Object.values(workflow.jobs).flatMap((job) => job.steps)
+/** What GitHub runs a `run` step with, by its `shell` (docs: "Default shell"); none named is `bash -e {0}`. */
+const SHELLS: Record<string, string[]> = {
+  bash: ['--noprofile', '--norc', '-eo', 'pipefail'],
+  '': ['-e'],
+}
+
+/** Where the job is: whether it is a fork's pull request, and each step's outcome so far. */
+interface JobState {
+  fork: boolean
+  outcomes: Record<string, 'success' | 'failure' | 'skipped'>
+}
+
+/** The `if:` conditions the workflow uses, as GitHub evaluates them; any other condition fails the test. */
+const CONDITIONS: Record<string, (state: JobState) => boolean> = {
+  "!cancelled() && steps.install.outcome == 'success'": (state) => state.outcomes.install === 'success',
+  "!cancelled() && steps.review.outcome == 'success' && !github.event.pull_request.head.repo.fork": (state) =>
+    state.outcomes.review === 'success' && !state.fork,
+}
+
+function workflow(): Workflow {
+  return parse(readFileSync(WORKFLOW, 'utf8')) as Workflow
+}
+
+/** Whether a step runs: with no `if:`, only while every step before it succeeded (GitHub's `success()`). */
+function runsNow(step: Step, state: JobState): boolean {
+  if (step.if === undefined) return Object.values(state.outcomes).every((outcome) => outcome !== 'failure')
+  const condition = step.if.replace(/^\$\{\{\s*|\s*\}\}$/g, '')
+  const evaluate = CONDITIONS[condition]
+  if (!evaluate) throw new Error(`the test does not know the condition ${condition}`)
+  return evaluate(state)
 }
 
 function evaluate(value: string): string {
@@ -65,9 +100,11 @@ const args = process.argv.slice(2)
 appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, token: process.env.GH_TOKEN }) + '\\n')
 const body = args.find((arg) => arg.startsWith('body=@'))
 if (body) appendFileSync(${JSON.stringify(log)}, JSON.stringify({ body: readFileSync(body.slice(6), 'utf8') }) + '\\n')
+// The comment list, filtered as the workflow's --jq asks: the bot's own comment with the marker.
 if (args[0] === 'api' && !args.includes('-X') && !body) {
   for (const comment of JSON.parse(readFileSync(${JSON.stringify(comments)}, 'utf8')))
-    if (comment.body.startsWith('<!-- git-backlog review -->')) console.log(comment.id)
+    if (comment.user.login === 'github-actions[bot]' && comment.body.startsWith('<!-- git-backlog review -->'))
+      console.log(comment.id)
 }
 `,
   )
@@ -75,17 +112,33 @@ if (args[0] === 'api' && !args.includes('-X') && !body) {
   return { bin, log, comments }
 }
 
-/** Runs the workflow's `run` steps (all but the install, which the toolbox stands in for) as GitHub runs them. */
-function runWorkflow(checkout: string, box: ReturnType<typeof toolbox>, temp: string) {
+/**
+ * Runs the workflow's `run` steps as GitHub runs them: each step's `if:`, its shell, the job's and the step's
+ * environment. The install step is skipped, as succeeded: the toolbox stands in for it.
+ */
+function runWorkflow(checkout: string, box: ReturnType<typeof toolbox>, temp: string, fork = false) {
   const summary = join(temp, 'summary.md')
+  const { defaults, jobs } = workflow()
+  const job = Object.values(jobs)[0]!
+  const state: JobState = { fork, outcomes: {} }
   const outcomes: Record<string, { status: number | null; stdout: string; stderr: string }> = {}
-  let failed = false
-  for (const step of steps()) {
-    if (!step.run || step.id === 'install') continue
-    // `if: !cancelled()` steps run after a failed one; the others do not.
-    if (failed && !step.if?.includes('!cancelled()')) continue
-    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, evaluate(value)]))
-    const ran = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], {
+  for (const step of job.steps) {
+    const key = step.id ?? step.name ?? step.run ?? ''
+    if (!step.run || step.id === 'install') {
+      state.outcomes[key] = 'success'
+      continue
+    }
+    if (!runsNow(step, state)) {
+      state.outcomes[key] = 'skipped'
+      continue
+    }
+    const shell = step.shell ?? defaults?.run?.shell ?? ''
+    const flags = SHELLS[shell]
+    if (!flags) throw new Error(`the test does not know the shell ${shell}`)
+    const env = Object.fromEntries(
+      Object.entries({ ...job.env, ...step.env }).map(([name, value]) => [name, evaluate(String(value))]),
+    )
+    const ran = spawnSync('bash', [...flags, '-c', step.run], {
       cwd: checkout,
       env: {
         ...process.env,
@@ -97,8 +150,8 @@ function runWorkflow(checkout: string, box: ReturnType<typeof toolbox>, temp: st
       },
       encoding: 'utf8',
     })
-    outcomes[step.name ?? step.id ?? step.run] = { status: ran.status, stdout: ran.stdout, stderr: ran.stderr }
-    if (ran.status !== 0) failed = true
+    outcomes[step.name ?? key] = { status: ran.status, stdout: ran.stdout, stderr: ran.stderr }
+    state.outcomes[key] = ran.status === 0 ? 'success' : 'failure'
   }
   return { outcomes, summary }
 }
@@ -167,6 +220,8 @@ describe('the GitHub Actions workflow of templates/github/backlog.yml', () => {
       expect(outcome.status, `${name}: ${outcome.stderr}`).toBe(0)
     const review = readFileSync(join(temp, 'backlog-review.md'), 'utf8')
     expect(review.startsWith('<!-- git-backlog review -->\n### Backlog changes: ')).toBe(true)
+    // The two sides by their branch names: what merging feature into main does.
+    expect(review).toMatch(/\nmain \([0-9a-f]{7}\) → feature \([0-9a-f]{7}\), from their merge base/)
     // What the pull request did, and who did it; main's own changes meanwhile are not the pull request's.
     expect(review).toContain(`\`${ids.login}\` Fix the login flow`)
     expect(review).toMatch(/\*\*closed\*\*: open → done, by claude/)
@@ -194,18 +249,27 @@ describe('the GitHub Actions workflow of templates/github/backlog.yml', () => {
     writeFileSync(
       box.comments,
       JSON.stringify([
-        { id: 99, body: 'LGTM' },
-        { id: 42, body: review },
+        { id: 99, user: { login: 'ann' }, body: 'LGTM' },
+        // A comment someone else made that starts with the marker: not the workflow's own, so not updated.
+        { id: 98, user: { login: 'mallory' }, body: review },
+        { id: 42, user: { login: 'github-actions[bot]' }, body: review },
       ]),
     )
     writeFileSync(box.log, '')
     const second = runWorkflow(checkout, box, temp)
-    for (const outcome of Object.values(second.outcomes)) expect(outcome.status).toBe(0)
+    for (const [name, outcome] of Object.entries(second.outcomes))
+      expect(outcome.status, `${name}: ${outcome.stderr}`).toBe(0)
     expect(calls().map((call) => call.args?.slice(0, 4))).toEqual([
       ['api', 'repos/acme/app/issues/7/comments', '--paginate', '--jq'],
       ['api', '-X', 'PATCH', 'repos/acme/app/issues/comments/42'],
       undefined,
     ])
+    // The comment list cannot be read (GitHub's API failing): the step fails rather than post a second comment.
+    writeFileSync(box.comments, 'not the JSON of a comment list')
+    writeFileSync(box.log, '')
+    const third = runWorkflow(checkout, box, temp)
+    expect(third.outcomes['Post or update the review comment']?.status).not.toBe(0)
+    expect(calls().map((call) => call.args?.[1])).toEqual(['repos/acme/app/issues/7/comments'])
     // Nothing the workflow ran wrote to the checkout.
     expect(git(checkout, 'status', '--porcelain')).toBe('')
   }, 60_000)
@@ -232,5 +296,16 @@ describe('the GitHub Actions workflow of templates/github/backlog.yml', () => {
     // The review still runs and is posted: the reviewer sees what changed as well as what broke.
     expect(outcomes['Review the backlog changes']?.status).toBe(0)
     expect(outcomes['Post or update the review comment']?.status).toBe(0)
+  }, 60_000)
+
+  it("lints and reviews a fork's pull request, but posts no comment with its read-only token", async () => {
+    const { origin } = await pullRequest()
+    const checkout = checkoutMergeRef(origin)
+    const box = toolbox(tempRepo({}, { commit: false }).dir)
+    const temp = tempRepo({}, { commit: false }).dir
+    const { outcomes } = runWorkflow(checkout, box, temp, true)
+    expect(Object.keys(outcomes)).toEqual(['Lint the backlog', 'Review the backlog changes'])
+    for (const outcome of Object.values(outcomes)) expect(outcome.status).toBe(0)
+    expect(existsSync(box.log)).toBe(false)
   }, 60_000)
 })
