@@ -426,7 +426,7 @@ export function fitReviewMarkdown(review: Review, maxChars: number): { text: str
   const head = [`### Backlog changes: ${reviewCounts(review)}`, '']
   for (const line of rangeLines(review, style)) head.push(line, '')
   const sections = review.items.map((item) => `${markdownItem(item).join('\n')}\n\n`)
-  let text = head.join('\n')
+  let text = `${head.join('\n')}\n`
   const whole = `${text}${sections.join('')}`.trimEnd()
   if (whole.length <= maxChars) return { text: whole, shown: review.items.length }
   let shown = 0
