@@ -53,13 +53,15 @@ function git(repo: Repo, args: string[], options: number | GitOptions = {}) {
   return runGit(repo, args, typeof options === 'number' ? { timeoutMs: options } : options)
 }
 
+/** The last line git printed, without a full stop of its own (the messages add theirs). */
 function lastLine(text: string): string {
   return (
     text
       .trim()
       .split('\n')
       .filter((line) => line.trim())
-      .at(-1) ?? ''
+      .at(-1)
+      ?.replace(/\.+$/, '') ?? ''
   )
 }
 
@@ -217,11 +219,12 @@ export function syncBranch(repo: Repo, options: { config: BacklogConfig; now: Da
   }
   let baseResult: SyncResult['base']
   if (base !== undefined) {
+    // Merged by its name, checked above, so the merge commit says what came in ("Merge branch 'main' into feature").
     const commit = resolveBase(repo, base, fetched)
     const kept = merged ? `the merge of ${before?.upstream} before it is kept` : undefined
     const result = mergeIn(
       repo,
-      { ref: commit, name: base, ...distance(repo, commit) },
+      { ref: base, name: base, ...distance(repo, commit) },
       { ...merging, ...(kept ? { kept } : {}) },
     )
     baseResult = { name: base, ...result }

@@ -1,6 +1,6 @@
 /** `sync` over two clones of a bare remote, the "behind" note in lists, and claims among processes. */
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -130,9 +130,40 @@ describe('git backlog sync', () => {
     expect(item).toMatchObject({ status: 'blocked', priority: 'urgent' })
     expect(item.notes.map((note) => note.text)).toEqual(expect.arrayContaining(['on it']))
     expect(git(b, 'status', '--porcelain')).toBe('')
+    expect(git(b, 'log', '-1', '--format=%s')).toBe("Merge remote-tracking branch 'origin/main' into feature\n")
     // The pushed branch now holds main: the button's merge is a clean one.
     expect(git(remote, 'merge-base', '--is-ancestor', 'main', 'feature')).toBe('')
     expect(git(remote, 'merge-tree', '--write-tree', 'main', 'feature')).toMatch(/^[0-9a-f]{40}\n$/)
+  })
+
+  it('keeps the upstream merged when the base then needs a person, takes the base back and pushes nothing', async () => {
+    const { a, b, root, remote, id, appIn } = await clones()
+    git(b, 'checkout', '-q', '-b', 'feature')
+    const feature = appIn(b, 'codex')
+    await feature.update(updateInput.parse({ id, description: 'Rotate every sixty days.\n' }))
+    git(b, 'push', '-q', '-u', 'origin', 'feature')
+    // A teammate pushes to the feature branch, and main rewrites the same description.
+    const c = join(root, 'c')
+    git(root, 'clone', '-q', '-b', 'feature', remote, c)
+    const teammate = appIn(c, 'ann')
+    await teammate.create(createInput.parse({ title: 'Teammate task' }))
+    git(c, 'push', '-q', 'origin', 'feature')
+    const main = appIn(a, 'claude')
+    await main.update(updateInput.parse({ id, description: 'Rotate every thirty days.\n' }))
+    git(a, 'push', '-q', 'origin', 'main')
+
+    const pushed = git(remote, 'rev-parse', 'feature')
+    await expect(feature.sync({ base: 'origin/main' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(
+        /same lines of \.backlog\/tasks\/.*Sync changed nothing more \(the merge of origin\/feature before it is kept\)\. Run `git merge origin\/main`/,
+      ),
+    })
+    // The teammate's commit is here, merged; main's is not; the remote has not moved.
+    expect(git(b, 'log', '--format=%s', '-3')).toMatch(/Teammate task/)
+    expect(spawnSync('git', ['merge-base', '--is-ancestor', 'origin/main', 'HEAD'], { cwd: b }).status).toBe(1)
+    expect(git(remote, 'rev-parse', 'feature')).toBe(pushed)
+    expect(git(b, 'status', '--porcelain')).toBe('')
   })
 
   it('refuses a base that names nothing and changes nothing; merges one into a branch without an upstream', async () => {
