@@ -18,6 +18,7 @@ import type {
   RestoreInput,
   ReviewInput,
   SearchInput,
+  SyncInput,
   UnarchiveInput,
   UndoInput,
   UpdateInput,
@@ -42,14 +43,7 @@ import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
-import {
-  type BacklogSummary,
-  type ResolveInput,
-  resolve,
-  type SyncInput,
-  summary,
-  sync,
-} from './use-cases/repository.js'
+import { type BacklogSummary, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
 import { undo } from './use-cases/undo.js'

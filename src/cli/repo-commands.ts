@@ -1,7 +1,7 @@
 /** Commands about the repository around the backlog: the merge driver git calls, and its installation. */
 
 import { type Command, Option } from 'commander'
-import { lintInput } from '../core/inputs.js'
+import { lintInput, syncInput } from '../core/inputs.js'
 import { mergeDriverMain } from '../merge/driver-main.js'
 import { readPackageFile } from '../package-files.js'
 import { renderLint, renderLintGithub } from '../render/lint.js'
@@ -124,7 +124,7 @@ export function registerRepoCommands(program: Command, cli: CliContext): void {
     .description('fetch, merge (task files field by field) and push the current branch')
     .option('--json', 'print the result as JSON')
     .action(async (base: string | undefined, options: { json?: boolean }) => {
-      const result = await cli.app().sync(base !== undefined ? { base } : {})
+      const result = await cli.app().sync(parse(syncInput, given({ base })))
       const parts = [
         result.upstream
           ? result.merged

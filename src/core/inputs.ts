@@ -401,11 +401,26 @@ export const reviewInputShape = {
   range: rangeValue
     .optional()
     .describe(
-      "'main..HEAD' (three-dot: from the merge base); one base: to HEAD plus uncommitted edits; '': the upstream's",
+      "'main..HEAD' (three-dot: from the merge base); one base: to HEAD plus uncommitted edits; '': against main",
     ),
 }
 export const reviewInput = z.strictObject(reviewInputShape)
 export type ReviewInput = z.output<typeof reviewInput>
+
+/** `sync`: a base to merge in as well, e.g. `origin/main`. */
+export const syncInput = z.strictObject({
+  base: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.name)
+    .refine(
+      (text) => !text.startsWith('-') && /^[^\s\p{Cc}]*$/u.test(text),
+      'a base is a branch or commit name, e.g. origin/main',
+    )
+    .optional(),
+})
+export type SyncInput = z.output<typeof syncInput>
 
 export const historyInputShape = {
   id: idValue.optional().describe('One item (deleted ones too)'),

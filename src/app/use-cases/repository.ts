@@ -1,6 +1,7 @@
 /** Use-cases about the repository around the backlog: what it is (summary), conflicts (resolve), syncing. */
 
 import { BacklogError } from '../../core/errors.js'
+import type { SyncInput } from '../../core/inputs.js'
 import { type ResolvedFile, resolveConflicts } from '../../merge/resolve.js'
 import { readHead } from '../../store/git/refs.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
@@ -71,11 +72,6 @@ export async function resolve(core: AppCore, { paths }: ResolveInput = {}): Prom
     ...(paths ? { paths } : {}),
   })
   return { files: results }
-}
-
-export interface SyncInput {
-  /** A branch or commit to merge into the current branch as well, e.g. `origin/main` (a pull request's base). */
-  base?: string
 }
 
 /**
