@@ -272,14 +272,16 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       '[range]',
       '<base>..<head> (or ...: both compare from their merge base, as a pull request does); one <base>: to HEAD plus uncommitted edits',
     )
-    .option('--format <format>', 'terminal (default), markdown (to paste into a pull request) or json')
+    .option('--format <format>', 'terminal (default; or text), markdown (to paste into a pull request) or json')
     .option('--json', 'print the review as JSON (the same as --format json)')
     .option(
       '--max-chars <n>',
       `markdown: the most characters to print, items past it counted in a last line (default ${COMMENT_CHARS}, under the 65,536 of a GitHub comment; 0 for no limit)`,
     )
     .action(async (range: string | undefined, options: { format?: string; json?: boolean; maxChars?: string }) => {
-      const format = options.json ? 'json' : (options.format ?? 'terminal').trim().toLowerCase()
+      // `text` as lint calls its own terminal rendering.
+      const asked = options.json ? 'json' : (options.format ?? 'terminal').trim().toLowerCase()
+      const format = asked === 'text' ? 'terminal' : asked
       if (!['terminal', 'markdown', 'json'].includes(format)) {
         throw new BacklogError('INVALID_INPUT', `--format must be terminal, markdown or json, not "${options.format}"`)
       }

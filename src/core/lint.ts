@@ -226,7 +226,13 @@ export const unreadableRule: LintRule = ({ snapshot }) =>
         'git conflict markers in the frontmatter: `git backlog resolve` merges the file field by field while the merge is unfinished; or keep the lines you want and remove the <<<<<<< ======= >>>>>>> lines',
       )
     }
-    return finding('unreadable', 'error', problem.path, problem.line, `${problem.reason}. ${problem.fix}`)
+    return finding(
+      'unreadable',
+      'error',
+      problem.path,
+      problem.line,
+      `${problem.reason}. ${problem.fix.replace('<path>', problem.path)}`,
+    )
   })
 
 /**

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ATTRIBUTES_PATH } from '../core/layout.js'
+import { ATTRIBUTES_PATH, TASKS_DIR } from '../core/layout.js'
 import { packagePath, selfLaunch } from '../package-files.js'
 import { runGit } from '../store/git/cli.js'
 import { type Repo, readConfigValue, repoConfig } from '../store/repo.js'
@@ -20,6 +20,11 @@ export interface DriverCheck {
   command?: string
   /** The config names a command that can run (its files exist). */
   configured: boolean
+  /**
+   * The merge attribute git applies to a task file, every attributes file counted (`.git/info/attributes` wins over
+   * `.backlog/.gitattributes`): `backlog` when the driver is used; undefined when git could not say.
+   */
+  effective?: string
 }
 
 /** Double-quoted for the shell git runs the driver with. */
@@ -62,7 +67,14 @@ export function checkDriver(repo: Repo): DriverCheck {
   }
   const got = gitConfig(repo, '--get', 'merge.backlog.driver')
   const command = got.status === 0 ? got.stdout.trim() : undefined
-  return { attributes, ...(command ? { command } : {}), configured: command !== undefined && runnable(command) }
+  const asked = runGit(repo, ['check-attr', 'merge', '--', `${TASKS_DIR}/0/probe.md`])
+  const effective = asked.status === 0 ? /: merge: (.*)$/m.exec(asked.stdout)?.[1]?.trim() : undefined
+  return {
+    attributes,
+    ...(command ? { command } : {}),
+    configured: command !== undefined && runnable(command),
+    ...(effective !== undefined ? { effective } : {}),
+  }
 }
 
 /**

@@ -34,7 +34,7 @@ function resolve(repo: Repo, name: string, side: 'base' | 'head'): string {
   if (oid) return oid
   throw new BacklogError(
     'NOT_FOUND',
-    `${side}: "${name}" names no commit in this repository. Name a branch, tag or commit (\`git branch -a\` lists branches); in a shallow clone, fetch it first (\`git fetch --depth=50 origin ${name}\`).`,
+    `${side}: "${name}" names no commit in this repository. Name a branch, tag or commit (\`git branch -a\` lists branches); in a shallow clone, fetch more history first (\`git fetch --deepen=100\`, or the branch: \`git fetch origin main\`).`,
     { revision: name },
   )
 }

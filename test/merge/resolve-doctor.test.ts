@@ -166,6 +166,12 @@ describe('git backlog doctor', () => {
     expect(repo.git('config', '--get', 'merge.backlog.driver')).toMatch(/git-backlog\.js" merge-driver/)
     // the person's staged file is still staged, and not in our commit
     expect(repo.git('status', '--porcelain')).toBe('A  src/mine.ts\n')
+    // An attributes file that wins over ours: doctor asks git which one applies, not our file alone.
+    repo.write('.git/info/attributes', '*.md merge=text\n')
+    expect((await doctor.doctor()).checks.find((check) => check.name === 'merge attributes')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/git applies merge=text to task files.*\.git\/info\/attributes/),
+    })
     expect(readFileSync(join(repo.dir, 'src/mine.ts'), 'utf8')).toBe('staged work\n')
     doctor.close()
   })

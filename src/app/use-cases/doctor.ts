@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative as relativeTo } from 'node:path'
 import { inLayout, layoutItemFile } from '../../core/codec.js'
 import { isBacklogError } from '../../core/errors.js'
-import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, idFromPath } from '../../core/layout.js'
+import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, idFromPath, TASKS_DIR } from '../../core/layout.js'
 import { checkDriver, installDriver } from '../../merge/install.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
 import { findOldLeftovers, removeOldLeftovers, restoreFromHead, uncommittedItemFiles } from '../../store/leftovers.js'
@@ -81,6 +81,13 @@ export async function doctor(core: AppCore, { fix = false, agent }: DoctorInput 
       Object.assign(check, { ok: true, fixed: true, detail: `${ATTRIBUTES_PATH} added` })
     }
     checks.push(check)
+  } else if (driver.effective !== undefined && driver.effective !== 'backlog') {
+    // Another attributes file wins over ours (.git/info/attributes, a parent folder's): git never runs the driver.
+    checks.push({
+      name: 'merge attributes',
+      ok: false,
+      detail: `${ATTRIBUTES_PATH} routes *.md to the driver, but git applies merge=${driver.effective} to task files (\`git check-attr merge -- ${TASKS_DIR}/0/x.md\`): another attributes file wins, such as .git/info/attributes; remove the line there to merge field by field.`,
+    })
   } else checks.push({ name: 'merge attributes', ok: true, detail: `${ATTRIBUTES_PATH} routes *.md to the driver` })
 
   if (!driver.configured) {
