@@ -9,50 +9,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../dist/app/index.js'
 import { createInput, updateInput, writeResourceInput } from '../dist/core/inputs.js'
+import table from '../test/merge/line-merge-edits.json' with { type: 'json' }
 import { BENCH_ENV } from './common.mjs'
 
-const EDITS = {
-  status: { update: { status: 'in_progress' } },
-  priority: { update: { priority: 'urgent' } },
-  assignee: { update: { assignee: 'ann' } },
-  tags: { update: { add_tags: ['later'] } },
-  due: { update: { due: '2027-03-01' } },
-  note: { update: { note: 'Tried the cache; too slow.' } },
-  title: { update: { title: 'Retitled item' } },
-  done: { update: { status: 'done', add_evidence: ['tests pass'] } },
-  body: { write: { type: 'append', new_str: 'A paragraph added at the end.\n' } },
-}
-
-/** Every other field an edit can set on its own, for the wider measurement (`--all`). */
-const MORE_EDITS = {
-  type: { update: { type: 'epic' } },
-  parent: { update: { parent: 'PARENT' } },
-  depends_on: { update: { add_depends_on: ['PARENT'] } },
-  scheduled: { update: { scheduled: '2027-01-15' } },
-  wait: { update: { wait: '2027-01-10' } },
-  recur: { update: { recur: 'weekly' } },
-  references: { update: { add_references: [{ url: 'https://example.com/spec' }] } },
-  blocked_reason: { update: { add_blocked_reason: ['waiting on the API'] } },
-  attribute: { update: { attributes: { estimate: 3 } } },
-}
-
-const BASES = {
-  sparse: { title: 'Fix the login flow', description: 'Users cannot log in.\n\nSteps below.\n' },
-  full: {
-    title: 'Fix the login flow',
-    description: 'Users cannot log in.\n\nSteps below.\n',
-    priority: 'medium',
-    assignee: 'bob',
-    tags: ['auth'],
-    due: '2027-02-01',
-  },
-}
+// The edits and items of test/merge/line-merge.ts: the first nine are the edits issue 13 names.
+const ISSUE_EDITS = 9
+const EDITS = Object.fromEntries(Object.entries(table.edits).slice(0, ISSUE_EDITS))
+const BASES = table.bases
 
 const git = (dir, ...args) =>
   execFileSync('git', args, { cwd: dir, env: BENCH_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 
 const ALL = process.argv.includes('--all')
-const edits = ALL ? { ...EDITS, ...MORE_EDITS } : EDITS
+const edits = ALL ? table.edits : EDITS
 
 async function edit(dir, id, parent, name) {
   const app = createApp({ cwd: dir, identity: { name: 'Bench', email: 'bench@example.com' } })
@@ -60,7 +29,10 @@ async function edit(dir, id, parent, name) {
     const spec = edits[name]
     const fields = JSON.parse(JSON.stringify(spec.update ?? {}).replaceAll('PARENT', parent))
     if (spec.update) await app.update(updateInput.parse({ id, ...fields, agent: name }))
-    else await app.writeBody(writeResourceInput.parse({ id, operation: spec.write, agent: name }))
+    else
+      await app.writeBody(
+        writeResourceInput.parse({ id, operation: { type: 'append', new_str: spec.append }, agent: name }),
+      )
   } finally {
     app.close()
   }

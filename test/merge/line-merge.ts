@@ -10,45 +10,17 @@ import { createApp } from '../../src/app/index.js'
 import { parseItemFile } from '../../src/core/codec.js'
 import { createInput, type UpdateInput, updateInput } from '../../src/core/inputs.js'
 import { GIT_ENV, tempRepo } from '../helpers/repo.js'
+import table from './line-merge-edits.json' with { type: 'json' }
 
 type Edit = { update: Omit<UpdateInput, 'id'> } | { append: string }
 
-/** The edits issue 13 names (the first nine), then every other field an edit can set on its own. */
-export const EDITS: Record<string, Edit> = {
-  status: { update: { status: 'in_progress' } },
-  priority: { update: { priority: 'urgent' } },
-  assignee: { update: { assignee: 'ann' } },
-  tags: { update: { add_tags: ['later'] } },
-  due: { update: { due: '2027-03-01' } },
-  note: { update: { note: 'Tried the cache; too slow.' } },
-  title: { update: { title: 'Retitled item' } },
-  done: { update: { status: 'done', add_evidence: ['tests pass'] } },
-  body: { append: 'A paragraph added at the end.\n' },
-  type: { update: { type: 'epic' } },
-  parent: { update: { parent: 'PARENT' } },
-  depends_on: { update: { add_depends_on: ['PARENT'] } },
-  scheduled: { update: { scheduled: '2027-01-15' } },
-  wait: { update: { wait: '2027-01-10' } },
-  recur: { update: { recur: 'weekly' } },
-  references: { update: { add_references: [{ url: 'https://example.com/spec' }] } },
-  blocked_reason: { update: { add_blocked_reason: ['waiting on the API'] } },
-  attribute: { update: { attributes: { estimate: 3 } } },
-}
+/** The edits (issue 13's nine first, then every other field an edit can set on its own), shared with the bench. */
+export const EDITS = table.edits as Record<string, Edit>
 /** Pairs that change one field twice: `done` sets the status too. */
 export const SAME_FIELD = new Set(['status+done'])
 
 /** An item with a title and a body, and one with most fields set and a note. */
-export const BASES = {
-  sparse: { title: 'Fix the login flow', description: 'Users cannot log in.\n\nSteps below.\n' },
-  full: {
-    title: 'Fix the login flow',
-    description: 'Users cannot log in.\n\nSteps below.\n',
-    priority: 'medium',
-    assignee: 'bob',
-    tags: ['auth'],
-    due: '2027-02-01',
-  },
-} as const
+export const BASES = table.bases
 
 const identity = { name: 'Test Person', email: 'test@example.com' }
 
