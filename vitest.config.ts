@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config'
  * - `npm test`: unit tests, the CLI and the MCP server in process, and a few true spawns of the built bin;
  * - `npm run stress` (BACKLOG_TEST_LAYER=stress): writers killed and raced in processes, merge properties;
  * - `npm run test:install` (BACKLOG_TEST_LAYER=install): the front door as a new user meets it (npm ci, npm start,
- *   npm pack, installs), which reaches the registry.
- * CI (.ci/run) runs all three and sums their reports.
+ *   npm pack, installs), which reaches the registry;
+ * - `npm run test:browser` (BACKLOG_TEST_LAYER=browser): the web viewer of `git backlog serve` in a real headless
+ *   Chromium (Debian's, installed by scripts/install-browser.sh), driven by playwright-core.
+ * CI (.ci/run) runs all four and sums their reports.
  */
 const LAYERS = {
   // Two workers even on two cores (vitest's default there is one): most of these tests wait on git and on files, so a
@@ -27,6 +29,8 @@ const LAYERS = {
     workers: 1,
   },
   install: { include: ['test/install/**/*.test.ts'], report: 'install', workers: 1 },
+  // One: a Chromium takes most of a core, and the live-update tests time how soon a page follows a commit.
+  browser: { include: ['test/browser/**/*.test.ts'], report: 'browser', workers: 1 },
 } as const
 
 type Layer = keyof typeof LAYERS
@@ -34,7 +38,7 @@ const asked = process.env.BACKLOG_TEST_LAYER ?? 'test'
 if (!(asked in LAYERS)) throw new Error(`BACKLOG_TEST_LAYER=${asked}: not one of ${Object.keys(LAYERS).join(', ')}`)
 const layer = LAYERS[asked as Layer]
 /** What the default layer leaves to the others. */
-const elsewhere = [...LAYERS.stress.include, ...LAYERS.install.include]
+const elsewhere = [...LAYERS.stress.include, ...LAYERS.install.include, ...LAYERS.browser.include]
 
 export default defineConfig({
   test: {
