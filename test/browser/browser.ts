@@ -129,13 +129,18 @@ export interface Viewer extends Served {
 }
 
 /**
- * Serves the backlog of `dir` and opens `path` of it in a new headless Chromium.
+ * Serves the backlog of `dir` and opens `path` of it in a new headless Chromium; `beforeOpen` runs first, to route
+ * or wait for the page's requests.
  *
  * @example
  * const { page } = await openViewer(repo.dir, '/')
  * await expect.poll(() => page.locator('article[data-id]').count()).toBe(3)
  */
-export async function openViewer(dir: string, path = '/'): Promise<Viewer> {
+export async function openViewer(
+  dir: string,
+  path = '/',
+  options: { beforeOpen?: (page: Page) => Promise<unknown> } = {},
+): Promise<Viewer> {
   const served = await serve(dir)
   const browser = await launchBrowser()
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -143,6 +148,7 @@ export async function openViewer(dir: string, path = '/'): Promise<Viewer> {
   page.setDefaultTimeout(10_000)
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
+  await options.beforeOpen?.(page)
   await page.goto(`${served.url}${path}`)
   return { ...served, page, pageErrors }
 }

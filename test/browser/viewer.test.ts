@@ -1,0 +1,267 @@
+/**
+ * The web viewer of `git backlog serve` in a real Chromium: the board and its drag and drop, live updates from commits
+ * made beside the page, Spotlight search, the item page and its history, the list, the keyboard, and a stale edit.
+ * Every change the page makes is checked with the real git CLI: one commit, by the repository's own identity.
+ */
+
+import type { Locator } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { git } from '../helpers/repo.js'
+import { backlog, backlogRepo, openViewer, REPO_IDENTITY } from './browser.js'
+import { card, column, countOf, drag, spotlight, windowValue } from './pages.js'
+
+/** Where an item's file lives: the path git knows it by. */
+function itemFile(dir: string, id: string): string {
+  const path = git(dir, 'ls-files', '--', `.backlog/*${id}.md`).trim()
+  if (!path) throw new Error(`no file for ${id}`)
+  return path
+}
+
+/** The item's status as committed at HEAD. */
+function committedStatus(dir: string, id: string): string | undefined {
+  return /^status: *(\S+)/m.exec(git(dir, 'show', `HEAD:${itemFile(dir, id)}`))?.[1]
+}
+
+/** The `data-id` of each element `rows` finds, in page order. */
+async function idsOf(rows: Locator): Promise<Array<string | null>> {
+  return Promise.all((await rows.all()).map((row) => row.getAttribute('data-id')))
+}
+
+const SMALL_BACKLOG = [
+  { title: 'Fix the login redirect', tags: ['auth'] },
+  { title: 'Write the onboarding guide', tags: ['docs'] },
+  {
+    title: 'Cache the invoice totals',
+    tags: ['perf'],
+    description: 'The zeppelin report recomputes them on each view.',
+  },
+  { title: 'Rotate the signing keys', status: 'in_progress' },
+  { title: 'Ship the exporter', status: 'done' },
+]
+
+describe('the board', () => {
+  it('shows a column per status with its count, and a card per item', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const { page, pageErrors } = await openViewer(repo.dir, '/')
+    for (const name of ['Board', 'List', 'Activity', 'Review']) {
+      expect(await page.getByRole('link', { name, exact: true }).count()).toBeGreaterThan(0)
+    }
+    await page.getByRole('link', { name: 'Board', exact: true }).first().click()
+    await column(page, 'open').waitFor()
+
+    expect(await column(page, 'open').getAttribute('aria-label')).toBe('open')
+    expect(await countOf(page, 'open')).toBe(3)
+    expect(await countOf(page, 'in_progress')).toBe(1)
+    expect(await countOf(page, 'done')).toBe(1)
+    expect(await column(page, 'open').locator('article[data-id]').count()).toBe(3)
+    const first = card(page, ids[0] as string, 'open')
+    expect(await first.textContent()).toContain('Fix the login redirect')
+    expect(await first.getAttribute('draggable')).toBe('true')
+    expect(await first.getAttribute('tabindex')).toBe('0')
+    expect(await card(page, ids[3] as string, 'in_progress').count()).toBe(1)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('moves a dragged card to the new column and commits the status with the repository identity', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const id = ids[1] as string
+    const { page } = await openViewer(repo.dir, '/')
+    await card(page, id, 'open').waitFor()
+    const before = git(repo.dir, 'rev-list', '--count', 'HEAD').trim()
+
+    await drag(page, card(page, id, 'open'), column(page, 'in_progress'), async () => {
+      return (await card(page, id, 'in_progress').count()) === 1
+    })
+
+    await card(page, id, 'in_progress').waitFor()
+    expect(await card(page, id, 'open').count()).toBe(0)
+    await expect.poll(() => Number(git(repo.dir, 'rev-list', '--count', 'HEAD').trim())).toBe(Number(before) + 1)
+    expect(git(repo.dir, 'log', '-1', '--format=%s')).toMatch(new RegExp(`^start ${id}: Write the onboarding guide`))
+    expect(git(repo.dir, 'log', '-1', '--format=%b')).toMatch(/Changed: status/)
+    expect(git(repo.dir, 'log', '-1', '--format=%an <%ae>').trim()).toBe(
+      `${REPO_IDENTITY.name} <${REPO_IDENTITY.email}>`,
+    )
+    expect(committedStatus(repo.dir, id)).toBe('in_progress')
+    expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
+    await expect.poll(() => countOf(page, 'in_progress')).toBe(2)
+  })
+
+  it('follows a commit made beside it within 1.5 s, without a reload', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const id = ids[0] as string
+    let events: Promise<unknown> = Promise.resolve()
+    const { page } = await openViewer(repo.dir, '/', {
+      beforeOpen: async (opening) => {
+        events = opening.waitForResponse((response) => new URL(response.url()).pathname === '/api/events')
+      },
+    })
+    await card(page, id, 'open').waitFor()
+    await events
+    await page.evaluate('window.__sameDocument = true')
+
+    await backlog(repo.dir, ['update', id, '-s', 'done'])
+    const changed = Date.now()
+    await card(page, id, 'done').waitFor({ timeout: 1500 })
+    expect(Date.now() - changed).toBeLessThan(1500)
+    expect(await card(page, id, 'open').count()).toBe(0)
+    expect(await windowValue(page, '__sameDocument')).toBe(true)
+    await expect.poll(() => countOf(page, 'done')).toBe(2)
+  })
+})
+
+describe('Spotlight', () => {
+  it('opens with Ctrl+K, finds an item by a word of its description, and Enter opens its page', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const { page, url } = await openViewer(repo.dir, '/')
+    await column(page, 'open').waitFor()
+
+    await page.keyboard.press('Control+k')
+    const { dialog, input } = spotlight(page)
+    await dialog.waitFor()
+    await input.fill('zeppelin')
+    const option = dialog.getByRole('option').filter({ hasText: 'Cache the invoice totals' })
+    await option.waitFor()
+    expect(await dialog.getByRole('option').count()).toBe(1)
+    await input.press('Enter')
+
+    await page.waitForURL(`${url}/items/${ids[2]}`)
+    expect(await page.locator('h1').textContent()).toBe('Cache the invoice totals')
+  })
+})
+
+describe('the item page', () => {
+  it('shows the title, the description and one history entry per commit, with the fields each changed', async () => {
+    const { repo, ids } = await backlogRepo([
+      { title: 'Migrate the billing tables', description: 'Move **billing** to the new schema.' },
+    ])
+    const id = ids[0] as string
+    await backlog(repo.dir, ['update', id, '-s', 'in_progress', '-p', 'high'])
+    const commits = git(repo.dir, 'log', '--format=%H', '--', itemFile(repo.dir, id)).trim().split('\n')
+    expect(commits).toHaveLength(2)
+
+    const { page, pageErrors } = await openViewer(repo.dir, `/items/${id}`)
+    await page.locator('main h1').waitFor()
+    expect(await page.locator('main h1').textContent()).toBe('Migrate the billing tables')
+    expect(await page.locator('div.description').textContent()).toContain('Move billing to the new schema.')
+    expect(await page.locator('div.description strong').textContent()).toBe('billing')
+
+    const entries = page.locator('ol[aria-label="History"] > li')
+    await expect.poll(() => entries.count()).toBe(2)
+    const texts = await entries.allTextContents()
+    const update = texts.find((text) => text.includes('in_progress'))
+    expect(update, texts.join('\n---\n')).toBeDefined()
+    expect(update).toMatch(/status/)
+    expect(update).toMatch(/priority/)
+    expect(update).toMatch(/high/)
+    expect(texts.some((text) => /creat|add/i.test(text))).toBe(true)
+    expect(await page.locator('select[aria-label="Status"]').inputValue()).toBe('in_progress')
+    expect(pageErrors).toEqual([])
+  })
+
+  it('adds a note from the page: one commit by the repository identity, and a new history entry', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Profile the slow query' }])
+    const id = ids[0] as string
+    const { page } = await openViewer(repo.dir, `/items/${id}`)
+    const entries = page.locator('ol[aria-label="History"] > li')
+    await expect.poll(() => entries.count()).toBe(1)
+
+    await page.getByLabel('Note', { exact: true }).fill('The index on created_at is missing.')
+    await page.getByRole('button', { name: 'Add note' }).click()
+
+    await expect.poll(() => entries.count()).toBe(2)
+    expect(git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`)).toContain('The index on created_at is missing.')
+    expect(git(repo.dir, 'log', '-1', '--format=%an <%ae>').trim()).toBe(
+      `${REPO_IDENTITY.name} <${REPO_IDENTITY.email}>`,
+    )
+  })
+
+  it('changes the status from its select: one commit, and the board agrees', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Trim the docker image' }])
+    const id = ids[0] as string
+    const { page, url } = await openViewer(repo.dir, `/items/${id}`)
+    await page.locator('select[aria-label="Status"]').selectOption('blocked')
+    await expect.poll(() => committedStatus(repo.dir, id)).toBe('blocked')
+    expect(git(repo.dir, 'log', '-1', '--format=%an').trim()).toBe(REPO_IDENTITY.name)
+    await page.goto(`${url}/`)
+    await card(page, id, 'blocked').waitFor()
+  })
+
+  it('refuses a stale edit: says so in an alert, and the change made meanwhile stays', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Rename the config keys' }])
+    const id = ids[0] as string
+    // No live updates reach this page, so it keeps the version it loaded: the edit below races the CLI's and loses.
+    const { page } = await openViewer(repo.dir, `/items/${id}`, {
+      beforeOpen: (opening) => opening.route('**/api/events', (route) => route.abort()),
+    })
+    const status = page.locator('select[aria-label="Status"]')
+    await status.waitFor()
+    expect(await status.inputValue()).toBe('open')
+
+    await backlog(repo.dir, ['update', id, '-s', 'in_progress', '--note', 'taken by the CLI'])
+    const head = git(repo.dir, 'rev-parse', 'HEAD').trim()
+    await status.selectOption('done')
+
+    const alert = page.getByRole('alert')
+    await alert.waitFor()
+    expect((await alert.textContent())?.trim()).not.toBe('')
+    expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(head)
+    expect(committedStatus(repo.dir, id)).toBe('in_progress')
+    expect(git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`)).toContain('taken by the CLI')
+    expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
+  })
+})
+
+describe('the list', () => {
+  it('shows the rows its filter in the address selects, and filters again as one types', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const { page } = await openViewer(repo.dir, '/list?q=tag:auth')
+    const filter = page.locator('input[aria-label="Filter"]')
+    await filter.waitFor()
+    expect(await filter.inputValue()).toBe('tag:auth')
+    const rows = page.locator('tr[data-id]')
+    await expect.poll(() => rows.count()).toBe(1)
+    expect(await rows.first().getAttribute('data-id')).toBe(ids[0])
+
+    await filter.fill('status:open')
+    await expect.poll(async () => (await idsOf(rows)).sort()).toEqual([ids[0], ids[1], ids[2]].sort())
+  })
+})
+
+describe('the keyboard', () => {
+  it('reaches a card with Tab and opens it with Enter; Ctrl+K opens Spotlight and Esc closes it', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const { page, url } = await openViewer(repo.dir, '/')
+    await column(page, 'open').waitFor()
+
+    let focused: string | null = null
+    for (let presses = 0; presses < 60 && !focused; presses++) {
+      await page.keyboard.press('Tab')
+      focused = await page.evaluate(
+        'document.activeElement?.closest("article[data-id]")?.getAttribute("data-id") ?? null',
+      )
+    }
+    expect(focused, 'Tab reached no card').not.toBeNull()
+    expect(ids).toContain(focused)
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${url}/items/${focused}`)
+
+    await page.keyboard.press('Control+k')
+    const { dialog, input } = spotlight(page)
+    await dialog.waitFor()
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Search')
+    await input.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+  })
+})
+
+describe('the other pages', () => {
+  it('opens Activity and Review from the navigation without errors', async () => {
+    const { repo } = await backlogRepo(SMALL_BACKLOG)
+    const { page, pageErrors } = await openViewer(repo.dir, '/')
+    for (const name of ['Activity', 'Review', 'List', 'Board']) {
+      await page.getByRole('link', { name, exact: true }).first().click()
+      await expect.poll(async () => (await page.locator('main').textContent())?.trim().length ?? 0).toBeGreaterThan(0)
+    }
+    expect(pageErrors).toEqual([])
+  })
+})
