@@ -90,27 +90,30 @@ export function App() {
 
   return (
     <StatusesContext.Provider value={statusesValue}>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <header class="top">
-        <a class="brand" href="/board" aria-label="git-backlog home">
-          git-backlog
+      {/* While the search is open, the page behind it is out of reach: of the keyboard, and of the accessibility tree. */}
+      <div class="shell" inert={spotlight} aria-hidden={spotlight ? 'true' : undefined}>
+        <a class="skip" href="#main">
+          Skip to content
         </a>
-        <nav aria-label="Main">
-          {NAV.map((link) => (
-            <a key={link.href} href={link.href} aria-current={link.pages.includes(route.page) ? 'page' : undefined}>
-              {link.label}
-            </a>
-          ))}
-        </nav>
-        <button type="button" class="search-button" onClick={() => setSpotlight(true)} aria-keyshortcuts="Control+K">
-          Search <kbd>Ctrl K</kbd>
-        </button>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Page route={route} />
-      </main>
+        <header class="top">
+          <a class="brand" href="/board" aria-label="git-backlog home">
+            git-backlog
+          </a>
+          <nav aria-label="Main">
+            {NAV.map((link) => (
+              <a key={link.href} href={link.href} aria-current={link.pages.includes(route.page) ? 'page' : undefined}>
+                {link.label}
+              </a>
+            ))}
+          </nav>
+          <button type="button" class="search-button" onClick={() => setSpotlight(true)} aria-keyshortcuts="Control+K">
+            Search <kbd>Ctrl K</kbd>
+          </button>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
       {spotlight && <Spotlight onClose={() => setSpotlight(false)} />}
     </StatusesContext.Provider>
   )

@@ -54,6 +54,11 @@ describe('renderMarkdown', () => {
     expect(seen[0]).toContain('<strong>bold</strong>')
   })
 
+  it("puts a description's headings below the page's title: # is an h3, never a second h1", () => {
+    const sanitizer: Sanitizer = { isSupported: true, sanitize: (html) => html }
+    expect(renderMarkdown('# One\n\n###### Six', sanitizer)).toBe('<h3>One</h3>\n<h6>Six</h6>\n')
+  })
+
   it('escapes all five metacharacters', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',

@@ -3,7 +3,16 @@ import DOMPurify from 'dompurify'
 import { Marked } from 'marked'
 import { safeHttpUrl } from './format.js'
 
-const marked = new Marked({ gfm: true, breaks: false, async: false })
+/** Headings of a description sit under the page's own: `#` becomes <h3>, so the item's title stays the only <h1>. */
+const HEADING_SHIFT = 2
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  walkTokens(token) {
+    if (token.type === 'heading') token.depth = Math.min(6, token.depth + HEADING_SHIFT)
+  },
+})
 
 /** What the wrapper needs of DOMPurify: an instance in a browser, a stand-in in tests. */
 export interface Sanitizer {
@@ -42,7 +51,7 @@ function hookLinks(): void {
  * back escaped in a <pre>, never as unsanitised HTML.
  *
  * @example
- * renderMarkdown('# Hi <img src=x onerror=alert(1)>') // '<h1>Hi <img src="x"></h1>'
+ * renderMarkdown('# Hi <img src=x onerror=alert(1)>') // '<h3>Hi <img src="x"></h3>'
  */
 export function renderMarkdown(source: string, sanitizer: Sanitizer = DOMPurify): string {
   if (!sanitizer.isSupported) return `<pre>${escapeHtml(source)}</pre>`

@@ -64,7 +64,7 @@ export function Spotlight({ onClose }: { onClose: () => void }) {
       <div role="dialog" aria-modal="true" aria-label="Search" class="spotlight">
         <input
           ref={input}
-          type="search"
+          type="text"
           aria-label="Search"
           placeholder="Search items…"
           aria-controls="spotlight-results"

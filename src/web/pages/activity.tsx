@@ -44,7 +44,7 @@ export function ActivityPage({ agent }: { agent: string }) {
           }}
         >
           <input
-            type="search"
+            type="text"
             aria-label="Agent"
             placeholder="only this agent"
             value={draft}

@@ -41,6 +41,10 @@ export function BoardPage({ filter }: { filter: string }) {
             : column,
       ),
     })
+    // A card moved with the keyboard keeps the focus in its new column.
+    const hadFocus = (document.activeElement as HTMLElement | null)?.closest?.('article')?.dataset.id === id
+    if (hadFocus)
+      requestAnimationFrame(() => document.querySelector<HTMLElement>(`article[data-id="${CSS.escape(id)}"]`)?.focus())
     try {
       const expect = typeof row.version === 'string' ? row.version : (await api.item(id)).version
       await api.update(id, expect, { status: to })
@@ -63,8 +67,8 @@ export function BoardPage({ filter }: { filter: string }) {
           }}
         >
           <input
-            type="search"
-            aria-label="Board filter"
+            type="text"
+            aria-label="Board query"
             placeholder="filter, e.g. +ui priority.above:low"
             value={draft}
             onInput={(event) => setDraft(event.currentTarget.value)}

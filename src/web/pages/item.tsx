@@ -102,9 +102,9 @@ export function ItemPage({ id }: { id: string }) {
 
       <div class="item-grid">
         <div class="item-main">
-          <section aria-labelledby="description-heading">
+          <section>
             <div class="section-head">
-              <h2 id="description-heading">Description</h2>
+              <h2>Description</h2>
               {description === undefined && (
                 <button type="button" onClick={() => setDescription(item.description ?? '')}>
                   Edit description
@@ -146,8 +146,8 @@ export function ItemPage({ id }: { id: string }) {
             )}
           </section>
 
-          <section aria-labelledby="notes-heading">
-            <h2 id="notes-heading">Notes</h2>
+          <section>
+            <h2>Notes</h2>
             {item.notes?.length ? (
               <ul class="notes">
                 {item.notes.map((entry, index) => (
@@ -186,8 +186,8 @@ export function ItemPage({ id }: { id: string }) {
           </section>
 
           {item.evidence?.length ? (
-            <section aria-labelledby="evidence-heading">
-              <h2 id="evidence-heading">Evidence</h2>
+            <section>
+              <h2>Evidence</h2>
               <ul class="evidence">
                 {item.evidence.map((entry, index) => (
                   <li key={`${index}-${entry}`}>{valueText(entry)}</li>
@@ -197,8 +197,8 @@ export function ItemPage({ id }: { id: string }) {
           ) : null}
 
           {item.blocked_reason?.length ? (
-            <section aria-labelledby="blocked-heading">
-              <h2 id="blocked-heading">Blocked because</h2>
+            <section>
+              <h2>Blocked because</h2>
               <ul>
                 {item.blocked_reason.map((entry, index) => (
                   <li key={`${index}-${entry}`}>{valueText(entry)}</li>
@@ -207,8 +207,8 @@ export function ItemPage({ id }: { id: string }) {
             </section>
           ) : null}
 
-          <section aria-labelledby="history-heading">
-            <h2 id="history-heading">History</h2>
+          <section>
+            <h2>History</h2>
             {history.error !== undefined && <LoadError error={history.error} what="the history" />}
             <Timeline entries={historyEntries} label="History" only={item.id} />
             {historyNext && (

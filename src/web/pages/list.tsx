@@ -40,7 +40,7 @@ export function ListPage({ q }: { q: string }) {
           }}
         >
           <input
-            type="search"
+            type="text"
             aria-label="Filter"
             placeholder="status:open priority.above:low +READY"
             value={draft}
