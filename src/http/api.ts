@@ -320,7 +320,10 @@ const boardInput = z.strictObject({
  * them (this server, another process, a hand edit, a checkout).
  */
 function createEventHub(app: App, log: (message: string) => void, heartbeatMs: number) {
+  /** Every client connected, and those whose stream is open (headers sent) to write events to. */
+  const members = new Set<ServerResponse>()
   const clients = new Set<ServerResponse>()
+  let generation = 0
   let version = 0
   let snapshot: Map<string, ItemRecord> | undefined
   let starting: Promise<void> | undefined
@@ -360,13 +363,22 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
   }
 
   async function start(): Promise<void> {
-    snapshot = indexed(await app.records())
-    unsubscribe = await app.watch(changed)
+    const started = generation
+    const first = indexed(await app.records())
+    const stopWatching = await app.watch(changed)
+    // Every client left while this started (and `stop` ran): nobody needs this watcher.
+    if (started !== generation) {
+      stopWatching()
+      return
+    }
+    snapshot = first
+    unsubscribe = stopWatching
     heartbeat = setInterval(() => broadcast(': ping\n\n'), heartbeatMs)
     heartbeat.unref()
   }
 
   function stop(): void {
+    generation++
     clearTimeout(timer)
     clearInterval(heartbeat)
     unsubscribe?.()
@@ -378,8 +390,22 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
   return {
     changed,
     async connect(request: IncomingMessage, response: ServerResponse): Promise<void> {
-      starting ??= start()
-      await starting
+      // Counted from the start, so a client that leaves while the watcher starts is not left holding it.
+      members.add(response)
+      const leave = () => {
+        clients.delete(response)
+        if (members.delete(response) && members.size === 0) stop()
+      }
+      request.on('close', leave)
+      response.on('close', leave)
+      try {
+        starting ??= start()
+        await starting
+      } catch (error) {
+        leave()
+        throw error
+      }
+      if (!members.has(response)) return
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
@@ -388,17 +414,12 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
         'x-accel-buffering': 'no',
       })
       response.write(`retry: 1000\n: connected, version ${version}\n\n`)
-      clients.add(response)
       request.socket.setTimeout(0)
-      const leave = () => {
-        if (!clients.delete(response)) return
-        if (clients.size === 0) stop()
-      }
-      request.on('close', leave)
-      response.on('close', leave)
+      clients.add(response)
     },
     close(): void {
-      for (const client of clients) client.end()
+      for (const client of members) client.end()
+      members.clear()
       clients.clear()
       stop()
     },

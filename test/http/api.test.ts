@@ -241,6 +241,11 @@ describe('live updates', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace('title: Viewer', 'title: Web viewer'))
     const third = await stream.next(epicId)
     expect(third.version).toBeGreaterThan(second.version)
+
+    // git puts the file back (as a checkout or a pull would write it): that is a change too.
+    repo.git('checkout', '--', item.path)
+    const fourth = await stream.next(epicId)
+    expect(fourth.version).toBeGreaterThan(third.version)
   })
 
   it('shares one watcher among clients and lets go of it when they leave', async () => {
