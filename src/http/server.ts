@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   sessionIdleMs?: number
   /** The built web viewer (index.html and assets/); default the package's dist/web. */
   webRoot?: string
+  /** A `: ping` comment on every event stream this often (default 15 s), so nothing between closes an idle one. */
+  heartbeatMs?: number
 }
 
 export interface RunningServer {
@@ -100,7 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
   }
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
-  const api = createApi(options.app, { log })
+  const api = createApi(options.app, { log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
   const web = createStaticFiles(options.webRoot ?? packagePath('dist/web'))
   const sessions = new Map<string, StreamableHTTPServerTransport>()
   const lastSeen = new Map<StreamableHTTPServerTransport, number>()

@@ -20,7 +20,7 @@ type Answer = Omit<Response, 'json'> & { json(): Promise<Json> }
 
 const PERSON = { name: 'Pat Person', email: 'pat@example.com' }
 
-async function served(options: { webRoot?: string } = {}) {
+async function served(options: { webRoot?: string; heartbeatMs?: number } = {}) {
   const repo = tempRepo()
   const app = createApp({ cwd: repo.dir, watch: true, identity: PERSON })
   onTestFinished(() => app.close())
@@ -39,6 +39,7 @@ async function served(options: { webRoot?: string } = {}) {
     port: 0,
     log: () => {},
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
   })
   onTestFinished(() => server.close())
   const call = (path: string, init?: RequestInit): Promise<Answer> => fetch(`${server.url}${path}`, init)
@@ -246,6 +247,16 @@ describe('live updates', () => {
     repo.git('checkout', '--', item.path)
     const fourth = await stream.next(epicId)
     expect(fourth.version).toBeGreaterThan(third.version)
+  })
+
+  it('keeps an idle stream alive with a comment', async () => {
+    const { call } = await served({ heartbeatMs: 50 })
+    const response = await call('/api/events')
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    onTestFinished(() => reader.cancel())
+    let text = ''
+    while (!text.includes(': ping\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toMatch(/^retry: 1000\n/)
   })
 
   it('shares one watcher among clients and lets go of it when they leave', async () => {
