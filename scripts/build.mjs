@@ -2,10 +2,14 @@
 // (dist/bin/git-backlog.cjs), because loading ~200 separate modules made the MCP server's start-up twice as slow
 // (docs/adr/0005-bundled-executable.md), and the small file that runs it from V8's code cache (dist/bin/git-backlog.js).
 // The tool listing is computed here, and the SDK's Ajv validator is left out (docs/adr/0015-fast-start.md).
+// Then the web viewer's browser app (src/web, issue 14): one JS and one CSS file under dist/web/assets/, named by their
+// content, and dist/web/index.html naming them.
 // `node scripts/build.mjs --metafile` also writes dist/meta.json (which input went into which chunk).
 import { execFileSync } from 'node:child_process'
-import { chmodSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
 rmSync('dist', { recursive: true, force: true })
@@ -80,3 +84,43 @@ await build({
   logLevel: 'warning',
 })
 chmodSync('dist/bin/git-backlog.js', 0o755)
+
+// The web viewer: preact, marked and DOMPurify in one ES2020 module; its CSS beside it; names carry a content hash, so
+// a server may cache /assets/ for good and only index.html must be fresh.
+const web = await build({
+  entryPoints: { app: 'src/web/main.tsx' },
+  outdir: 'dist/web/assets',
+  entryNames: '[name]-[hash]',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  tsconfig: 'src/web/tsconfig.json',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+})
+const assets = Object.keys(web.metafile.outputs)
+const asset = (extension) => {
+  const file = assets.find((path) => path.endsWith(extension))
+  if (!file) throw new Error(`the web build made no ${extension} file`)
+  return file
+}
+const html = readFileSync('src/web/index.html', 'utf8')
+  .replace('__JS__', basename(asset('.js')))
+  .replace('__CSS__', basename(asset('.css')))
+writeFileSync('dist/web/index.html', html)
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
+let raw = 0
+let gzip = 0
+for (const file of [...assets, 'dist/web/index.html']) {
+  const bytes = readFileSync(file)
+  const zipped = gzipSync(bytes, { level: 9 }).length
+  raw += bytes.length
+  gzip += zipped
+  console.log(`  ${file.padEnd(40)} ${kb(bytes.length).padStart(9)}  gzip ${kb(zipped).padStart(8)}`)
+}
+console.log(`  ${'web viewer in all'.padEnd(40)} ${kb(raw).padStart(9)}  gzip ${kb(gzip).padStart(8)}`)

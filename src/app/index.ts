@@ -27,6 +27,7 @@ import type {
 import type { Review } from '../core/review.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
+import type { Identity } from '../store/identity.js'
 import type { HistoryPage } from '../store/item-history.js'
 import type { ItemRecord, Problem, Store } from '../store/store.js'
 import type { SyncResult, Upstream } from '../sync/remote.js'
@@ -41,19 +42,20 @@ import { history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
-import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
+import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
-import { type BacklogSummary, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
+import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
 import { undo } from './use-cases/undo.js'
-import { update } from './use-cases/update.js'
+import { type UpdateOptions, update } from './use-cases/update.js'
 import { writeBody } from './use-cases/write-body.js'
 
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
 export type { LintResult } from './use-cases/lint.js'
+export type { UpdateOptions } from './use-cases/update.js'
 
 export interface ListResult {
   items: ItemRow[]
@@ -125,8 +127,8 @@ export interface App {
   get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   /** {@link list} */
   list(input: ListInput): Promise<ListResult>
-  /** {@link update} */
-  update(input: UpdateInput): Promise<MutationResult>
+  /** {@link update}; `options.expect` refuses the change when the item is no longer at that version. */
+  update(input: UpdateInput, options?: UpdateOptions): Promise<MutationResult>
   /** {@link remove} */
   remove(input: DeleteInput): Promise<MutationResult>
   /** {@link search} */
@@ -165,6 +167,10 @@ export interface App {
   record(id: string): Promise<ItemRecord | undefined>
   /** {@link configText}: the text of `.backlog/config.yml`. */
   configText(): Promise<string>
+  /** {@link versioned}: one item's record read afresh, with its version (changes whenever its file does). */
+  versioned(id: string): Promise<{ record: ItemRecord; version: string } | undefined>
+  /** {@link identity}: the git identity a person's commits carry. */
+  identity(): Promise<Identity>
   /** {@link watch}: calls `listener` when item files change; returns the unsubscribe. */
   watch(listener: () => void): Promise<() => void>
   /** {@link warm}: reads the backlog ahead of the first call. */
@@ -191,7 +197,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     create: (input) => create(core, input),
     get: (input) => get(core, input),
     list: (input) => list(core, input),
-    update: (input) => update(core, input),
+    update: (input, options) => update(core, input, options),
     remove: (input) => remove(core, input),
     search: (input) => search(core, input),
     context: (input) => context(core, input),
@@ -211,6 +217,8 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     records: () => records(core),
     record: (id) => record(core, id),
     configText: () => configText(core),
+    versioned: (id) => versioned(core, id),
+    identity: () => identity(core),
     watch: (listener) => watch(core, listener),
     warm: () => warm(core),
     summary: () => summary(core),

@@ -1,5 +1,6 @@
 /** Commands that serve the backlog to clients: `mcp` over stdio (and the config a client needs), `serve` over HTTP. */
 
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
@@ -26,6 +27,23 @@ export function demoDirectory(env: NodeJS.ProcessEnv): string {
 /** Whether a `git-backlog` command is on PATH, so `git backlog` works in a shell. */
 function onPath(env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'git-backlog')))
+}
+
+/** Opens `url` in the browser with the platform's opener, detached; a machine without one just shows the URL. */
+function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]]
+  try {
+    const child = spawn(command, args as string[], { detached: true, stdio: 'ignore', windowsHide: true })
+    child.on('error', () => {})
+    child.unref()
+  } catch {
+    // no opener here: the URL is printed anyway
+  }
 }
 
 function parsePort(text: string): number {
@@ -83,9 +101,9 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
 
   const serve = program
     .command('serve')
-    .summary('serve the backlog over HTTP (MCP at /mcp); --demo for a demo backlog')
+    .summary('serve the backlog over HTTP: the web viewer, and MCP at /mcp; --demo for a demo backlog')
     .description(
-      'serve the backlog over HTTP until stopped: MCP (Streamable HTTP) at /mcp for agents; --demo serves a demo backlog',
+      'serve the backlog over HTTP until stopped: the web viewer at /, MCP (Streamable HTTP) at /mcp for agents; --demo serves a demo backlog',
     )
     .option('--port <n>', `port to listen on (default ${DEFAULT_PORT}, or the next free one; 0 picks any)`)
     .option('--host <address>', 'address to listen on; anything but 127.0.0.1/localhost needs --token', '127.0.0.1')
@@ -93,8 +111,10 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
     .option('--demo', 'serve a demo repository made once from the example backlog, outside this repository')
     .option('--dir <path>', 'with --demo: where the demo repository lives (default: ~/.local/state/git-backlog/demo)')
     .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
+    .option('--open', 'open the web viewer in the browser')
     .action(
       async (options: {
+        open?: boolean
         port?: string
         host: string
         token?: string
@@ -169,6 +189,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           [
             `git-backlog ${VERSION} is serving ${options.demo ? 'the demo backlog' : 'the backlog'} in ${summary.repository}`,
             `  branch ${summary.branch}, ${plural(summary.items, 'item')}${made?.created ? " (made just now from the package's .backlog.example/)" : ''}`,
+            `  Web viewer: ${server.url}/${token ? ' (send Authorization: Bearer <token>)' : ''}`,
             `  MCP over HTTP: ${mcpUrl}${token ? ' (send Authorization: Bearer <token>)' : ''}`,
             ...(taken.length
               ? [
@@ -184,6 +205,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
             'Ctrl+C stops the server.',
           ].join('\n'),
         )
+        if (options.open) openInBrowser(`${server.url}/`)
         await new Promise<void>((resolveStop) => {
           const stop = () => resolveStop()
           process.once('SIGINT', stop)
@@ -195,7 +217,8 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
       },
     )
   withExamples(serve, [
-    'serve                      # this repository, http://127.0.0.1:7373/mcp',
+    'serve                      # this repository: the viewer at http://127.0.0.1:7373/, MCP at /mcp',
+    'serve --open               # and open the viewer in the browser',
     'serve --demo --port 0      # the demo backlog on a free port',
     'BACKLOG_TOKEN=s3cret git backlog serve --host 0.0.0.0',
   ])

@@ -1,7 +1,7 @@
 /**
  * `git backlog serve`: one HTTP server for a repository's backlog. Today it carries the MCP Streamable HTTP transport
- * at `/mcp` (one MCP session per client, all over one app) and a small status page at `/`; the web viewer will join
- * it. Every request is checked before anything runs: the Host header (a DNS-rebinding page reaches 127.0.0.1 under
+ * at `/mcp` (one MCP session per client, all over one app), the web viewer's JSON API and live updates under
+ * `/api/` (http/api.ts) and the viewer's page and assets (http/static.ts). Every request is checked before anything runs: the Host header (a DNS-rebinding page reaches 127.0.0.1 under
  * its own name), the Origin of browser requests, and a bearer token when the server listens beyond this machine.
  */
 
@@ -12,7 +12,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { App } from '../app/index.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { createMcpServer, type McpServerOptions } from '../mcp/server.js'
-import { VERSION } from '../package-files.js'
+import { packagePath, VERSION } from '../package-files.js'
+import { createApi } from './api.js'
+import { createStaticFiles } from './static.js'
 
 export interface HttpServerOptions {
   app: App
@@ -26,6 +28,10 @@ export interface HttpServerOptions {
   log?: (message: string) => void
   /** Close a session after this long without a request (default 30 minutes). */
   sessionIdleMs?: number
+  /** The built web viewer (index.html and assets/); default the package's dist/web. */
+  webRoot?: string
+  /** A `: ping` comment on every event stream this often (default 15 s), so nothing between closes an idle one. */
+  heartbeatMs?: number
 }
 
 export interface RunningServer {
@@ -96,6 +102,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
   }
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
+  const api = createApi(options.app, { log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
+  const web = createStaticFiles(options.webRoot ?? packagePath('dist/web'))
   const sessions = new Map<string, StreamableHTTPServerTransport>()
   const lastSeen = new Map<StreamableHTTPServerTransport, number>()
   // Each session watches the backlog for its client: one that went quiet is closed, so they do not pile up.
@@ -178,8 +186,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         const given = /^bearer +(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() ?? ''
         if (!sameSecret(given, token)) return refuse(response, 401, 'Missing or wrong token (Authorization: Bearer).')
       }
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname
+      const url = new URL(request.url ?? '/', 'http://localhost')
+      const path = url.pathname
       if (path === '/mcp') return handleMcp(request, response)
+      if (path === '/api' || path.startsWith('/api/')) return api.handle(request, response, url)
+      if (web.serve(request, response, path)) return
+      // Until the viewer is built, the page says what this server is and how to reach it.
       if (path === '/' && request.method === 'GET') return status(request, response)
       return send(response, 404, 'Not found.')
     }
@@ -205,6 +217,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     async close() {
       clearInterval(sweeper)
+      api.close()
       await Promise.all([...sessions.values()].map((transport) => transport.close()))
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -191,6 +191,9 @@ describe('serve --demo (what npm start runs)', () => {
     const first = await startDemo(state)
     expect(first.stderr()).toContain(`serving the demo backlog in ${demo}`)
     expect(first.stderr()).toMatch(/branch main, \d+ items \(made just now/)
+    expect(first.stderr()).toContain(`Web viewer: ${first.url.replace(/\/mcp$/, '/')}`)
+    const api = await fetch(first.url.replace(/\/mcp$/, '/api/summary'))
+    expect(await api.json()).toMatchObject({ repository: demo, initialized: true })
     expect(first.stderr()).toContain(`claude mcp add --transport http git-backlog-demo ${first.url}`)
     expect(first.stderr()).toContain(
       `${process.execPath} ${BIN} mcp --config <cursor|vscode|windsurf|codex> --url ${first.url}`,

@@ -3,6 +3,7 @@
  * record, one item's file, the config's text, and a call when files change; and the files that cannot be read.
  */
 
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BacklogError } from '../../core/errors.js'
@@ -75,4 +76,33 @@ export async function problems(core: AppCore): Promise<Problem[]> {
   // A repository without a backlog reads as an empty one: its first create starts it (docs/adr/0013-…).
   await core.store.refresh()
   return core.store.problems()
+}
+
+/**
+ * An opaque version of an item's file: it changes whenever the file's bytes do, so an editor can say which version it
+ * changed (`update`'s `expect`) and be refused when someone else wrote in between.
+ *
+ * @example
+ * versionOf(record) // 'b1946ac92492d234'
+ */
+export function versionOf(record: ItemRecord): string {
+  return createHash('sha1')
+    .update(record.raw ?? record.text)
+    .digest('hex')
+    .slice(0, 16)
+}
+
+/**
+ * The record of `id` read afresh with its version, or undefined when there is no such item.
+ *
+ * @example
+ * (await versioned(core, 'bl-x9'))?.version
+ */
+export async function versioned(
+  core: AppCore,
+  id: string,
+): Promise<{ record: ItemRecord; version: string } | undefined> {
+  await core.store.refresh()
+  const found = core.store.get(id)
+  return found && { record: found, version: versionOf(found) }
 }

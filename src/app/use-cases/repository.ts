@@ -5,6 +5,7 @@ import type { SyncInput } from '../../core/inputs.js'
 import { type ResolvedFile, resolveConflicts } from '../../merge/resolve.js'
 import { readHead } from '../../store/git/refs.js'
 import { unmergedBacklogFiles } from '../../store/git/unmerged.js'
+import type { Identity } from '../../store/identity.js'
 import { assertNotBusy } from '../../store/repo.js'
 import { assertInitialized } from '../../store/store.js'
 import { type SyncResult, syncBranch } from '../../sync/remote.js'
@@ -93,4 +94,15 @@ export async function sync(core: AppCore, { base }: SyncInput = {}): Promise<Syn
   })
   await store.refresh()
   return result
+}
+
+/**
+ * The git identity the commits of a person's (not an agent's) changes carry: user.name and user.email.
+ *
+ * @example
+ * (await identity(core)).email // 'ann@example.com'
+ */
+export async function identity(core: AppCore): Promise<Identity> {
+  const { name, email } = await core.store.author()
+  return { name, email }
 }

@@ -23,6 +23,16 @@ import type { UpdatedView } from '../../store/updated-times.js'
 import type { MutationResult } from '../index.js'
 import { type AppCore, canonicalStatus, distinct, MAX_RESULT_ROWS, mentionsUpdated, planOf } from '../shared.js'
 import { assertLinks, overlay, prefixed, takenWith } from './links.js'
+import { versionOf } from './records.js'
+
+export interface UpdateOptions {
+  /**
+   * The version (`versionOf`) the caller last saw of the one item named by id: if its file is another now, CONFLICT
+   * (details.version: the current one) and nothing is written. Checked inside the commit's plan, which runs again on
+   * the new file when another writer gets in first, so no write slips between the check and the commit.
+   */
+  expect?: string
+}
 
 /**
  * Changes the items named by id (or matching a filter) in one commit; with `claim`, takes them for the acting agent
@@ -31,7 +41,7 @@ import { assertLinks, overlay, prefixed, takenWith } from './links.js'
  * @example
  * await update(core, { id: ['bl-x9'], status: 'done' })
  */
-export async function update(core: AppCore, input: UpdateInput): Promise<MutationResult> {
+export async function update(core: AppCore, input: UpdateInput, options: UpdateOptions = {}): Promise<MutationResult> {
   const { store } = core
   // store.mutate reads the working tree afresh for its plan; refreshing here too would scan twice.
   assertInitialized(store)
@@ -47,6 +57,7 @@ export async function update(core: AppCore, input: UpdateInput): Promise<Mutatio
   const result = await store.mutate(() => {
     const records = targetsOf(core, input, filter, updated)
     ids = records.map((record) => record.item.id)
+    if (options.expect !== undefined) assertVersion(records, options.expect)
     const pending = new Map<string, Item>()
     const lookup = overlay(core, pending)
     const taken = new Set<string>()
@@ -221,4 +232,20 @@ function claimChanges(item: Item, changes: ItemChanges, context: MutationContext
   const { config } = context
   const started = config.started_statuses.includes(item.status) ? item.status : config.started_statuses[0]
   return { ...changes, assignee: claimant, ...(changes.status || !started ? {} : { status: started }) }
+}
+
+/** `expect` names one item's version; a file changed since the caller read it is a CONFLICT. */
+function assertVersion(records: ItemRecord[], expect: string): void {
+  const [record] = records
+  if (!record || records.length !== 1) {
+    throw new BacklogError('INVALID_INPUT', 'expect goes with exactly one id')
+  }
+  const version = versionOf(record)
+  if (version !== expect) {
+    throw new BacklogError(
+      'CONFLICT',
+      `${record.item.id} changed since version ${expect} was read (now ${version}): look at it again and redo the change on it`,
+      { id: record.item.id, version },
+    )
+  }
 }

@@ -1,0 +1,39 @@
+/** Live updates: one EventSource on /api/events; a `change` reaches the subscribers once per burst (150 ms). */
+
+type Listener = (ids: string[] | undefined) => void
+const listeners = new Set<Listener>()
+const DEBOUNCE_MS = 150
+let timer: ReturnType<typeof setTimeout> | undefined
+let pendingIds: Set<string> | undefined = new Set()
+let source: EventSource | undefined
+
+/** Opens the one connection (once); the browser reconnects by itself when the server restarts. */
+export function startLive(): void {
+  if (source || typeof EventSource === 'undefined') return
+  source = new EventSource('/api/events')
+  source.addEventListener('change', (event) => {
+    let ids: string[] | undefined
+    try {
+      ids = (JSON.parse((event as MessageEvent<string>).data) as { ids?: string[] }).ids
+    } catch {
+      ids = undefined
+    }
+    // One change without ids means "anything may have changed": so does the whole burst.
+    if (!ids) pendingIds = undefined
+    else if (pendingIds) for (const id of ids) pendingIds.add(id)
+    clearTimeout(timer)
+    timer = setTimeout(flush, DEBOUNCE_MS)
+  })
+}
+
+function flush(): void {
+  const ids = pendingIds ? [...pendingIds] : undefined
+  pendingIds = new Set()
+  for (const listener of listeners) listener(ids)
+}
+
+/** Calls `listener` after changes; returns the unsubscribe. */
+export function onChange(listener: Listener): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}

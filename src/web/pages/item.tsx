@@ -1,0 +1,379 @@
+/** One item: its fields, description, notes, links and history; every edit a write that names the version it read. */
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { ApiError, api, errorText, type HistoryEntry, type ItemPage as ItemData, type Written } from '../api.js'
+import { Alert, ItemLink, ItemList, LoadError, PRIORITIES, Status, Tags, useStatuses } from '../components.js'
+import { formatDate, parseTags, safeHttpUrl, valueText } from '../format.js'
+import { useData } from '../hooks.js'
+import { renderMarkdown } from '../markdown.js'
+import { Timeline } from '../timeline.js'
+
+interface Draft {
+  title?: string
+  assignee?: string
+  tags?: string
+}
+
+export function ItemPage({ id }: { id: string }) {
+  const page = useData<ItemData>(`item:${id}`, () => api.item(id))
+  const history = useData(`history:${id}`, () => api.history(id))
+  const [olderHistory, setOlderHistory] = useState<HistoryEntry[]>([])
+  const [historyNext, setHistoryNext] = useState<string | undefined>()
+  const [message, setMessage] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const [draft, setDraft] = useState<Draft>({})
+  const [note, setNote] = useState('')
+  const [description, setDescription] = useState<string | undefined>()
+  const statuses = useStatuses()
+
+  useEffect(() => {
+    setDraft({})
+    setNote('')
+    setDescription(undefined)
+    setMessage(undefined)
+  }, [id])
+  useEffect(() => {
+    setOlderHistory([])
+    setHistoryNext(history.data?.next)
+  }, [history.data])
+
+  const item = page.data?.item
+  const html = useMemo(() => (item?.description ? renderMarkdown(item.description) : ''), [item?.description])
+  useEffect(() => {
+    if (item) document.title = `${item.id} ${item.title} · git-backlog`
+  }, [item])
+
+  /** One write: on success the page shows what the server answered; on a conflict, the item as it is now. */
+  async function write(run: (version: string) => Promise<Written>, after?: () => void): Promise<void> {
+    const data = page.data
+    if (!data) return
+    setBusy(true)
+    try {
+      const written = await run(data.version)
+      page.set({ ...data, item: written.item, version: written.version })
+      setMessage(undefined)
+      after?.()
+    } catch (error) {
+      setMessage(errorText(error))
+      if (error instanceof ApiError && error.conflict) {
+        const body = error.body as Partial<ItemData> | undefined
+        if (body?.item && body.version) page.set({ ...data, item: body.item, version: body.version })
+        void page.reload()
+      }
+    } finally {
+      setBusy(false)
+      void history.reload()
+    }
+  }
+
+  if (page.error !== undefined && !page.data) return <LoadError error={page.error} what={`item ${id}`} />
+  if (!page.data || !item) return <p class="muted">Loading…</p>
+  const data = page.data
+  const statusChoices = statuses.includes(item.status) ? statuses : [...statuses, item.status]
+  const changedFields: Record<string, unknown> = {}
+  if (draft.title !== undefined && draft.title.trim() !== item.title) changedFields.title = draft.title.trim()
+  if (draft.assignee !== undefined && draft.assignee.trim() !== (item.assignee ?? '')) {
+    changedFields.assignee = draft.assignee.trim() || null
+  }
+  if (draft.tags !== undefined && parseTags(draft.tags).join(' ') !== (item.tags ?? []).join(' ')) {
+    changedFields.tags = parseTags(draft.tags)
+  }
+  const dirty = Object.keys(changedFields).length > 0
+  const historyEntries = [...(history.data?.entries ?? []), ...olderHistory]
+
+  return (
+    <article class="item-page" aria-labelledby="item-title">
+      {data.parents && data.parents.length > 0 && (
+        <nav aria-label="Parents" class="breadcrumb">
+          <ol>
+            {data.parents.map((parent) => (
+              <li key={parent.id}>
+                <ItemLink row={parent} />
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+      <h1 id="item-title">{item.title}</h1>
+      <p class="item-sub">
+        <span class="id">{item.id}</span> <Status value={item.status} /> <span class="muted">{item.type}</span>{' '}
+        <Tags tags={item.tags} />
+      </p>
+      {message && <Alert onDismiss={() => setMessage(undefined)}>{message}</Alert>}
+
+      <div class="item-grid">
+        <div class="item-main">
+          <section>
+            <div class="section-head">
+              <h2>Description</h2>
+              {description === undefined && (
+                <button type="button" onClick={() => setDescription(item.description ?? '')}>
+                  Edit description
+                </button>
+              )}
+            </div>
+            {description === undefined ? (
+              item.description ? (
+                // The only HTML the viewer inserts: renderMarkdown sanitises it with DOMPurify.
+                <div class="description" dangerouslySetInnerHTML={{ __html: html }} />
+              ) : (
+                <div class="description muted">No description.</div>
+              )
+            ) : (
+              <form
+                onSubmit={(event) => {
+                  event.preventDefault()
+                  void write(
+                    (version) => api.writeDescription(item.id, description, version),
+                    () => setDescription(undefined),
+                  )
+                }}
+              >
+                <textarea
+                  aria-label="Description"
+                  rows={14}
+                  value={description}
+                  onInput={(event) => setDescription(event.currentTarget.value)}
+                />
+                <div class="buttons">
+                  <button type="submit" disabled={busy}>
+                    Save description
+                  </button>
+                  <button type="button" onClick={() => setDescription(undefined)}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+          </section>
+
+          <section>
+            <h2>Notes</h2>
+            {item.notes?.length ? (
+              <ul class="notes">
+                {item.notes.map((entry, index) => (
+                  <li key={`${entry.at}-${index}`}>
+                    <div class="muted small">
+                      {entry.at ? formatDate(entry.at) : ''} {entry.by ? `· ${entry.by}` : ''}
+                    </div>
+                    <div class="note-text">{entry.text}</div>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">No notes.</p>
+            )}
+            <form
+              onSubmit={(event) => {
+                event.preventDefault()
+                const text = note.trim()
+                if (text)
+                  void write(
+                    (version) => api.addNote(item.id, text, version),
+                    () => setNote(''),
+                  )
+              }}
+            >
+              <textarea
+                aria-label="Note"
+                rows={3}
+                value={note}
+                onInput={(event) => setNote(event.currentTarget.value)}
+              />
+              <button type="submit" disabled={busy || !note.trim()}>
+                Add note
+              </button>
+            </form>
+          </section>
+
+          {item.evidence?.length ? (
+            <section>
+              <h2>Evidence</h2>
+              <ul class="evidence">
+                {item.evidence.map((entry, index) => (
+                  <li key={`${index}-${entry}`}>{valueText(entry)}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+
+          {item.blocked_reason?.length ? (
+            <section>
+              <h2>Blocked because</h2>
+              <ul>
+                {item.blocked_reason.map((entry, index) => (
+                  <li key={`${index}-${entry}`}>{valueText(entry)}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+
+          <section>
+            <h2>History</h2>
+            {history.error !== undefined && <LoadError error={history.error} what="the history" />}
+            <Timeline entries={historyEntries} label="History" only={item.id} />
+            {historyNext && (
+              <button
+                type="button"
+                class="more"
+                onClick={async () => {
+                  try {
+                    const older = await api.history(item.id, historyNext)
+                    setOlderHistory((entries) => [...entries, ...older.entries])
+                    setHistoryNext(older.next)
+                  } catch (error) {
+                    setMessage(errorText(error))
+                  }
+                }}
+              >
+                Load older
+              </button>
+            )}
+          </section>
+        </div>
+
+        <aside class="item-side" aria-label="Fields">
+          <label>
+            Status
+            <select
+              aria-label="Status"
+              value={item.status}
+              disabled={busy}
+              onChange={(event) => {
+                const status = event.currentTarget.value
+                void write((version) => api.update(item.id, version, { status }))
+              }}
+            >
+              {statusChoices.map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Priority
+            <select
+              aria-label="Priority"
+              value={item.priority ?? ''}
+              disabled={busy}
+              onChange={(event) => {
+                const priority = event.currentTarget.value || null
+                void write((version) => api.update(item.id, version, { priority }))
+              }}
+            >
+              <option value="">none</option>
+              {PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {priority}
+                </option>
+              ))}
+            </select>
+          </label>
+          <form
+            class="fields-form"
+            onSubmit={(event) => {
+              event.preventDefault()
+              if (dirty)
+                void write(
+                  (version) => api.update(item.id, version, changedFields),
+                  () => setDraft({}),
+                )
+            }}
+          >
+            <label>
+              Title
+              <input
+                aria-label="Title"
+                value={draft.title ?? item.title}
+                onInput={(event) => setDraft({ ...draft, title: event.currentTarget.value })}
+              />
+            </label>
+            <label>
+              Assignee
+              <input
+                aria-label="Assignee"
+                value={draft.assignee ?? item.assignee ?? ''}
+                onInput={(event) => setDraft({ ...draft, assignee: event.currentTarget.value })}
+              />
+            </label>
+            <label>
+              Tags
+              <input
+                aria-label="Tags"
+                placeholder="comma or space separated"
+                value={draft.tags ?? (item.tags ?? []).join(', ')}
+                onInput={(event) => setDraft({ ...draft, tags: event.currentTarget.value })}
+              />
+            </label>
+            <div class="buttons">
+              <button type="submit" disabled={busy || !dirty}>
+                Save
+              </button>
+              {dirty && (
+                <button type="button" onClick={() => setDraft({})}>
+                  Discard
+                </button>
+              )}
+            </div>
+          </form>
+
+          <dl class="facts">
+            <dt>Due</dt>
+            <dd>{formatDate(item.due)}</dd>
+            <dt>Created</dt>
+            <dd>{formatDate(item.created)}</dd>
+            <dt>Started</dt>
+            <dd>{formatDate(item.started)}</dd>
+            <dt>Closed</dt>
+            <dd>{formatDate(item.closed)}</dd>
+            <dt>Updated</dt>
+            <dd>{formatDate(item.updated)}</dd>
+            {item.epic && (
+              <>
+                <dt>Epic</dt>
+                <dd>
+                  <a href={`/items/${encodeURIComponent(item.epic)}`}>{item.epic}</a>
+                </dd>
+              </>
+            )}
+            {Object.entries(item.attributes ?? {}).map(([key, value]) => (
+              <>
+                <dt key={`k-${key}`}>{key}</dt>
+                <dd key={`v-${key}`}>{valueText(value)}</dd>
+              </>
+            ))}
+          </dl>
+
+          <h2>References</h2>
+          {item.references?.length ? (
+            <ul class="links">
+              {item.references.map((reference, index) => {
+                const href = safeHttpUrl(reference.url)
+                const text = reference.title || reference.url
+                return (
+                  <li key={`${index}-${reference.url}`}>
+                    {href ? (
+                      <a href={href} target="_blank" rel="noopener noreferrer">
+                        {text}
+                      </a>
+                    ) : (
+                      <span>{text}</span>
+                    )}
+                  </li>
+                )
+              })}
+            </ul>
+          ) : (
+            <p class="muted">—</p>
+          )}
+          <h2>Depends on</h2>
+          <ItemList rows={data.depends_on} label="Depends on" />
+          <h2>Dependents</h2>
+          <ItemList rows={data.dependents} label="Dependents" />
+          <h2>Children</h2>
+          <ItemList rows={data.children} label="Children" />
+        </aside>
+      </div>
+    </article>
+  )
+}

@@ -1,0 +1,58 @@
+/** A list of commits: when, who (agent or author), the commit's short id, and each field's old → new. */
+import type { HistoryEntry } from './api.js'
+import { changeText, formatDate, shortCommit, whoMade } from './format.js'
+import { itemHref } from './route.js'
+
+export function Timeline({
+  entries,
+  label,
+  showItems = false,
+  only,
+}: {
+  entries: HistoryEntry[]
+  label: string
+  showItems?: boolean
+  /** Only this item's changes (an item page). */
+  only?: string
+}) {
+  return (
+    <ol aria-label={label} class="timeline">
+      {entries.map((entry) => {
+        const items = only ? entry.items.filter((item) => item.id.toLowerCase() === only.toLowerCase()) : entry.items
+        return (
+          <li key={entry.commit}>
+            <div class="entry-head">
+              <time dateTime={entry.date}>{formatDate(entry.date)}</time>
+              <span class="who">{whoMade(entry)}</span>
+              <code class="commit" title={entry.commit}>
+                {shortCommit(entry.commit)}
+              </code>
+              {entry.op && <span class="badge op">{entry.op}</span>}
+            </div>
+            <div class="subject">{entry.subject}</div>
+            {items.length > 0 && (
+              <ul class="changes">
+                {items.map((item) => (
+                  <li key={item.id}>
+                    {showItems && (
+                      <a href={itemHref(item.id)} class="id">
+                        {item.id}
+                      </a>
+                    )}
+                    {item.changes?.length ? (
+                      <ul class="fields">
+                        {item.changes.map((change, index) => (
+                          <li key={`${change.field}-${index}`}>{changeText(change)}</li>
+                        ))}
+                      </ul>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
