@@ -10,7 +10,7 @@ describe('the browser layer', () => {
     expect(page.url()).toBe(`${url}/`)
     // Page scripts are given as text: the tests are compiled without the DOM's types.
     expect(await page.evaluate('navigator.userAgent')).toMatch(/HeadlessChrome/)
-    // The page rendered something: the status page's text, or the viewer's board.
+    // The page rendered something, whatever the viewer shows first.
     await expect.poll(async () => (await page.locator('body').textContent())?.trim().length).toBeGreaterThan(0)
     expect(pageErrors).toEqual([])
   })
