@@ -254,6 +254,34 @@ describe('the keyboard', () => {
   })
 })
 
+describe('the keyboard on the board', () => {
+  it('moves a focused card with m and keeps the focus on it in its new column', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const id = ids[0] as string
+    const { page } = await openViewer(repo.dir, '/')
+    await card(page, id, 'open').focus()
+    await page.keyboard.press('m')
+    const move = page.getByLabel('Move to…')
+    await move.waitFor()
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Move to…')
+    await move.selectOption('done')
+
+    await card(page, id, 'done').waitFor()
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.closest("article[data-id]")?.getAttribute("data-id")'))
+      .toBe(id)
+    await expect.poll(() => committedStatus(repo.dir, id)).toBe('done')
+    expect(git(repo.dir, 'log', '-1', '--format=%an').trim()).toBe(REPO_IDENTITY.name)
+
+    // Arrows move the focus between cards and columns, not the cards.
+    await card(page, ids[1] as string, 'open').focus()
+    await page.keyboard.press('ArrowRight')
+    const focused = await page.evaluate('document.activeElement?.closest("section[data-status]")?.dataset.status')
+    expect(focused).toBe('in_progress')
+    expect(committedStatus(repo.dir, ids[1] as string)).toBe('open')
+  })
+})
+
 describe('the other pages', () => {
   it('opens Activity and Review from the navigation without errors', async () => {
     const { repo } = await backlogRepo(SMALL_BACKLOG)
