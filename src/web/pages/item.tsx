@@ -85,7 +85,8 @@ export function ItemPage({ id }: { id: string }) {
       {data.parents && data.parents.length > 0 && (
         <nav aria-label="Parents" class="breadcrumb">
           <ol>
-            {data.parents.map((parent) => (
+            {/* The API names the direct parent first; the trail reads from the top down. */}
+            {[...data.parents].reverse().map((parent) => (
               <li key={parent.id}>
                 <ItemLink row={parent} />
               </li>
