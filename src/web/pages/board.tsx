@@ -1,6 +1,6 @@
 /** The board: one column per status, cards dragged (or moved with `m`) between them, each move a write with `expect`. */
 import { useContext, useEffect, useRef, useState } from 'preact/hooks'
-import { api, type BoardColumn, errorText, type ItemRow } from '../api.js'
+import { ApiError, api, type BoardColumn, errorText, type ItemRow } from '../api.js'
 import { Alert, LoadError, Priority, StatusesContext, Tags } from '../components.js'
 import { useData } from '../hooks.js'
 import { navigate } from '../nav.js'
@@ -46,8 +46,12 @@ export function BoardPage({ filter }: { filter: string }) {
     if (hadFocus)
       requestAnimationFrame(() => document.querySelector<HTMLElement>(`article[data-id="${CSS.escape(id)}"]`)?.focus())
     try {
-      const expect = typeof row.version === 'string' ? row.version : (await api.item(id)).version
-      await api.update(id, expect, { status: to })
+      // The card shows what the board read; if the item has moved since, moving it again would undo someone's move.
+      const now = await api.item(id)
+      if (now.item.status !== from.status) {
+        throw new ApiError(409, 'CONFLICT', `it is ${now.item.status} now, not ${from.status}`)
+      }
+      await api.update(id, now.version, { status: to })
       setMessage(undefined)
     } catch (error) {
       setMessage(`${row.id} was not moved: ${errorText(error)}`)

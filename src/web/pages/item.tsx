@@ -72,7 +72,7 @@ export function ItemPage({ id }: { id: string }) {
   const changedFields: Record<string, unknown> = {}
   if (draft.title !== undefined && draft.title.trim() !== item.title) changedFields.title = draft.title.trim()
   if (draft.assignee !== undefined && draft.assignee.trim() !== (item.assignee ?? '')) {
-    changedFields.assignee = draft.assignee.trim() || null
+    changedFields.assignee = draft.assignee.trim()
   }
   if (draft.tags !== undefined && parseTags(draft.tags).join(' ') !== (item.tags ?? []).join(' ')) {
     changedFields.tags = parseTags(draft.tags)
@@ -85,7 +85,8 @@ export function ItemPage({ id }: { id: string }) {
       {data.parents && data.parents.length > 0 && (
         <nav aria-label="Parents" class="breadcrumb">
           <ol>
-            {data.parents.map((parent) => (
+            {/* The API names the direct parent first; the trail reads from the top down. */}
+            {[...data.parents].reverse().map((parent) => (
               <li key={parent.id}>
                 <ItemLink row={parent} />
               </li>
@@ -257,7 +258,7 @@ export function ItemPage({ id }: { id: string }) {
               value={item.priority ?? ''}
               disabled={busy}
               onChange={(event) => {
-                const priority = event.currentTarget.value || null
+                const priority = event.currentTarget.value
                 void write((version) => api.update(item.id, version, { priority }))
               }}
             >
