@@ -86,6 +86,28 @@ describe('the board', () => {
     await expect.poll(() => countOf(page, 'in_progress')).toBe(2)
   })
 
+  it('does not move a card whose item moved since the board was read: an alert, and the other move stays', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const id = ids[1] as string
+    // No live updates reach this page, so its card stays where the board first read it.
+    const { page } = await openViewer(repo.dir, '/', {
+      beforeOpen: (opening) => opening.route('**/api/events', (route) => route.abort()),
+    })
+    await card(page, id, 'open').waitFor()
+    await backlog(repo.dir, ['update', id, '-s', 'blocked'])
+    const head = git(repo.dir, 'rev-parse', 'HEAD').trim()
+
+    await card(page, id, 'open').dragTo(column(page, 'in_progress'))
+
+    const alert = page.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain(id)
+    expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(head)
+    expect(committedStatus(repo.dir, id)).toBe('blocked')
+    // The board read afresh shows where the item is now.
+    await card(page, id, 'blocked').waitFor()
+  })
+
   it('follows a commit made beside it within 1.5 s, without a reload', async () => {
     const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
     const id = ids[0] as string
