@@ -33,7 +33,7 @@ function Page({ route }: { route: Route }) {
     case 'board':
       return <BoardPage filter={route.filter} />
     case 'list':
-      return <ListPage q={route.q} />
+      return <ListPage q={route.q} sort={route.sort ?? ''} />
     case 'item':
       return <ItemPage key={route.id} id={route.id} />
     case 'activity':

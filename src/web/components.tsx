@@ -21,8 +21,8 @@ export function useStatuses(): string[] {
 /** A message a person should notice: a conflict or a failure. Screen readers announce it. */
 export function Alert({ children, onDismiss }: { children: ComponentChildren; onDismiss?: () => void }) {
   return (
-    <div role="alert" class="alert">
-      <span>{children}</span>
+    <div class="alert">
+      <span role="alert">{children}</span>
       {onDismiss && (
         <button type="button" class="link" onClick={onDismiss} aria-label="Dismiss">
           ×

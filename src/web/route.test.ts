@@ -27,6 +27,7 @@ describe('routeHref', () => {
       { page: 'board', filter: '' },
       { page: 'board', filter: '+ui status:open' },
       { page: 'list', q: 'status:open priority.above:low +READY' },
+      { page: 'list', q: '', sort: 'due' },
       { page: 'item', id: 'bl-x9/../odd id' },
       { page: 'activity', agent: '' },
       { page: 'review', range: 'main..i14' },

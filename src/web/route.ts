@@ -2,7 +2,7 @@
 
 export type Route =
   | { page: 'board'; filter: string }
-  | { page: 'list'; q: string }
+  | { page: 'list'; q: string; sort?: string }
   | { page: 'item'; id: string }
   | { page: 'activity'; agent: string }
   | { page: 'review'; range: string }
@@ -18,7 +18,10 @@ export function parseRoute(pathname: string, search: string): Route {
   const params = new URLSearchParams(search)
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/' || path === '/board') return { page: 'board', filter: params.get('filter') ?? '' }
-  if (path === '/list') return { page: 'list', q: params.get('q') ?? '' }
+  if (path === '/list') {
+    const sort = params.get('sort')
+    return sort ? { page: 'list', q: params.get('q') ?? '', sort } : { page: 'list', q: params.get('q') ?? '' }
+  }
   if (path === '/activity') return { page: 'activity', agent: params.get('agent') ?? '' }
   if (path === '/review') return { page: 'review', range: params.get('range') ?? '' }
   const item = /^\/items\/([^/]+)$/.exec(path)
@@ -50,7 +53,7 @@ export function routeHref(route: Route): string {
     case 'board':
       return withQuery('/board', { filter: route.filter })
     case 'list':
-      return withQuery('/list', { q: route.q })
+      return withQuery('/list', { q: route.q, sort: route.sort ?? '' })
     case 'item':
       return `/items/${encodeURIComponent(route.id)}`
     case 'activity':

@@ -1,5 +1,5 @@
 /** Ctrl+K (Cmd+K): a search box over /api/search; arrows choose, Enter opens, Esc closes and gives focus back. */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, errorText, type ItemRow } from './api.js'
 import { navigate } from './nav.js'
 import { itemHref } from './route.js'
@@ -14,7 +14,8 @@ export function Spotlight({ onClose }: { onClose: () => void }) {
   const input = useRef<HTMLInputElement>(null)
   const latest = useRef(0)
 
-  useEffect(() => {
+  // Focused before the next key arrives, so what is typed right after Ctrl+K lands in the box.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null
     input.current?.focus()
     return () => before?.focus?.()

@@ -1,5 +1,5 @@
 /** The board: one column per status, cards dragged (or moved with `m`) between them, each move a write with `expect`. */
-import { useContext, useEffect, useRef, useState } from 'preact/hooks'
+import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, type BoardColumn, errorText, type ItemRow } from '../api.js'
 import { Alert, LoadError, Priority, StatusesContext, Tags } from '../components.js'
 import { useData } from '../hooks.js'
@@ -186,9 +186,17 @@ function Card({
   const [moving, setMoving] = useState(false)
   const cardRef = useRef<HTMLElement>(null)
   const selectRef = useRef<HTMLSelectElement>(null)
-  useEffect(() => {
+  const browsing = useRef(false)
+  // Before the next key arrives: the key after `m` is meant for the menu, not the card.
+  useLayoutEffect(() => {
+    browsing.current = false
     if (moving) selectRef.current?.focus()
   }, [moving])
+  function commit(to: string) {
+    setMoving(false)
+    cardRef.current?.focus()
+    if (to) onMove(row.id, to)
+  }
   return (
     // A card is focusable so the keyboard can move it (`m`) and open it (Enter), as the browser tests expect.
     <article
@@ -230,18 +238,23 @@ function Card({
         <select
           ref={selectRef}
           aria-label="Move to…"
-          value=""
           onChange={(event) => {
-            const to = event.currentTarget.value
-            setMoving(false)
-            cardRef.current?.focus()
-            if (to) onMove(row.id, to)
+            // Chrome changes a closed select on every arrow key: browsing the statuses moves nothing until Enter.
+            if (!browsing.current) commit(event.currentTarget.value)
           }}
           onBlur={() => setMoving(false)}
           onKeyDown={(event) => {
             if (event.key === 'Escape') {
+              event.preventDefault()
               setMoving(false)
               cardRef.current?.focus()
+            } else if (event.key === 'Enter') {
+              event.preventDefault()
+              commit(event.currentTarget.value)
+            } else if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && !event.altKey) {
+              browsing.current = true
+            } else {
+              browsing.current = false
             }
           }}
         >

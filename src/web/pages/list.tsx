@@ -10,22 +10,26 @@ import { itemHref, routeHref } from '../route.js'
 /** Rows fetched (and rendered) per page: "Show more" asks for the next page's worth. */
 const PAGE = 200
 const TYPING_MS = 300
+/** The list's orders (the API's `sort`); the first is its default. */
+const SORTS = ['urgency', 'priority', 'due', 'created', 'updated', 'id', 'title']
 
-export function ListPage({ q }: { q: string }) {
+export function ListPage({ q, sort }: { q: string; sort: string }) {
   const [limit, setLimit] = useState(PAGE)
   const [draft, setDraft] = useState(q)
   const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   useEffect(() => {
     setDraft(q)
     setLimit(PAGE)
-  }, [q])
-  const list = useData(`list:${q}:${limit}`, () => api.items({ filter: q, limit, counts: true }))
+  }, [q, sort])
+  const list = useData(`list:${q}:${sort}:${limit}`, () =>
+    api.items({ filter: q, limit, counts: true, ...(sort ? { sort } : {}) }),
+  )
   const rows = list.data?.items ?? []
   const total = list.data?.total ?? rows.length
 
   function apply(value: string) {
     clearTimeout(typing.current)
-    navigate(routeHref({ page: 'list', q: value.trim() }), true)
+    navigate(routeHref({ page: 'list', q: value.trim(), sort }), true)
   }
 
   return (
@@ -52,6 +56,22 @@ export function ListPage({ q }: { q: string }) {
             }}
           />
         </form>
+        <label class="sort">
+          Sort{' '}
+          <select
+            value={sort || SORTS[0]}
+            onChange={(event) => {
+              const next = event.currentTarget.value
+              navigate(routeHref({ page: 'list', q, sort: next === SORTS[0] ? '' : next }), true)
+            }}
+          >
+            {SORTS.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <span class="muted" aria-live="polite">
           {list.data ? `${total} item${total === 1 ? '' : 's'}` : list.loading ? 'Loading…' : ''}
         </span>
