@@ -277,16 +277,25 @@ describe('the keyboard', () => {
 })
 
 describe('the keyboard on the board', () => {
-  it('moves a focused card with m and keeps the focus on it in its new column', async () => {
+  it('moves a focused card with m, the arrows and Enter, and keeps the focus on it in its new column', async () => {
     const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
     const id = ids[0] as string
     const { page } = await openViewer(repo.dir, '/')
     await card(page, id, 'open').focus()
+    const head = git(repo.dir, 'rev-parse', 'HEAD').trim()
     await page.keyboard.press('m')
     const move = page.getByLabel('Move to…')
     await move.waitFor()
     expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Move to…')
-    await move.selectOption('done')
+    // Browsing the statuses with the arrows moves nothing; Enter moves the card.
+    for (let presses = 0; presses < 6 && (await move.inputValue()) !== 'done'; presses++) {
+      await page.keyboard.press('ArrowDown')
+    }
+    expect(await move.inputValue()).toBe('done')
+    await page.waitForTimeout(300)
+    expect(await card(page, id, 'open').count()).toBe(1)
+    expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(head)
+    await page.keyboard.press('Enter')
 
     await card(page, id, 'done').waitFor()
     await expect
