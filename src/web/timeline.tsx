@@ -30,15 +30,22 @@ export function Timeline({
               {entry.op && <span class="badge op">{entry.op}</span>}
             </div>
             <div class="subject">{entry.subject}</div>
-            {items.length > 0 && (
+            {!showItems && items.length > 0 && (
+              <ul class="fields">
+                {items.flatMap((item) =>
+                  (item.changes ?? []).map((change, index) => (
+                    <li key={`${item.id}-${change.field}-${index}`}>{changeText(change)}</li>
+                  )),
+                )}
+              </ul>
+            )}
+            {showItems && items.length > 0 && (
               <ul class="changes">
                 {items.map((item) => (
                   <li key={item.id}>
-                    {showItems && (
-                      <a href={itemHref(item.id)} class="id">
-                        {item.id}
-                      </a>
-                    )}
+                    <a href={itemHref(item.id)} class="id">
+                      {item.id}
+                    </a>
                     {item.changes?.length ? (
                       <ul class="fields">
                         {item.changes.map((change, index) => (
