@@ -80,7 +80,12 @@ async function main() {
     mkdirSync(out, { recursive: true })
     const shots = []
     async function shoot(name, path, { colorScheme = 'light', ready, before } = {}) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme })
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme,
+        locale: 'en-US',
+        timezoneId: 'UTC',
+      })
       const page = await context.newPage()
       await page.goto(`${url}${path}`)
       await page
