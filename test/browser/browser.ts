@@ -130,7 +130,7 @@ export interface Viewer extends Served {
 
 /**
  * Serves the backlog of `dir` and opens `path` of it in a new headless Chromium; `beforeOpen` runs first, to route
- * or wait for the page's requests.
+ * the page's requests; `live` waits until the page's event stream (`/api/events`) is open.
  *
  * @example
  * const { page } = await openViewer(repo.dir, '/')
@@ -139,7 +139,7 @@ export interface Viewer extends Served {
 export async function openViewer(
   dir: string,
   path = '/',
-  options: { beforeOpen?: (page: Page) => Promise<unknown> } = {},
+  options: { beforeOpen?: (page: Page) => Promise<unknown>; live?: boolean } = {},
 ): Promise<Viewer> {
   const served = await serve(dir)
   const browser = await launchBrowser()
@@ -149,7 +149,12 @@ export async function openViewer(
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await options.beforeOpen?.(page)
+  const events = options.live
+    ? page.waitForResponse((response) => new URL(response.url()).pathname === '/api/events')
+    : undefined
   await page.goto(`${served.url}${path}`)
+  // The event stream answered: a commit from now on reaches the page.
+  await events
   return { ...served, page, pageErrors }
 }
 

@@ -111,14 +111,8 @@ describe('the board', () => {
   it('follows a commit made beside it within 1.5 s, without a reload', async () => {
     const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
     const id = ids[0] as string
-    let events: Promise<unknown> = Promise.resolve()
-    const { page } = await openViewer(repo.dir, '/', {
-      beforeOpen: async (opening) => {
-        events = opening.waitForResponse((response) => new URL(response.url()).pathname === '/api/events')
-      },
-    })
+    const { page } = await openViewer(repo.dir, '/', { live: true })
     await card(page, id, 'open').waitFor()
-    await events
     await page.evaluate('window.__sameDocument = true')
 
     await backlog(repo.dir, ['update', id, '-s', 'done'])
@@ -195,6 +189,20 @@ describe('the item page', () => {
     expect(git(repo.dir, 'log', '-1', '--format=%an <%ae>').trim()).toBe(
       `${REPO_IDENTITY.name} <${REPO_IDENTITY.email}>`,
     )
+  })
+
+  it('follows a note added beside it: a new history entry and the note, without a reload', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Tune the connection pool' }])
+    const id = ids[0] as string
+    const { page } = await openViewer(repo.dir, `/items/${id}`, { live: true })
+    const entries = page.locator('ol[aria-label="History"] > li')
+    await expect.poll(() => entries.count()).toBe(1)
+    await page.evaluate('window.__sameDocument = true')
+
+    await backlog(repo.dir, ['update', id, '--note', 'Pool size 20 holds at peak.'])
+    await entries.nth(1).waitFor({ timeout: 1500 })
+    await page.getByText('Pool size 20 holds at peak.').first().waitFor({ timeout: 1500 })
+    expect(await windowValue(page, '__sameDocument')).toBe(true)
   })
 
   it('changes the status from its select: one commit, and the board agrees', async () => {
