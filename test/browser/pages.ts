@@ -26,25 +26,6 @@ export function spotlight(page: Page): { dialog: Locator; input: Locator } {
   return { dialog, input: dialog.getByLabel('Search', { exact: true }) }
 }
 
-/**
- * Drags `from` onto `to` as a person does with the mouse. Playwright's `dragTo` drives HTML5 drag and drop in Chromium;
- * should the page not follow it (it moves the mouse in steps some handlers miss), the drag events are dispatched
- * in the order a browser fires them, over one DataTransfer.
- */
-export async function drag(page: Page, from: Locator, to: Locator, moved: () => Promise<boolean>): Promise<void> {
-  await from.dragTo(to)
-  for (let waited = 0; waited < 1000; waited += 100) {
-    if (await moved()) return
-    await page.waitForTimeout(100)
-  }
-  const transfer = await page.evaluateHandle('new DataTransfer()')
-  await from.dispatchEvent('dragstart', { dataTransfer: transfer })
-  await to.dispatchEvent('dragenter', { dataTransfer: transfer })
-  await to.dispatchEvent('dragover', { dataTransfer: transfer })
-  await to.dispatchEvent('drop', { dataTransfer: transfer })
-  await from.dispatchEvent('dragend', { dataTransfer: transfer })
-}
-
 /** `window[name]` in the page, read as text: the tests are compiled without the DOM's types. */
 export function windowValue(page: Page, name: string): Promise<unknown> {
   return page.evaluate(`window[${JSON.stringify(name)}]`)
