@@ -15,11 +15,17 @@ const board: Board = {
     {
       status: 'open',
       total: 2,
+      wip: 0,
       items: [row('bl-aaaaaa', 'Fix the login flow', { priority: 'urgent' }), row('bl-bbbbbb', 'Docs')],
     },
-    { status: 'in_progress', total: 1, items: [row('bl-cccccc', 'Ship it', { blocked: true, priority: 'high' })] },
-    { status: 'blocked', total: 0, items: [] },
-    { status: 'done', total: 12, items: [row('bl-dddddd', 'Old work', { status: 'done' })] },
+    {
+      status: 'in_progress',
+      total: 1,
+      wip: 0,
+      items: [row('bl-cccccc', 'Ship it', { blocked: true, priority: 'high' })],
+    },
+    { status: 'blocked', total: 0, wip: 0, items: [] },
+    { status: 'done', total: 12, wip: 0, items: [row('bl-dddddd', 'Old work', { status: 'done' })] },
   ],
 }
 
@@ -50,7 +56,10 @@ describe('layoutBoard', () => {
     expect(text).toContain('!! bl-aaaaaa         │ ⊘! bl-cccccc Ship it\n  Fix the login flow │\n')
     expect(text).toContain('bl-bbbbbb Docs       │\n\nBLOCKED (0)')
     expect(text.split('\n').at(-1)).toBe('!! urgent   ! high   ⊘ waits on a dependency')
-    const plain = layoutBoard({ columns: [{ status: 'open', total: 1, items: [row('bl-bbbbbb', 'Docs')] }] }, 80)
+    const plain = layoutBoard(
+      { columns: [{ status: 'open', total: 1, wip: 0, items: [row('bl-bbbbbb', 'Docs')] }] },
+      80,
+    )
     expect(plain).toBe(`OPEN (1)\n${'─'.repeat(80)}\nbl-bbbbbb Docs`)
   })
 
@@ -61,6 +70,7 @@ describe('layoutBoard', () => {
         {
           status: 'open',
           total: 4,
+          wip: 0,
           items: [
             row('bl-aaaaaa', 'Fix the login flow for Safari on iOS'),
             row('bl-bbbbbb', 'Fix the login flow for Safari on Android'),
@@ -68,7 +78,7 @@ describe('layoutBoard', () => {
             row('bl-dddddd', `${prefix} eu-west-2`),
           ],
         },
-        { status: 'done', total: 0, items: [] },
+        { status: 'done', total: 0, wip: 0, items: [] },
       ],
     }
     for (const width of [44, 64, 100, 160]) {

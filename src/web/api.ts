@@ -179,7 +179,8 @@ export const api = {
       'GET',
       `/api/items${query({ ...params, counts: params.counts ? 1 : undefined } as Record<string, string | number | undefined>)}`,
     ),
-  board: (filter?: string) => call<{ columns: BoardColumn[] }>('GET', `/api/board${query({ filter })}`),
+  board: (filter?: string, limit?: number) =>
+    call<{ columns: BoardColumn[] }>('GET', `/api/board${query({ filter, limit })}`),
   item: (id: string) => call<ItemPage>('GET', `/api/items/${enc(id)}`),
   history: (id: string, after?: string) => call<HistoryPage>('GET', `/api/items/${enc(id)}/history${query({ after })}`),
   activity: (params: { after?: string; agent?: string; limit?: number }) =>

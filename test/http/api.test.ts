@@ -117,6 +117,15 @@ describe('the JSON API', () => {
 
     const board = await (await call('/api/board')).json()
     expect(board.columns.map((column: { status: string }) => column.status)).toContain('open')
+    // The viewer asks for a page of cards per column: the rest is counted, not sent; WIP counts them all.
+    type Column = { status: string; total: number; wip: number; items: unknown[] }
+    const cut = (await (await call('/api/board?limit=1')).json()).columns as Column[]
+    const open = cut.find((column) => column.status === 'open')!
+    const whole = (board.columns as Column[]).find((column) => column.status === 'open')!
+    expect(open.items).toHaveLength(1)
+    expect(open.total).toBe(whole.total)
+    expect(open.total).toBeGreaterThan(1)
+    expect(open.wip).toBe(whole.wip)
 
     const view = await (await call(`/api/items/${uiId}`)).json()
     expect(view.item).toMatchObject({ id: uiId, title: 'Browser UI', parent: epicId })

@@ -10,6 +10,8 @@ export interface BoardColumn {
   status: string
   /** Items of this status that match, before `shown` cut the column. */
   total: number
+  /** Of them, the ones someone is assigned to: work in progress, counted before the column is cut. */
+  wip: number
   /** Cards in order: most urgent first; for a closed status, most recently closed first. */
   items: ItemRow[]
 }
@@ -64,12 +66,13 @@ export async function board(core: AppCore, options: BoardInput): Promise<Board> 
     columns: statuses.map((status) => {
       let rows = byStatus.get(status) ?? []
       const total = rows.length
+      const wip = rows.filter((row) => row.assignee).length
       if (closed.has(status)) {
         rows = [...rows].sort((a, b) => (recency(a) < recency(b) ? 1 : recency(a) > recency(b) ? -1 : 0))
         if (!options.all) rows = rows.slice(0, RECENT_CLOSED)
       }
       if (options.limit !== undefined) rows = rows.slice(0, options.limit)
-      return { status, total, items: rows }
+      return { status, total, wip, items: rows }
     }),
   }
 }

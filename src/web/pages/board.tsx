@@ -16,7 +16,10 @@ interface BoardData {
 
 export function BoardPage({ filter }: { filter: string }) {
   const { learn } = useContext(StatusesContext)
-  const board = useData<BoardData>(`board:${filter}`, () => api.board(filter))
+  // Each column is cut to `limit` cards by the server, so 10,000 items never cross the wire; "Show more" asks for more.
+  const [limit, setLimit] = useState(PAGE)
+  useEffect(() => setLimit(PAGE), [filter])
+  const board = useData<BoardData>(`board:${filter}:${limit}`, () => api.board(filter, limit))
   const [message, setMessage] = useState<string | undefined>()
   const [draft, setDraft] = useState(filter)
   useEffect(() => setDraft(filter), [filter])
@@ -89,6 +92,7 @@ export function BoardPage({ filter }: { filter: string }) {
               column={column}
               statuses={board.data?.columns.map((other) => other.status) ?? []}
               onMove={move}
+              onMore={() => setLimit(limit + PAGE)}
             />
           ))}
         </div>
@@ -102,14 +106,15 @@ function Column({
   column,
   statuses,
   onMove,
+  onMore,
 }: {
   column: BoardColumn
   statuses: string[]
   onMove: (id: string, to: string) => void
+  onMore: () => void
 }) {
-  const [shown, setShown] = useState(PAGE)
   const [over, setOver] = useState(false)
-  const rows = column.items.slice(0, shown)
+  const rows = column.items
   const wip = column.wip ?? column.items.filter((row) => row.assignee).length
   const overLimit = column.limit !== undefined && column.total > column.limit
   return (
@@ -145,12 +150,12 @@ function Column({
           <Card key={row.id} row={row} statuses={statuses} onMove={onMove} />
         ))}
       </div>
-      {column.items.length > shown && (
-        <button type="button" class="more" onClick={() => setShown(shown + PAGE)}>
-          Show more ({column.items.length - shown} more)
+      {column.total > column.items.length && column.items.length >= PAGE && (
+        <button type="button" class="more" onClick={onMore}>
+          Show more ({column.total - column.items.length} more)
         </button>
       )}
-      {column.total > column.items.length && column.items.length <= shown && (
+      {column.total > column.items.length && column.items.length < PAGE && (
         <p class="muted small">
           {column.total - column.items.length} more not shown (
           <a href={routeHref({ page: 'list', q: `status:${column.status}` })}>see the list</a>)
