@@ -215,6 +215,34 @@ describe('the item page', () => {
     await card(page, id, 'blocked').waitFor()
   })
 
+  it('refuses an edit begun before a change that live updates then showed: the change made meanwhile stays', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Write the upgrade guide' }])
+    const id = ids[0] as string
+    // Live updates on: the page's version moves on while the editor is open, and the edit must still be checked
+    // against the version it began from.
+    const { page } = await openViewer(repo.dir, `/items/${id}`)
+    await page.getByRole('button', { name: 'Edit description' }).click()
+    await page.getByLabel('Description', { exact: true }).fill('MINE: the steps as I would write them.')
+    await page.getByLabel('Title', { exact: true }).fill('Write the upgrade guide, mine')
+
+    await backlog(repo.dir, [
+      'update',
+      id,
+      '--description',
+      'THEIRS: written from the command line.',
+      '--title',
+      'Theirs',
+    ])
+    await page.locator('h1', { hasText: 'Theirs' }).waitFor({ timeout: 1500 })
+    const head = git(repo.dir, 'rev-parse', 'HEAD').trim()
+
+    await page.getByRole('button', { name: 'Save' }).first().click()
+    await page.getByRole('alert').waitFor()
+    expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(head)
+    expect(git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`)).toContain('THEIRS: written from the command line.')
+    expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
+  })
+
   it('refuses a stale edit: says so in an alert, and the change made meanwhile stays', async () => {
     const { repo, ids } = await backlogRepo([{ title: 'Rename the config keys' }])
     const id = ids[0] as string

@@ -23,12 +23,18 @@ export function ItemPage({ id }: { id: string }) {
   const [draft, setDraft] = useState<Draft>({})
   const [note, setNote] = useState('')
   const [description, setDescription] = useState<string | undefined>()
+  // The version each edit started from: live updates move the page's version on, but an edit must be checked against
+  // what the person saw when they began it, or it would write over a change made meanwhile.
+  const [draftBase, setDraftBase] = useState<string | undefined>()
+  const [descriptionBase, setDescriptionBase] = useState<string | undefined>()
   const statuses = useStatuses()
 
   useEffect(() => {
     setDraft({})
+    setDraftBase(undefined)
     setNote('')
     setDescription(undefined)
+    setDescriptionBase(undefined)
     setMessage(undefined)
   }, [id])
   useEffect(() => {
@@ -43,12 +49,13 @@ export function ItemPage({ id }: { id: string }) {
   }, [item])
 
   /** One write: on success the page shows what the server answered; on a conflict, the item as it is now. */
-  async function write(run: (version: string) => Promise<Written>, after?: () => void): Promise<void> {
+  /** `base`: the version the edit started from (default: the one on the page now, for a one-step change). */
+  async function write(run: (version: string) => Promise<Written>, after?: () => void, base?: string): Promise<void> {
     const data = page.data
     if (!data) return
     setBusy(true)
     try {
-      const written = await run(data.version)
+      const written = await run(base ?? data.version)
       page.set({ ...data, item: written.item, version: written.version })
       setMessage(undefined)
       after?.()
@@ -63,6 +70,12 @@ export function ItemPage({ id }: { id: string }) {
       setBusy(false)
       void history.reload()
     }
+  }
+
+  /** A keystroke in the fields: the first one fixes the version the edit is checked against. */
+  function editDraft(next: Draft): void {
+    if (draftBase === undefined && page.data) setDraftBase(page.data.version)
+    setDraft(next)
   }
 
   if (page.error !== undefined && !page.data) return <LoadError error={page.error} what={`item ${id}`} />
@@ -107,7 +120,13 @@ export function ItemPage({ id }: { id: string }) {
             <div class="section-head">
               <h2>Description</h2>
               {description === undefined && (
-                <button type="button" onClick={() => setDescription(item.description ?? '')}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setDescription(item.description ?? '')
+                    setDescriptionBase(data.version)
+                  }}
+                >
                   Edit description
                 </button>
               )}
@@ -125,7 +144,11 @@ export function ItemPage({ id }: { id: string }) {
                   event.preventDefault()
                   void write(
                     (version) => api.writeDescription(item.id, description, version),
-                    () => setDescription(undefined),
+                    () => {
+                      setDescription(undefined)
+                      setDescriptionBase(undefined)
+                    },
+                    descriptionBase,
                   )
                 }}
               >
@@ -277,7 +300,11 @@ export function ItemPage({ id }: { id: string }) {
               if (dirty)
                 void write(
                   (version) => api.update(item.id, version, changedFields),
-                  () => setDraft({}),
+                  () => {
+                    setDraft({})
+                    setDraftBase(undefined)
+                  },
+                  draftBase,
                 )
             }}
           >
@@ -286,7 +313,7 @@ export function ItemPage({ id }: { id: string }) {
               <input
                 aria-label="Title"
                 value={draft.title ?? item.title}
-                onInput={(event) => setDraft({ ...draft, title: event.currentTarget.value })}
+                onInput={(event) => editDraft({ ...draft, title: event.currentTarget.value })}
               />
             </label>
             <label>
@@ -294,7 +321,7 @@ export function ItemPage({ id }: { id: string }) {
               <input
                 aria-label="Assignee"
                 value={draft.assignee ?? item.assignee ?? ''}
-                onInput={(event) => setDraft({ ...draft, assignee: event.currentTarget.value })}
+                onInput={(event) => editDraft({ ...draft, assignee: event.currentTarget.value })}
               />
             </label>
             <label>
@@ -303,7 +330,7 @@ export function ItemPage({ id }: { id: string }) {
                 aria-label="Tags"
                 placeholder="comma or space separated"
                 value={draft.tags ?? (item.tags ?? []).join(', ')}
-                onInput={(event) => setDraft({ ...draft, tags: event.currentTarget.value })}
+                onInput={(event) => editDraft({ ...draft, tags: event.currentTarget.value })}
               />
             </label>
             <div class="buttons">
@@ -311,7 +338,13 @@ export function ItemPage({ id }: { id: string }) {
                 Save
               </button>
               {dirty && (
-                <button type="button" onClick={() => setDraft({})}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setDraft({})
+                    setDraftBase(undefined)
+                  }}
+                >
                   Discard
                 </button>
               )}
