@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as z from 'zod'
 import type { App, ItemRecord, ItemRow } from '../app/index.js'
 import { toRow } from '../app/index.js'
-import { BacklogError, isBacklogError } from '../core/errors.js'
+import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
 import {
@@ -45,12 +45,36 @@ export interface ApiOptions {
 }
 
 /** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
+/** The HTTP status of each error code: the caller's doing (4xx), or what the server could not do (5xx). */
+const STATUS: Record<BacklogErrorCode, number> = {
+  INVALID_INPUT: 400,
+  INVALID_ID: 400,
+  AMBIGUOUS: 400,
+  PATH_OUTSIDE_BACKLOG: 400,
+  NOT_FOUND: 404,
+  NO_MATCH: 404,
+  CONFLICT: 409,
+  MALFORMED_ITEM: 422,
+  NOT_INITIALIZED: 409,
+  REPO_BUSY: 423,
+  REPO_LOCKED: 423,
+  NOT_A_REPO: 500,
+  REPO_UNSUPPORTED: 501,
+  INDEX_CORRUPT: 500,
+  SIGNING_FAILED: 500,
+  WRITE_FAILED: 503,
+  OFFLINE: 503,
+}
+
+/**
+ * The HTTP status of an expected failure. Only CONFLICT is a 409, so a client can tell "changed meanwhile" from an
+ * item file that cannot be read (422) or a repository that cannot be written (5xx).
+ *
+ * @example
+ * statusOf('MALFORMED_ITEM') // 422
+ */
 export function statusOf(code: string): number {
-  if (code === 'NOT_FOUND') return 404
-  if (code === 'INVALID_INPUT') return 400
-  if (code === 'CONFLICT') return 409
-  if (code === 'REPO_LOCKED' || code === 'REPO_BUSY') return 423
-  return 409
+  return STATUS[code as BacklogErrorCode] ?? 500
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -13,7 +13,7 @@ import type { App } from '../app/index.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { createMcpServer, type McpServerOptions } from '../mcp/server.js'
 import { packagePath, VERSION } from '../package-files.js'
-import { createApi } from './api.js'
+import { createApi, statusOf } from './api.js'
 import { createStaticFiles } from './static.js'
 
 export interface HttpServerOptions {
@@ -69,14 +69,6 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 /** A JSON-RPC error body, which MCP clients show to their user. */
 function refuse(response: ServerResponse, status: number, message: string): void {
   send(response, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null })
-}
-
-/** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
-function statusOf(code: string): number {
-  if (code === 'NOT_FOUND') return 404
-  if (code === 'INVALID_INPUT') return 400
-  if (code === 'REPO_LOCKED' || code === 'REPO_BUSY') return 423
-  return 409
 }
 
 function sameSecret(given: string, expected: string): boolean {

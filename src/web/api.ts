@@ -125,9 +125,10 @@ export class ApiError extends Error {
   ) {
     super(message)
   }
-  /** Someone else changed the item since it was read. */
+  /** Someone else changed the item since it was read: a CONFLICT that comes with the item as it is now. */
   get conflict(): boolean {
-    return this.status === 409
+    const body = this.body as { version?: unknown } | undefined
+    return this.status === 409 && this.code === 'CONFLICT' && typeof body?.version === 'string'
   }
 }
 

@@ -17,7 +17,10 @@ const marked = new Marked({
 /** What the wrapper needs of DOMPurify: an instance in a browser, a stand-in in tests. */
 export interface Sanitizer {
   isSupported: boolean
-  sanitize(html: string, config: { USE_PROFILES: { html: boolean }; FORBID_TAGS: string[] }): string
+  sanitize(
+    html: string,
+    config: { USE_PROFILES: { html: boolean }; FORBID_TAGS: string[]; FORBID_ATTR: string[] },
+  ): string
 }
 
 /** Text with the five HTML metacharacters escaped. */
@@ -57,5 +60,10 @@ export function renderMarkdown(source: string, sanitizer: Sanitizer = DOMPurify)
   if (!sanitizer.isSupported) return `<pre>${escapeHtml(source)}</pre>`
   if (sanitizer === DOMPurify) hookLinks()
   const html = marked.parse(source) as string
-  return sanitizer.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'button'] })
+  // No style (a description could lay a fake page over the viewer), no id or name (they would clash with the page's).
+  return sanitizer.sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button'],
+    FORBID_ATTR: ['style', 'id', 'name'],
+  })
 }

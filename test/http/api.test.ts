@@ -164,6 +164,15 @@ describe('the JSON API', () => {
     expect((await call('/api/nothing')).status).toBe(404)
   })
 
+  it('answers an edit of an unreadable item 422, not the 409 that means "changed meanwhile"', async () => {
+    const { repo, call, json, apiId } = await served()
+    const path = `.backlog/tasks/${apiId.slice(-1)}/${apiId}.md`
+    repo.write(path, '---\nid: [unclosed\n---\n')
+    const answer = await call(`/api/items/${apiId}`, json('PATCH', { status: 'done' }))
+    expect(answer.status).toBe(422)
+    expect((await answer.json()).error.code).toBe('MALFORMED_ITEM')
+  })
+
   it('writes an edit in one commit as the person, and refuses a stale version without writing', async () => {
     const { repo, call, json, uiId } = await served()
     const { version } = await (await call(`/api/items/${uiId}`)).json()
