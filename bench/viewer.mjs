@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import chromiumSettings from '../scripts/chromium.json' with { type: 'json' }
 import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV, percentile } from './common.mjs'
 
@@ -18,17 +19,8 @@ const args = process.argv.slice(2)
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
 const rounds = Number(option('--rounds', 3))
 const count = Number(args.find((arg, index) => /^\d+$/.test(arg) && !args[index - 1]?.startsWith('--')) ?? 10_000)
-// The flags Chromium needs on these machines (test/browser/browser.ts says why).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+// The flags Chromium needs on these machines (scripts/chromium.json says why).
+const CHROMIUM_ARGS = chromiumSettings.args
 
 /** Starts `serve --port 0` in `dir`; resolves with its URL, the child, and the time until it listened. */
 function serve(dir) {
@@ -78,7 +70,7 @@ async function main() {
   console.log(`built a backlog of ${count} items in ${((performance.now() - building) / 1000).toFixed(1)} s: ${dir}`)
   const server = await serve(dir)
   console.log(`git backlog serve listened after ${server.ms.toFixed(0)} ms at ${server.url}`)
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await chromium.launch({ executablePath: chromiumSettings.executablePath, args: CHROMIUM_ARGS })
   try {
     const pages = [
       { name: 'board', path: '/', selector: 'main article[data-id]' },

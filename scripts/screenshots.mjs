@@ -9,21 +9,13 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import chromiumSettings from './chromium.json' with { type: 'json' }
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
 const out = join(root, 'docs', 'images')
-// The flags Chromium needs on these machines (test/browser/browser.ts says why).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+// The flags Chromium needs on these machines (scripts/chromium.json says why).
+const CHROMIUM_ARGS = chromiumSettings.args
 const PERSON = {
   GIT_AUTHOR_NAME: 'Ann Lee',
   GIT_AUTHOR_EMAIL: 'ann@example.com',
@@ -64,7 +56,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'git-backlog-screenshots-'))
   const demo = join(work, 'demo')
   const { url, child } = await serveDemo(demo)
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await chromium.launch({ executablePath: chromiumSettings.executablePath, args: CHROMIUM_ARGS })
   try {
     // A morning's work in the demo, three commits that Review shows as HEAD~3..HEAD: an agent starts an item and notes
     // its plan, another finishes one with evidence.

@@ -7,28 +7,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { onTestFinished } from 'vitest'
+import chromiumSettings from '../../scripts/chromium.json' with { type: 'json' }
 import type { CreateInput } from '../../src/core/inputs.js'
 import { steadyApp } from '../helpers/app.js'
 import { type Outcome, runBin } from '../helpers/cli.js'
 import { BIN, type TempRepo, tempRepo } from '../helpers/repo.js'
 
 /** Where scripts/install-browser.sh puts Chromium: Debian's package (playwright's own download fails here). */
-export const CHROMIUM = '/usr/bin/chromium'
+export const CHROMIUM = chromiumSettings.executablePath
 
-/**
- * The flags Chromium needs on these machines: no sandbox as root, no GPU, and none of the background connections
- * that a closed network refuses many at a time.
- */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+/** The flags Chromium needs on these machines (scripts/chromium.json says why). */
+export const CHROMIUM_ARGS = chromiumSettings.args
 
 /** The identity the repository's own git config names: the server's commits carry it. */
 export const REPO_IDENTITY = { name: 'Repo Person', email: 'repo.person@example.com' }
