@@ -4,17 +4,13 @@
 // or rows it rendered; then the same once warm (a second visit). Figures only: no budget is asserted here.
 // Usage: npm run bench:viewer  (or: node bench/viewer.mjs 10000 [--rounds 3])
 
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import chromiumSettings from '../scripts/chromium.json' with { type: 'json' }
+import { startServe } from '../scripts/serve-child.mjs'
 import { buildBacklog } from './backlog.mjs'
 import { BENCH_ENV, percentile } from './common.mjs'
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const bin = join(root, 'dist', 'bin', 'git-backlog.js')
 const args = process.argv.slice(2)
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
 const rounds = Number(option('--rounds', 3))
@@ -23,23 +19,7 @@ const count = Number(args.find((arg, index) => /^\d+$/.test(arg) && !args[index 
 const CHROMIUM_ARGS = chromiumSettings.args
 
 /** Starts `serve --port 0` in `dir`; resolves with its URL, the child, and the time until it listened. */
-function serve(dir) {
-  const started = performance.now()
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
-    cwd: dir,
-    env: BENCH_ENV,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      stderr += chunk
-      const found = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
-      if (found && stderr.includes('Ctrl+C')) resolve({ url: found[1], child, ms: performance.now() - started })
-    })
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)))
-  })
-}
+const serve = (dir) => startServe({ cwd: dir, env: BENCH_ENV })
 
 /**
  * Opens `url` in `page` and measures from the navigation's start: the first element matching `selector`, the load

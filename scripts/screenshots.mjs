@@ -3,13 +3,14 @@
 // saves PNGs of the board (light and dark), the list, an item page, Activity, Spotlight and Review into docs/images/.
 // Usage: npm run docs:screenshots  (builds first, and installs Debian's chromium when missing)
 
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import chromiumSettings from './chromium.json' with { type: 'json' }
+import { startServe } from './serve-child.mjs'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
 const bin = join(root, 'dist', 'bin', 'git-backlog.js')
@@ -36,21 +37,7 @@ function backlog(dir, agent, ...args) {
 }
 
 /** `serve --demo` into `demo`; resolves with the URL once it listens. */
-function serveDemo(demo) {
-  const child = spawn(process.execPath, [bin, 'serve', '--demo', '--dir', demo, '--port', '0'], {
-    env: { ...process.env, ...PERSON },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      stderr += chunk
-      const found = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
-      if (found && stderr.includes('Ctrl+C')) resolve({ url: found[1], child })
-    })
-    child.on('exit', (code) => reject(new Error(`serve --demo exited ${code}: ${stderr}`)))
-  })
-}
+const serveDemo = (demo) => startServe({ args: ['--demo', '--dir', demo], env: { ...process.env, ...PERSON } })
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'git-backlog-screenshots-'))
