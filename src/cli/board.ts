@@ -110,7 +110,10 @@ export function layoutBoard(board: Board, width: number, style: Style = PLAIN): 
     const band = board.columns.slice(start, start + perBand)
     const cells = band.map((column) => {
       const shown = column.items.length
-      const header = `${column.status.toUpperCase()} ${shown < column.total ? `(${shown} of ${column.total})` : `(${column.total})`}`
+      const count = shown < column.total ? `${shown} of ${column.total}` : `${column.total}`
+      const limit =
+        column.limit === undefined ? '' : ` / limit ${column.limit}${column.total > column.limit ? ' OVER' : ''}`
+      const header = `${column.status.toUpperCase()} (${count}${limit})`
       const cards = column.items.flatMap((row) => cardLines(row, columnWidth, style))
       return [style.bold(style.status(column.status, truncate(header, columnWidth))), '─'.repeat(columnWidth), ...cards]
     })

@@ -16,6 +16,8 @@ export interface BacklogConfig {
   started_statuses: string[]
   /** When false, mutations only write files and leave committing to the person. */
   auto_commit: boolean
+  /** Most items a status should hold at once (work-in-progress limits): the board marks a column over it. */
+  wip_limits: Record<string, number>
 }
 
 export const DEFAULT_CONFIG: BacklogConfig = {
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: BacklogConfig = {
   closed_statuses: [...DEFAULT_CLOSED_STATUSES],
   started_statuses: ['in_progress'],
   auto_commit: true,
+  wip_limits: {},
 }
 
 function textList(value: unknown, key: string): string[] | undefined {
@@ -32,6 +35,23 @@ function textList(value: unknown, key: string): string[] | undefined {
     throw new BacklogError('INVALID_INPUT', `.backlog/config.yml: "${key}" must be a list of words`, { key })
   }
   return value.map((entry: string) => entry.trim())
+}
+
+function limits(value: unknown, statuses: readonly string[]): Record<string, number> | undefined {
+  if (value === undefined || value === null) return undefined
+  const refuse = (why: string) => {
+    throw new BacklogError('INVALID_INPUT', `.backlog/config.yml: "wip_limits" ${why}`, { key: 'wip_limits' })
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) refuse('must map statuses to numbers (in_progress: 3)')
+  const result: Record<string, number> = {}
+  for (const [status, limit] of Object.entries(value as Record<string, unknown>)) {
+    if (!statuses.includes(status)) refuse(`names "${status}", which is not one of the statuses`)
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+      refuse(`of "${status}" must be a whole number of at least 1`)
+    }
+    result[status] = limit as number
+  }
+  return result
 }
 
 /**
@@ -64,5 +84,6 @@ export function parseConfig(text: string): BacklogConfig {
   config.started_statuses = textList(record.started_statuses, 'started_statuses') ?? config.started_statuses
   if (record.auto_commit !== undefined) config.auto_commit = record.auto_commit !== false
   if (config.statuses.length === 0) throw new BacklogError('INVALID_INPUT', '.backlog/config.yml: statuses is empty')
+  config.wip_limits = limits(record.wip_limits, config.statuses) ?? config.wip_limits
   return config
 }

@@ -4,7 +4,7 @@
  * as a pipe, `git backlog` through git) is in test/e2e/cli.test.ts.
  */
 
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -386,6 +386,26 @@ describe('the whole tool surface on the command line', () => {
       ['done', 0],
     ])
     expect(await cli(repo.dir, ['board', '--width', '5'])).toMatchObject({ code: 1 })
+  })
+
+  it('marks a column over its work-in-progress limit from config.yml, on the board and in its JSON', async () => {
+    const { repo, ids } = await planned()
+    const config = join(repo.dir, '.backlog/config.yml')
+    writeFileSync(config, `${readFileSync(config, 'utf8')}\nwip_limits:\n  open: 2\n  in_progress: 3\n`)
+    await ok(repo.dir, 'start', ids['API login endpoint']!)
+    const board = await ok(repo.dir, 'board', '--width', '120')
+    expect(board).toContain('OPEN (3 / limit 2 OVER)')
+    expect(board).toContain('IN_PROGRESS (1 / limit 3)')
+    expect(board).toContain('BLOCKED (0)')
+    const columns = (await json<{ columns: Array<{ status: string; limit?: number }> }>(repo.dir, 'board')).columns
+    expect(columns.map((column) => [column.status, column.limit])).toEqual([
+      ['open', 2],
+      ['in_progress', 3],
+      ['blocked', undefined],
+      ['done', undefined],
+    ])
+    writeFileSync(config, 'wip_limits:\n  doing: 2\n')
+    expect(await cli(repo.dir, ['board'])).toMatchObject({ code: 1, stderr: expect.stringContaining('"doing"') })
   })
 
   it('searches with snippets and gathers context in readable sections', async () => {

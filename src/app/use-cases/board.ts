@@ -12,6 +12,8 @@ export interface BoardColumn {
   total: number
   /** Of them, the ones someone is assigned to: work in progress, counted before the column is cut. */
   wip: number
+  /** The status's work-in-progress limit from config.yml (`wip_limits`), when it has one: `total` over it is too much. */
+  limit?: number
   /** Cards in order: most urgent first; for a closed status, most recently closed first. */
   items: ItemRow[]
 }
@@ -72,7 +74,8 @@ export async function board(core: AppCore, options: BoardInput): Promise<Board> 
         if (!options.all) rows = rows.slice(0, RECENT_CLOSED)
       }
       if (options.limit !== undefined) rows = rows.slice(0, options.limit)
-      return { status, total, wip, items: rows }
+      const limit = config.wip_limits[status]
+      return { status, total, wip, ...(limit === undefined ? {} : { limit }), items: rows }
     }),
   }
 }
