@@ -173,6 +173,12 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
             }
           }
         }
+        // Listening for the stop before saying the server is up: whoever waits for that line may signal at once.
+        const stopped = new Promise<void>((resolveStop) => {
+          const stop = () => resolveStop()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
         const summary = await app.summary()
         const mcpUrl = `${server.url}/mcp`
         const name = options.demo ? 'git-backlog-demo' : 'git-backlog'
@@ -206,11 +212,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           ].join('\n'),
         )
         if (options.open) openInBrowser(`${server.url}/`)
-        await new Promise<void>((resolveStop) => {
-          const stop = () => resolveStop()
-          process.once('SIGINT', stop)
-          process.once('SIGTERM', stop)
-        })
+        await stopped
         await server.close()
         app.close()
         io.err('git-backlog: stopped serving.')

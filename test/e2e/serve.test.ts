@@ -163,7 +163,9 @@ describe('serve --demo (what npm start runs)', () => {
   })
 
   /** Starts the built bin and waits for the line that names the MCP URL. */
-  async function startDemo(state: string): Promise<{ url: string; stderr: () => string; exited: Promise<number> }> {
+  async function startDemo(
+    state: string,
+  ): Promise<{ url: string; stderr: () => string; exited: Promise<number | string> }> {
     const running = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0'], {
       cwd: tmpdir(),
       env: { ...process.env, ...GIT_ENV, XDG_STATE_HOME: state },
@@ -171,7 +173,9 @@ describe('serve --demo (what npm start runs)', () => {
     })
     child = running
     let stderr = ''
-    const exited = new Promise<number>((resolve) => running.on('exit', (code) => resolve(code ?? -1)))
+    const exited = new Promise<number | string>((resolve) =>
+      running.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`)),
+    )
     const url = await new Promise<string>((resolve, reject) => {
       running.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk
