@@ -39,6 +39,7 @@ import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
+import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
@@ -54,6 +55,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { ImportInput, ImportResult } from './use-cases/import.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
@@ -123,6 +125,8 @@ export interface App {
   init(input: InitInput): Promise<InitResult>
   /** {@link create} */
   create(input: CreateInput): Promise<MutationResult>
+  /** {@link importItems}: a peer's backlog brought over in one commit, with what could not be mapped. */
+  importItems(input: ImportInput): Promise<ImportResult>
   /** {@link get}: the items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
   get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   /** {@link list} */
@@ -195,6 +199,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     store,
     init: (input) => init(core, input),
     create: (input) => create(core, input),
+    importItems: (input) => importItems(core, input),
     get: (input) => get(core, input),
     list: (input) => list(core, input),
     update: (input, options) => update(core, input, options),

@@ -42,7 +42,7 @@ export function notesOf(command: Command): string[] {
 
 /** The commands by what they are for, in the order help shows them. */
 export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly string[] }> = [
-  { heading: 'Start a backlog and add to it', commands: ['init', 'add', 'did'] },
+  { heading: 'Start a backlog and add to it', commands: ['init', 'add', 'did', 'import'] },
   { heading: 'See what there is', commands: ['list', 'show', 'board', 'search', 'context', 'tags', 'values'] },
   { heading: 'Work on items', commands: ['start', 'claim', 'note', 'block', 'done', 'update', 'edit'] },
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },

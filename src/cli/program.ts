@@ -7,6 +7,7 @@ import { VERSION } from '../package-files.js'
 import { colorWanted, createStyle, type Style } from './color.js'
 import { takeDirectory } from './directory.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
+import { registerImportCommand } from './import-command.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
 import { registerRepoCommands } from './repo-commands.js'
@@ -73,6 +74,7 @@ export function createProgram(cli: CliContext): Command {
     .configureHelp({ subcommandTerm: (command) => [command.name(), ...command.aliases()].join('|') })
 
   registerWriteCommands(program, cli)
+  registerImportCommand(program, cli)
   registerReadCommands(program, cli)
   registerRepoCommands(program, cli)
   registerServeCommands(program, cli)

@@ -14,6 +14,8 @@ export interface MessageInput {
   changed?: string[]
   /** The commit an undo or redo reverts. */
   reverts?: string
+  /** A paragraph of the body before the trailers (an import names its source here). */
+  about?: string
 }
 
 const MAX_SUBJECT = 72
@@ -36,7 +38,7 @@ export function sharedVerb(verbs: readonly string[], fallback = 'update'): strin
  * commitMessage({ op: 'update', verb: 'done', items: [{ id: 'bl-7k3m', title: 'Fix auth' }], agent: 'claude' })
  * // 'done bl-7k3m: Fix auth\n\nBacklog-Op: update\nBacklog-Id: bl-7k3m\nBacklog-Agent: claude\n'
  */
-export function commitMessage({ op, verb, items, agent, changed, reverts }: MessageInput): string {
+export function commitMessage({ op, verb, items, agent, changed, reverts, about }: MessageInput): string {
   const first = items[0]
   let subject: string
   if (!first) subject = verb
@@ -49,6 +51,6 @@ export function commitMessage({ op, verb, items, agent, changed, reverts }: Mess
     ...(agent ? { agent } : {}),
     ...(reverts ? { reverts } : {}),
   })
-  const body = changed?.length ? `Changed: ${changed.join(', ')}\n\n` : ''
+  const body = `${about ? `${about.trim()}\n\n` : ''}${changed?.length ? `Changed: ${changed.join(', ')}\n\n` : ''}`
   return `${subject}\n\n${body}${trailers.join('\n')}\n`
 }

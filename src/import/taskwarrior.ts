@@ -1,0 +1,175 @@
+/**
+ * taskwarrior's `task export` (a JSON array, or one object a line from old versions) and the records of backloghq's
+ * backlog, which keeps taskwarrior's shape: uuid, description, status pending / completed / deleted / waiting /
+ * recurring, priority H/M/L, project, tags, depends, dates, annotations, and user-defined attributes.
+ */
+
+import { BacklogError } from '../core/errors.js'
+import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
+import { dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+
+const STATUSES: Record<string, StatusMeaning> = {
+  pending: 'open',
+  waiting: 'open',
+  recurring: 'open',
+  completed: 'done',
+  deleted: 'cancelled',
+}
+
+/** What one taskwarrior-shaped source calls its fields. */
+export interface TaskShape {
+  /** The source, in messages (`task export`). */
+  what: string
+  /** Prefix of the ids made from UUIDs: `tw` gives tw-1a2b3c4d. */
+  prefix: string
+  /** The record's UUID field(s), first found wins. */
+  uuidKeys: readonly string[]
+  /** The attribute that keeps the UUID. */
+  uuidAttribute: string
+  /** Fields read as something else (backloghq's `agent` is the assignee). */
+  assigneeKey?: string
+  /** Fields computed by the source, not imported, said once for the whole source. */
+  derived: readonly string[]
+}
+
+const READ = [
+  'description',
+  'status',
+  'priority',
+  'project',
+  'tags',
+  'depends',
+  'due',
+  'entry',
+  'end',
+  'start',
+  'wait',
+  'scheduled',
+  'until',
+  'recur',
+  'annotations',
+  'parent',
+  'id',
+]
+
+/** Short ids from UUIDs: the first 8 hex digits, more where two UUIDs share them, so the same export gives the same ids. */
+function shortIds(uuids: string[], prefix: string): Map<string, string> {
+  const plain = uuids.map((uuid) => uuid.toLowerCase().replace(/[^0-9a-z]/g, ''))
+  const ids = new Map<string, string>()
+  for (let length = 8; ids.size < uuids.length && length <= 32; length += 4) {
+    const counts = new Map<string, number>()
+    for (const key of plain) counts.set(key.slice(0, length), (counts.get(key.slice(0, length)) ?? 0) + 1)
+    plain.forEach((key, index) => {
+      const uuid = uuids[index] as string
+      if (!ids.has(uuid) && counts.get(key.slice(0, length)) === 1) ids.set(uuid, `${prefix}-${key.slice(0, length)}`)
+    })
+  }
+  return ids
+}
+
+function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskShape, where: string): Draft {
+  const draft = blankDraft(uuid, (textOf(record.description) ?? '').split('\n')[0] ?? '')
+  const full = typeof record.description === 'string' ? record.description.trim() : ''
+  if (full.includes('\n')) draft.description = `${full}\n`
+  draft.attributes[shape.uuidAttribute] = uuid
+  const status = textOf(record.status) ?? 'pending'
+  const meaning = STATUSES[status.toLowerCase()]
+  draft.status = { name: status, ...(meaning ? { meaning } : {}) }
+  if (meaning === 'open' && textOf(record.start)) draft.status.meaning = 'in_progress'
+  if (status === 'recurring') {
+    draft.problems.push(
+      'a recurring template: imported as an open item that recurs; its instances are items of their own',
+    )
+  }
+  const priority = textOf(record.priority)
+  if (priority) draft.priority = priority
+  const assignee = shape.assigneeKey ? textOf(record[shape.assigneeKey]) : undefined
+  if (assignee) draft.assignee = assignee
+  const project = textOf(record.project)
+  if (project) draft.attributes.project = project
+  draft.tags.push(...textsOf(record.tags))
+  draft.depends_on.push(...textsOf(record.depends))
+  const template = textOf(record.parent)
+  if (template) draft.linked.recurrence_of = [template]
+  draft.created = dateOf(record.entry, 'entry', draft)
+  draft.started = dateOf(record.start, 'start', draft)
+  if (meaning === 'done' || meaning === 'cancelled') draft.closed = dateOf(record.end, 'end', draft)
+  draft.due = dateOf(record.due, 'due', draft)
+  draft.wait = dateOf(record.wait, 'wait', draft)
+  draft.scheduled = dateOf(record.scheduled, 'scheduled', draft)
+  draft.until = dateOf(record.until, 'until', draft)
+  const recur = textOf(record.recur)
+  if (recur) draft.recur = recur
+  for (const entry of Array.isArray(record.annotations) ? record.annotations : []) {
+    const annotation = recordOf(entry, `${where}: an annotation`)
+    const text = typeof annotation.description === 'string' ? annotation.description.trim() : ''
+    const at = dateOf(annotation.entry, 'annotation entry', draft)
+    if (!text) continue
+    if (!at) draft.problems.push('an annotation without a date dropped: notes here are dated')
+    else draft.notes.push({ at, text })
+  }
+  const known = new Set([
+    ...READ,
+    ...shape.uuidKeys,
+    ...shape.derived,
+    ...(shape.assigneeKey ? [shape.assigneeKey] : []),
+  ])
+  keepOthers(record, known, draft)
+  return draft
+}
+
+/** Drafts of taskwarrior-shaped records; ids made from their UUIDs. */
+export function readTaskRecords(records: unknown[], shape: TaskShape): SourceRead {
+  const rows = records.map((value, index) => {
+    const where = `${shape.what} task ${index + 1}`
+    const record = recordOf(value, where)
+    const uuid = shape.uuidKeys.map((key) => textOf(record[key])).find(Boolean)
+    if (uuid === undefined) {
+      throw new BacklogError('INVALID_INPUT', `${where} has no "${shape.uuidKeys[0]}". Nothing was written.`)
+    }
+    return { record, uuid, where }
+  })
+  const ids = shortIds(
+    rows.map((row) => row.uuid),
+    shape.prefix,
+  )
+  const drafts = rows.map(({ record, uuid, where }) => {
+    const draft = readRecord(record, uuid, shape, where)
+    const id = ids.get(uuid)
+    if (id) draft.id = id
+    return draft
+  })
+  return {
+    drafts,
+    notes: [`${shape.derived.join(', ')} not imported: computed by ${shape.what}, or from git history here`],
+  }
+}
+
+/**
+ * Reads `task export`: a JSON array, or one JSON object a line.
+ *
+ * @example
+ * readTaskwarrior([{ path: '-', text: '[{"uuid": "5f1c...", "description": "Call Ann", "status": "pending"}]' }])
+ */
+export function readTaskwarrior(files: SourceFile[]): SourceRead {
+  const file = files[0]
+  if (!file)
+    throw new BacklogError('INVALID_INPUT', 'nothing to read: give the output of `task export`. Nothing was written.')
+  const text = file.text.trim()
+  const records = text.startsWith('[')
+    ? parseJson(text, file.path)
+    : parseJsonLines(text, file.path).map((row) => row.value)
+  if (!Array.isArray(records)) {
+    throw new BacklogError(
+      'INVALID_INPUT',
+      `${file.path} is not a JSON array of tasks: give the output of \`task export\`. Nothing was written.`,
+    )
+  }
+  return readTaskRecords(records, {
+    what: 'task export',
+    prefix: 'tw',
+    uuidKeys: ['uuid'],
+    uuidAttribute: 'taskwarrior_uuid',
+    derived: ['id', 'urgency', 'modified', 'mask', 'imask'],
+  })
+}
