@@ -375,6 +375,8 @@ export class EntryList {
 }
 
 export function appendRun(into: Part[], from: number, to: number): void {
+  // An empty run holds nothing, and the part index of EntryList reads each part's first path.
+  if (from >= to) return
   const last = into[into.length - 1]
   if (last?.kind === 'run' && last.to === from) into[into.length - 1] = { kind: 'run', from: last.from, to }
   else into.push({ kind: 'run', from, to })
