@@ -13,9 +13,37 @@ interface Draft {
   tags?: string
 }
 
+/** Ids as the backlog compares them. */
+const idKey = (id: string) => id.trim().toLowerCase()
+
+/** The ids an item page shows, as keys: its own and those of its parents, children, dependencies and dependents. */
+function idsShown(id: string, data: ItemData | undefined): Set<string> {
+  const ids = [id]
+  if (data) {
+    const { item } = data
+    ids.push(item.id, ...(item.depends_on ?? []), ...[item.parent, item.epic].filter((one) => one !== undefined))
+    for (const rows of [data.parents, data.children, data.depends_on, data.dependents]) {
+      for (const row of rows ?? []) ids.push(row.id)
+    }
+  }
+  return new Set(ids.map(idKey))
+}
+
 export function ItemPage({ id }: { id: string }) {
-  const page = useData<ItemData>(`item:${id}`, () => api.item(id))
-  const history = useData(`history:${id}`, () => api.history(id))
+  // A live change reloads the page only if it touched an item the page shows, and the history only for the item's own.
+  const page = useData<ItemData>(
+    `item:${id}`,
+    () => api.item(id),
+    (ids) => {
+      const shown = idsShown(id, page.data)
+      return ids.some((changed) => shown.has(idKey(changed)))
+    },
+  )
+  const history = useData(
+    `history:${id}`,
+    () => api.history(id),
+    (ids) => ids.some((changed) => idKey(changed) === idKey(id) || idKey(changed) === idKey(page.data?.item.id ?? id)),
+  )
   const [olderHistory, setOlderHistory] = useState<HistoryEntry[]>([])
   const [historyNext, setHistoryNext] = useState<string | undefined>()
   const [message, setMessage] = useState<string | undefined>()
