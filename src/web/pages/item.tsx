@@ -393,26 +393,26 @@ export function ItemPage({ id }: { id: string }) {
                 onInput={(event) => editDraft({ ...draft, tags: event.currentTarget.value })}
               />
             </label>
-            <label>
-              Due
-              <span class="with-clear">
+            <div class="with-clear">
+              <label>
+                Due
                 <input
                   type="date"
                   aria-label="Due"
                   value={draft.due ?? dayOf(item.due)}
                   onInput={(event) => editDraft({ ...draft, due: event.currentTarget.value })}
                 />
-                <button
-                  type="button"
-                  class="link"
-                  aria-label="Clear due date"
-                  disabled={(draft.due ?? dayOf(item.due)) === ''}
-                  onClick={() => editDraft({ ...draft, due: '' })}
-                >
-                  Clear
-                </button>
-              </span>
-            </label>
+              </label>
+              <button
+                type="button"
+                class="link"
+                aria-label="Clear due date"
+                disabled={(draft.due ?? dayOf(item.due)) === ''}
+                onClick={() => editDraft({ ...draft, due: '' })}
+              >
+                Clear
+              </button>
+            </div>
             <label>
               Parent
               <input
