@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as z from 'zod'
 import type { App, ItemRecord, ItemRow } from '../app/index.js'
 import { toRow } from '../app/index.js'
+import type * as Contract from '../contract/viewer-api.js'
 import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
@@ -218,13 +219,14 @@ export function createApi(app: App, options: ApiOptions): Api {
     } catch (error) {
       if (isBacklogError(error) && error.code === 'CONFLICT' && error.details?.version !== undefined) {
         const now = await itemView(id)
-        return sendError(response, 409, error.code, error.message, { item: now.item, version: now.version })
+        const body = { item: now.item, version: now.version } satisfies Omit<Contract.ConflictBody, 'error'>
+        return sendError(response, 409, error.code, error.message, body)
       }
       throw error
     }
     events.changed()
     const { item, version } = await itemView(id)
-    sendJson(response, 200, { item, version, ...(commit ? { commit } : {}) })
+    sendJson(response, 200, { item, version, ...(commit ? { commit } : {}) } satisfies Contract.WrittenBody)
   }
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -237,34 +239,47 @@ export function createApi(app: App, options: ApiOptions): Api {
       if (first === 'summary') {
         queryOf(url, [])
         const [summary, identity] = await Promise.all([app.summary(), app.identity()])
-        return sendJson(response, 200, { ...summary, version: VERSION, identity })
+        return sendJson(response, 200, { ...summary, version: VERSION, identity } satisfies Contract.SummaryBody)
       }
-      if (first === 'items') return sendJson(response, 200, await app.list(parse(listInput, queryOf(url, LIST))))
+      if (first === 'items') {
+        return sendJson(
+          response,
+          200,
+          (await app.list(parse(listInput, queryOf(url, LIST)))) satisfies Contract.ListBody,
+        )
+      }
       if (first === 'board') {
         const input = parse(boardInput, queryOf(url, ['filter', 'all', 'limit']))
         return sendJson(
           response,
           200,
-          await app.board({
+          (await app.board({
             ...(input.filter ? { filter: input.filter } : {}),
             ...(input.limit ? { limit: input.limit } : {}),
             ...(input.all ? { all: input.all } : {}),
-          }),
+          })) satisfies Contract.BoardBody,
         )
       }
       if (first === 'activity') {
         return sendJson(
           response,
           200,
-          await app.history(parse(historyInput, queryOf(url, ['after', 'agent', 'limit']))),
+          (await app.history(
+            parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])),
+          )) satisfies Contract.HistoryBody,
         )
       }
       if (first === 'search') {
         const { q, ...raw } = queryOf(url, ['q', 'limit', 'status', 'type', 'tags', 'filter', 'archived', 'sort'])
-        return sendJson(response, 200, await app.search(parse(searchInput, { query: q, ...raw })))
+        const found = await app.search(parse(searchInput, { query: q, ...raw }))
+        return sendJson(response, 200, found satisfies Contract.SearchBody)
       }
       if (first === 'review')
-        return sendJson(response, 200, await app.review(parse(reviewInput, queryOf(url, ['range']))))
+        return sendJson(
+          response,
+          200,
+          (await app.review(parse(reviewInput, queryOf(url, ['range'])))) satisfies Contract.ReviewBody,
+        )
       if (first === 'events') return events.connect(request, response)
     }
 
@@ -274,11 +289,16 @@ export function createApi(app: App, options: ApiOptions): Api {
         queryOf(url, [])
         const view = await itemView(itemId)
         const links = linksOf(await app.records(), view.record)
-        return sendJson(response, 200, { item: view.item, version: view.version, ...links })
+        return sendJson(response, 200, {
+          item: view.item,
+          version: view.version,
+          ...links,
+        } satisfies Contract.ItemPageBody)
       }
       if (sub === 'history' && reading) {
         const raw = queryOf(url, ['after', 'limit'])
-        return sendJson(response, 200, await app.history(parse(historyInput, { ...raw, id: itemId })))
+        const history = await app.history(parse(historyInput, { ...raw, id: itemId }))
+        return sendJson(response, 200, history satisfies Contract.HistoryBody)
       }
       if (sub === undefined && method === 'PATCH') {
         const body = await readJson(request)

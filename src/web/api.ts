@@ -1,119 +1,29 @@
 /** The viewer's only way out: JSON calls to the server's /api, with its error shape turned into one error type. */
 
-export interface ItemRow {
-  id: string
-  title: string
-  status: string
-  type?: string
-  priority?: string
-  tags?: string[]
-  assignee?: string
-  due?: string
-  urgency?: number
-  parent?: string
-  blocked?: boolean
-  [field: string]: unknown
-}
+import type {
+  BoardBody,
+  BoardColumnBody,
+  HistoryBody,
+  HistoryEntryBody,
+  ItemPageBody,
+  ListBody,
+  ReviewBody,
+  SearchBody,
+  SummaryBody,
+  WrittenBody,
+} from '../contract/viewer-api.js'
 
-export interface Note {
-  at?: string
-  by?: string
-  text: string
-}
-
-export interface Item extends ItemRow {
-  epic?: string
-  depends_on?: string[]
-  references?: Array<{ url: string; title?: string }>
-  evidence?: string[]
-  blocked_reason?: string[]
-  notes?: Note[]
-  created?: string
-  started?: string
-  closed?: string
-  updated?: string
-  description?: string
-  attributes?: Record<string, unknown>
-}
-
-export interface ItemPage {
-  item: Item
-  version: string
-  parents?: ItemRow[]
-  children?: ItemRow[]
-  depends_on?: ItemRow[]
-  dependents?: ItemRow[]
-}
-
-export interface Change {
-  field: string
-  old?: unknown
-  new?: unknown
-}
-
-export interface HistoryEntry {
-  commit: string
-  date: string
-  author: string
-  agent?: string
-  op?: string
-  subject: string
-  items: Array<{ id: string; path?: string; changes?: Change[] }>
-}
-
-export interface HistoryPage {
-  entries: HistoryEntry[]
-  next?: string
-}
-
-export interface Summary {
-  version?: string
-  identity?: { name: string; email: string }
-  repository?: string
-  branch?: string
-  items?: number
-  problems?: number
-  statuses?: string[]
-  [field: string]: unknown
-}
-
-export interface ListPage {
-  items: ItemRow[]
-  total?: number
-  truncated?: boolean
-  counts?: { by_status?: Record<string, number> }
-  problems?: unknown[]
-}
-
-export interface BoardColumn {
-  status: string
-  total: number
-  items: ItemRow[]
-  wip?: number
-  limit?: number
-}
-
-export interface ReviewChange {
-  kind: string
-  field?: string
-  old?: unknown
-  new?: unknown
-  by?: string
-  evidence?: string[]
-}
-
-export interface ReviewPage {
-  base?: unknown
-  head?: unknown
-  items: Array<{ id: string; title: string; kinds: string[]; changes: ReviewChange[]; status?: string }>
-  counts?: Record<string, number>
-}
-
-export interface Written {
-  item: Item
-  version: string
-  commit?: string
-}
+// The server's answers, as src/contract/viewer-api.ts says them (the server checks its answers against the same).
+export type { FieldChange as Change, ItemDetail as Item, ItemRow } from '../contract/viewer-api.js'
+export type ItemPage = ItemPageBody
+export type HistoryEntry = HistoryEntryBody
+export type HistoryPage = HistoryBody
+export type Summary = SummaryBody
+export type ListPage = ListBody
+/** A board column; `limit` (a WIP limit) is read by the board but not sent by the server yet. */
+export type BoardColumn = BoardColumnBody & { limit?: number }
+export type ReviewPage = ReviewBody
+export type Written = WrittenBody
 
 /** An answer other than 2xx: the server's code and message, and for a conflict the item as it is now. */
 export class ApiError extends Error {
@@ -180,14 +90,12 @@ export const api = {
       'GET',
       `/api/items${query({ ...params, counts: params.counts ? 1 : undefined } as Record<string, string | number | undefined>)}`,
     ),
-  board: (filter?: string, limit?: number) =>
-    call<{ columns: BoardColumn[] }>('GET', `/api/board${query({ filter, limit })}`),
+  board: (filter?: string, limit?: number) => call<BoardBody>('GET', `/api/board${query({ filter, limit })}`),
   item: (id: string) => call<ItemPage>('GET', `/api/items/${enc(id)}`),
   history: (id: string, after?: string) => call<HistoryPage>('GET', `/api/items/${enc(id)}/history${query({ after })}`),
   activity: (params: { after?: string; agent?: string; limit?: number }) =>
     call<HistoryPage>('GET', `/api/activity${query(params)}`),
-  search: (q: string, limit = 20) =>
-    call<{ items: Array<ItemRow & { snippet?: string }> }>('GET', `/api/search${query({ q, limit })}`),
+  search: (q: string, limit = 20) => call<SearchBody>('GET', `/api/search${query({ q, limit })}`),
   review: (range: string) => call<ReviewPage>('GET', `/api/review${query({ range })}`),
   update: (id: string, expect: string, fields: Record<string, unknown>) =>
     call<Written>('PATCH', `/api/items/${enc(id)}`, { expect, ...fields }),

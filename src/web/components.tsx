@@ -1,8 +1,9 @@
-/** Small pieces the pages share: links, alerts, badges, and the statuses of this backlog. */
+/** Small pieces the pages share: links, alerts, badges, the filter form, and the statuses of this backlog. */
 import type { ComponentChildren } from 'preact'
 import { createContext } from 'preact'
-import { useContext } from 'preact/hooks'
+import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, type ItemRow } from './api.js'
+import { navigate } from './nav.js'
 import { itemHref } from './route.js'
 
 export const DEFAULT_STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled']
@@ -83,5 +84,67 @@ export function ItemList({ rows, label }: { rows: ItemRow[] | undefined; label: 
         </li>
       ))}
     </ul>
+  )
+}
+
+/**
+ * The one-field form at the top of the board, list, activity and review pages. Its text is the page's state in the
+ * URL: submitting goes to `href(text)` (replacing the history entry unless `replace` is false), and with `typingMs` a
+ * pause in typing does too. The field follows the URL when it changes (Back, Forward, a link).
+ */
+export function FilterForm({
+  label,
+  value,
+  href,
+  placeholder,
+  replace = true,
+  typingMs,
+  submit,
+}: {
+  /** The field's accessible name. */
+  label: string
+  /** The text in the URL now. */
+  value: string
+  /** The URL that shows `text`. */
+  href: (text: string) => string
+  placeholder?: string
+  replace?: boolean
+  typingMs?: number
+  /** A submit button's text; without it, Enter submits. */
+  submit?: string
+}) {
+  const [draft, setDraft] = useState(value)
+  const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  useEffect(() => setDraft(value), [value])
+  useEffect(() => () => clearTimeout(typing.current), [])
+
+  function apply(text: string): void {
+    clearTimeout(typing.current)
+    navigate(href(text.trim()), replace)
+  }
+
+  return (
+    <form
+      class="filter"
+      onSubmit={(event) => {
+        event.preventDefault()
+        apply(draft)
+      }}
+    >
+      <input
+        type="text"
+        aria-label={label}
+        placeholder={placeholder}
+        value={draft}
+        onInput={(event) => {
+          const text = event.currentTarget.value
+          setDraft(text)
+          if (typingMs === undefined) return
+          clearTimeout(typing.current)
+          typing.current = setTimeout(() => apply(text), typingMs)
+        }}
+      />
+      {submit && <button type="submit">{submit}</button>}
+    </form>
   )
 }

@@ -12,19 +12,33 @@ export interface Data<T> {
 }
 
 /**
- * `load()` now, whenever `key` changes, and after each live change. The previous data stays on screen while the next
- * loads, so a refresh keeps scroll and focus; an answer that arrives after a newer request started is dropped.
+ * Which live changes reload the data: every one (true), none (false), or those whose changed ids the function wants.
+ * A change that names no ids may have changed anything, and always reloads.
  */
-export function useData<T>(key: string, load: () => Promise<T>, live = true): Data<T> {
+export type Live = boolean | ((ids: string[]) => boolean)
+
+/**
+ * `load()` now, whenever `key` changes, and after each live change `live` wants. The previous data stays on screen
+ * while the next loads, so a refresh keeps scroll and focus; an answer that arrives after a newer request started is
+ * dropped. Live reloads never overlap: a change that arrives while a load is in flight is followed by one more load
+ * when it ends, however many changes came meanwhile (an agent writing 20 times a second costs a load at a time).
+ */
+export function useData<T>(key: string, load: () => Promise<T>, live: Live = true): Data<T> {
   const [data, setData] = useState<T | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
   const [loading, setLoading] = useState(true)
   const latest = useRef(0)
   const loader = useRef(load)
   loader.current = load
+  const wants = useRef(live)
+  wants.current = live
+  /** Loads in flight, and whether a live change came during them. */
+  const running = useRef(0)
+  const again = useRef(false)
 
-  const reload = useCallback(async () => {
+  const reload = useCallback(async function run(): Promise<void> {
     const request = ++latest.current
+    running.current++
     setLoading(true)
     try {
       const value = await loader.current()
@@ -34,7 +48,12 @@ export function useData<T>(key: string, load: () => Promise<T>, live = true): Da
     } catch (caught) {
       if (request === latest.current) setError(caught)
     } finally {
+      running.current--
       if (request === latest.current) setLoading(false)
+      if (running.current === 0 && again.current) {
+        again.current = false
+        void run()
+      }
     }
   }, [])
 
@@ -42,7 +61,22 @@ export function useData<T>(key: string, load: () => Promise<T>, live = true): Da
   useEffect(() => {
     void reload()
   }, [key])
-  useEffect(() => (live ? onChange(() => void reload()) : undefined), [live, reload])
+  useEffect(
+    () =>
+      onChange((ids) => {
+        const filter = wants.current
+        if (filter === false || (ids && typeof filter === 'function' && !filter(ids))) return
+        if (running.current > 0) again.current = true
+        else void reload()
+      }),
+    [reload],
+  )
+  useEffect(
+    () => () => {
+      again.current = false
+    },
+    [],
+  )
 
   const set = useCallback((value: T) => {
     latest.current++

@@ -1,8 +1,11 @@
-/** Live updates: one EventSource on /api/events; a `change` reaches the subscribers once per burst (150 ms). */
+/**
+ * Live updates: one EventSource on /api/events; the changes of each 150 ms reach the subscribers at once, with the ids
+ * of the items they changed (undefined: anything may have changed).
+ */
 
 type Listener = (ids: string[] | undefined) => void
 const listeners = new Set<Listener>()
-const DEBOUNCE_MS = 150
+const WINDOW_MS = 150
 let timer: ReturnType<typeof setTimeout> | undefined
 let pendingIds: Set<string> | undefined = new Set()
 let source: EventSource | undefined
@@ -21,12 +24,13 @@ export function startLive(): void {
     // One change without ids means "anything may have changed": so does the whole burst.
     if (!ids) pendingIds = undefined
     else if (pendingIds) for (const id of ids) pendingIds.add(id)
-    clearTimeout(timer)
-    timer = setTimeout(flush, DEBOUNCE_MS)
+    // Not reset by the next change: under a steady stream of changes the subscribers still hear every 150 ms.
+    if (timer === undefined) timer = setTimeout(flush, WINDOW_MS)
   })
 }
 
 function flush(): void {
+  timer = undefined
   const ids = pendingIds ? [...pendingIds] : undefined
   pendingIds = new Set()
   for (const listener of listeners) listener(ids)

@@ -5,7 +5,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { onTestFinished } from 'vitest'
 import chromiumSettings from '../../scripts/chromium.json' with { type: 'json' }
 import type { CreateInput } from '../../src/core/inputs.js'
@@ -119,7 +119,8 @@ export interface Viewer extends Served {
 
 /**
  * Serves the backlog of `dir` and opens `path` of it in a new headless Chromium; `beforeOpen` runs first, to route
- * the page's requests; `live` waits until the page's event stream (`/api/events`) is open.
+ * the page's requests; `live` waits until the page's event stream (`/api/events`) is open; `context` adds options of
+ * the browser context (`bypassCSP: true` to see what the page does without its Content-Security-Policy).
  *
  * @example
  * const { page } = await openViewer(repo.dir, '/')
@@ -128,11 +129,11 @@ export interface Viewer extends Served {
 export async function openViewer(
   dir: string,
   path = '/',
-  options: { beforeOpen?: (page: Page) => Promise<unknown>; live?: boolean } = {},
+  options: { beforeOpen?: (page: Page) => Promise<unknown>; live?: boolean; context?: BrowserContextOptions } = {},
 ): Promise<Viewer> {
   const served = await serve(dir)
   const browser = await launchBrowser()
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options.context })
   const page = await context.newPage()
   page.setDefaultTimeout(10_000)
   const pageErrors: string[] = []

@@ -1,9 +1,8 @@
 /** Recent changes across the backlog, newest first, a page at a time through `next`. */
 import { useEffect, useState } from 'preact/hooks'
 import { api, type HistoryEntry } from '../api.js'
-import { Alert, LoadError } from '../components.js'
+import { Alert, FilterForm, LoadError } from '../components.js'
 import { useData } from '../hooks.js'
-import { navigate } from '../nav.js'
 import { routeHref } from '../route.js'
 import { Timeline } from '../timeline.js'
 
@@ -12,8 +11,6 @@ export function ActivityPage({ agent }: { agent: string }) {
   const [more, setMore] = useState<HistoryEntry[]>([])
   const [next, setNext] = useState<string | undefined>()
   const [error, setError] = useState<unknown>()
-  const [draft, setDraft] = useState(agent)
-  useEffect(() => setDraft(agent), [agent])
   // A refresh brings the newest page again; what was loaded below it stays only if the pages still meet.
   useEffect(() => {
     setMore([])
@@ -36,21 +33,12 @@ export function ActivityPage({ agent }: { agent: string }) {
     <div>
       <div class="toolbar">
         <h1>Activity</h1>
-        <form
-          class="filter"
-          onSubmit={(event) => {
-            event.preventDefault()
-            navigate(routeHref({ page: 'activity', agent: draft.trim() }), true)
-          }}
-        >
-          <input
-            type="text"
-            aria-label="Agent"
-            placeholder="only this agent"
-            value={draft}
-            onInput={(event) => setDraft(event.currentTarget.value)}
-          />
-        </form>
+        <FilterForm
+          label="Agent"
+          placeholder="only this agent"
+          value={agent}
+          href={(text) => routeHref({ page: 'activity', agent: text })}
+        />
       </div>
       {first.error !== undefined && <LoadError error={first.error} what="the activity" />}
       {error !== undefined && <Alert onDismiss={() => setError(undefined)}>Could not load more: {String(error)}</Alert>}

@@ -1,7 +1,7 @@
 /** The board: one column per status, cards dragged (or moved with `m`) between them, each move a write with `expect`. */
 import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, api, type BoardColumn, errorText, type ItemRow } from '../api.js'
-import { Alert, LoadError, Priority, StatusesContext, Tags } from '../components.js'
+import { Alert, FilterForm, LoadError, Priority, StatusesContext, Tags } from '../components.js'
 import { useData } from '../hooks.js'
 import { navigate } from '../nav.js'
 import { itemHref, routeHref } from '../route.js'
@@ -21,8 +21,6 @@ export function BoardPage({ filter }: { filter: string }) {
   useEffect(() => setLimit(PAGE), [filter])
   const board = useData<BoardData>(`board:${filter}:${limit}`, () => api.board(filter, limit))
   const [message, setMessage] = useState<string | undefined>()
-  const [draft, setDraft] = useState(filter)
-  useEffect(() => setDraft(filter), [filter])
   useEffect(() => {
     if (board.data) learn(board.data.columns.map((column) => column.status))
   }, [board.data, learn])
@@ -66,21 +64,12 @@ export function BoardPage({ filter }: { filter: string }) {
     <div class="board-page">
       <div class="toolbar">
         <h1>Board</h1>
-        <form
-          class="filter"
-          onSubmit={(event) => {
-            event.preventDefault()
-            navigate(routeHref({ page: 'board', filter: draft }), true)
-          }}
-        >
-          <input
-            type="text"
-            aria-label="Board query"
-            placeholder="filter, e.g. +ui priority.above:low"
-            value={draft}
-            onInput={(event) => setDraft(event.currentTarget.value)}
-          />
-        </form>
+        <FilterForm
+          label="Board query"
+          placeholder="filter, e.g. +ui priority.above:low"
+          value={filter}
+          href={(text) => routeHref({ page: 'board', filter: text })}
+        />
       </div>
       {message && <Alert onDismiss={() => setMessage(undefined)}>{message}</Alert>}
       {board.error !== undefined && <LoadError error={board.error} what="the board" />}

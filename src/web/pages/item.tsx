@@ -1,21 +1,58 @@
 /** One item: its fields, description, notes, links and history; every edit a write that names the version it read. */
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { ApiError, api, errorText, type HistoryEntry, type ItemPage as ItemData, type Written } from '../api.js'
+import { ApiError, api, errorText, type HistoryEntry, type ItemPage as ItemData } from '../api.js'
 import { Alert, ItemLink, ItemList, LoadError, PRIORITIES, Status, Tags, useStatuses } from '../components.js'
 import { formatDate, parseTags, safeHttpUrl, valueText } from '../format.js'
 import { useData } from '../hooks.js'
 import { renderMarkdown } from '../markdown.js'
 import { Timeline } from '../timeline.js'
+import { AddReference, EntryEditor, type Write } from './item-edit.js'
 
 interface Draft {
   title?: string
   assignee?: string
   tags?: string
+  /** YYYY-MM-DD, or empty to clear. */
+  due?: string
+  parent?: string
+}
+
+/** The day of a date or timestamp, as a date input holds it. */
+function dayOf(value: string | undefined): string {
+  return /^\d{4}-\d{2}-\d{2}/.exec(value ?? '')?.[0] ?? ''
+}
+
+/** Ids as the backlog compares them. */
+const idKey = (id: string) => id.trim().toLowerCase()
+
+/** The ids an item page shows, as keys: its own and those of its parents, children, dependencies and dependents. */
+function idsShown(id: string, data: ItemData | undefined): Set<string> {
+  const ids = [id]
+  if (data) {
+    const { item } = data
+    ids.push(item.id, ...(item.depends_on ?? []), ...[item.parent, item.epic].filter((one) => one !== undefined))
+    for (const rows of [data.parents, data.children, data.depends_on, data.dependents]) {
+      for (const row of rows ?? []) ids.push(row.id)
+    }
+  }
+  return new Set(ids.map(idKey))
 }
 
 export function ItemPage({ id }: { id: string }) {
-  const page = useData<ItemData>(`item:${id}`, () => api.item(id))
-  const history = useData(`history:${id}`, () => api.history(id))
+  // A live change reloads the page only if it touched an item the page shows, and the history only for the item's own.
+  const page = useData<ItemData>(
+    `item:${id}`,
+    () => api.item(id),
+    (ids) => {
+      const shown = idsShown(id, page.data)
+      return ids.some((changed) => shown.has(idKey(changed)))
+    },
+  )
+  const history = useData(
+    `history:${id}`,
+    () => api.history(id),
+    (ids) => ids.some((changed) => idKey(changed) === idKey(id) || idKey(changed) === idKey(page.data?.item.id ?? id)),
+  )
   const [olderHistory, setOlderHistory] = useState<HistoryEntry[]>([])
   const [historyNext, setHistoryNext] = useState<string | undefined>()
   const [message, setMessage] = useState<string | undefined>()
@@ -48,17 +85,22 @@ export function ItemPage({ id }: { id: string }) {
     if (item) document.title = `${item.id} ${item.title} · git-backlog`
   }, [item])
 
-  /** One write: on success the page shows what the server answered; on a conflict, the item as it is now. */
-  /** `base`: the version the edit started from (default: the one on the page now, for a one-step change). */
-  async function write(run: (version: string) => Promise<Written>, after?: () => void, base?: string): Promise<void> {
+  /**
+   * One write: on success the page shows what the server answered; on a conflict, the item as it is now. `base`: the
+   * version the edit started from (default: the one on the page now, for a one-step change). True if written.
+   */
+  const write: Write = async (run, after, base) => {
     const data = page.data
-    if (!data) return
+    if (!data) return false
     setBusy(true)
     try {
       const written = await run(base ?? data.version)
+      // The links (parent, dependencies) may have changed: the rows around the item come with the next read.
       page.set({ ...data, item: written.item, version: written.version })
       setMessage(undefined)
       after?.()
+      void page.reload()
+      return true
     } catch (error) {
       setMessage(errorText(error))
       if (error instanceof ApiError && error.conflict) {
@@ -66,6 +108,7 @@ export function ItemPage({ id }: { id: string }) {
         if (body?.item && body.version) page.set({ ...data, item: body.item, version: body.version })
         void page.reload()
       }
+      return false
     } finally {
       setBusy(false)
       void history.reload()
@@ -90,6 +133,12 @@ export function ItemPage({ id }: { id: string }) {
   if (draft.tags !== undefined && parseTags(draft.tags).join(' ') !== (item.tags ?? []).join(' ')) {
     changedFields.tags = parseTags(draft.tags)
   }
+  // An empty due or parent clears it.
+  if (draft.due !== undefined && draft.due !== dayOf(item.due)) changedFields.due = draft.due
+  if (draft.parent !== undefined && draft.parent.trim() !== (item.parent ?? '')) {
+    changedFields.parent = draft.parent.trim()
+  }
+  const dependencyRows = new Map((data.depends_on ?? []).map((row) => [idKey(row.id), row]))
   const dirty = Object.keys(changedFields).length > 0
   const historyEntries = [...(history.data?.entries ?? []), ...olderHistory]
 
@@ -220,14 +269,25 @@ export function ItemPage({ id }: { id: string }) {
             </section>
           ) : null}
 
-          {item.blocked_reason?.length ? (
+          {item.status === 'blocked' || item.blocked_reason?.length ? (
             <section>
               <h2>Blocked because</h2>
-              <ul>
-                {item.blocked_reason.map((entry, index) => (
-                  <li key={`${index}-${entry}`}>{valueText(entry)}</li>
-                ))}
-              </ul>
+              <EntryEditor
+                label="Blocked because"
+                noun="reason"
+                entries={(item.blocked_reason ?? []).map((entry) => ({ key: entry.trim(), view: valueText(entry) }))}
+                version={data.version}
+                busy={busy}
+                write={write}
+                remove={(reason, version) => api.update(item.id, version, { remove_blocked_reason: [reason] })}
+                // A reason is given while the item is blocked; one left from before can still be removed.
+                add={
+                  item.status === 'blocked'
+                    ? (reason, version) => api.update(item.id, version, { add_blocked_reason: [reason] })
+                    : undefined
+                }
+                placeholder="waiting for…"
+              />
             </section>
           ) : null}
 
@@ -333,6 +393,35 @@ export function ItemPage({ id }: { id: string }) {
                 onInput={(event) => editDraft({ ...draft, tags: event.currentTarget.value })}
               />
             </label>
+            <div class="with-clear">
+              <label>
+                Due
+                <input
+                  type="date"
+                  aria-label="Due"
+                  value={draft.due ?? dayOf(item.due)}
+                  onInput={(event) => editDraft({ ...draft, due: event.currentTarget.value })}
+                />
+              </label>
+              <button
+                type="button"
+                class="link"
+                aria-label="Clear due date"
+                disabled={(draft.due ?? dayOf(item.due)) === ''}
+                onClick={() => editDraft({ ...draft, due: '' })}
+              >
+                Clear
+              </button>
+            </div>
+            <label>
+              Parent
+              <input
+                aria-label="Parent"
+                placeholder="an item id (empty: none)"
+                value={draft.parent ?? item.parent ?? ''}
+                onInput={(event) => editDraft({ ...draft, parent: event.currentTarget.value })}
+              />
+            </label>
             <div class="buttons">
               <button type="submit" disabled={busy || !dirty}>
                 Save
@@ -352,8 +441,6 @@ export function ItemPage({ id }: { id: string }) {
           </form>
 
           <dl class="facts">
-            <dt>Due</dt>
-            <dd>{formatDate(item.due)}</dd>
             <dt>Created</dt>
             <dd>{formatDate(item.created)}</dd>
             <dt>Started</dt>
@@ -379,29 +466,58 @@ export function ItemPage({ id }: { id: string }) {
           </dl>
 
           <h2>References</h2>
-          {item.references?.length ? (
-            <ul class="links">
-              {item.references.map((reference, index) => {
-                const href = safeHttpUrl(reference.url)
-                const text = reference.title || reference.url
-                return (
-                  <li key={`${index}-${reference.url}`}>
-                    {href ? (
-                      <a href={href} target="_blank" rel="noopener noreferrer">
-                        {text}
-                      </a>
-                    ) : (
-                      <span>{text}</span>
-                    )}
-                  </li>
-                )
-              })}
-            </ul>
-          ) : (
-            <p class="muted">—</p>
-          )}
+          <EntryEditor
+            label="References"
+            noun="reference"
+            entries={(item.references ?? []).map((reference) => {
+              const href = safeHttpUrl(reference.url)
+              const text = reference.title || reference.url
+              return {
+                key: reference.url,
+                view: href ? (
+                  <a href={href} target="_blank" rel="noopener noreferrer">
+                    {text}
+                  </a>
+                ) : (
+                  <span>{text}</span>
+                ),
+              }
+            })}
+            version={data.version}
+            busy={busy}
+            write={write}
+            remove={(url, version) => api.update(item.id, version, { remove_references: [url] })}
+          />
+          <AddReference
+            version={data.version}
+            busy={busy}
+            write={write}
+            add={(reference, version) => api.update(item.id, version, { add_references: [reference] })}
+          />
           <h2>Depends on</h2>
-          <ItemList rows={data.depends_on} label="Depends on" />
+          <EntryEditor
+            label="Depends on"
+            noun="dependency"
+            entries={(item.depends_on ?? []).map((dependency) => {
+              const row = dependencyRows.get(idKey(dependency))
+              return {
+                key: dependency,
+                view: row ? (
+                  <>
+                    <ItemLink row={row} /> <Status value={row.status} />
+                  </>
+                ) : (
+                  <span class="id">{dependency}</span>
+                ),
+              }
+            })}
+            version={data.version}
+            busy={busy}
+            write={write}
+            remove={(dependency, version) => api.update(item.id, version, { remove_depends_on: [dependency] })}
+            add={(dependency, version) => api.update(item.id, version, { add_depends_on: [dependency] })}
+            placeholder="an item id"
+          />
           <h2>Dependents</h2>
           <ItemList rows={data.dependents} label="Dependents" />
           <h2>Children</h2>

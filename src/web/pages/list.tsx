@@ -1,7 +1,7 @@
 /** The list: every matching item in a table, the filter language in a search box, the filter in the URL. */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { LoadError, Priority, Status, Tags } from '../components.js'
+import { FilterForm, LoadError, Priority, Status, Tags } from '../components.js'
 import { formatDate } from '../format.js'
 import { useData } from '../hooks.js'
 import { navigate } from '../nav.js'
@@ -15,47 +15,24 @@ const SORTS = ['urgency', 'priority', 'due', 'created', 'updated', 'id', 'title'
 
 export function ListPage({ q, sort }: { q: string; sort: string }) {
   const [limit, setLimit] = useState(PAGE)
-  const [draft, setDraft] = useState(q)
-  const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
-  useEffect(() => {
-    setDraft(q)
-    setLimit(PAGE)
-  }, [q, sort])
+  useEffect(() => setLimit(PAGE), [q, sort])
   const list = useData(`list:${q}:${sort}:${limit}`, () =>
     api.items({ filter: q, limit, counts: true, ...(sort ? { sort } : {}) }),
   )
   const rows = list.data?.items ?? []
   const total = list.data?.total ?? rows.length
 
-  function apply(value: string) {
-    clearTimeout(typing.current)
-    navigate(routeHref({ page: 'list', q: value.trim(), sort }), true)
-  }
-
   return (
     <div>
       <div class="toolbar">
         <h1>List</h1>
-        <form
-          class="filter"
-          onSubmit={(event) => {
-            event.preventDefault()
-            apply(draft)
-          }}
-        >
-          <input
-            type="text"
-            aria-label="Filter"
-            placeholder="status:open priority.above:low +READY"
-            value={draft}
-            onInput={(event) => {
-              const value = event.currentTarget.value
-              setDraft(value)
-              clearTimeout(typing.current)
-              typing.current = setTimeout(() => apply(value), TYPING_MS)
-            }}
-          />
-        </form>
+        <FilterForm
+          label="Filter"
+          placeholder="status:open priority.above:low +READY"
+          value={q}
+          href={(text) => routeHref({ page: 'list', q: text, sort })}
+          typingMs={TYPING_MS}
+        />
         <label class="sort">
           Sort{' '}
           <select

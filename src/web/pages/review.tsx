@@ -1,10 +1,8 @@
 /** The review of a range: what a branch did to the backlog, item by item, as a reviewer reads a pull request. */
-import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { LoadError, Status } from '../components.js'
+import { FilterForm, LoadError, Status } from '../components.js'
 import { valueText } from '../format.js'
 import { useData } from '../hooks.js'
-import { navigate } from '../nav.js'
 import { itemHref, routeHref } from '../route.js'
 
 /** A revision as the API may give it: text, or an object naming it. */
@@ -22,28 +20,19 @@ function revisionText(revision: unknown): string {
 
 export function ReviewPage({ range }: { range: string }) {
   const review = useData(`review:${range}`, () => api.review(range))
-  const [draft, setDraft] = useState(range)
-  useEffect(() => setDraft(range), [range])
   const data = review.data
   return (
     <div>
       <div class="toolbar">
         <h1>Review</h1>
-        <form
-          class="filter"
-          onSubmit={(event) => {
-            event.preventDefault()
-            navigate(routeHref({ page: 'review', range: draft.trim() }))
-          }}
-        >
-          <input
-            aria-label="Range"
-            placeholder="main (or main..feature)"
-            value={draft}
-            onInput={(event) => setDraft(event.currentTarget.value)}
-          />
-          <button type="submit">Review</button>
-        </form>
+        <FilterForm
+          label="Range"
+          placeholder="main (or main..feature)"
+          value={range}
+          href={(text) => routeHref({ page: 'review', range: text })}
+          replace={false}
+          submit="Review"
+        />
       </div>
       {review.error !== undefined && <LoadError error={review.error} what="the review" />}
       {data && (

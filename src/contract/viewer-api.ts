@@ -1,0 +1,112 @@
+/**
+ * What the viewer's JSON API (`git backlog serve`, src/http/api.ts) answers, as types only: the server checks each
+ * answer against them with `satisfies`, so a change of shape fails tsc there, and the browser app (src/web) reads the
+ * same types. Imports only types of `core/` (pure, no node), so the browser's tsconfig, which has no node types, can
+ * read this module too.
+ */
+
+import type { ItemDetail, ItemRow } from '../core/fields.js'
+import type { FieldChange } from '../core/item-diff.js'
+import type { Review } from '../core/review.js'
+
+export type { ReviewChange, ReviewItem, ReviewRevision } from '../core/review.js'
+export type { FieldChange, ItemDetail, ItemRow, Review }
+
+/** Every answer other than 2xx: `{ error: { code, message } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string }
+}
+/** A write refused as CONFLICT: the error, and the item as it is now. */
+export interface ConflictBody extends ErrorBody, ItemVersion {}
+
+/** An item and the version to name as `expect` in a write. */
+export interface ItemVersion {
+  item: ItemDetail
+  version: string
+}
+
+/** GET /api/items/:id: the item, its version, and the items around it (parents nearest first). */
+export interface ItemPageBody extends ItemVersion {
+  parents: ItemRow[]
+  children: ItemRow[]
+  depends_on: ItemRow[]
+  dependents: ItemRow[]
+}
+
+/** PATCH /api/items/:id, POST …/notes, PUT …/description: the item as written, and the commit when one was made. */
+export interface WrittenBody extends ItemVersion {
+  commit?: string
+}
+
+/** GET /api/summary. */
+export interface SummaryBody {
+  repository: string
+  branch: string
+  initialized: boolean
+  items: number
+  problems: number
+  /** The package's version. */
+  version: string
+  /** Who the server's commits are by. */
+  identity: { name: string; email: string }
+}
+
+/** How many matching items have each value of a field (`none`, `unassigned` for none). */
+export interface CountsBody {
+  by_status: Record<string, number>
+  by_type: Record<string, number>
+  by_priority: Record<string, number>
+  by_assignee: Record<string, number>
+  by_tag: Record<string, number>
+  by_field?: Record<string, Record<string, number>>
+}
+
+/** GET /api/items: a page of rows, how many matched, and counts when asked. */
+export interface ListBody {
+  items: ItemRow[]
+  total: number
+  truncated: boolean
+  counts?: CountsBody
+  problems?: unknown[]
+}
+
+export interface BoardColumnBody {
+  status: string
+  /** Items of this status that match, before the column was cut to `limit`. */
+  total: number
+  /** Of them, those someone is assigned to. */
+  wip: number
+  items: ItemRow[]
+}
+
+/** GET /api/board. */
+export interface BoardBody {
+  columns: BoardColumnBody[]
+}
+
+/** One commit of a history, with the items it changed and how. */
+export interface HistoryEntryBody {
+  commit: string
+  date: string
+  author: string
+  agent?: string
+  op?: string
+  subject: string
+  items: Array<{ id: string; path: string; from?: string; changes: FieldChange[] }>
+}
+
+/** GET /api/activity and GET /api/items/:id/history: newest first; `next` is the `after` of the next page. */
+export interface HistoryBody {
+  entries: HistoryEntryBody[]
+  next?: string
+  shallow?: string
+}
+
+/** GET /api/search. */
+export interface SearchBody {
+  items: Array<ItemRow & { score: number; matched_fields: string[]; snippet: string }>
+  total: number
+}
+
+/** GET /api/review. */
+export type ReviewBody = Review

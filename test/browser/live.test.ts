@@ -1,0 +1,103 @@
+/**
+ * Live updates name the items a change touched: an item page reloads for the items it shows and no others, and the
+ * board, however fast an agent writes, has one request in flight at a time and still ends on the latest state.
+ */
+
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { steadyApp } from '../helpers/app.js'
+import { backlog, backlogRepo, openViewer } from './browser.js'
+import { card, column } from './pages.js'
+
+interface Requests {
+  started(): number
+  mostAtOnce(): number
+}
+
+/** Requests of the page whose path is exactly `path`: how many began, how many at most at once. */
+function watchRequests(page: Page, path: string): Requests {
+  let started = 0
+  let open = 0
+  let most = 0
+  const ours = (url: string) => new URL(url).pathname === path
+  page.on('request', (request) => {
+    if (!ours(request.url())) return
+    started++
+    most = Math.max(most, ++open)
+  })
+  const done = (request: { url(): string }) => {
+    if (ours(request.url())) open--
+  }
+  page.on('requestfinished', done)
+  page.on('requestfailed', done)
+  return { started: () => started, mostAtOnce: () => most }
+}
+
+describe('live updates', () => {
+  it('reload an item page for its own item and the items it shows, not for an unrelated one', async () => {
+    const { repo, ids } = await backlogRepo([
+      { title: 'Publish the release notes' },
+      { title: 'Tag the release' },
+      { title: 'Water the office plants' },
+    ])
+    const [id, dependency, unrelated] = ids as [string, string, string]
+    await backlog(repo.dir, ['update', id, '--depends-on', dependency])
+    let requests: Requests | undefined
+    const { page } = await openViewer(repo.dir, `/items/${id}`, {
+      live: true,
+      beforeOpen: async (opening) => {
+        requests = watchRequests(opening, `/api/items/${id}`)
+      },
+    })
+    await page.locator('main h1', { hasText: 'Publish the release notes' }).waitFor()
+    await page.locator('ul[aria-label="Depends on"]').waitFor()
+    expect(requests?.started()).toBe(1)
+
+    await backlog(repo.dir, ['update', unrelated, '--title', 'Water the plants twice'])
+    // The change reaches the page within ~0.3 s (server settle, viewer window): a second is plenty to see nothing.
+    await page.waitForTimeout(1000)
+    expect(requests?.started()).toBe(1)
+
+    await backlog(repo.dir, ['update', dependency, '-s', 'done'])
+    await page.locator('ul[aria-label="Depends on"] li', { hasText: 'done' }).waitFor({ timeout: 1500 })
+    expect(requests?.started()).toBe(2)
+
+    await backlog(repo.dir, ['update', id, '--title', 'Publish the notes'])
+    await page.locator('main h1', { hasText: 'Publish the notes' }).waitFor({ timeout: 1500 })
+    expect(requests?.started()).toBe(2 + 1)
+  })
+
+  it('never overlap on the board while an agent writes fast, and end on the last write', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Index the archive' }, { title: 'Rotate the logs' }])
+    const id = ids[0] as string
+    let requests: Requests | undefined
+    const { page } = await openViewer(repo.dir, '/', {
+      live: true,
+      beforeOpen: async (opening) => {
+        requests = watchRequests(opening, '/api/board')
+        // A slow server: each board answer takes 0.8 s, so changes keep arriving while one is in flight.
+        await opening.route('**/api/board*', async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, 800))
+          await route.continue()
+        })
+      },
+    })
+    await column(page, 'open').waitFor()
+
+    const statuses = ['in_progress', 'blocked', 'open', 'in_progress', 'blocked', 'in_progress', 'done']
+    const app = steadyApp(repo.dir, Date.UTC(2027, 0, 1))
+    try {
+      for (const status of statuses) {
+        await app.update({ id: [id], status })
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    } finally {
+      app.close()
+    }
+
+    await card(page, id, 'done').waitFor({ timeout: 5000 })
+    expect(requests?.mostAtOnce()).toBe(1)
+    // The first load, then a few: each change that came during a load folds into one load after it.
+    expect(requests?.started()).toBeLessThan(1 + statuses.length)
+  })
+})
