@@ -11,6 +11,7 @@ import type {
   ContextInput,
   CreateInput,
   DeleteInput,
+  ExportInput,
   GetInput,
   HistoryInput,
   LintInput,
@@ -37,6 +38,7 @@ import { type Board, type BoardInput, board } from './use-cases/board.js'
 import { context } from './use-cases/context.js'
 import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
+import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
@@ -54,6 +56,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { ExportResult } from './use-cases/export.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
@@ -149,6 +152,8 @@ export interface App {
   restore(input: RestoreInput): Promise<MutationResult>
   /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
   review(input: ReviewInput): Promise<Review>
+  /** {@link exportItems}: every item a selection matches, in full, for `git backlog export`; writes nothing. */
+  export(input: ExportInput): Promise<ExportResult>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
@@ -209,6 +214,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),
+    export: (input) => exportItems(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),
