@@ -6,6 +6,7 @@ import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { colorWanted, createStyle, type Style } from './color.js'
 import { takeDirectory } from './directory.js'
+import { registerExportCommand } from './export-command.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
 import { FILTER_COMMANDS, registerReadCommands } from './read-commands.js'
@@ -74,6 +75,7 @@ export function createProgram(cli: CliContext): Command {
 
   registerWriteCommands(program, cli)
   registerReadCommands(program, cli)
+  registerExportCommand(program, cli)
   registerRepoCommands(program, cli)
   registerServeCommands(program, cli)
 
