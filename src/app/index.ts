@@ -41,6 +41,7 @@ import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.
 import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
+import { type IdsInput, ids } from './use-cases/ids.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
@@ -154,6 +155,8 @@ export interface App {
   review(input: ReviewInput): Promise<Review>
   /** {@link exportItems}: every item a selection matches, in full, for `git backlog export`; writes nothing. */
   export(input: ExportInput): Promise<ExportResult>
+  /** {@link ids}: the ids (with titles) that start with a prefix, for shell completion. */
+  ids(input: IdsInput): Promise<Array<{ id: string; title: string }>>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
@@ -215,6 +218,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     review: (input) => review(core, input),
     board: (input) => board(core, input),
     export: (input) => exportItems(core, input),
+    ids: (input) => ids(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

@@ -50,7 +50,10 @@ export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly
   { heading: 'Work on items', commands: ['start', 'claim', 'note', 'block', 'done', 'update', 'edit'] },
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },
   { heading: 'Look back and take back', commands: ['log', 'review', 'undo', 'redo', 'restore'] },
-  { heading: 'Share and repair', commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'merge-driver'] },
+  {
+    heading: 'Share and repair',
+    commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'completion', 'merge-driver'],
+  },
   { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
 ]
 
