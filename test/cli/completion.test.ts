@@ -199,16 +199,81 @@ describe('git backlog __complete ids', () => {
   })
 })
 
+/** Runs a shell's script in the repository (or `cwd`) with the bin on PATH; its output lines, sorted. */
+function run(command: string, args: string[], cwd = shell.repo.dir): string[] {
+  const result = spawnSync(command, args, { cwd, env: shell.env, encoding: 'utf8' })
+  expect(result.stderr).toBe('')
+  expect(result.status).toBe(0)
+  return result.stdout.split('\n').filter(Boolean).sort()
+}
+
 describe.runIf(onPath('zsh'))('zsh completion', () => {
   it('is a script zsh reads (zsh -n)', () => {
-    const result = spawnSync('zsh', ['-n', join(shell.root, 'script.zsh')], { encoding: 'utf8' })
-    expect(result).toMatchObject({ status: 0, stderr: '' })
+    expect(run('zsh', ['-n', join(shell.root, 'script.zsh')])).toEqual([])
+  })
+
+  /**
+   * The script's _git-backlog run by zsh over `words`, with zsh's completion builtins (which need a terminal) replaced
+   * by functions printing what they are given: candidates as `name:description`, and <files>, <directories>...
+   */
+  function zshComplete(words: string[], cwd?: string): string[] {
+    const harness = [
+      'compdef() { }',
+      '_describe() { print -l -- ${(P)${@[-1]}} }',
+      'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@" }',
+      "_files() { print -- '<files>' }",
+      "_directories() { print -- '<directories>' }",
+      "_default() { print -- '<default>' }",
+      '_message() { print -- "<message>" }',
+      `source ${join(shell.root, 'script.zsh')}`,
+      'words=("$@"); CURRENT=$#words; PREFIX=$words[-1]',
+      '_git-backlog',
+    ].join('\n')
+    return run('zsh', ['-f', '-c', harness, 'zsh', ...words], cwd)
+  }
+
+  it('completes commands, options, choices and ids, for git-backlog and for git backlog (words from backlog on)', () => {
+    expect(zshComplete(['git-backlog', 'sh'])).toContain('show:show items in full (archived ones too)')
+    expect(zshComplete(['git-backlog', 'list', '--ar'])).toContain('--archived:include archived items')
+    expect(zshComplete(['git-backlog', 'export', '--format', ''])).toEqual(['csv', 'json', 'markdown'])
+    expect(zshComplete(['backlog', 'show', 'bl-7'])).toEqual(['bl-7q0zht:Registration ceremony endpoint'])
+    expect(zshComplete(['backlog', 'update', 'bl-x', '--parent', 'bl-a'])).toEqual([
+      'bl-a7h3pk:Sign-in with passkeys',
+      'bl-ad5r0t:ADR: why passkeys before social login',
+    ])
+    expect(zshComplete(['git-backlog', 'note', 'bl-7q0zht', 'bl-'])).toEqual(['<default>'])
+    expect(zshComplete(['git-backlog', 'unarchive', 'bl-'])).toEqual(['bl-k3m9x2:Store passkey credentials'])
+    expect(zshComplete(['git-backlog', '-C', shell.repo.dir, 'show', 'bl-r'], shell.root)).toEqual([
+      'bl-r3cv0k:Account recovery by email link',
+    ])
   })
 })
 
 describe.runIf(onPath('fish'))('fish completion', () => {
   it('is a script fish reads (fish -n)', () => {
-    const result = spawnSync('fish', ['-n', join(shell.root, 'script.fish')], { encoding: 'utf8' })
-    expect(result).toMatchObject({ status: 0, stderr: '' })
+    expect(run('fish', ['-n', join(shell.root, 'script.fish')])).toEqual([])
+  })
+
+  /** What fish offers for `line` (`complete -C`), the script loaded as config.fish would load it. */
+  function fishComplete(line: string, cwd?: string): string[] {
+    const script = `source ${join(shell.root, 'script.fish')}; complete -C ${JSON.stringify(line)}`
+    return run('fish', ['--no-config', '-c', script], cwd)
+  }
+
+  it('completes commands, options, choices and ids, with descriptions, for git-backlog and git backlog', () => {
+    expect(fishComplete('git-backlog sh')).toEqual(['show\tshow items in full (archived ones too)'])
+    expect(fishComplete('git-backlog list --ar')).toEqual(['--archived\tinclude archived items'])
+    expect(fishComplete('git-backlog export --format ').map((line) => line.split('\t')[0])).toEqual([
+      'csv',
+      'json',
+      'markdown',
+    ])
+    expect(fishComplete('git-backlog show bl-7')).toEqual(['bl-7q0zht\tRegistration ceremony endpoint'])
+    expect(fishComplete('git-backlog note bl-7q0zht bl-')).toEqual([])
+    expect(fishComplete('git-backlog unarchive bl-')).toEqual(['bl-k3m9x2\tStore passkey credentials'])
+    expect(fishComplete('git backlog done bl-7')).toEqual(['bl-7q0zht\tRegistration ceremony endpoint'])
+    expect(fishComplete(`git -C ${shell.repo.dir} backlog show bl-r`, shell.root)).toEqual([
+      'bl-r3cv0k\tAccount recovery by email link',
+    ])
   })
 })
