@@ -11,6 +11,7 @@ import type {
   ContextInput,
   CreateInput,
   DeleteInput,
+  ExportInput,
   GetInput,
   HistoryInput,
   LintInput,
@@ -37,8 +38,10 @@ import { type Board, type BoardInput, board } from './use-cases/board.js'
 import { context } from './use-cases/context.js'
 import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
+import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
+import { type IdsInput, ids } from './use-cases/ids.js'
 import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
@@ -55,6 +58,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { ExportResult } from './use-cases/export.js'
 export type { ImportInput, ImportResult } from './use-cases/import.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
@@ -153,6 +157,10 @@ export interface App {
   restore(input: RestoreInput): Promise<MutationResult>
   /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
   review(input: ReviewInput): Promise<Review>
+  /** {@link exportItems}: every item a selection matches, in full, for `git backlog export`; writes nothing. */
+  export(input: ExportInput): Promise<ExportResult>
+  /** {@link ids}: the ids (with titles) that start with a prefix, for shell completion. */
+  ids(input: IdsInput): Promise<Array<{ id: string; title: string }>>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
@@ -214,6 +222,8 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),
+    export: (input) => exportItems(core, input),
+    ids: (input) => ids(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

@@ -43,11 +43,17 @@ export function notesOf(command: Command): string[] {
 /** The commands by what they are for, in the order help shows them. */
 export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly string[] }> = [
   { heading: 'Start a backlog and add to it', commands: ['init', 'add', 'did', 'import'] },
-  { heading: 'See what there is', commands: ['list', 'show', 'board', 'search', 'context', 'tags', 'values'] },
+  {
+    heading: 'See what there is',
+    commands: ['list', 'show', 'board', 'search', 'context', 'tags', 'values', 'export'],
+  },
   { heading: 'Work on items', commands: ['start', 'claim', 'note', 'block', 'done', 'update', 'edit'] },
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },
   { heading: 'Look back and take back', commands: ['log', 'review', 'undo', 'redo', 'restore'] },
-  { heading: 'Share and repair', commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'merge-driver'] },
+  {
+    heading: 'Share and repair',
+    commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'completion', 'merge-driver'],
+  },
   { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
 ]
 

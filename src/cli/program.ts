@@ -5,7 +5,9 @@ import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { colorWanted, createStyle, type Style } from './color.js'
+import { COMPLETE_COMMAND, registerCompletionCommand, runComplete } from './completion.js'
 import { takeDirectory } from './directory.js'
+import { registerExportCommand } from './export-command.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
 import { registerImportCommand } from './import-command.js'
 import { createStdinReader, readProcessStdin, withFilterWords } from './options.js'
@@ -76,8 +78,10 @@ export function createProgram(cli: CliContext): Command {
   registerWriteCommands(program, cli)
   registerImportCommand(program, cli)
   registerReadCommands(program, cli)
+  registerExportCommand(program, cli)
   registerRepoCommands(program, cli)
   registerServeCommands(program, cli)
+  registerCompletionCommand(program, cli)
 
   groupCommands(program)
   program.helpCommand('help [command]', 'show help for a command')
@@ -136,6 +140,17 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
 
   // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args
+  if (name === COMPLETE_COMMAND) {
+    // A shell asking for ids at a TAB: never an error on its screen, whatever the repository holds.
+    try {
+      await runComplete(rest, cli)
+    } catch {
+      // nothing to offer
+    } finally {
+      cli.close()
+    }
+    return EXIT_OK
+  }
   const find = (word: string | undefined) =>
     program.commands.find((one) => one.name() === word || one.aliases().includes(word ?? ''))
   const command = find(name)

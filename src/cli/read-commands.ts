@@ -21,9 +21,9 @@ import type { CliContext } from './program.js'
 import { errorLine } from './words.js'
 
 /** Commands whose arguments are filter words, so `-BLOCKED` among them is a word, not an option. */
-export const FILTER_COMMANDS = ['list', 'board']
+export const FILTER_COMMANDS = ['list', 'board', 'export']
 
-const FILTER_HELP = `Filter words (joined by spaces; quote a value with spaces):
+export const FILTER_HELP = `Filter words (joined by spaces; quote a value with spaces):
   status:open  priority.above:low  due.before:friday  assignee:"Ann Lee"  project:web
   +bug / -bug (tagged / not tagged)   bare words search the text
   virtual tags: +READY +BLOCKED +BLOCKING +ACTIVE +OVERDUE +WAITING +DUE +TODAY +TAGGED +ANNOTATED
@@ -38,12 +38,12 @@ function whole(value: string, flag: string, min: number, max: number): number {
   return number
 }
 
-export function registerReadCommands(program: Command, cli: CliContext): void {
-  const list = program
-    .command('list')
-    .alias('ls')
-    .summary('list items, most urgent first')
-    .description('list items, most urgent first; by default the active ones (not done or cancelled, not waiting)')
+/**
+ * The selection flags of `list`, which `export` takes too: the filter words, statuses, types, parent, epic, tags,
+ * assignee, sort and archived items.
+ */
+export function withSelection(command: Command): Command {
+  return command
     .argument('[filter...]', 'a filter expression (see below)')
     .option('-s, --status <status>', 'only this status (repeat for more)', collect)
     .option('--all', 'every status, done and cancelled included')
@@ -54,24 +54,40 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
     .option('-a, --assignee <who>', 'only items assigned to this agent or person')
     .option('--sort <order>', 'urgency (default), priority, due, created, updated (last changed first), id or title')
     .option('--archived', 'include archived items')
+}
+
+/** What the selection flags and filter words give, as input to the list and export schemas. */
+export function selectionFrom(words: string[], options: Record<string, unknown>): Record<string, unknown> {
+  const filter = words.join(' ').trim()
+  return given({
+    filter: filter || undefined,
+    status: options.all ? ['all'] : options.status,
+    type: options.type,
+    parent: options.parent,
+    epic: options.epic,
+    tags: options.tag,
+    assignee: options.assignee,
+    sort: options.sort,
+    archived: options.archived,
+  })
+}
+
+export function registerReadCommands(program: Command, cli: CliContext): void {
+  const list = program
+    .command('list')
+    .alias('ls')
+    .summary('list items, most urgent first')
+    .description('list items, most urgent first; by default the active ones (not done or cancelled, not waiting)')
+  withSelection(list)
     .option('-n, --limit <n>', 'at most this many rows (default 50)')
     .option('--counts', 'also count the matches by status, type, priority, assignee and tag')
     .option('--count-by <field>', 'also count the matches by this field or attribute (repeat for more)', collect)
     .option('--json', 'print the result as JSON')
     .action(async (words: string[], options: Record<string, unknown>) => {
-      const filter = words.join(' ').trim()
       const input = parse(
         listInput,
         given({
-          filter: filter || undefined,
-          status: options.all ? ['all'] : options.status,
-          type: options.type,
-          parent: options.parent,
-          epic: options.epic,
-          tags: options.tag,
-          assignee: options.assignee,
-          sort: options.sort,
-          archived: options.archived,
+          ...selectionFrom(words, options),
           limit: options.limit,
           counts: options.counts,
           count_by: options.countBy,

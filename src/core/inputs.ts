@@ -218,6 +218,13 @@ export const listInputShape = {
 export const listInput = z.strictObject(listInputShape)
 export type ListInput = z.output<typeof listInput>
 
+/** What `export` selects: what a list selects (filter, statuses, archived...), every match, no counts. */
+export const exportInputShape = (({ limit: _limit, counts: _counts, count_by: _countBy, ...rest }) => rest)(
+  listInputShape,
+)
+export const exportInput = z.strictObject(exportInputShape)
+export type ExportInput = z.output<typeof exportInput>
+
 export const searchInputShape = {
   query: z
     .string({ error: (issue) => (issue.input === undefined ? 'query is required' : 'query must be text') })

@@ -248,7 +248,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 /** An id or a path as code when it can be one, else escaped text. */
-function code(text: string): string {
+export function code(text: string): string {
   return /^[\w./-]+$/.test(text) ? `\`${text}\`` : escapeMarkdown(text)
 }
 
