@@ -7,8 +7,10 @@ import { defineConfig } from 'vitest/config'
  * - `npm run test:install` (BACKLOG_TEST_LAYER=install): the front door as a new user meets it (npm ci, npm start,
  *   npm pack, installs), which reaches the registry;
  * - `npm run test:browser` (BACKLOG_TEST_LAYER=browser): the web viewer of `git backlog serve` in a real headless
- *   Chromium (Debian's, installed by scripts/install-browser.sh), driven by playwright-core.
- * CI (.ci/run) runs all four and sums their reports.
+ *   Chromium (Debian's, installed by scripts/install-browser.sh), driven by playwright-core;
+ * - `npm run test:shells` (BACKLOG_TEST_LAYER=shells): shell completion in bash, zsh and fish (zsh and fish, and
+ *   git's bash completion, installed by scripts/install-shells.sh).
+ * CI (.ci/run) runs all five and sums their reports.
  */
 const LAYERS = {
   // Two workers even on two cores (vitest's default there is one): most of these tests wait on git and on files, so a
@@ -31,6 +33,8 @@ const LAYERS = {
   install: { include: ['test/install/**/*.test.ts'], report: 'install', workers: 1 },
   // One: a Chromium takes most of a core, and the live-update tests time how soon a page follows a commit.
   browser: { include: ['test/browser/**/*.test.ts'], report: 'browser', workers: 1 },
+  // The completion scripts in bash, zsh and fish (scripts/install-shells.sh installs the last two as root).
+  shells: { include: ['test/shells/**/*.test.ts'], report: 'shells', workers: 1 },
 } as const
 
 type Layer = keyof typeof LAYERS
@@ -38,7 +42,12 @@ const asked = process.env.BACKLOG_TEST_LAYER ?? 'test'
 if (!(asked in LAYERS)) throw new Error(`BACKLOG_TEST_LAYER=${asked}: not one of ${Object.keys(LAYERS).join(', ')}`)
 const layer = LAYERS[asked as Layer]
 /** What the default layer leaves to the others. */
-const elsewhere = [...LAYERS.stress.include, ...LAYERS.install.include, ...LAYERS.browser.include]
+const elsewhere = [
+  ...LAYERS.stress.include,
+  ...LAYERS.install.include,
+  ...LAYERS.browser.include,
+  ...LAYERS.shells.include,
+]
 
 export default defineConfig({
   test: {

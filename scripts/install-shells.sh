@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The shells the completion tests check their scripts with (test/cli/completion.test.ts): zsh and fish, from Debian's
-# packages, besides bash. Run by .ci/run before the tests; does nothing when both are there. Without them the tests
-# of their scripts do not run (bash's always do).
+# The shells the completion tests run their scripts in (test/shells/, `npm run test:shells`): zsh and fish from
+# Debian's packages, besides bash and git's bash completion (Debian's git package). Does nothing when all are there.
 set -euo pipefail
 
 missing=()
 for shell in zsh fish; do
   command -v "$shell" >/dev/null || missing+=("$shell")
 done
+if [ ! -f /usr/share/bash-completion/completions/git ] && [ ! -f /etc/bash_completion.d/git ]; then
+  missing+=(git)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

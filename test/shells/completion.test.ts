@@ -1,8 +1,8 @@
 /**
  * Shell completion, run in the real shells: bash's completion function called as bash calls it (COMP_WORDS,
  * COMP_CWORD, COMP_LINE, COMP_POINT) for `git-backlog ...`, and git's own bash completion for `git backlog ...`,
- * which calls `_git_backlog`; ids asked of the built bin in a real repository. zsh and fish check the syntax of their
- * scripts where they are installed.
+ * which calls `_git_backlog`; ids asked of the built bin in a real repository; zsh's and fish's scripts in zsh and fish.
+ * Its own layer (`npm run test:shells`), since zsh and fish are installed by scripts/install-shells.sh as root.
  */
 
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are bash code, where ${...} is bash's own
@@ -65,6 +65,12 @@ async function setUp(): Promise<Shell> {
 }
 
 beforeAll(async () => {
+  const missing = ['zsh', 'fish'].filter((name) => !onPath(name))
+  if (missing.length || !GIT_COMPLETION) {
+    throw new Error(
+      `missing ${[...missing, ...(GIT_COMPLETION ? [] : ["git's bash completion"])].join(', ')}: run scripts/install-shells.sh (as root), or npm run test:shells`,
+    )
+  }
   shell = await setUp()
   return () => rmSync(shell.root, { recursive: true, force: true })
 })
@@ -145,7 +151,7 @@ describe('bash completion of git-backlog', () => {
     expect(bashComplete(['git-backlog', 'show', 'bl-r'], { cwd: shell.root })).toEqual([])
   })
 
-  it.runIf(GIT_COMPLETION)("completes `git backlog ...` through git's own completion, words ending in a space", () => {
+  it("completes `git backlog ...` through git's own completion, words ending in a space", () => {
     expect(bashComplete(['git', 'backlog', 'sh'])).toEqual(['show '])
     expect(bashComplete(['git', 'backlog', 'list', '--so'])).toEqual(['--sort '])
     expect(bashComplete(['git', 'backlog', 'done', 'bl-7'])).toEqual(['bl-7q0zht '])
@@ -207,7 +213,7 @@ function run(command: string, args: string[], cwd = shell.repo.dir): string[] {
   return result.stdout.split('\n').filter(Boolean).sort()
 }
 
-describe.runIf(onPath('zsh'))('zsh completion', () => {
+describe('zsh completion', () => {
   it('is a script zsh reads (zsh -n)', () => {
     expect(run('zsh', ['-n', join(shell.root, 'script.zsh')])).toEqual([])
   })
@@ -249,7 +255,7 @@ describe.runIf(onPath('zsh'))('zsh completion', () => {
   })
 })
 
-describe.runIf(onPath('fish'))('fish completion', () => {
+describe('fish completion', () => {
   it('is a script fish reads (fish -n)', () => {
     expect(run('fish', ['-n', join(shell.root, 'script.fish')])).toEqual([])
   })
