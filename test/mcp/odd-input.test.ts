@@ -150,7 +150,7 @@ describe('hostile files and queries', () => {
       'backlog_list',
       {},
     )
-    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(Date.now() - started).toBeLessThan(10_000)
     expect(listed.items.map((item) => item.id)).toEqual([items[0]!.id])
     expect(listed.problems.map((problem) => [problem.path, problem.reason])).toEqual([
       ['.backlog/tasks/1/bl-bomb01.md', expect.stringMatching(/YAML aliases of lists or mappings .* are not allowed/)],
