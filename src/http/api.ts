@@ -77,11 +77,12 @@ export function statusOf(code: string): number {
   return STATUS[code as BacklogErrorCode] ?? 500
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers = {}): void {
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
   })
   response.end(JSON.stringify(body))
 }
@@ -109,21 +110,45 @@ function queryOf(url: URL, names: readonly string[]): Record<string, string | st
   return raw
 }
 
+/**
+ * Bytes of a body over the limit read and thrown away before the 413 is sent. A client sends its whole body before it
+ * reads the answer: a server that stops reading and closes leaves data unread, the kernel answers it with a reset, and
+ * the client sees that instead of the 413. Past this much, the server answers and closes anyway.
+ */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024
+
+/** The body, read to its end; one over MAX_BODY_BYTES is read on and discarded, then refused with a 413. */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const tooLarge = (close: boolean) =>
+      new HttpError(413, 'TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`, close)
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+      else if (size > MAX_BODY_BYTES + MAX_DISCARD_BYTES) {
+        // Not reading on: the answer goes out with `connection: close`, and whatever reaches the client reaches it.
+        request.off('data', onData)
+        request.pause()
+        reject(tooLarge(true))
+      }
+    }
+    request.on('data', onData)
+    request.once('end', () => (size > MAX_BODY_BYTES ? reject(tooLarge(false)) : resolve(Buffer.concat(chunks))))
+    request.once('error', reject)
+  })
+}
+
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/json') {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON, with Content-Type: application/json')
   }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).byteLength
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk as Buffer)
-  }
   let body: unknown
+  const text = (await readBody(request)).toString('utf8')
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')
+    body = JSON.parse(text || '{}')
   } catch {
     throw new BacklogError('INVALID_INPUT', 'the body is not valid JSON')
   }
@@ -133,12 +158,13 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return body as Record<string, unknown>
 }
 
-/** A refusal of the HTTP layer itself (media type, size), which no use-case knows. */
+/** A refusal of the HTTP layer itself (media type, size), which no use-case knows; `close` ends the connection. */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly close = false,
   ) {
     super(message)
   }
@@ -318,7 +344,10 @@ export function createApi(app: App, options: ApiOptions): Api {
           response.end()
           return
         }
-        if (error instanceof HttpError) return sendError(response, error.status, error.code, error.message)
+        if (error instanceof HttpError) {
+          const { status, code, message } = error
+          return sendJson(response, status, { error: { code, message } }, error.close ? { connection: 'close' } : {})
+        }
         if (isBacklogError(error)) return sendError(response, statusOf(error.code), error.code, error.message)
         log(`git-backlog serve: ${request.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`)
         sendError(response, 500, 'INTERNAL', 'Internal error; the server logged the details.')
