@@ -21,6 +21,7 @@ import {
   searchInput,
   updateInput,
 } from '../core/inputs.js'
+import { idFromPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
 
 /** Largest request body read: a description at its limit, with room to spare. */
@@ -29,6 +30,10 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024
 const HEARTBEAT_MS = 15_000
 /** File events come in bursts (a write is a temporary file, a rename, the index): one event per burst. */
 const SETTLE_MS = 100
+/** Event streams open at once; each holds a socket and a place in every broadcast. */
+const MAX_EVENT_STREAMS = 64
+/** Bytes waiting for a client that does not read: past this, its stream is ended, and its browser reconnects. */
+const MAX_BUFFERED_BYTES = 1024 * 1024
 
 export interface Api {
   /** Answers a request under `/api/`. */
@@ -42,6 +47,10 @@ export interface Api {
 export interface ApiOptions {
   log: (message: string) => void
   heartbeatMs?: number
+  /** Event streams open at once (default 64); one more is answered 503. */
+  maxEventStreams?: number
+  /** Bytes an event stream may have waiting for its client (default 1 MiB) before it is ended. */
+  maxBufferedBytes?: number
 }
 
 /** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
@@ -213,7 +222,12 @@ function linksOf(all: readonly ItemRecord[], record: ItemRecord) {
  */
 export function createApi(app: App, options: ApiOptions): Api {
   const { log } = options
-  const events = createEventHub(app, log, options.heartbeatMs ?? HEARTBEAT_MS)
+  const events = createEventHub(app, {
+    log,
+    heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
+    maxStreams: options.maxEventStreams ?? MAX_EVENT_STREAMS,
+    maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
+  })
 
   /** The id of a path segment, checked as any id is: `../../x` is refused before anything is read. */
   function idOf(segment: string): string {
@@ -367,41 +381,73 @@ const boardInput = z.strictObject({
   limit: positiveInt.optional(),
 })
 
+/** What the event hub compares from one burst of file events to the next: every record, and every unreadable file. */
+interface Snapshot {
+  records: Map<string, ItemRecord>
+  /** By path: where it is, and why it cannot be read. */
+  problems: Map<string, string>
+}
+
 /**
  * The event streams of all clients, over one watcher of the backlog (started by the first client, stopped with the
  * last): a burst of file events becomes one `change` event naming the items whose files changed, by whoever changed
- * them (this server, another process, a hand edit, a checkout).
+ * them (this server, another process, a hand edit, a checkout). At most `maxStreams` are open at once, and a client
+ * that stops reading is let go before its stream fills the server's memory.
  */
-function createEventHub(app: App, log: (message: string) => void, heartbeatMs: number) {
+function createEventHub(
+  app: App,
+  options: { log: (message: string) => void; heartbeatMs: number; maxStreams: number; maxBufferedBytes: number },
+) {
+  const { log, heartbeatMs, maxStreams, maxBufferedBytes } = options
   /** Every client connected, and those whose stream is open (headers sent) to write events to. */
   const members = new Set<ServerResponse>()
   const clients = new Set<ServerResponse>()
   let generation = 0
   let version = 0
-  let snapshot: Map<string, ItemRecord> | undefined
+  let snapshot: Snapshot | undefined
   let starting: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
 
-  const indexed = (all: readonly ItemRecord[]) => new Map(all.map((record) => [idKey(record.item.id), record]))
+  async function read(): Promise<Snapshot> {
+    const all = await app.records()
+    return {
+      records: new Map(all.map((record) => [idKey(record.item.id), record])),
+      problems: new Map(
+        (await app.problems()).map((problem) => [problem.path, `${problem.line ?? ''}:${problem.reason}`]),
+      ),
+    }
+  }
+
+  /** Writes to one client; one whose socket has not taken the last `maxBufferedBytes` is ended (its browser reconnects). */
+  function send(client: ServerResponse, text: string): void {
+    client.write(text)
+    if (client.writableLength > maxBufferedBytes) {
+      log(`git-backlog serve: events: a client read nothing of its last ${client.writableLength} bytes; ended it`)
+      client.destroy()
+    }
+  }
 
   function broadcast(text: string): void {
-    for (const client of clients) client.write(text)
+    for (const client of clients) send(client, text)
   }
 
   async function publish(): Promise<void> {
     if (!snapshot) return
-    const next = indexed(await app.records())
-    const ids: string[] = []
+    const next = await read()
+    const ids = new Set<string>()
     // A new record whenever a file changed (as MCP resource subscriptions tell): identity says which changed.
-    for (const [key, record] of next) if (snapshot.get(key) !== record) ids.push(record.item.id)
-    for (const [key, record] of snapshot) if (!next.has(key)) ids.push(record.item.id)
+    for (const [key, record] of next.records) if (snapshot.records.get(key) !== record) ids.add(record.item.id)
+    for (const [key, record] of snapshot.records) if (!next.records.has(key)) ids.add(record.item.id)
+    // A file that cannot be read has no record: it is named by its file name (or its path, when that names no id).
+    for (const [path, why] of next.problems) if (snapshot.problems.get(path) !== why) ids.add(idFromPath(path) ?? path)
+    for (const path of snapshot.problems.keys()) if (!next.problems.has(path)) ids.add(idFromPath(path) ?? path)
     snapshot = next
-    if (!ids.length) return
+    if (!ids.size) return
     version++
-    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids })}\n\n`)
+    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids: [...ids] })}\n\n`)
   }
 
   function changed(): void {
@@ -417,7 +463,7 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
 
   async function start(): Promise<void> {
     const started = generation
-    const first = indexed(await app.records())
+    const first = await read()
     const stopWatching = await app.watch(changed)
     // Every client left while this started (and `stop` ran): nobody needs this watcher.
     if (started !== generation) {
@@ -443,6 +489,13 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
   return {
     changed,
     async connect(request: IncomingMessage, response: ServerResponse): Promise<void> {
+      if (members.size >= maxStreams) {
+        throw new HttpError(
+          503,
+          'TOO_MANY_STREAMS',
+          `this server already has ${maxStreams} live-update streams open, its limit; close viewer tabs you no longer need, then reload`,
+        )
+      }
       // Counted from the start, so a client that leaves while the watcher starts is not left holding it.
       members.add(response)
       const leave = () => {
@@ -466,7 +519,7 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
         'x-content-type-options': 'nosniff',
         'x-accel-buffering': 'no',
       })
-      response.write(`retry: 1000\n: connected, version ${version}\n\n`)
+      send(response, `retry: 1000\n: connected, version ${version}\n\n`)
       request.socket.setTimeout(0)
       clients.add(response)
     },

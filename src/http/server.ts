@@ -35,6 +35,8 @@ export interface HttpServerOptions {
   webRoot?: string
   /** A `: ping` comment on every event stream this often (default 15 s), so nothing between closes an idle one. */
   heartbeatMs?: number
+  /** Live-update streams open at once (default 64); one more is answered 503. */
+  maxEventStreams?: number
 }
 
 export interface RunningServer {
@@ -145,7 +147,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
   }
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
-  const api = createApi(options.app, { log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
+  const api = createApi(options.app, {
+    log,
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxEventStreams ? { maxEventStreams: options.maxEventStreams } : {}),
+  })
   const web = createStaticFiles(options.webRoot ?? packagePath('dist/web'))
   const sessions = new Map<string, StreamableHTTPServerTransport>()
   const lastSeen = new Map<StreamableHTTPServerTransport, number>()

@@ -4,11 +4,13 @@
  */
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Duplex } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
+import { createApi } from '../../src/http/api.js'
 import { startHttpServer } from '../../src/http/server.js'
 import { assetFile } from '../../src/http/static.js'
 import { tempRepo } from '../helpers/repo.js'
@@ -20,7 +22,7 @@ type Answer = Omit<Response, 'json'> & { json(): Promise<Json> }
 
 const PERSON = { name: 'Pat Person', email: 'pat@example.com' }
 
-async function served(options: { webRoot?: string; heartbeatMs?: number } = {}) {
+async function served(options: { webRoot?: string; heartbeatMs?: number; maxEventStreams?: number } = {}) {
   const repo = tempRepo()
   const app = createApp({ cwd: repo.dir, watch: true, identity: PERSON })
   onTestFinished(() => app.close())
@@ -40,6 +42,7 @@ async function served(options: { webRoot?: string; heartbeatMs?: number } = {}) 
     log: () => {},
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxEventStreams ? { maxEventStreams: options.maxEventStreams } : {}),
   })
   onTestFinished(() => server.close())
   const call = (path: string, init?: RequestInit): Promise<Answer> => fetch(`${server.url}${path}`, init)
@@ -328,6 +331,73 @@ describe('live updates', () => {
     onTestFinished(() => c.cancel())
     await call(`/api/items/${uiId}`, json('PATCH', { priority: 'high' }))
     await c.next(uiId)
+  })
+  it('sends a change event for an item file that cannot be read, and for its repair', async () => {
+    const { repo, call, apiId } = await served()
+    const stream = eventReader(await call('/api/events'))
+    onTestFinished(() => stream.cancel())
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const { item } = await (await call(`/api/items/${apiId}`)).json()
+    const path = join(repo.dir, item.path)
+    const text = readFileSync(path, 'utf8')
+    writeFileSync(path, '---\nid: [unclosed\n---\n')
+    const broken = await stream.next(apiId)
+    // A new file that cannot be read, named after its file name.
+    repo.write('.backlog/tasks/q/bl-qqqq.md', 'title: [no front matter\n')
+    const added = await stream.next('bl-qqqq')
+    expect(added.version).toBeGreaterThan(broken.version)
+    writeFileSync(path, text)
+    await stream.next(apiId)
+  })
+
+  it('answers 503 past its limit of event streams, and lets the next one in once one leaves', async () => {
+    const { call } = await served({ maxEventStreams: 2 })
+    const a = await call('/api/events')
+    const b = await call('/api/events')
+    expect([a.status, b.status]).toEqual([200, 200])
+    const third = await call('/api/events')
+    expect(third.status).toBe(503)
+    const refused = await third.json()
+    expect(refused.error.code).toBe('TOO_MANY_STREAMS')
+    expect(refused.error.message).toMatch(/2 live-update streams/)
+    await a.body?.cancel()
+    await b.body?.cancel()
+    await expect
+      .poll(async () => {
+        const next = await call('/api/events')
+        await next.body?.cancel()
+        return next.status
+      })
+      .toBe(200)
+  })
+
+  it('ends the stream of a client that reads nothing once its bytes pile up', async () => {
+    const repo = tempRepo()
+    const app = createApp({ cwd: repo.dir, watch: true, identity: PERSON })
+    onTestFinished(() => app.close())
+    await app.init({})
+    const logged: string[] = []
+    const api = createApi(app, { log: (line) => logged.push(line), heartbeatMs: 5, maxBufferedBytes: 2048 })
+    onTestFinished(() => api.close())
+    const server = createServer((req, res) => void api.handle(req, res, new URL(req.url ?? '/', 'http://localhost')))
+    // A connection whose reader stopped: the server's first bytes are taken, then nothing, as a full socket does.
+    let taken = ''
+    const stuck = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        if (taken.length < 400) {
+          taken += chunk.toString()
+          done()
+        }
+      },
+    })
+    Object.assign(stuck, { setTimeout: () => stuck, setNoDelay: () => stuck, setKeepAlive: () => stuck })
+    server.emit('connection', stuck)
+    stuck.push('GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    await expect.poll(() => taken).toMatch(/^HTTP\/1.1 200/)
+    // Pings pile up behind it until the bound is passed: then its stream is ended.
+    await expect.poll(() => stuck.destroyed, { timeout: 3000 }).toBe(true)
+    expect(logged.join('\n')).toMatch(/read nothing/)
   })
 })
 
