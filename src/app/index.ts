@@ -40,6 +40,7 @@ import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
@@ -54,6 +55,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { ItemLinks, ItemView } from './use-cases/item-view.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
@@ -127,6 +129,8 @@ export interface App {
   get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   /** {@link list} */
   list(input: ListInput): Promise<ListResult>
+  /** {@link itemView}: one item in full with its version and the items linked to it, from one read. */
+  itemView(id: string): Promise<ItemView>
   /** {@link update}; `options.expect` refuses the change when the item is no longer at that version. */
   update(input: UpdateInput, options?: UpdateOptions): Promise<MutationResult>
   /** {@link remove} */
@@ -197,6 +201,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     create: (input) => create(core, input),
     get: (input) => get(core, input),
     list: (input) => list(core, input),
+    itemView: (id) => itemView(core, id),
     update: (input, options) => update(core, input, options),
     remove: (input) => remove(core, input),
     search: (input) => search(core, input),

@@ -7,8 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as z from 'zod'
-import type { App, ItemRecord, ItemRow } from '../app/index.js'
-import { toRow } from '../app/index.js'
+import type { App, ItemRecord } from '../app/index.js'
 import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
@@ -189,30 +188,6 @@ function expectOf(body: Record<string, unknown>): string | undefined {
   return expect
 }
 
-/** The links around one item, from every record: parent chain (nearest first), children, dependencies both ways. */
-function linksOf(all: readonly ItemRecord[], record: ItemRecord) {
-  const byKey = new Map(all.map((one) => [idKey(one.item.id), one]))
-  const key = idKey(record.item.id)
-  const parents: ItemRow[] = []
-  const seen = new Set([key])
-  for (let up = record.item.parent ?? record.item.epic; up; ) {
-    const found = byKey.get(idKey(up))
-    if (!found || seen.has(idKey(found.item.id))) break
-    seen.add(idKey(found.item.id))
-    parents.push(toRow(found))
-    up = found.item.parent ?? found.item.epic
-  }
-  const linksTo = (one: ItemRecord) =>
-    (one.item.parent && idKey(one.item.parent) === key) || (one.item.epic && idKey(one.item.epic) === key)
-  const children = all.filter((one) => one !== record && linksTo(one)).map(toRow)
-  const dependsOn = (record.item.depends_on ?? []).flatMap((id) => {
-    const found = byKey.get(idKey(id))
-    return found ? [toRow(found)] : []
-  })
-  const dependents = all.filter((one) => (one.item.depends_on ?? []).some((id) => idKey(id) === key)).map(toRow)
-  return { parents, children, depends_on: dependsOn, dependents }
-}
-
 /**
  * The API over `app`.
  *
@@ -242,13 +217,6 @@ export function createApi(app: App, options: ApiOptions): Api {
     return id
   }
 
-  async function itemView(id: string) {
-    const { items } = await app.get({ id: [id] })
-    const current = await app.versioned(id)
-    if (!current || !items[0]) throw new BacklogError('NOT_FOUND', `No item ${id}.`)
-    return { item: items[0], version: current.version, record: current.record }
-  }
-
   /** One edit of one item, refused as CONFLICT (with the item as it is now) when `expect` is not its version. */
   async function write(response: ServerResponse, id: string, input: Record<string, unknown>, expect?: string) {
     const parsed = parse(updateInput, { ...input, id })
@@ -257,13 +225,13 @@ export function createApi(app: App, options: ApiOptions): Api {
       commit = (await app.update(parsed, expect === undefined ? {} : { expect })).commit
     } catch (error) {
       if (isBacklogError(error) && error.code === 'CONFLICT' && error.details?.version !== undefined) {
-        const now = await itemView(id)
+        const now = await app.itemView(id)
         return sendError(response, 409, error.code, error.message, { item: now.item, version: now.version })
       }
       throw error
     }
     events.changed()
-    const { item, version } = await itemView(id)
+    const { item, version } = await app.itemView(id)
     sendJson(response, 200, { item, version, ...(commit ? { commit } : {}) })
   }
 
@@ -312,9 +280,8 @@ export function createApi(app: App, options: ApiOptions): Api {
       const itemId = idOf(id)
       if (sub === undefined && reading) {
         queryOf(url, [])
-        const view = await itemView(itemId)
-        const links = linksOf(await app.records(), view.record)
-        return sendJson(response, 200, { item: view.item, version: view.version, ...links })
+        const { item, version, parents, children, depends_on, dependents } = await app.itemView(itemId)
+        return sendJson(response, 200, { item, version, parents, children, depends_on, dependents })
       }
       if (sub === 'history' && reading) {
         const raw = queryOf(url, ['after', 'limit'])
