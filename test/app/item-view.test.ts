@@ -29,11 +29,18 @@ const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id)
 
 describe('itemView', () => {
   it('gives the item in full with the version versioned gives, and the items around it', async () => {
-    const { app, epic, page, links, api, arrows } = await linkedBacklog()
+    const { repo, app, epic, page, links, api, arrows } = await linkedBacklog()
     const view = await app.itemView(arrows)
     const [detail] = (await app.get({ id: [arrows] })).items
     expect(view.item).toEqual(detail)
     expect(view.version).toBe((await app.versioned(arrows))?.version)
+    // The version is the start of the file's git blob id, which the read model keeps: no file is read again for it.
+    expect(view.version).toBe(
+      repo
+        .git('hash-object', view.item.path as string)
+        .trim()
+        .slice(0, 16),
+    )
     expect(ids(view.parents)).toEqual([page, epic])
     expect(ids(view.depends_on)).toEqual([links, api])
     expect(view.children).toEqual([])

@@ -129,6 +129,12 @@ describe('the JSON API', () => {
     expect(open.total).toBe(whole.total)
     expect(open.total).toBeGreaterThan(1)
     expect(open.wip).toBe(whole.wip)
+    // Each card carries the version of its item, which a move sends as `expect` without reading the item first.
+    for (const column of board.columns as Array<{ items: Array<{ id: string; version: string }> }>) {
+      for (const row of column.items) {
+        expect(row.version, row.id).toBe((await (await call(`/api/items/${row.id}`)).json()).version)
+      }
+    }
 
     const view = await (await call(`/api/items/${uiId}`)).json()
     expect(view.item).toMatchObject({ id: uiId, title: 'Browser UI', parent: epicId })

@@ -1,10 +1,12 @@
 /** The board use-case: the items in play, one column per workflow status, as `git backlog board` lays them out. */
 
 import { idKey } from '../../core/ids.js'
+import type { ItemRecord } from '../../store/store.js'
 import type { ItemRow } from '../index.js'
 import type { AppCore } from '../shared.js'
 import { get } from './get.js'
-import { list } from './list.js'
+import { listRecords } from './list.js'
+import { versionOf } from './records.js'
 
 export interface BoardColumn {
   status: string
@@ -13,8 +15,11 @@ export interface BoardColumn {
   /** Of them, the ones someone is assigned to: work in progress, counted before the column is cut. */
   wip: number
   /** Cards in order: most urgent first; for a closed status, most recently closed first. */
-  items: ItemRow[]
+  items: BoardCard[]
 }
+
+/** A card: the item's row and the version of its file, which a move sends as `expect` (so it needs no read first). */
+export type BoardCard = ItemRow & { version: string }
 
 export interface Board {
   columns: BoardColumn[]
@@ -46,13 +51,18 @@ export async function board(core: AppCore, options: BoardInput): Promise<Board> 
   const firstClosed = config.statuses.find((status) => closed.has(status))
   const statuses = config.statuses.filter((status) => options.all || !closed.has(status) || status === firstClosed)
   // Statuses named explicitly also bring waiting items: the board shows every card in play.
-  const result = await list(core, {
+  const { result, records } = await listRecords(core, {
     status: statuses,
     ...(options.filter?.trim() ? { filter: options.filter } : {}),
     limit: EVERY,
   })
   const byStatus = new Map<string, ItemRow[]>(statuses.map((status) => [status, []]))
-  for (const row of result.items) byStatus.get(row.status)?.push(row)
+  // The version of the very record each row was made from, so a card never pairs one file's fields with another's.
+  const recordOf = new Map<ItemRow, ItemRecord>()
+  result.items.forEach((row, position) => {
+    byStatus.get(row.status)?.push(row)
+    recordOf.set(row, records[position] as ItemRecord)
+  })
 
   const closedRows = statuses.filter((status) => closed.has(status)).flatMap((status) => byStatus.get(status) ?? [])
   const closedAt = new Map<string, string>()
@@ -72,7 +82,13 @@ export async function board(core: AppCore, options: BoardInput): Promise<Board> 
         if (!options.all) rows = rows.slice(0, RECENT_CLOSED)
       }
       if (options.limit !== undefined) rows = rows.slice(0, options.limit)
-      return { status, total, wip, items: rows }
+      // Only the cards sent get a version.
+      return {
+        status,
+        total,
+        wip,
+        items: rows.map((row) => ({ ...row, version: versionOf(recordOf.get(row) as ItemRecord) })),
+      }
     }),
   }
 }
