@@ -38,7 +38,7 @@ import { context } from './use-cases/context.js'
 import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
 import { get } from './use-cases/get.js'
-import { history, restore } from './use-cases/history.js'
+import { type HistoryOptions, history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
@@ -147,8 +147,8 @@ export interface App {
   unarchive(input: UnarchiveInput): Promise<MutationResult>
   /** {@link undo} */
   undo(input: UndoInput): Promise<UndoResult>
-  /** {@link history} */
-  history(input: HistoryInput): Promise<HistoryPage>
+  /** {@link history}; `options.maxItems` cuts the items of each entry of a feed (no id). */
+  history(input: HistoryInput, options?: HistoryOptions): Promise<HistoryPage>
   /** {@link restore} */
   restore(input: RestoreInput): Promise<MutationResult>
   /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
@@ -210,7 +210,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     archive: (input) => archive(core, input),
     unarchive: (input) => unarchive(core, input),
     undo: (input) => undo(core, input),
-    history: (input) => history(core, input),
+    history: (input, options) => history(core, input, options),
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),

@@ -13,6 +13,7 @@ import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
 import {
   describeIssues,
+  FEED_ITEMS,
   getInput,
   historyInput,
   listInput,
@@ -264,7 +265,8 @@ export function createApi(app: App, options: ApiOptions): Api {
         return sendJson(
           response,
           200,
-          await app.history(parse(historyInput, queryOf(url, ['after', 'agent', 'limit']))),
+          // A commit that wrote thousands of items lists its first FEED_ITEMS, and counts the rest in more_items.
+          await app.history(parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])), { maxItems: FEED_ITEMS }),
         )
       }
       if (first === 'search') {

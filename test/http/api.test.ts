@@ -281,6 +281,23 @@ describe('the JSON API', () => {
     }
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
   })
+  it('lists the first 50 items of a bulk commit in the activity feed and counts the rest; item history keeps each', async () => {
+    const { app, call } = await served()
+    const made = await app.create({ items: Array.from({ length: 60 }, (_, n) => ({ title: `Imported ${n}` })) })
+    const ids = made.items.map((row) => row.id)
+    expect(made.total ?? ids.length).toBe(60)
+    const activity = await (await call('/api/activity?limit=1')).json()
+    const [bulk] = activity.entries
+    expect(bulk.items).toHaveLength(50)
+    expect(bulk.more_items).toBe(10)
+    const listed = new Set(bulk.items.map((item: { id: string }) => item.id))
+    const all = (await app.list({ filter: 'title.contains:Imported', limit: 100 })).items.map((row) => row.id)
+    const left = all.find((id) => !listed.has(id)) as string
+    const history = await (await call(`/api/items/${left}/history`)).json()
+    expect(history.entries[0].commit).toBe(bulk.commit)
+    expect(history.entries[0].items.map((item: { id: string }) => item.id)).toEqual([left])
+    expect(history.entries[0].more_items).toBeUndefined()
+  })
 })
 
 describe('live updates', () => {
