@@ -1,10 +1,8 @@
 /** The board use-case: the items in play, one column per workflow status, as `git backlog board` lays them out. */
 
-import { idKey } from '../../core/ids.js'
 import type { ItemRecord } from '../../store/store.js'
 import type { ItemRow } from '../index.js'
 import type { AppCore } from '../shared.js'
-import { get } from './get.js'
 import { listRecords } from './list.js'
 import { versionOf } from './records.js'
 
@@ -64,13 +62,12 @@ export async function board(core: AppCore, options: BoardInput): Promise<Board> 
     recordOf.set(row, records[position] as ItemRecord)
   })
 
-  const closedRows = statuses.filter((status) => closed.has(status)).flatMap((status) => byStatus.get(status) ?? [])
-  const closedAt = new Map<string, string>()
-  if (closedRows.length) {
-    const details = await get(core, { id: closedRows.map((row) => row.id) })
-    for (const item of details.items) closedAt.set(idKey(item.id), item.closed ?? item.created ?? '')
+  // When each closed card closed, from its record: get() would read history for the `updated` of every one of them
+  // (2,500 done items at 10,000 made the board take 200 ms).
+  const recency = (row: ItemRow) => {
+    const { item } = recordOf.get(row) as ItemRecord
+    return item.closed ?? item.created ?? ''
   }
-  const recency = (row: ItemRow) => closedAt.get(idKey(row.id)) ?? ''
 
   return {
     columns: statuses.map((status) => {
