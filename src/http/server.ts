@@ -114,7 +114,8 @@ export function withoutToken(target: string): string {
   const kept = target
     .slice(at + 1)
     .split('&')
-    .filter((part) => part !== '' && part.split('=')[0] !== 'token')
+    // Names compared as decoded, as the check reads them: `%74oken=` left in would send the browser round in circles.
+    .filter((part) => part !== '' && !new URLSearchParams(part).has('token'))
   return `${target.slice(0, at)}${kept.length ? `?${kept.join('&')}` : ''}`
 }
 

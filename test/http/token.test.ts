@@ -134,6 +134,7 @@ describe('the pieces of the handshake', () => {
     expect(withoutToken('/board?token=abc&filter=a%20b')).toBe('/board?filter=a%20b')
     expect(withoutToken('/list?tokens=1&token=x&token=y')).toBe('/list?tokens=1')
     expect(withoutToken('/items/bl-x9')).toBe('/items/bl-x9')
+    expect(withoutToken('/?%74oken=abc&a=%26')).toBe('/?a=%26')
   })
 
   it('reads every value of a cookie name', () => {
