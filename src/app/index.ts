@@ -40,10 +40,11 @@ import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
 import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
-import { history, restore } from './use-cases/history.js'
+import { type HistoryOptions, history, restore } from './use-cases/history.js'
 import { type IdsInput, ids } from './use-cases/ids.js'
 import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
@@ -60,6 +61,7 @@ export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
 export type { ExportResult } from './use-cases/export.js'
 export type { ImportInput, ImportResult } from './use-cases/import.js'
+export type { ItemLinks, ItemView } from './use-cases/item-view.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
@@ -135,6 +137,8 @@ export interface App {
   get(input: GetInput): Promise<{ items: ItemDetail[]; missing?: string[] }>
   /** {@link list} */
   list(input: ListInput): Promise<ListResult>
+  /** {@link itemView}: one item in full with its version and the items linked to it, from one read. */
+  itemView(id: string): Promise<ItemView>
   /** {@link update}; `options.expect` refuses the change when the item is no longer at that version. */
   update(input: UpdateInput, options?: UpdateOptions): Promise<MutationResult>
   /** {@link remove} */
@@ -151,8 +155,8 @@ export interface App {
   unarchive(input: UnarchiveInput): Promise<MutationResult>
   /** {@link undo} */
   undo(input: UndoInput): Promise<UndoResult>
-  /** {@link history} */
-  history(input: HistoryInput): Promise<HistoryPage>
+  /** {@link history}; `options.maxItems` cuts the items of each entry of a feed (no id). */
+  history(input: HistoryInput, options?: HistoryOptions): Promise<HistoryPage>
   /** {@link restore} */
   restore(input: RestoreInput): Promise<MutationResult>
   /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
@@ -210,6 +214,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     importItems: (input) => importItems(core, input),
     get: (input) => get(core, input),
     list: (input) => list(core, input),
+    itemView: (id) => itemView(core, id),
     update: (input, options) => update(core, input, options),
     remove: (input) => remove(core, input),
     search: (input) => search(core, input),
@@ -218,7 +223,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     archive: (input) => archive(core, input),
     unarchive: (input) => unarchive(core, input),
     undo: (input) => undo(core, input),
-    history: (input) => history(core, input),
+    history: (input, options) => history(core, input, options),
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { ItemRow } from '../app/index.js'
 import { type Board, cardLines, layoutBoard } from './board.js'
 
-const row = (id: string, title: string, extra: Partial<ItemRow> = {}): ItemRow => ({
+const row = (id: string, title: string, extra: Partial<ItemRow> = {}): ItemRow & { version: string } => ({
   id,
   title,
   type: 'task',
   status: 'open',
+  version: '0123456789abcdef',
   ...extra,
 })
 

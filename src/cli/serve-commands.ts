@@ -107,7 +107,10 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
     )
     .option('--port <n>', `port to listen on (default ${DEFAULT_PORT}, or the next free one; 0 picks any)`)
     .option('--host <address>', 'address to listen on; anything but 127.0.0.1/localhost needs --token', '127.0.0.1')
-    .option('--token <secret>', 'require "Authorization: Bearer <secret>" on every request (default: BACKLOG_TOKEN)')
+    .option(
+      '--token <secret>',
+      'require the token on every request: "Authorization: Bearer <secret>", or a browser opens the printed viewer URL with ?token= once (default: BACKLOG_TOKEN)',
+    )
     .option('--demo', 'serve a demo repository made once from the example backlog, outside this repository')
     .option('--dir <path>', 'with --demo: where the demo repository lives (default: ~/.local/state/git-backlog/demo)')
     .option('--agent <name>', "name recorded in commit trailers (default: the MCP client's name)")
@@ -195,7 +198,8 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
           [
             `git-backlog ${VERSION} is serving ${options.demo ? 'the demo backlog' : 'the backlog'} in ${summary.repository}`,
             `  branch ${summary.branch}, ${plural(summary.items, 'item')}${made?.created ? " (made just now from the package's .backlog.example/)" : ''}`,
-            `  Web viewer: ${server.url}/${token ? ' (send Authorization: Bearer <token>)' : ''}`,
+            // With a token, the address lets a browser in once (it is given a cookie), as Jupyter's does.
+            `  Web viewer: ${server.viewerUrl}${token ? '  (open this address: it lets the browser in)' : ''}`,
             `  MCP over HTTP: ${mcpUrl}${token ? ' (send Authorization: Bearer <token>)' : ''}`,
             ...(taken.length
               ? [
@@ -211,7 +215,7 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
             'Ctrl+C stops the server.',
           ].join('\n'),
         )
-        if (options.open) openInBrowser(`${server.url}/`)
+        if (options.open) openInBrowser(server.viewerUrl)
         await stopped
         await server.close()
         app.close()

@@ -70,13 +70,18 @@ export interface ListBody {
   problems?: unknown[]
 }
 
+/** A board card: the item's row and the version to name as `expect` when it is moved. */
+export type BoardCardBody = ItemRow & { version: string }
+
 export interface BoardColumnBody {
   status: string
-  /** Items of this status that match, before the column was cut to `limit`. */
+  /** Items of this status that match, before the column was cut to the cards asked for. */
   total: number
   /** Of them, those someone is assigned to. */
   wip: number
-  items: ItemRow[]
+  /** The status's work-in-progress limit from config.yml (`wip_limits`), when it has one. */
+  limit?: number
+  items: BoardCardBody[]
 }
 
 /** GET /api/board. */

@@ -429,6 +429,12 @@ export const syncInput = z.strictObject({
 })
 export type SyncInput = z.output<typeof syncInput>
 
+/**
+ * Items an entry of an activity feed (history without an id) lists: a commit that wrote thousands (an import, `doctor
+ * --fix`) shows these and counts the rest in `more_items`, so the feed stays small and quick.
+ */
+export const FEED_ITEMS = 50
+
 export const historyInputShape = {
   id: idValue.optional().describe('One item (deleted ones too)'),
   agent: storable(LIMITS.name, false).pipe(z.string().min(1)).optional().describe("Only this agent's changes"),

@@ -7,14 +7,14 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as z from 'zod'
-import type { App, ItemRecord, ItemRow } from '../app/index.js'
-import { toRow } from '../app/index.js'
+import type { App, ItemRecord } from '../app/index.js'
 import type * as Contract from '../contract/viewer-api.js'
 import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
 import {
   describeIssues,
+  FEED_ITEMS,
   getInput,
   historyInput,
   listInput,
@@ -22,6 +22,7 @@ import {
   searchInput,
   updateInput,
 } from '../core/inputs.js'
+import { idFromPath } from '../core/layout.js'
 import { VERSION } from '../package-files.js'
 
 /** Largest request body read: a description at its limit, with room to spare. */
@@ -30,6 +31,10 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024
 const HEARTBEAT_MS = 15_000
 /** File events come in bursts (a write is a temporary file, a rename, the index): one event per burst. */
 const SETTLE_MS = 100
+/** Event streams open at once; each holds a socket and a place in every broadcast. */
+const MAX_EVENT_STREAMS = 64
+/** Bytes waiting for a client that does not read: past this, its stream is ended, and its browser reconnects. */
+const MAX_BUFFERED_BYTES = 1024 * 1024
 
 export interface Api {
   /** Answers a request under `/api/`. */
@@ -43,6 +48,10 @@ export interface Api {
 export interface ApiOptions {
   log: (message: string) => void
   heartbeatMs?: number
+  /** Event streams open at once (default 64); one more is answered 503. */
+  maxEventStreams?: number
+  /** Bytes an event stream may have waiting for its client (default 1 MiB) before it is ended. */
+  maxBufferedBytes?: number
 }
 
 /** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
@@ -78,11 +87,12 @@ export function statusOf(code: string): number {
   return STATUS[code as BacklogErrorCode] ?? 500
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers = {}): void {
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
   })
   response.end(JSON.stringify(body))
 }
@@ -110,21 +120,45 @@ function queryOf(url: URL, names: readonly string[]): Record<string, string | st
   return raw
 }
 
+/**
+ * Bytes of a body over the limit read and thrown away before the 413 is sent. A client sends its whole body before it
+ * reads the answer: a server that stops reading and closes leaves data unread, the kernel answers it with a reset, and
+ * the client sees that instead of the 413. Past this much, the server answers and closes anyway.
+ */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024
+
+/** The body, read to its end; one over MAX_BODY_BYTES is read on and discarded, then refused with a 413. */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const tooLarge = (close: boolean) =>
+      new HttpError(413, 'TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`, close)
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+      else if (size > MAX_BODY_BYTES + MAX_DISCARD_BYTES) {
+        // Not reading on: the answer goes out with `connection: close`, and whatever reaches the client reaches it.
+        request.off('data', onData)
+        request.pause()
+        reject(tooLarge(true))
+      }
+    }
+    request.on('data', onData)
+    request.once('end', () => (size > MAX_BODY_BYTES ? reject(tooLarge(false)) : resolve(Buffer.concat(chunks))))
+    request.once('error', reject)
+  })
+}
+
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/json') {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON, with Content-Type: application/json')
   }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).byteLength
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk as Buffer)
-  }
   let body: unknown
+  const text = (await readBody(request)).toString('utf8')
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')
+    body = JSON.parse(text || '{}')
   } catch {
     throw new BacklogError('INVALID_INPUT', 'the body is not valid JSON')
   }
@@ -134,12 +168,13 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return body as Record<string, unknown>
 }
 
-/** A refusal of the HTTP layer itself (media type, size), which no use-case knows. */
+/** A refusal of the HTTP layer itself (media type, size), which no use-case knows; `close` ends the connection. */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly close = false,
   ) {
     super(message)
   }
@@ -155,30 +190,6 @@ function expectOf(body: Record<string, unknown>): string | undefined {
   return expect
 }
 
-/** The links around one item, from every record: parent chain (nearest first), children, dependencies both ways. */
-function linksOf(all: readonly ItemRecord[], record: ItemRecord) {
-  const byKey = new Map(all.map((one) => [idKey(one.item.id), one]))
-  const key = idKey(record.item.id)
-  const parents: ItemRow[] = []
-  const seen = new Set([key])
-  for (let up = record.item.parent ?? record.item.epic; up; ) {
-    const found = byKey.get(idKey(up))
-    if (!found || seen.has(idKey(found.item.id))) break
-    seen.add(idKey(found.item.id))
-    parents.push(toRow(found))
-    up = found.item.parent ?? found.item.epic
-  }
-  const linksTo = (one: ItemRecord) =>
-    (one.item.parent && idKey(one.item.parent) === key) || (one.item.epic && idKey(one.item.epic) === key)
-  const children = all.filter((one) => one !== record && linksTo(one)).map(toRow)
-  const dependsOn = (record.item.depends_on ?? []).flatMap((id) => {
-    const found = byKey.get(idKey(id))
-    return found ? [toRow(found)] : []
-  })
-  const dependents = all.filter((one) => (one.item.depends_on ?? []).some((id) => idKey(id) === key)).map(toRow)
-  return { parents, children, depends_on: dependsOn, dependents }
-}
-
 /**
  * The API over `app`.
  *
@@ -188,7 +199,12 @@ function linksOf(all: readonly ItemRecord[], record: ItemRecord) {
  */
 export function createApi(app: App, options: ApiOptions): Api {
   const { log } = options
-  const events = createEventHub(app, log, options.heartbeatMs ?? HEARTBEAT_MS)
+  const events = createEventHub(app, {
+    log,
+    heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
+    maxStreams: options.maxEventStreams ?? MAX_EVENT_STREAMS,
+    maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
+  })
 
   /** The id of a path segment, checked as any id is: `../../x` is refused before anything is read. */
   function idOf(segment: string): string {
@@ -203,13 +219,6 @@ export function createApi(app: App, options: ApiOptions): Api {
     return id
   }
 
-  async function itemView(id: string) {
-    const { items } = await app.get({ id: [id] })
-    const current = await app.versioned(id)
-    if (!current || !items[0]) throw new BacklogError('NOT_FOUND', `No item ${id}.`)
-    return { item: items[0], version: current.version, record: current.record }
-  }
-
   /** One edit of one item, refused as CONFLICT (with the item as it is now) when `expect` is not its version. */
   async function write(response: ServerResponse, id: string, input: Record<string, unknown>, expect?: string) {
     const parsed = parse(updateInput, { ...input, id })
@@ -218,14 +227,14 @@ export function createApi(app: App, options: ApiOptions): Api {
       commit = (await app.update(parsed, expect === undefined ? {} : { expect })).commit
     } catch (error) {
       if (isBacklogError(error) && error.code === 'CONFLICT' && error.details?.version !== undefined) {
-        const now = await itemView(id)
+        const now = await app.itemView(id)
         const body = { item: now.item, version: now.version } satisfies Omit<Contract.ConflictBody, 'error'>
         return sendError(response, 409, error.code, error.message, body)
       }
       throw error
     }
     events.changed()
-    const { item, version } = await itemView(id)
+    const { item, version } = await app.itemView(id)
     sendJson(response, 200, { item, version, ...(commit ? { commit } : {}) } satisfies Contract.WrittenBody)
   }
 
@@ -264,9 +273,10 @@ export function createApi(app: App, options: ApiOptions): Api {
         return sendJson(
           response,
           200,
-          (await app.history(
-            parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])),
-          )) satisfies Contract.HistoryBody,
+          // A commit that wrote thousands of items lists its first FEED_ITEMS, and counts the rest in more_items.
+          (await app.history(parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])), {
+            maxItems: FEED_ITEMS,
+          })) satisfies Contract.HistoryBody,
         )
       }
       if (first === 'search') {
@@ -287,12 +297,14 @@ export function createApi(app: App, options: ApiOptions): Api {
       const itemId = idOf(id)
       if (sub === undefined && reading) {
         queryOf(url, [])
-        const view = await itemView(itemId)
-        const links = linksOf(await app.records(), view.record)
+        const { item, version, parents, children, depends_on, dependents } = await app.itemView(itemId)
         return sendJson(response, 200, {
-          item: view.item,
-          version: view.version,
-          ...links,
+          item,
+          version,
+          parents,
+          children,
+          depends_on,
+          dependents,
         } satisfies Contract.ItemPageBody)
       }
       if (sub === 'history' && reading) {
@@ -338,7 +350,10 @@ export function createApi(app: App, options: ApiOptions): Api {
           response.end()
           return
         }
-        if (error instanceof HttpError) return sendError(response, error.status, error.code, error.message)
+        if (error instanceof HttpError) {
+          const { status, code, message } = error
+          return sendJson(response, status, { error: { code, message } }, error.close ? { connection: 'close' } : {})
+        }
         if (isBacklogError(error)) return sendError(response, statusOf(error.code), error.code, error.message)
         log(`git-backlog serve: ${request.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`)
         sendError(response, 500, 'INTERNAL', 'Internal error; the server logged the details.')
@@ -358,41 +373,73 @@ const boardInput = z.strictObject({
   limit: positiveInt.optional(),
 })
 
+/** What the event hub compares from one burst of file events to the next: every record, and every unreadable file. */
+interface Snapshot {
+  records: Map<string, ItemRecord>
+  /** By path: where it is, and why it cannot be read. */
+  problems: Map<string, string>
+}
+
 /**
  * The event streams of all clients, over one watcher of the backlog (started by the first client, stopped with the
  * last): a burst of file events becomes one `change` event naming the items whose files changed, by whoever changed
- * them (this server, another process, a hand edit, a checkout).
+ * them (this server, another process, a hand edit, a checkout). At most `maxStreams` are open at once, and a client
+ * that stops reading is let go before its stream fills the server's memory.
  */
-function createEventHub(app: App, log: (message: string) => void, heartbeatMs: number) {
+function createEventHub(
+  app: App,
+  options: { log: (message: string) => void; heartbeatMs: number; maxStreams: number; maxBufferedBytes: number },
+) {
+  const { log, heartbeatMs, maxStreams, maxBufferedBytes } = options
   /** Every client connected, and those whose stream is open (headers sent) to write events to. */
   const members = new Set<ServerResponse>()
   const clients = new Set<ServerResponse>()
   let generation = 0
   let version = 0
-  let snapshot: Map<string, ItemRecord> | undefined
+  let snapshot: Snapshot | undefined
   let starting: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
 
-  const indexed = (all: readonly ItemRecord[]) => new Map(all.map((record) => [idKey(record.item.id), record]))
+  async function read(): Promise<Snapshot> {
+    const all = await app.records()
+    return {
+      records: new Map(all.map((record) => [idKey(record.item.id), record])),
+      problems: new Map(
+        (await app.problems()).map((problem) => [problem.path, `${problem.line ?? ''}:${problem.reason}`]),
+      ),
+    }
+  }
+
+  /** Writes to one client; one whose socket has not taken the last `maxBufferedBytes` is ended (its browser reconnects). */
+  function send(client: ServerResponse, text: string): void {
+    client.write(text)
+    if (client.writableLength > maxBufferedBytes) {
+      log(`git-backlog serve: events: a client read nothing of its last ${client.writableLength} bytes; ended it`)
+      client.destroy()
+    }
+  }
 
   function broadcast(text: string): void {
-    for (const client of clients) client.write(text)
+    for (const client of clients) send(client, text)
   }
 
   async function publish(): Promise<void> {
     if (!snapshot) return
-    const next = indexed(await app.records())
-    const ids: string[] = []
+    const next = await read()
+    const ids = new Set<string>()
     // A new record whenever a file changed (as MCP resource subscriptions tell): identity says which changed.
-    for (const [key, record] of next) if (snapshot.get(key) !== record) ids.push(record.item.id)
-    for (const [key, record] of snapshot) if (!next.has(key)) ids.push(record.item.id)
+    for (const [key, record] of next.records) if (snapshot.records.get(key) !== record) ids.add(record.item.id)
+    for (const [key, record] of snapshot.records) if (!next.records.has(key)) ids.add(record.item.id)
+    // A file that cannot be read has no record: it is named by its file name (or its path, when that names no id).
+    for (const [path, why] of next.problems) if (snapshot.problems.get(path) !== why) ids.add(idFromPath(path) ?? path)
+    for (const path of snapshot.problems.keys()) if (!next.problems.has(path)) ids.add(idFromPath(path) ?? path)
     snapshot = next
-    if (!ids.length) return
+    if (!ids.size) return
     version++
-    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids })}\n\n`)
+    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids: [...ids] })}\n\n`)
   }
 
   function changed(): void {
@@ -408,7 +455,7 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
 
   async function start(): Promise<void> {
     const started = generation
-    const first = indexed(await app.records())
+    const first = await read()
     const stopWatching = await app.watch(changed)
     // Every client left while this started (and `stop` ran): nobody needs this watcher.
     if (started !== generation) {
@@ -434,6 +481,13 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
   return {
     changed,
     async connect(request: IncomingMessage, response: ServerResponse): Promise<void> {
+      if (members.size >= maxStreams) {
+        throw new HttpError(
+          503,
+          'TOO_MANY_STREAMS',
+          `this server already has ${maxStreams} live-update streams open, its limit; close viewer tabs you no longer need, then reload`,
+        )
+      }
       // Counted from the start, so a client that leaves while the watcher starts is not left holding it.
       members.add(response)
       const leave = () => {
@@ -457,7 +511,7 @@ function createEventHub(app: App, log: (message: string) => void, heartbeatMs: n
         'x-content-type-options': 'nosniff',
         'x-accel-buffering': 'no',
       })
-      response.write(`retry: 1000\n: connected, version ${version}\n\n`)
+      send(response, `retry: 1000\n: connected, version ${version}\n\n`)
       request.socket.setTimeout(0)
       clients.add(response)
     },

@@ -22,7 +22,10 @@ export interface HttpServerOptions {
   host?: string
   /** Default 7373; 0 picks a free port. */
   port?: number
-  /** Required as `Authorization: Bearer <token>` on every request when set. */
+  /**
+   * Required on every request when set: as `Authorization: Bearer <token>`, or as the cookie a browser gets by opening
+   * the viewer's URL with `?token=<token>` once ({@link RunningServer.viewerUrl}).
+   */
   token?: string
   mcp?: McpServerOptions
   log?: (message: string) => void
@@ -32,11 +35,15 @@ export interface HttpServerOptions {
   webRoot?: string
   /** A `: ping` comment on every event stream this often (default 15 s), so nothing between closes an idle one. */
   heartbeatMs?: number
+  /** Live-update streams open at once (default 64); one more is answered 503. */
+  maxEventStreams?: number
 }
 
 export interface RunningServer {
   /** `http://host:port`, as a client would connect to it. */
   url: string
+  /** The web viewer's URL to open in a browser: with `?token=<token>` when the server has a token. */
+  viewerUrl: string
   port: number
   close(): Promise<void>
 }
@@ -78,6 +85,53 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
+ * The cookie that carries the token for a browser, which cannot send a header on a page load or an EventSource. Named
+ * after the port: cookies are shared by every port of a host, and two servers on one machine have their own tokens.
+ */
+function cookieName(port: number): string {
+  return `git-backlog-token-${port}`
+}
+
+/** The values of the cookies named `name` in a Cookie header (a browser may send the same name more than once). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = []
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at > 0 && part.slice(0, at).trim() === name) values.push(part.slice(at + 1).trim())
+  }
+  return values
+}
+
+/**
+ * A request target without its `token` query parameter, every other byte as sent.
+ *
+ * @example
+ * withoutToken('/board?token=s3cret&filter=%2Bweb') // '/board?filter=%2Bweb'
+ */
+export function withoutToken(target: string): string {
+  const at = target.indexOf('?')
+  if (at < 0) return target
+  const kept = target
+    .slice(at + 1)
+    .split('&')
+    // Names compared as decoded, as the check reads them: `%74oken=` left in would send the browser round in circles.
+    .filter((part) => part !== '' && !new URLSearchParams(part).has('token'))
+  return `${target.slice(0, at)}${kept.length ? `?${kept.join('&')}` : ''}`
+}
+
+/** What a browser shows when it came without the token: how a person gets in. */
+const TOKEN_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>git-backlog: token needed</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
+<h1>This backlog server needs its token</h1>
+<p>It was started with a token, so only someone who has the token can look at it.</p>
+<p>Open the web viewer's address that <code>git backlog serve</code> printed when it started: it ends in
+<code>?token=…</code>. Opening it once lets this browser in until it is closed or the server gets a new token.</p>
+<p>Not the person who started it? Ask them for that address.</p>
+</body></html>
+`
+
+/**
  * Starts serving `app` and resolves once it listens.
  *
  * @example
@@ -94,7 +148,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
   }
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
-  const api = createApi(options.app, { log, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
+  const api = createApi(options.app, {
+    log,
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxEventStreams ? { maxEventStreams: options.maxEventStreams } : {}),
+  })
   const web = createStaticFiles(options.webRoot ?? packagePath('dist/web'))
   const sessions = new Map<string, StreamableHTTPServerTransport>()
   const lastSeen = new Map<StreamableHTTPServerTransport, number>()
@@ -170,14 +228,56 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     )
   }
 
+  /**
+   * Whether a request carries the token: as a bearer header (MCP clients, scripts) or the cookie a browser was given.
+   * A page load with `?token=` that matches gets the cookie and is sent on to the same URL without it (so the token
+   * leaves the address bar and the history); anything else without the token gets a 401, which says to a browser how
+   * to get in. Answers the request itself and returns false when it is not let in.
+   */
+  function admitted(request: IncomingMessage, response: ServerResponse, secret: string): boolean {
+    const target = request.url ?? '/'
+    const offered = new URL(target, 'http://localhost').searchParams.get('token')
+    const reading = request.method === 'GET' || request.method === 'HEAD'
+    if (offered !== null && reading && sameSecret(offered, secret)) {
+      response.writeHead(303, {
+        location: withoutToken(target),
+        // HttpOnly: no script reads it; Strict: no other site's page or form sends it.
+        'set-cookie': `${cookieName(port)}=${encodeURIComponent(secret)}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      })
+      response.end()
+      return false
+    }
+    const bearer = /^bearer +(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim()
+    if (bearer !== undefined && sameSecret(bearer, secret)) return true
+    const encoded = encodeURIComponent(secret)
+    if (cookieValues(request.headers.cookie, cookieName(port)).some((value) => sameSecret(value, encoded))) return true
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      response.writeHead(401, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'www-authenticate': 'Bearer realm="git-backlog"',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      })
+      response.end(request.method === 'HEAD' ? undefined : TOKEN_PAGE)
+      return false
+    }
+    response.setHeader('www-authenticate', 'Bearer realm="git-backlog"')
+    refuse(
+      response,
+      401,
+      'Missing or wrong token: send "Authorization: Bearer <token>", or in a browser open the viewer\'s URL `git backlog serve` printed (it ends in ?token=...).',
+    )
+    return false
+  }
+
   const server: NodeServer = createServer((request, response) => {
     const run = async () => {
       if (!hostAllowed(request.headers.host)) return refuse(response, 403, 'Host not allowed.')
       if (!originAllowed(request.headers.origin)) return refuse(response, 403, 'Origin not allowed.')
-      if (token) {
-        const given = /^bearer +(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() ?? ''
-        if (!sameSecret(given, token)) return refuse(response, 401, 'Missing or wrong token (Authorization: Bearer).')
-      }
+      if (token && !admitted(request, response, token)) return
       const url = new URL(request.url ?? '/', 'http://localhost')
       const path = url.pathname
       if (path === '/mcp') return handleMcp(request, response)
@@ -204,8 +304,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   })
   port = (server.address() as AddressInfo).port
   const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  const url = `http://${shown}:${port}`
   return {
-    url: `http://${shown}:${port}`,
+    url,
+    viewerUrl: `${url}/${token ? `?token=${encodeURIComponent(token)}` : ''}`,
     port,
     async close() {
       clearInterval(sweeper)

@@ -115,7 +115,8 @@ export function fitHistory(page: ShownHistory, maxBytes: number = HISTORY_PAGE_B
     if (entries.length === 0) entries.push(cutItems(entry, maxBytes))
     break
   }
-  if (entries.length === page.entries.length && !entries.some((entry) => entry.more_items)) return page
+  // Nothing cut (an entry's own more_items, from history's maxItems, is no cut of this page's).
+  if (entries.length === page.entries.length && entries.every((entry, at) => entry === page.entries[at])) return page
   const last = entries[entries.length - 1] as PageEntry
   return { entries, next: last.commit }
 }

@@ -48,6 +48,8 @@ export interface HistoryEntry {
   subject: string
   /** Items whose files the commit changed, by id; empty for a commit that changed only config or other files. */
   items: HistoryItem[]
+  /** Items of the commit left out of `items` by `maxItems` (a bulk change): the history of each id has them. */
+  more_items?: number
 }
 
 export interface HistoryOptions {
@@ -57,6 +59,11 @@ export interface HistoryOptions {
   agent?: string
   /** Entries per page (default 20). */
   limit?: number
+  /**
+   * Without `id`: at most this many items per entry (default: all), the rest counted in `more_items`. A commit that
+   * wrote 10,000 files (an import, `doctor --fix`) then costs the diff of these, not of every file.
+   */
+  maxItems?: number
   /** The `next` of the previous page: entries continue after this commit. */
   after?: string
   /**
@@ -282,10 +289,18 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
   }
 
   /** The entry of a walked commit, its items cut to one id when asked; undefined when that item's file is untouched. */
-  async function entryOf({ entry, parent }: WalkedCommit, id: string | undefined): Promise<HistoryEntry | undefined> {
+  async function entryOf(
+    { entry, parent }: WalkedCommit,
+    id: string | undefined,
+    maxItems: number,
+  ): Promise<HistoryEntry | undefined> {
     const changed = await itemsChanged(entry.commit, parent)
-    const chosen = id === undefined ? [...changed.values()] : [changed.get(id)].filter((item) => item !== undefined)
+    const chosen =
+      id === undefined
+        ? [...changed.values()].slice(0, maxItems)
+        : [changed.get(id)].filter((item) => item !== undefined)
     if (id !== undefined && chosen.length === 0) return undefined
+    const more = id === undefined ? changed.size - chosen.length : 0
     const items: HistoryItem[] = []
     for (const item of chosen) items.push(copyItem(await historyItem(entry.commit, parent, item)))
     return {
@@ -296,6 +311,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       ...(entry.op ? { op: entry.op } : {}),
       subject: entry.subject,
       items,
+      ...(more > 0 ? { more_items: more } : {}),
     }
   }
 
@@ -357,7 +373,14 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
       }
       return items
     },
-    async history({ id, agent, limit = DEFAULT_LIMIT, after, maxCommits = Number.POSITIVE_INFINITY } = {}) {
+    async history({
+      id,
+      agent,
+      limit = DEFAULT_LIMIT,
+      after,
+      maxCommits = Number.POSITIVE_INFINITY,
+      maxItems = Number.POSITIVE_INFINITY,
+    } = {}) {
       assertLimit(limit)
       const wanted = id === undefined ? undefined : idKey(id)
       const agentKey = agent === undefined ? undefined : agent.trim().toLowerCase()
@@ -372,7 +395,7 @@ export function createItemHistory(repo: Repo, log: BacklogLog = createBacklogLog
         // Trailers (or, for a hand commit, the files it touched) say which items a commit changed: the trees of the
         // others are never read.
         if (wanted !== undefined && !names(walked.entry, wanted)) continue
-        const entry = await entryOf(walked, wanted)
+        const entry = await entryOf(walked, wanted, maxItems)
         if (!entry) continue
         // One entry past the page tells whether there is a next page; it is cached for that page.
         if (entries.length === limit) {

@@ -21,7 +21,7 @@ export type HistoryPage = HistoryBody
 export type Summary = SummaryBody
 export type ListPage = ListBody
 /** A board column; `limit` (a WIP limit) is read by the board but not sent by the server yet. */
-export type BoardColumn = BoardColumnBody & { limit?: number }
+export type BoardColumn = BoardColumnBody
 export type ReviewPage = ReviewBody
 export type Written = WrittenBody
 

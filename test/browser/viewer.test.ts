@@ -68,6 +68,8 @@ describe('the board', () => {
     const { page } = await openViewer(repo.dir, '/')
     await card(page, id, 'open').waitFor()
     const before = git(repo.dir, 'rev-list', '--count', 'HEAD').trim()
+    const calls: string[] = []
+    page.on('request', (request) => calls.push(`${request.method()} ${new URL(request.url()).pathname}`))
 
     // playwright's dragTo drives HTML5 drag and drop in Chromium: dragstart, dragover and drop, as a mouse does.
     await card(page, id, 'open').dragTo(column(page, 'in_progress'))
@@ -83,6 +85,8 @@ describe('the board', () => {
     expect(committedStatus(repo.dir, id)).toBe('in_progress')
     expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
     await expect.poll(() => countOf(page, 'in_progress')).toBe(2)
+    // The card carried its version: the move is one write, with no read of the item before it.
+    expect(calls.filter((call) => call.endsWith(`/api/items/${id}`))).toEqual([`PATCH /api/items/${id}`])
   })
 
   it('does not move a card whose item moved since the board was read: an alert, and the other move stays', async () => {

@@ -4,11 +4,13 @@
  */
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Duplex } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
+import { createApi } from '../../src/http/api.js'
 import { startHttpServer } from '../../src/http/server.js'
 import { assetFile } from '../../src/http/static.js'
 import { tempRepo } from '../helpers/repo.js'
@@ -20,7 +22,7 @@ type Answer = Omit<Response, 'json'> & { json(): Promise<Json> }
 
 const PERSON = { name: 'Pat Person', email: 'pat@example.com' }
 
-async function served(options: { webRoot?: string; heartbeatMs?: number } = {}) {
+async function served(options: { webRoot?: string; heartbeatMs?: number; maxEventStreams?: number } = {}) {
   const repo = tempRepo()
   const app = createApp({ cwd: repo.dir, watch: true, identity: PERSON })
   onTestFinished(() => app.close())
@@ -40,6 +42,7 @@ async function served(options: { webRoot?: string; heartbeatMs?: number } = {}) 
     log: () => {},
     ...(options.webRoot ? { webRoot: options.webRoot } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxEventStreams ? { maxEventStreams: options.maxEventStreams } : {}),
   })
   onTestFinished(() => server.close())
   const call = (path: string, init?: RequestInit): Promise<Answer> => fetch(`${server.url}${path}`, init)
@@ -126,6 +129,12 @@ describe('the JSON API', () => {
     expect(open.total).toBe(whole.total)
     expect(open.total).toBeGreaterThan(1)
     expect(open.wip).toBe(whole.wip)
+    // Each card carries the version of its item, which a move sends as `expect` without reading the item first.
+    for (const column of board.columns as Array<{ items: Array<{ id: string; version: string }> }>) {
+      for (const row of column.items) {
+        expect(row.version, row.id).toBe((await (await call(`/api/items/${row.id}`)).json()).version)
+      }
+    }
 
     const view = await (await call(`/api/items/${uiId}`)).json()
     expect(view.item).toMatchObject({ id: uiId, title: 'Browser UI', parent: epicId })
@@ -236,6 +245,59 @@ describe('the JSON API', () => {
     expect(foreign.status).toBe(403)
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
   })
+  it('answers a body over the limit 413, which the client receives instead of a reset connection', async () => {
+    const { repo, server, uiId } = await served()
+    const head = repo.git('rev-parse', 'HEAD')
+    // 3 MB sent as a browser would: the server refuses after 2 MiB, and the answer must still reach the sender.
+    const body = JSON.stringify({ description: 'x'.repeat(3 * 1024 * 1024) })
+    const upload = () =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const sent = request(
+          `${server.url}/api/items/${uiId}/description`,
+          { method: 'PUT', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (response) => {
+            let text = ''
+            response.setEncoding('utf8').on('data', (chunk: string) => {
+              text += chunk
+            })
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text }))
+          },
+        )
+        sent.on('error', reject)
+        sent.end(body)
+      })
+    // A reset races the answer: without the fix some of these fail, so several are sent.
+    for (let round = 0; round < 6; round++) {
+      const answer = await upload()
+      expect(answer.status).toBe(413)
+      expect(JSON.parse(answer.text).error.code).toBe('TOO_LARGE')
+      // The same through fetch, the browser's way.
+      const fetched = await fetch(`${server.url}/api/items/${uiId}/description`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      expect(fetched.status).toBe(413)
+    }
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+  })
+  it('lists the first 50 items of a bulk commit in the activity feed and counts the rest; item history keeps each', async () => {
+    const { app, call } = await served()
+    const made = await app.create({ items: Array.from({ length: 60 }, (_, n) => ({ title: `Imported ${n}` })) })
+    const ids = made.items.map((row) => row.id)
+    expect(made.total ?? ids.length).toBe(60)
+    const activity = await (await call('/api/activity?limit=1')).json()
+    const [bulk] = activity.entries
+    expect(bulk.items).toHaveLength(50)
+    expect(bulk.more_items).toBe(10)
+    const listed = new Set(bulk.items.map((item: { id: string }) => item.id))
+    const all = (await app.list({ filter: 'title.contains:Imported', limit: 100 })).items.map((row) => row.id)
+    const left = all.find((id) => !listed.has(id)) as string
+    const history = await (await call(`/api/items/${left}/history`)).json()
+    expect(history.entries[0].commit).toBe(bulk.commit)
+    expect(history.entries[0].items.map((item: { id: string }) => item.id)).toEqual([left])
+    expect(history.entries[0].more_items).toBeUndefined()
+  })
 })
 
 describe('live updates', () => {
@@ -292,6 +354,73 @@ describe('live updates', () => {
     onTestFinished(() => c.cancel())
     await call(`/api/items/${uiId}`, json('PATCH', { priority: 'high' }))
     await c.next(uiId)
+  })
+  it('sends a change event for an item file that cannot be read, and for its repair', async () => {
+    const { repo, call, apiId } = await served()
+    const stream = eventReader(await call('/api/events'))
+    onTestFinished(() => stream.cancel())
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const { item } = await (await call(`/api/items/${apiId}`)).json()
+    const path = join(repo.dir, item.path)
+    const text = readFileSync(path, 'utf8')
+    writeFileSync(path, '---\nid: [unclosed\n---\n')
+    const broken = await stream.next(apiId)
+    // A new file that cannot be read, named after its file name.
+    repo.write('.backlog/tasks/q/bl-qqqq.md', 'title: [no front matter\n')
+    const added = await stream.next('bl-qqqq')
+    expect(added.version).toBeGreaterThan(broken.version)
+    writeFileSync(path, text)
+    await stream.next(apiId)
+  })
+
+  it('answers 503 past its limit of event streams, and lets the next one in once one leaves', async () => {
+    const { call } = await served({ maxEventStreams: 2 })
+    const a = await call('/api/events')
+    const b = await call('/api/events')
+    expect([a.status, b.status]).toEqual([200, 200])
+    const third = await call('/api/events')
+    expect(third.status).toBe(503)
+    const refused = await third.json()
+    expect(refused.error.code).toBe('TOO_MANY_STREAMS')
+    expect(refused.error.message).toMatch(/2 live-update streams/)
+    await a.body?.cancel()
+    await b.body?.cancel()
+    await expect
+      .poll(async () => {
+        const next = await call('/api/events')
+        await next.body?.cancel()
+        return next.status
+      })
+      .toBe(200)
+  })
+
+  it('ends the stream of a client that reads nothing once its bytes pile up', async () => {
+    const repo = tempRepo()
+    const app = createApp({ cwd: repo.dir, watch: true, identity: PERSON })
+    onTestFinished(() => app.close())
+    await app.init({})
+    const logged: string[] = []
+    const api = createApi(app, { log: (line) => logged.push(line), heartbeatMs: 5, maxBufferedBytes: 2048 })
+    onTestFinished(() => api.close())
+    const server = createServer((req, res) => void api.handle(req, res, new URL(req.url ?? '/', 'http://localhost')))
+    // A connection whose reader stopped: the server's first bytes are taken, then nothing, as a full socket does.
+    let taken = ''
+    const stuck = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        if (taken.length < 400) {
+          taken += chunk.toString()
+          done()
+        }
+      },
+    })
+    Object.assign(stuck, { setTimeout: () => stuck, setNoDelay: () => stuck, setKeepAlive: () => stuck })
+    server.emit('connection', stuck)
+    stuck.push('GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    await expect.poll(() => taken).toMatch(/^HTTP\/1.1 200/)
+    // Pings pile up behind it until the bound is passed: then its stream is ended.
+    await expect.poll(() => stuck.destroyed, { timeout: 3000 }).toBe(true)
+    expect(logged.join('\n')).toMatch(/read nothing/)
   })
 })
 

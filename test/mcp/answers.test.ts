@@ -219,6 +219,15 @@ describe('backlog_history as an agent reads it', () => {
     // The next page goes on with the create before it, also cut.
     const more = await callOk<Page>(client, 'backlog_history', { after: page.next })
     expect(more.entries[0]).toMatchObject({ op: 'create' })
+    // With a limit the page is not cut to 4 KB, but a bulk commit still lists its first 50 items, not every one.
+    const asked = await client.call('backlog_history', { limit: 1 })
+    const [first] = (asked.structuredContent as unknown as Page).entries
+    expect(first!.items).toHaveLength(50)
+    expect(first!.more_items).toBe(ids.length - 50)
+    expect(textOf(asked)).toContain(`… and ${ids.length - 50} more items; backlog_history with id shows each`)
+    // One item's history still has that commit, with the item in it.
+    const one = await callOk<Page>(client, 'backlog_history', { id: ids[ids.length - 1], limit: 1 })
+    expect(one.entries[0]!.items.map((item) => item.id)).toEqual([ids[ids.length - 1]])
   })
 })
 

@@ -7,7 +7,8 @@ import type { ItemRecord } from '../../store/store.js'
 import type { ItemDetail } from '../index.js'
 import type { AppCore } from '../shared.js'
 
-function toDetail(record: ItemRecord, updated?: number): ItemDetail {
+/** An item in full as `get` answers it: its fields, path and archived flag, and when it last changed when known. */
+export function toDetail(record: ItemRecord, updated?: number): ItemDetail {
   const detail: ItemDetail = { ...structuredClone(record.item), path: record.path, archived: record.archived }
   if (updated !== undefined) detail.updated = formatTimestamp(new Date(updated))
   return detail

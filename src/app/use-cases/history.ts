@@ -9,13 +9,19 @@ import { assertInitialized } from '../../store/store.js'
 import type { MutationResult } from '../index.js'
 import { type AppCore, planOf } from '../shared.js'
 
+export interface HistoryOptions {
+  /** Without an id: at most this many items per entry, the rest counted in `more_items` (default: all). */
+  maxItems?: number
+}
+
 /**
  * A page of the branch's backlog history, newest first: of one item, of one agent, or of everything.
  *
  * @example
  * const { entries, next } = await history(core, { id: 'bl-x9', limit: 10 })
+ * const feed = await history(core, {}, { maxItems: 50 }) // a bulk commit: 50 items, and more_items
  */
-export async function history(core: AppCore, input: HistoryInput): Promise<HistoryPage> {
+export async function history(core: AppCore, input: HistoryInput, options: HistoryOptions = {}): Promise<HistoryPage> {
   const { store, itemHistory } = core
   assertInitialized(store)
   const page = (after: string | undefined) =>
@@ -24,6 +30,7 @@ export async function history(core: AppCore, input: HistoryInput): Promise<Histo
       ...(input.agent !== undefined ? { agent: input.agent } : {}),
       ...(input.limit !== undefined ? { limit: input.limit } : {}),
       ...(after !== undefined ? { after } : {}),
+      ...(options.maxItems !== undefined ? { maxItems: options.maxItems } : {}),
     })
   // A page walks a bounded number of commits. One item's history is never answered with an empty page while
   // there is more: its older changes may lie beyond thousands of code commits.

@@ -4,6 +4,7 @@ import { formatTimestamp } from '../../core/dates.js'
 import type { ListInput } from '../../core/inputs.js'
 import { parseFilter } from '../../query/filter.js'
 import { countItems } from '../../query/select.js'
+import type { ItemRecord } from '../../store/store.js'
 import type { ListResult } from '../index.js'
 import { type AppCore, mentionsUpdated, toRow } from '../shared.js'
 
@@ -14,6 +15,20 @@ import { type AppCore, mentionsUpdated, toRow } from '../shared.js'
  * const { items } = await list(core, { filter: 'status:todo' })
  */
 export async function list(core: AppCore, input: ListInput): Promise<ListResult> {
+  return (await listRecords(core, input)).result
+}
+
+/**
+ * The list, with the record each row was made from (`records[i]` is the record of `result.items[i]`), for a use-case
+ * that adds to the rows what the records alone know, such as their version.
+ *
+ * @example
+ * const { result, records } = await listRecords(core, { filter: '+web' })
+ */
+export async function listRecords(
+  core: AppCore,
+  input: ListInput,
+): Promise<{ result: ListResult; records: readonly ItemRecord[] }> {
   const { store, selector, changedAt } = core
   // A repository without a backlog reads as an empty one: its first create starts it (docs/adr/0013-…).
   await store.refresh()
@@ -39,7 +54,7 @@ export async function list(core: AppCore, input: ListInput): Promise<ListResult>
     if (time !== undefined) row.updated = formatTimestamp(new Date(time))
     return row
   })
-  return {
+  const result: ListResult = {
     items,
     total: selected.total,
     truncated: selected.total > limit,
@@ -55,4 +70,5 @@ export async function list(core: AppCore, input: ListInput): Promise<ListResult>
     ...(behind ? { upstream: behind } : {}),
     ...(store.isInitialized() ? {} : { no_backlog: true }),
   }
+  return { result, records: selected.records }
 }

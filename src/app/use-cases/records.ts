@@ -3,11 +3,11 @@
  * record, one item's file, the config's text, and a call when files change; and the files that cannot be read.
  */
 
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BacklogError } from '../../core/errors.js'
 import { CONFIG_PATH } from '../../core/layout.js'
+import { objectId } from '../../store/git/objects.js'
 import type { ItemRecord, Problem } from '../../store/store.js'
 import type { AppCore } from '../shared.js'
 
@@ -80,16 +80,15 @@ export async function problems(core: AppCore): Promise<Problem[]> {
 
 /**
  * An opaque version of an item's file: it changes whenever the file's bytes do, so an editor can say which version it
- * changed (`update`'s `expect`) and be refused when someone else wrote in between.
+ * changed (`update`'s `expect`) and be refused when someone else wrote in between. It is the start of the git blob id
+ * of the bytes that were parsed, which the read model keeps with each record: free for a board of 10,000 cards, where
+ * hashing the text would read every file the parse cache spared.
  *
  * @example
  * versionOf(record) // 'b1946ac92492d234'
  */
 export function versionOf(record: ItemRecord): string {
-  return createHash('sha1')
-    .update(record.raw ?? record.text)
-    .digest('hex')
-    .slice(0, 16)
+  return (record.blob ?? objectId('blob', record.raw ?? Buffer.from(record.text))).slice(0, 16)
 }
 
 /**
