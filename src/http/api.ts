@@ -31,6 +31,8 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024
 const HEARTBEAT_MS = 15_000
 /** File events come in bursts (a write is a temporary file, a rename, the index): one event per burst. */
 const SETTLE_MS = 100
+/** ...but a stream of writes that never settles is still told this often. */
+const MAX_WAIT_MS = 400
 /** Event streams open at once; each holds a socket and a place in every broadcast. */
 const MAX_EVENT_STREAMS = 64
 /** Bytes waiting for a client that does not read: past this, its stream is ended, and its browser reconnects. */
@@ -400,6 +402,7 @@ function createEventHub(
   let starting: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
+  let burstStart: number | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
 
@@ -430,26 +433,50 @@ function createEventHub(
     if (!snapshot) return
     const next = await read()
     const ids = new Set<string>()
+    /** Items a changed item points at, before or after: a page showing one of them lists it as a child or dependent. */
+    const links = new Set<string>()
+    const linked = (record: ItemRecord | undefined) => {
+      const { parent, epic, depends_on } = record?.item ?? {}
+      for (const id of [parent, epic, ...(depends_on ?? [])]) if (id) links.add(id)
+    }
     // A new record whenever a file changed (as MCP resource subscriptions tell): identity says which changed.
-    for (const [key, record] of next.records) if (snapshot.records.get(key) !== record) ids.add(record.item.id)
-    for (const [key, record] of snapshot.records) if (!next.records.has(key)) ids.add(record.item.id)
+    for (const [key, record] of next.records) {
+      const before = snapshot.records.get(key)
+      if (before === record) continue
+      ids.add(record.item.id)
+      linked(before)
+      linked(record)
+    }
+    for (const [key, record] of snapshot.records) {
+      if (next.records.has(key)) continue
+      ids.add(record.item.id)
+      linked(record)
+    }
     // A file that cannot be read has no record: it is named by its file name (or its path, when that names no id).
     for (const [path, why] of next.problems) if (snapshot.problems.get(path) !== why) ids.add(idFromPath(path) ?? path)
     for (const path of snapshot.problems.keys()) if (!next.problems.has(path)) ids.add(idFromPath(path) ?? path)
     snapshot = next
     if (!ids.size) return
     version++
-    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids: [...ids] })}\n\n`)
+    for (const id of ids) links.delete(id)
+    broadcast(`event: change\ndata: ${JSON.stringify({ version, ids: [...ids], links: [...links] })}\n\n`)
   }
 
+  /** A file event: the event goes out once the burst settles, or when the burst has lasted MAX_WAIT_MS. */
   function changed(): void {
     if (!snapshot) return
+    const now = Date.now()
+    burstStart ??= now
     clearTimeout(timer)
-    timer = setTimeout(() => {
-      publishing = publishing
-        .then(publish)
-        .catch((error: unknown) => log(`git-backlog serve: events: ${(error as Error).message}`))
-    }, SETTLE_MS)
+    timer = setTimeout(
+      () => {
+        burstStart = undefined
+        publishing = publishing
+          .then(publish)
+          .catch((error: unknown) => log(`git-backlog serve: events: ${(error as Error).message}`))
+      },
+      Math.max(0, Math.min(SETTLE_MS, burstStart + MAX_WAIT_MS - now)),
+    )
     timer.unref()
   }
 
@@ -471,6 +498,7 @@ function createEventHub(
   function stop(): void {
     generation++
     clearTimeout(timer)
+    burstStart = undefined
     clearInterval(heartbeat)
     unsubscribe?.()
     unsubscribe = undefined

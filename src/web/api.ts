@@ -20,7 +20,6 @@ export type HistoryEntry = HistoryEntryBody
 export type HistoryPage = HistoryBody
 export type Summary = SummaryBody
 export type ListPage = ListBody
-/** A board column; `limit` (a WIP limit) is read by the board but not sent by the server yet. */
 export type BoardColumn = BoardColumnBody
 export type ReviewPage = ReviewBody
 export type Written = WrittenBody

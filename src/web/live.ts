@@ -1,6 +1,6 @@
 /**
  * Live updates: one EventSource on /api/events; the changes of each 150 ms reach the subscribers at once, with the ids
- * of the items they changed (undefined: anything may have changed).
+ * of the items they changed and of the items those point at (undefined: anything may have changed).
  */
 
 type Listener = (ids: string[] | undefined) => void
@@ -17,7 +17,9 @@ export function startLive(): void {
   source.addEventListener('change', (event) => {
     let ids: string[] | undefined
     try {
-      ids = (JSON.parse((event as MessageEvent<string>).data) as { ids?: string[] }).ids
+      const change = JSON.parse((event as MessageEvent<string>).data) as { ids?: string[]; links?: string[] }
+      // The items a changed one points at (its parent, its dependencies) count as changed: their pages list it.
+      ids = change.ids && [...change.ids, ...(change.links ?? [])]
     } catch {
       ids = undefined
     }

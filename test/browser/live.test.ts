@@ -67,6 +67,23 @@ describe('live updates', () => {
     expect(requests?.started()).toBe(2 + 1)
   })
 
+  it('reload an item page when a new child or dependent points at it', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Ship the mobile app', type: 'epic' }])
+    const epic = ids[0] as string
+    const { page } = await openViewer(repo.dir, `/items/${epic}`, { live: true })
+    await page.locator('main h1', { hasText: 'Ship the mobile app' }).waitFor()
+
+    // The new items' ids are not on the page yet: the change names the item they point at.
+    await backlog(repo.dir, ['add', 'Design the onboarding screens', '--parent', epic])
+    await page.locator('ul[aria-label="Children"] li', { hasText: 'Design the onboarding screens' }).waitFor({
+      timeout: 1500,
+    })
+    await backlog(repo.dir, ['add', 'Write the store listing', '--depends-on', epic])
+    await page.locator('ul[aria-label="Dependents"] li', { hasText: 'Write the store listing' }).waitFor({
+      timeout: 1500,
+    })
+  })
+
   it('never overlap on the board while an agent writes fast, and end on the last write', async () => {
     const { repo, ids } = await backlogRepo([{ title: 'Index the archive' }, { title: 'Rotate the logs' }])
     const id = ids[0] as string

@@ -8,6 +8,8 @@ import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Duplex } from 'node:stream'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from '../../src/app/index.js'
 import { createApi } from '../../src/http/api.js'
@@ -59,7 +61,7 @@ function eventReader(response: Answer) {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader()
   const decoder = new TextDecoder()
   let buffer = ''
-  const events: Array<{ version: number; ids?: string[] }> = []
+  const events: Array<{ version: number; ids?: string[]; links?: string[] }> = []
   let waiting: (() => void) | undefined
   void (async () => {
     for (;;) {
@@ -82,7 +84,7 @@ function eventReader(response: Answer) {
   return {
     events,
     /** The next change event naming `id`, within `ms`. */
-    async next(id: string, ms = 1500): Promise<{ version: number; ids?: string[] }> {
+    async next(id: string, ms = 1500): Promise<{ version: number; ids?: string[]; links?: string[] }> {
       const from = events.length
       const deadline = Date.now() + ms
       for (;;) {
@@ -310,6 +312,8 @@ describe('live updates', () => {
 
     await call(`/api/items/${uiId}`, json('PATCH', { priority: 'low' }))
     const first = await stream.next(uiId)
+    // The items it points at are named apart: their pages list it (as a child, as a dependent).
+    expect(first.links?.sort()).toEqual([apiId, epicId].sort())
 
     const other = createApp({ cwd: repo.dir, identity: { name: 'Other', email: 'other@example.com' } })
     await other.update({ id: [apiId], status: 'in_progress' })
@@ -327,6 +331,52 @@ describe('live updates', () => {
     repo.git('checkout', '--', item.path)
     const fourth = await stream.next(epicId)
     expect(fourth.version).toBeGreaterThan(third.version)
+  })
+
+  it('sends a change event for an agent over /mcp and for a git pull', async () => {
+    const { repo, server, call, apiId, uiId } = await served()
+    const stream = eventReader(await call('/api/events'))
+    onTestFinished(() => stream.cancel())
+
+    const agent = new Client({ name: 'agent', version: '1.0.0' })
+    await agent.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)))
+    onTestFinished(() => agent.close())
+    const result = await agent.callTool({ name: 'backlog_update', arguments: { id: apiId, status: 'in_progress' } })
+    expect(result.isError).toBeFalsy()
+    await stream.next(apiId)
+
+    // Another clone changes an item and pushes; a pull here rewrites the file.
+    const remote = mkdtempSync(join(tmpdir(), 'backlog-remote-'))
+    onTestFinished(() => rmSync(remote, { recursive: true, force: true }))
+    repo.git('init', '-q', '--bare', '-b', 'main', remote)
+    repo.git('remote', 'add', 'origin', remote)
+    repo.git('push', '-q', 'origin', 'HEAD:main')
+    const clone = mkdtempSync(join(tmpdir(), 'backlog-clone-'))
+    onTestFinished(() => rmSync(clone, { recursive: true, force: true }))
+    repo.git('clone', '-q', remote, clone)
+    const elsewhere = createApp({ cwd: clone, identity: { name: 'Far', email: 'far@example.com' } })
+    await elsewhere.update({ id: [uiId], note: 'from the other clone' })
+    elsewhere.close()
+    repo.git('-C', clone, 'push', '-q', 'origin', 'HEAD:main')
+    repo.git('pull', '-q', '--no-rebase', 'origin', 'main')
+    await stream.next(uiId, 3000)
+  })
+
+  it('tells a stream of writes that never settles at least every half second', async () => {
+    const { repo, call, epicId } = await served()
+    const stream = eventReader(await call('/api/events'))
+    onTestFinished(() => stream.cancel())
+    const { item } = await (await call(`/api/items/${epicId}`)).json()
+    const path = join(repo.dir, item.path)
+    const original = readFileSync(path, 'utf8')
+    // A hand edit every 40 ms for 1.6 s: file events never 100 ms apart.
+    const started = Date.now()
+    for (let n = 0; Date.now() - started < 1600; n++) {
+      writeFileSync(path, original.replace('title: Viewer', `title: Viewer ${n}`))
+      await new Promise((resolve) => setTimeout(resolve, 40))
+    }
+    const during = stream.events.filter((event) => event.ids?.includes(epicId)).length
+    expect(during).toBeGreaterThanOrEqual(2)
   })
 
   it('keeps an idle stream alive with a comment', async () => {
