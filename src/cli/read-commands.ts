@@ -2,7 +2,15 @@
 
 import type { Command } from 'commander'
 import { BacklogError, phrase, slot } from '../core/errors.js'
-import { contextInput, getInput, historyInput, listInput, reviewInput, searchInput } from '../core/inputs.js'
+import {
+  contextInput,
+  FEED_ITEMS,
+  getInput,
+  historyInput,
+  listInput,
+  reviewInput,
+  searchInput,
+} from '../core/inputs.js'
 import { renderHistory } from '../render/history.js'
 import { COMMENT_CHARS, renderReview, renderReviewMarkdown } from '../render/review.js'
 import { layoutBoard } from './board.js'
@@ -272,8 +280,9 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
           historyInput,
           given({ id, agent: options.agent, limit: options.limit, after: options.after }),
         )
-        const result = await cli.app().history(input)
-        cli.print(options.json, result, renderHistory(result))
+        // A bulk commit lists its first FEED_ITEMS items and counts the rest, as backlog_history does.
+        const result = await cli.app().history(input, input.id === undefined ? { maxItems: FEED_ITEMS } : {})
+        cli.print(options.json, result, renderHistory(result, '`git backlog log <id>`'))
       },
     )
   withExamples(log, ['log', 'log bl-k3m9x2', 'log --agent claude -n 5'])

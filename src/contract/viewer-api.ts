@@ -98,6 +98,8 @@ export interface HistoryEntryBody {
   op?: string
   subject: string
   items: Array<{ id: string; path: string; from?: string; changes: FieldChange[] }>
+  /** In the activity feed, a commit that changed many items lists the first 50 and counts the rest here. */
+  more_items?: number
 }
 
 /** GET /api/activity and GET /api/items/:id/history: newest first; `next` is the `after` of the next page. */

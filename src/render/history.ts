@@ -80,12 +80,10 @@ function entryHead(entry: HistoryEntry): string {
   return `${entry.commit.slice(0, 7)} ${entry.date} ${entry.agent ?? entry.author} ${entry.op ?? ''}: ${entry.subject}`
 }
 
-function entryLines(entry: PageEntry): string[] {
+function entryLines(entry: PageEntry, oneItem: string): string[] {
   const lines = [entryHead(entry), ...entry.items.flatMap((item) => itemLines(item, entry.op))]
   if (entry.more_items) {
-    lines.push(
-      `    … and ${entry.more_items} more item${entry.more_items === 1 ? '' : 's'}; backlog_history with id shows each`,
-    )
+    lines.push(`    … and ${entry.more_items} more item${entry.more_items === 1 ? '' : 's'}; ${oneItem} shows each`)
   }
   return lines
 }
@@ -106,7 +104,7 @@ export function fitHistory(page: ShownHistory, maxBytes: number = HISTORY_PAGE_B
   const entries: PageEntry[] = []
   let used = 0
   for (const entry of page.entries) {
-    const size = byteLength(entryLines(entry))
+    const size = byteLength(entryLines(entry, 'backlog_history with id'))
     if (used + size <= maxBytes) {
       entries.push(entry)
       used += size
@@ -138,7 +136,7 @@ function cutItems(entry: PageEntry, maxBytes: number): PageEntry {
  * One block per commit: who, when, what. A created item is one line, a note added is the note, and every other field
  * changed is old → new (the description as a short diff).
  */
-export function renderHistory(result: ShownHistory): string {
+export function renderHistory(result: ShownHistory, oneItem = 'backlog_history with id'): string {
   const edge = result.shallow
     ? `History ends at ${result.shallow.slice(0, 7)}, the edge of this shallow clone; \`git fetch --unshallow\` brings the rest.`
     : undefined
@@ -146,7 +144,7 @@ export function renderHistory(result: ShownHistory): string {
     if (result.next) return `No changes in the commits looked at so far; history goes on: after ${result.next}`
     return edge ?? 'No history.'
   }
-  const lines = result.entries.flatMap(entryLines)
+  const lines = result.entries.flatMap((entry) => entryLines(entry, oneItem))
   if (result.next) lines.push(`… more: after ${result.next}`)
   if (edge) lines.push(edge)
   return lines.join('\n')

@@ -55,6 +55,12 @@ export function Timeline({
                     ) : null}
                   </li>
                 ))}
+                {entry.more_items ? (
+                  <li class="muted">
+                    and {entry.more_items} more item{entry.more_items === 1 ? '' : 's'} (each item's page shows its
+                    change)
+                  </li>
+                ) : null}
               </ul>
             )}
           </li>

@@ -529,4 +529,16 @@ describe('undo, redo, log and restore on the command line', () => {
     const nothing = await cli(tempRepo().dir, ['undo'])
     expect(nothing.code).toBe(1)
   })
+
+  it('lists the first 50 items of a bulk commit in the log, and counts the rest', async () => {
+    const repo = tempRepo()
+    const many = Array.from({ length: 60 }, (_, index) => ({ title: `Imported thing ${index + 1}` }))
+    await okWithInput(repo.dir, JSON.stringify(many), 'add', '--json-items', '-')
+    const log = await ok(repo.dir, 'log')
+    expect(log.match(/created /g)).toHaveLength(50)
+    expect(log).toContain('… and 10 more items; `git backlog log <id>` shows each')
+    const entries = (await json<{ entries: Array<{ items: unknown[]; more_items?: number }> }>(repo.dir, 'log')).entries
+    expect(entries[0]).toMatchObject({ more_items: 10 })
+    expect(entries[0]?.items).toHaveLength(50)
+  })
 })
