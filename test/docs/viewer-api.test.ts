@@ -23,7 +23,7 @@ interface Route {
 }
 
 /** Keys a row names that only some answers carry: a next page, items cut from a large commit. */
-const SOMETIMES = new Set(['next', 'items_omitted'])
+const SOMETIMES = new Set(['next', 'more_items'])
 
 function routes(): Route[] {
   const page = readPage(PAGE)
