@@ -15,9 +15,9 @@ export function card(page: Page, id: string, status?: string): Locator {
   return (status ? column(page, status) : page.locator('main')).locator(`article[data-id="${id}"]`)
 }
 
-/** The number a column shows in its `[data-count]` element. */
+/** The number of items a column says it holds (its `[data-count]` element). */
 export async function countOf(page: Page, status: string): Promise<number> {
-  return Number((await column(page, status).locator('[data-count]').first().textContent())?.trim())
+  return Number(await column(page, status).locator('[data-count]').first().getAttribute('data-count'))
 }
 
 /** The Spotlight search: the dialog Ctrl+K opens, and its input. */

@@ -4,6 +4,8 @@
  * Every change the page makes is checked with the real git CLI: one commit, by the repository's own identity.
  */
 
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { git } from '../helpers/repo.js'
@@ -60,6 +62,21 @@ describe('the board', () => {
     expect(await first.getAttribute('tabindex')).toBe('0')
     expect(await card(page, ids[3] as string, 'in_progress').count()).toBe(1)
     expect(pageErrors).toEqual([])
+  })
+
+  it('marks a column over its work-in-progress limit from config.yml', async () => {
+    const { repo } = await backlogRepo(SMALL_BACKLOG)
+    const config = join(repo.dir, '.backlog/config.yml')
+    writeFileSync(config, `${readFileSync(config, 'utf8')}\nwip_limits:\n  open: 2\n  in_progress: 3\n`)
+    const { page } = await openViewer(repo.dir, '/')
+    const open = column(page, 'open').locator('[data-count]')
+    await open.and(page.locator('[data-limit="2"]')).waitFor()
+    expect(await open.textContent()).toBe('3 / 2, over the limit')
+    expect(await open.getAttribute('class')).toContain('over-limit')
+    const busy = column(page, 'in_progress').locator('[data-count]')
+    expect(await busy.textContent()).toBe('1 / 3')
+    expect(await busy.getAttribute('class')).not.toContain('over-limit')
+    expect(await column(page, 'blocked').locator('[data-limit]').count()).toBe(0)
   })
 
   it('moves a dragged card to the new column and commits the status with the repository identity', async () => {

@@ -124,9 +124,19 @@ function Column({
     >
       <header class="column-head">
         <h2>{column.status.replace(/_/g, ' ')}</h2>
-        <span class={`count${overLimit ? ' over-limit' : ''}`} data-count={column.total} title="items in this column">
+        <span
+          class={`count${overLimit ? ' over-limit' : ''}`}
+          data-count={column.total}
+          {...(column.limit === undefined ? {} : { 'data-limit': column.limit })}
+          title={
+            column.limit === undefined
+              ? 'items in this column'
+              : `items in this column, of a limit of ${column.limit} (wip_limits in .backlog/config.yml)${overLimit ? ': over it' : ''}`
+          }
+        >
           {column.total}
           {column.limit !== undefined ? ` / ${column.limit}` : ''}
+          {overLimit && <span class="visually-hidden">, over the limit</span>}
         </span>
         <span class="wip" title="work in progress: cards with an assignee">
           WIP {wip}
