@@ -54,6 +54,20 @@ async function main() {
         .locator(`${column('open')} article[data-id]`)
         .first()
         .getAttribute('data-id')
+      // The page notes when the card leaves the column (playwright's own wait for it polls, adding up to half a second).
+      await page.evaluate(
+        ([selector]) => {
+          window.__gone = undefined
+          const observer = new MutationObserver(() => {
+            if (document.querySelector(selector)) return
+            window.__gone = Date.now()
+            observer.disconnect()
+          })
+          observer.observe(document.querySelector('main'), { childList: true, subtree: true })
+        },
+        [cardIn('open', id)],
+      )
+      const wall = Date.now()
       const started = performance.now()
       const result = await client.callTool({
         name: 'backlog_update',
@@ -62,7 +76,7 @@ async function main() {
       if (result.isError) fail(`backlog_update ${id}: ${JSON.stringify(result.content)}`)
       const callMs = performance.now() - started
       await page.waitForSelector(cardIn('open', id), { state: 'detached', timeout: 5_000 })
-      live.push({ id, callMs, shownMs: performance.now() - started })
+      live.push({ id, callMs, shownMs: (await page.evaluate(() => window.__gone)) - wall })
     }
 
     // A person drags the top open card to in_progress: one commit under their identity, and no agent trailer.
@@ -100,8 +114,9 @@ async function main() {
     const calls = live.map((one) => one.callMs)
     console.log(`web viewer live, ${count} items (Debian's headless Chromium; agent over stdio MCP)`)
     console.log(`  board: first card after ${boardMs.toFixed(0)} ms`)
+    const [first, ...rest] = shown
     console.log(
-      `  agent's backlog_update → card gone from its column: p50 ${percentile(shown, 50).toFixed(0)} ms, p95 ${percentile(shown, 95).toFixed(0)} ms over ${moves} moves (the call itself: p50 ${percentile(calls, 50).toFixed(0)} ms)`,
+      `  agent's backlog_update → card gone from its column: first ${first.toFixed(0)} ms, then p50 ${percentile(rest, 50).toFixed(0)} ms, p95 ${percentile(rest, 95).toFixed(0)} ms over ${rest.length} moves (the call itself: p50 ${percentile(calls, 50).toFixed(0)} ms)`,
     )
     console.log(`  drag → card moved: ${dragMs.toFixed(0)} ms; commit "${subject}" by ${author}, no agent trailer`)
     console.log(`  item page → history naming claude: ${itemMs.toFixed(0)} ms`)
