@@ -98,7 +98,7 @@ async function main() {
   } finally {
     await client.close()
     await transport.close()
-    server.child.kill('SIGTERM')
+    await server.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

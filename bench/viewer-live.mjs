@@ -123,7 +123,7 @@ async function main() {
   } finally {
     await browser.close()
     await client.close()
-    server.child.kill('SIGTERM')
+    await server.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -92,7 +92,7 @@ async function main() {
     }
   } finally {
     await browser.close()
-    server.child.kill('SIGTERM')
+    await server.stop()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -42,7 +42,7 @@ const serveDemo = (demo) => startServe({ args: ['--demo', '--dir', demo], env: {
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'git-backlog-screenshots-'))
   const demo = join(work, 'demo')
-  const { url, child } = await serveDemo(demo)
+  const { url, stop } = await serveDemo(demo)
   const browser = await chromium.launch({ executablePath: chromiumSettings.executablePath, args: CHROMIUM_ARGS })
   try {
     // A morning's work in the demo, three commits that Review shows as HEAD~3..HEAD: an agent starts an item and notes
@@ -98,7 +98,7 @@ async function main() {
     for (const file of shots) console.log(`wrote ${file.slice(root.length + 1)}`)
   } finally {
     await browser.close()
-    child.kill('SIGTERM')
+    await stop()
     rmSync(work, { recursive: true, force: true })
   }
 }
