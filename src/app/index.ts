@@ -34,6 +34,7 @@ import type { SyncResult, Upstream } from '../sync/remote.js'
 import { createCore } from './shared.js'
 import { archive, unarchive } from './use-cases/archive.js'
 import { type Board, type BoardInput, board } from './use-cases/board.js'
+import { type Briefing, type BriefingInput, briefing } from './use-cases/briefing.js'
 import { context } from './use-cases/context.js'
 import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
@@ -54,6 +55,7 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { Briefing } from './use-cases/briefing.js'
 export type { LintResult } from './use-cases/lint.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
@@ -151,6 +153,8 @@ export interface App {
   review(input: ReviewInput): Promise<Review>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
+  /** {@link briefing}: what an agent starting a session should know, within a byte budget. */
+  briefing(input: BriefingInput): Promise<Briefing>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
   /** {@link lint}: checks the files under .backlog/ and reports what is wrong, file and line; writes nothing. */
@@ -209,6 +213,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),
+    briefing: (input) => briefing(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

@@ -48,7 +48,7 @@ export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly
   { heading: 'Tidy up', commands: ['archive', 'unarchive', 'rm'] },
   { heading: 'Look back and take back', commands: ['log', 'review', 'undo', 'redo', 'restore'] },
   { heading: 'Share and repair', commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'merge-driver'] },
-  { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
+  { heading: 'Serve agents and other clients', commands: ['mcp', 'serve', 'briefing', 'hook'] },
 ]
 
 /** The dozen commands a bare `git backlog` shows. */

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
+import { registerAgentCommands } from './agent-commands.js'
 import { colorWanted, createStyle, type Style } from './color.js'
 import { takeDirectory } from './directory.js'
 import { groupCommands, MORE_HELP, shortHelp, withExamples } from './help.js'
@@ -76,6 +77,7 @@ export function createProgram(cli: CliContext): Command {
   registerReadCommands(program, cli)
   registerRepoCommands(program, cli)
   registerServeCommands(program, cli)
+  registerAgentCommands(program, cli)
 
   groupCommands(program)
   program.helpCommand('help [command]', 'show help for a command')
