@@ -43,6 +43,7 @@ import { history, restore } from './use-cases/history.js'
 import { type InitInput, type InitResult, init } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
+import { type PromptEntry, type PromptInput, prompt, prompts, type RenderedPrompt } from './use-cases/prompts.js'
 import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
@@ -57,6 +58,7 @@ export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
 export type { Briefing } from './use-cases/briefing.js'
 export type { LintResult } from './use-cases/lint.js'
+export type { PromptEntry, RenderedPrompt } from './use-cases/prompts.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
 export interface ListResult {
@@ -155,6 +157,10 @@ export interface App {
   board(input: BoardInput): Promise<Board>
   /** {@link briefing}: what an agent starting a session should know, within a byte budget. */
   briefing(input: BriefingInput): Promise<Briefing>
+  /** {@link prompts}: the workflow prompts, built-in or the repository's own (`.backlog/prompts/`). */
+  prompts(): Promise<PromptEntry[]>
+  /** {@link prompt}: one workflow prompt with its arguments filled in. */
+  prompt(input: PromptInput): Promise<RenderedPrompt>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
   /** {@link lint}: checks the files under .backlog/ and reports what is wrong, file and line; writes nothing. */
@@ -214,6 +220,8 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     review: (input) => review(core, input),
     board: (input) => board(core, input),
     briefing: (input) => briefing(core, input),
+    prompts: () => prompts(core),
+    prompt: (input) => prompt(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

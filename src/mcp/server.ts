@@ -11,6 +11,7 @@ import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { toolError, toolFailure } from './errors.js'
 import type { ToolListing } from './listing.js'
+import { registerPrompts } from './prompts.js'
 import { registerResources } from './resources.js'
 import { createStdioTransport } from './stdio.js'
 
@@ -65,12 +66,14 @@ export function createMcpServer(app: App | (() => App | Promise<App>), options: 
       capabilities: {
         tools: { listChanged: false },
         resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: false },
         completions: {},
       },
       instructions: INSTRUCTIONS,
     },
   )
-  const resources = registerResources(server, appFor)
+  const resources = registerResources(server, appFor, () => options.agent || server.getClientVersion()?.name)
+  registerPrompts(server, appFor)
   // Once the client has its tools, read the backlog in the background so its first call finds everything loaded, and
   // start telling it about changes. Not earlier: reading 10,000 items keeps this thread busy for a second, and the
   // client waits for the listing before it does anything.
