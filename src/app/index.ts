@@ -27,6 +27,7 @@ import type {
 import type { Review } from '../core/review.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
+import type { AgentFilesResult } from '../store/agent-files.js'
 import type { Identity } from '../store/identity.js'
 import type { HistoryPage } from '../store/item-history.js'
 import type { ItemRecord, Problem, Store } from '../store/store.js'
@@ -40,7 +41,7 @@ import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
 import { get } from './use-cases/get.js'
 import { history, restore } from './use-cases/history.js'
-import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { type InitInput, type InitResult, init, initAgents } from './use-cases/init.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { type PromptEntry, type PromptInput, prompt, prompts, type RenderedPrompt } from './use-cases/prompts.js'
@@ -49,6 +50,7 @@ import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
+import { type TodosInput, type TodosResult, todos } from './use-cases/todos.js'
 import { undo } from './use-cases/undo.js'
 import { type UpdateOptions, update } from './use-cases/update.js'
 import { writeBody } from './use-cases/write-body.js'
@@ -125,6 +127,8 @@ export interface AppOptions {
 export interface App {
   /** {@link init} */
   init(input: InitInput): Promise<InitResult>
+  /** {@link initAgents}: the backlog's section in AGENTS.md (and CLAUDE.md), the one write outside .backlog/. */
+  initAgents(input: { agent?: string }): Promise<AgentFilesResult>
   /** {@link create} */
   create(input: CreateInput): Promise<MutationResult>
   /** {@link get}: the items found; `missing` lists ids that name no item, when some others were found (else NOT_FOUND). */
@@ -161,6 +165,8 @@ export interface App {
   prompts(): Promise<PromptEntry[]>
   /** {@link prompt}: one workflow prompt with its arguments filled in. */
   prompt(input: PromptInput): Promise<RenderedPrompt>
+  /** {@link todos}: an agent's todo list mirrored into the items its todos name (started claims, completed closes). */
+  todos(input: TodosInput): Promise<TodosResult>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
   /** {@link lint}: checks the files under .backlog/ and reports what is wrong, file and line; writes nothing. */
@@ -204,6 +210,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
   return {
     store,
     init: (input) => init(core, input),
+    initAgents: (input) => initAgents(core, input),
     create: (input) => create(core, input),
     get: (input) => get(core, input),
     list: (input) => list(core, input),
@@ -222,6 +229,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     briefing: (input) => briefing(core, input),
     prompts: () => prompts(core),
     prompt: (input) => prompt(core, input),
+    todos: (input) => todos(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

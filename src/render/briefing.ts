@@ -22,6 +22,8 @@ export interface BriefingSection {
   total: number
   /** Where to see the rest, e.g. `backlog_list filter "+READY"`. */
   more: string
+  /** Show the title even when there is nothing under it ("nothing changed" is news too). */
+  keep?: boolean
 }
 
 export interface FittedBriefing {
@@ -81,7 +83,7 @@ export function cutToLines(text: string, maxBytes: number): string {
 function render(header: string[], sections: BriefingSection[], shown: number[], footer: string[]): string {
   const out = [...header]
   sections.forEach((section, index) => {
-    if (section.total === 0) return
+    if (section.total === 0 && !section.keep) return
     const count = shown[index] ?? 0
     out.push(section.title)
     for (const line of section.lines.slice(0, count)) out.push(`- ${line}`)

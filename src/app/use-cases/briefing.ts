@@ -222,6 +222,7 @@ export async function briefing(core: AppCore, input: BriefingInput): Promise<Bri
       lines: changes.map((change) => `${shortTime(change.date)} ${change.who}: ${change.subject}`),
       total,
       more: 'backlog_history',
+      keep: since !== undefined,
     },
   ]
   const upstream = inProgress.upstream
