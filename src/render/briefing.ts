@@ -44,7 +44,7 @@ export function oneLine(text: string): string {
  * `…` when it was cut.
  *
  * @example
- * cutToBytes('héllo wörld', 8) // 'héllo…'
+ * cutToBytes('héllo wörld', 9) // 'héllo…' (9 bytes: é and … take 2 and 3)
  */
 export function cutToBytes(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text
