@@ -187,9 +187,11 @@ export function registerResources(
   server.setRequestHandler(CompleteRequestSchema, (request) =>
     mapped(async () => {
       const { ref, argument } = request.params
-      if (ref.type !== 'ref/resource' || ref.uri !== ITEM_URI_TEMPLATE || argument.name !== 'id') {
-        return { completion: { values: [] } }
-      }
+      // An item's id: in the item template's URI, or as the `id` argument of a workflow prompt.
+      const itemId =
+        argument.name === 'id' &&
+        ((ref.type === 'ref/resource' && ref.uri === ITEM_URI_TEMPLATE) || ref.type === 'ref/prompt')
+      if (!itemId) return { completion: { values: [] } }
       const prefix = idKey(argument.value ?? '')
       const all = await records()
       const matches = all.filter(({ item }) => idKey(item.id).startsWith(prefix))

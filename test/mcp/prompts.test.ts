@@ -20,6 +20,15 @@ describe('MCP prompts', () => {
     ])
     for (const prompt of prompts) expect(prompt.description?.length).toBeGreaterThan(10)
 
+    // A prompt's id argument completes to item ids, as the item template's does.
+    const created = await callOk<{ items: Array<{ id: string }> }>(client, 'backlog_create', { title: 'Vague' })
+    const id = created.items[0]?.id as string
+    const completion = await client.client.complete({
+      ref: { type: 'ref/prompt', name: 'refine-item' },
+      argument: { name: 'id', value: id.slice(0, 5) },
+    })
+    expect(completion.completion.values).toEqual([id])
+
     const refine = await client.client.getPrompt({ name: 'refine-item', arguments: { id: 'bl-k3m9x2' } })
     const text = textOfPrompt(refine)
     expect(refine.messages[0]?.role).toBe('user')
