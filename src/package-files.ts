@@ -1,6 +1,6 @@
 /** Files shipped with the package (package.json, templates/), found from wherever this code runs: src/, dist/ or the bundle. */
 
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -48,4 +48,9 @@ export function selfLaunch(): Launch {
   const bin = packagePath('dist/bin/git-backlog.js')
   if (/[\\/]_npx[\\/]/.test(bin)) return { command: 'npx', args: ['--yes', `git-backlog@${VERSION}`] }
   return { command: process.execPath, args: [bin] }
+}
+
+/** The names of the files in a folder of the package, e.g. `templates/prompts`, sorted. */
+export function listPackageFiles(dir: string): string[] {
+  return readdirSync(join(packageRoot(), dir)).sort()
 }

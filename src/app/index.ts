@@ -28,6 +28,7 @@ import type {
 import type { Review } from '../core/review.js'
 import type { ResolvedFile } from '../merge/resolve.js'
 import type { Counts } from '../query/select.js'
+import type { AgentFilesResult } from '../store/agent-files.js'
 import type { Identity } from '../store/identity.js'
 import type { HistoryPage } from '../store/item-history.js'
 import type { ItemRecord, Problem, Store } from '../store/store.js'
@@ -35,6 +36,7 @@ import type { SyncResult, Upstream } from '../sync/remote.js'
 import { createCore } from './shared.js'
 import { archive, unarchive } from './use-cases/archive.js'
 import { type Board, type BoardInput, board } from './use-cases/board.js'
+import { type Briefing, type BriefingInput, briefing } from './use-cases/briefing.js'
 import { context } from './use-cases/context.js'
 import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
@@ -43,15 +45,17 @@ import { get } from './use-cases/get.js'
 import { type HistoryOptions, history, restore } from './use-cases/history.js'
 import { type IdsInput, ids } from './use-cases/ids.js'
 import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
-import { type InitInput, type InitResult, init } from './use-cases/init.js'
+import { type InitInput, type InitResult, init, initAgents } from './use-cases/init.js'
 import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
+import { type PromptEntry, type PromptInput, prompt, prompts, type RenderedPrompt } from './use-cases/prompts.js'
 import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
 import { search } from './use-cases/search.js'
+import { type TodosInput, type TodosResult, todos } from './use-cases/todos.js'
 import { undo } from './use-cases/undo.js'
 import { type UpdateOptions, update } from './use-cases/update.js'
 import { writeBody } from './use-cases/write-body.js'
@@ -59,10 +63,12 @@ import { writeBody } from './use-cases/write-body.js'
 export type { ItemDetail, ItemRow } from '../core/fields.js'
 export type { ItemRecord, Problem } from '../store/store.js'
 export { plural, toRow } from './shared.js'
+export type { Briefing } from './use-cases/briefing.js'
 export type { ExportResult } from './use-cases/export.js'
 export type { ImportInput, ImportResult } from './use-cases/import.js'
 export type { ItemLinks, ItemView } from './use-cases/item-view.js'
 export type { LintResult } from './use-cases/lint.js'
+export type { PromptEntry, RenderedPrompt } from './use-cases/prompts.js'
 export type { UpdateOptions } from './use-cases/update.js'
 
 export interface ListResult {
@@ -129,6 +135,8 @@ export interface AppOptions {
 export interface App {
   /** {@link init} */
   init(input: InitInput): Promise<InitResult>
+  /** {@link initAgents}: the backlog's section in AGENTS.md (and CLAUDE.md), the one write outside .backlog/. */
+  initAgents(input: { agent?: string }): Promise<AgentFilesResult>
   /** {@link create} */
   create(input: CreateInput): Promise<MutationResult>
   /** {@link importItems}: a peer's backlog brought over in one commit, with what could not be mapped. */
@@ -167,6 +175,14 @@ export interface App {
   ids(input: IdsInput): Promise<Array<{ id: string; title: string }>>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
+  /** {@link briefing}: what an agent starting a session should know, within a byte budget. */
+  briefing(input: BriefingInput): Promise<Briefing>
+  /** {@link prompts}: the workflow prompts, built-in or the repository's own (`.backlog/prompts/`). */
+  prompts(): Promise<PromptEntry[]>
+  /** {@link prompt}: one workflow prompt with its arguments filled in. */
+  prompt(input: PromptInput): Promise<RenderedPrompt>
+  /** {@link todos}: an agent's todo list mirrored into the items its todos name (started claims, completed closes). */
+  todos(input: TodosInput): Promise<TodosResult>
   /** {@link doctor}: checks the setup (merge attributes and driver, conflicts, unreadable files, upstream); `fix` repairs. */
   doctor(input?: DoctorInput): Promise<DoctorResult>
   /** {@link lint}: checks the files under .backlog/ and reports what is wrong, file and line; writes nothing. */
@@ -210,6 +226,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
   return {
     store,
     init: (input) => init(core, input),
+    initAgents: (input) => initAgents(core, input),
     create: (input) => create(core, input),
     importItems: (input) => importItems(core, input),
     get: (input) => get(core, input),
@@ -229,6 +246,10 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     board: (input) => board(core, input),
     export: (input) => exportItems(core, input),
     ids: (input) => ids(core, input),
+    briefing: (input) => briefing(core, input),
+    prompts: () => prompts(core),
+    prompt: (input) => prompt(core, input),
+    todos: (input) => todos(core, input),
     doctor: (input) => doctor(core, input),
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),

@@ -54,7 +54,7 @@ export const COMMAND_GROUPS: ReadonlyArray<{ heading: string; commands: readonly
     heading: 'Share and repair',
     commands: ['sync', 'resolve', 'doctor', 'lint', 'workflow', 'completion', 'merge-driver'],
   },
-  { heading: 'Serve agents and other clients', commands: ['mcp', 'serve'] },
+  { heading: 'Serve agents and other clients', commands: ['mcp', 'serve', 'briefing', 'hook'] },
 ]
 
 /** The dozen commands a bare `git backlog` shows. */

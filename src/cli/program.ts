@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { type App, createApp } from '../app/index.js'
 import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
+import { registerAgentCommands } from './agent-commands.js'
 import { colorWanted, createStyle, type Style } from './color.js'
 import { COMPLETE_COMMAND, registerCompletionCommand, runComplete } from './completion.js'
 import { takeDirectory } from './directory.js'
@@ -81,6 +82,7 @@ export function createProgram(cli: CliContext): Command {
   registerExportCommand(program, cli)
   registerRepoCommands(program, cli)
   registerServeCommands(program, cli)
+  registerAgentCommands(program, cli)
   registerCompletionCommand(program, cli)
 
   groupCommands(program)

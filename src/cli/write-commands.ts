@@ -78,18 +78,33 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
     .command('init')
     .description('create .backlog/config.yml in this repository and commit it')
     .option('--prefix <prefix>', 'id prefix of new items (default: bl)')
+    .option(
+      '--agents',
+      "also write the backlog's section of AGENTS.md (and of CLAUDE.md, if there is one) telling agents how to use it",
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (options: { prefix?: string; json?: boolean }) => {
-      const result = await cli.app().init({ ...given({ prefix: options.prefix }), ...given({ agent: cli.agent() }) })
-      cli.print(
-        options.json,
-        result,
+    .action(async (options: { prefix?: string; agents?: boolean; json?: boolean }) => {
+      const app = cli.app()
+      const result = await app.init({ ...given({ prefix: options.prefix }), ...given({ agent: cli.agent() }) })
+      const lines = [
         result.created
           ? `Created ${result.path}${result.commit ? ` [${result.commit.slice(0, 7)}]` : ''}. Add items with \`git backlog add "Title"\`.`
           : `Already initialized: ${result.path} exists.`,
-      )
+      ]
+      if (!options.agents) return cli.print(options.json, result, lines[0] as string)
+      const agents = await app.initAgents(given({ agent: cli.agent() }))
+      if (agents.committed.length) {
+        lines.push(`Wrote the backlog section of ${agents.committed.join(' and ')} [${agents.commit?.slice(0, 7)}].`)
+      }
+      if (agents.uncommitted.length) {
+        lines.push(
+          `Wrote the backlog section of ${agents.uncommitted.join(' and ')}, not committed: ${agents.uncommitted.length === 1 ? 'it holds' : 'they hold'} your own uncommitted changes; commit them with yours.`,
+        )
+      }
+      if (!agents.written.length) lines.push('AGENTS.md already has the backlog section.')
+      cli.print(options.json, { ...result, agents }, lines.join('\n'))
     })
-  withExamples(init, ['init', 'init --prefix web'])
+  withExamples(init, ['init', 'init --prefix web', 'init --agents'])
 
   const add = withFieldOptions(
     program

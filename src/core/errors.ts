@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'INVALID_ID',
   'NOT_FOUND',
   'MALFORMED_ITEM',
+  /** A workflow prompt file (`.backlog/prompts/<name>.md`) that cannot be read: its path, line and reason. */
+  'MALFORMED_PROMPT',
   'NOT_A_REPO',
   'NOT_INITIALIZED',
   'REPO_BUSY',

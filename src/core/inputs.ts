@@ -461,3 +461,11 @@ export const lintInputShape = {
 }
 export const lintInput = z.strictObject(lintInputShape)
 export type LintInput = z.output<typeof lintInput>
+
+export const briefingInputShape = {
+  agent: agentName.optional().describe('Whose session: its own last change marks where "changed since" starts'),
+  since: dateValue.optional().describe('Changes since this time instead, e.g. yesterday or 2026-11-23T09:00Z'),
+  max_bytes: smallInt(256, 65_536).optional().describe('Size budget in UTF-8 bytes (default 3072)'),
+}
+export const briefingInput = z.strictObject(briefingInputShape)
+export type BriefingInput = z.output<typeof briefingInput>

@@ -19,6 +19,8 @@ import { resourceFailure } from './errors.js'
 
 export const ITEM_URI_TEMPLATE = 'backlog://items/{id}'
 export const CONFIG_URI = 'backlog://config'
+/** The session briefing for the connected agent (docs/agents.md). */
+export const BRIEFING_URI = 'backlog://briefing'
 const ITEM_URI = /^backlog:\/\/items\/([^/?#]+)$/
 const PAGE_SIZE = 500
 const MAX_COMPLETIONS = 100
@@ -46,6 +48,7 @@ export function itemUri(id: string): string {
 export function registerResources(
   server: Server,
   appFor: () => Promise<App>,
+  agent: () => string | undefined = () => undefined,
 ): { start(): Promise<void>; changed(): void; close(): void } {
   const subscriptions = new Set<string>()
   let snapshot: Map<string, ItemRecord> | undefined
@@ -114,7 +117,17 @@ export function registerResources(
       const page = all.slice(offset, offset + PAGE_SIZE)
       const resources = [
         ...(offset === 0
-          ? [{ uri: CONFIG_URI, name: 'config', title: 'Backlog config', mimeType: 'application/yaml' }]
+          ? [
+              { uri: CONFIG_URI, name: 'config', title: 'Backlog config', mimeType: 'application/yaml' },
+              {
+                uri: BRIEFING_URI,
+                name: 'briefing',
+                title: 'Session briefing',
+                description:
+                  'What to know at the start of a session: work in progress and whose, ready, blocked and why, what others changed since your last change (at most 3 KB)',
+                mimeType: 'text/plain',
+              },
+            ]
           : []),
         ...page.map(({ item, archived }) => ({
           uri: itemUri(item.id),
@@ -135,6 +148,11 @@ export function registerResources(
   async function readResource(uri: string) {
     const app = await appFor()
     if (uri === CONFIG_URI) return { contents: [{ uri, mimeType: 'application/yaml', text: await app.configText() }] }
+    if (uri === BRIEFING_URI) {
+      const who = agent()
+      const { text } = await app.briefing(who ? { agent: who } : {})
+      return { contents: [{ uri, mimeType: 'text/plain', text }] }
+    }
     const match = ITEM_URI.exec(uri)
     let id: string | undefined
     try {
@@ -169,9 +187,11 @@ export function registerResources(
   server.setRequestHandler(CompleteRequestSchema, (request) =>
     mapped(async () => {
       const { ref, argument } = request.params
-      if (ref.type !== 'ref/resource' || ref.uri !== ITEM_URI_TEMPLATE || argument.name !== 'id') {
-        return { completion: { values: [] } }
-      }
+      // An item's id: in the item template's URI, or as the `id` argument of a workflow prompt.
+      const itemId =
+        argument.name === 'id' &&
+        ((ref.type === 'ref/resource' && ref.uri === ITEM_URI_TEMPLATE) || ref.type === 'ref/prompt')
+      if (!itemId) return { completion: { values: [] } }
       const prefix = idKey(argument.value ?? '')
       const all = await records()
       const matches = all.filter(({ item }) => idKey(item.id).startsWith(prefix))

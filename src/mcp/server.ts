@@ -11,6 +11,7 @@ import { isBacklogError } from '../core/errors.js'
 import { VERSION } from '../package-files.js'
 import { toolError, toolFailure } from './errors.js'
 import type { ToolListing } from './listing.js'
+import { registerPrompts } from './prompts.js'
 import { registerResources } from './resources.js'
 import { createStdioTransport } from './stdio.js'
 
@@ -31,7 +32,7 @@ async function listedTools(): Promise<ToolListing[]> {
 const WARM_AFTER_MS = 1_000
 
 const INSTRUCTIONS =
-  'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to claim (claim: true), note progress on and finish items. Every change is one git commit, so it is reviewed like code, backlog_undo takes back your last change, and backlog_history tells who changed what. When a list says the branch is behind its upstream, ask for `git backlog sync` (or git pull) before picking work.'
+  'This server is the task backlog of the current git repository (files under .backlog/). Call backlog_list to see what is open, backlog_get for details, backlog_create to plan work, and backlog_update to claim (claim: true), note progress on and finish items. Every change is one git commit, so it is reviewed like code, backlog_undo takes back your last change, and backlog_history tells who changed what. When a list says the branch is behind its upstream, ask for `git backlog sync` (or git pull) before picking work. The backlog://briefing resource says what is in progress, ready, blocked and changed since your last change; the prompts (next-task, plan-feature, hand-off...) walk through common workflows.'
 
 export interface McpServerOptions {
   /** The agent name for commit trailers when a call names none (`--agent` or `BACKLOG_AGENT`); else the client's name. */
@@ -65,12 +66,14 @@ export function createMcpServer(app: App | (() => App | Promise<App>), options: 
       capabilities: {
         tools: { listChanged: false },
         resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: false },
         completions: {},
       },
       instructions: INSTRUCTIONS,
     },
   )
-  const resources = registerResources(server, appFor)
+  const resources = registerResources(server, appFor, () => options.agent || server.getClientVersion()?.name)
+  registerPrompts(server, appFor)
   // Once the client has its tools, read the backlog in the background so its first call finds everything loaded, and
   // start telling it about changes. Not earlier: reading 10,000 items keeps this thread busy for a second, and the
   // client waits for the listing before it does anything.

@@ -365,7 +365,11 @@ describe('MCP resources', () => {
     const { resourceTemplates } = await client.client.listResourceTemplates()
     expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(['backlog://items/{id}'])
     const { resources } = await client.client.listResources()
-    expect(resources.map((resource) => resource.uri)).toEqual(['backlog://config', `backlog://items/${id}`])
+    expect(resources.map((resource) => resource.uri)).toEqual([
+      'backlog://config',
+      'backlog://briefing',
+      `backlog://items/${id}`,
+    ])
     const read = await client.client.readResource({ uri: `backlog://items/${id}` })
     expect(read.contents[0]).toMatchObject({ mimeType: 'text/markdown' })
     expect((read.contents[0] as { text: string }).text).toMatch(/^---\nid: /)

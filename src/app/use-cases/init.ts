@@ -1,10 +1,13 @@
 /** The init use-case: start a backlog in the repository (its config and merge attributes, one commit). */
 
+import { SECTION_START, upsertSection } from '../../core/agents-section.js'
 import { BacklogError } from '../../core/errors.js'
 import { isValidPrefix } from '../../core/ids.js'
 import { ATTRIBUTES_PATH, ATTRIBUTES_TEXT, CONFIG_PATH } from '../../core/layout.js'
+import { commitMessage } from '../../core/messages.js'
 import { installDriverQuietly } from '../../merge/install.js'
 import { readPackageFile } from '../../package-files.js'
+import { type AgentFilesResult, writeAgentFiles } from '../../store/agent-files.js'
 import { type AppCore, planOf } from '../shared.js'
 
 export interface InitInput {
@@ -59,4 +62,39 @@ export async function init(core: AppCore, { prefix, agent }: InitInput): Promise
     path: CONFIG_PATH,
     ...(result.commit ? { commit: result.commit } : {}),
   }
+}
+
+/** Files of instructions for agents: AGENTS.md always; CLAUDE.md when the repository has one that does not import AGENTS.md. */
+const AGENT_FILES = ['AGENTS.md', 'CLAUDE.md']
+
+/**
+ * Writes (or brings up to date) the backlog's section of AGENTS.md, and of CLAUDE.md when there is one that does not
+ * already import AGENTS.md (`@AGENTS.md`), between markers, keeping the rest of each file; commits the files that held
+ * no uncommitted changes in one commit. Running it again changes nothing.
+ *
+ * @example
+ * await initAgents(core, {}) // { written: ['AGENTS.md'], committed: ['AGENTS.md'], uncommitted: [], commit: '…' }
+ */
+export async function initAgents(core: AppCore, { agent }: { agent?: string }): Promise<AgentFilesResult> {
+  const section = readPackageFile('templates/agents-section.md')
+  const context = await core.contextFor(agent)
+  const message = commitMessage({
+    op: 'init',
+    verb: 'write the backlog section of the agent instructions',
+    items: [],
+    ...(context.agent ? { agent: context.agent } : {}),
+  })
+  return writeAgentFiles(
+    core.store.repo,
+    AGENT_FILES.map((path) => ({
+      path,
+      next: (current) => {
+        if (path === 'AGENTS.md') return upsertSection(current, section)
+        if (current === undefined) return undefined
+        if (!current.includes(SECTION_START) && /^@AGENTS\.md\b/m.test(current)) return undefined
+        return upsertSection(current, section)
+      },
+    })),
+    message,
+  )
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { cutToBytes, cutToLines, fitBriefing, oneLine } from './briefing.js'
+
+describe('cutting text to bytes', () => {
+  it('never splits a character, and marks a cut with …', () => {
+    expect(cutToBytes('héllo wörld', 9)).toBe('héllo…')
+    expect(cutToBytes('héllo wörld', 8)).toBe('héll…')
+    expect(cutToBytes('short', 8)).toBe('short')
+    // 🙂 is four bytes (two UTF-16 units): a cut falls before it, never inside.
+    for (let max = 3; max < 20; max++) {
+      const cut = cutToBytes('ab🙂🙂中é', max)
+      expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(max)
+      expect(Buffer.from(cut).toString()).toBe(cut)
+      expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/)
+    }
+  })
+
+  it('drops whole lines only, and reads control characters as spaces', () => {
+    expect(cutToLines('one\ntwo\nthree', 8)).toBe('one\ntwo')
+    expect(cutToLines('one\ntwo', 100)).toBe('one\ntwo')
+    expect(oneLine('a\tb\r\nc')).toBe('a b c')
+  })
+})
+
+describe('fitting the briefing', () => {
+  const section = (key: string, count: number) => ({
+    key,
+    title: `${key} (${count}):`,
+    lines: Array.from({ length: Math.min(count, 20) }, (_, index) => `${key} line ${index} ${'x'.repeat(60)}`),
+    total: count,
+    more: `see ${key}`,
+  })
+
+  it('gives up changes first and the work in progress last, saying how many more there are', () => {
+    const fitted = fitBriefing(
+      ['Header'],
+      [section('in_progress', 30), section('ready', 30), section('blocked', 30), section('changes', 30)],
+      ['Footer'],
+      1200,
+    )
+    expect(Buffer.byteLength(fitted.text)).toBeLessThanOrEqual(1200)
+    expect(fitted.shown.in_progress).toBeGreaterThan(fitted.shown.changes as number)
+    expect(fitted.trimmed).toEqual(['in_progress', 'ready', 'blocked', 'changes'])
+    expect(fitted.text).toContain(`  … ${30 - (fitted.shown.changes as number)} more: see changes`)
+    expect(fitted.text.endsWith('Footer')).toBe(true)
+  })
+
+  it('keeps everything when it fits, and leaves out empty sections unless asked to keep them', () => {
+    const fitted = fitBriefing(
+      ['Header'],
+      [section('ready', 2), { ...section('blocked', 0) }, { ...section('changes', 0), keep: true }],
+      [],
+      3072,
+    )
+    expect(fitted.text).toBe(
+      `Header\nready (2):\n- ready line 0 ${'x'.repeat(60)}\n- ready line 1 ${'x'.repeat(60)}\nchanges (0):`,
+    )
+    expect(fitted.trimmed).toEqual([])
+  })
+})
