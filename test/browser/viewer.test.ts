@@ -262,6 +262,22 @@ describe('the item page', () => {
     expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(head)
     expect(git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`)).toContain('THEIRS: written from the command line.')
     expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
+
+    // Having seen theirs, Save again applies the edit on top of it.
+    await page.getByRole('button', { name: 'Save' }).first().click()
+    await expect.poll(() => git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`)).toContain('MINE: the steps')
+    const described = git(repo.dir, 'rev-parse', 'HEAD').trim()
+    // The title was typed before theirs too: its first Save is refused, and the second applies it.
+    const saveFields = page.locator('form.fields-form').getByRole('button', { name: 'Save' })
+    await saveFields.click()
+    await page.getByRole('alert').waitFor()
+    expect(git(repo.dir, 'rev-parse', 'HEAD').trim()).toBe(described)
+    await saveFields.click()
+    await expect
+      .poll(() => git(repo.dir, 'show', `HEAD:${itemFile(repo.dir, id)}`))
+      .toContain('Write the upgrade guide, mine')
+    expect(git(repo.dir, 'rev-list', '--count', `${head}..HEAD`).trim()).toBe('2')
+    expect(git(repo.dir, 'status', '--porcelain').trim()).toBe('')
   })
 
   it('refuses a stale edit: says so in an alert, and the change made meanwhile stays', async () => {

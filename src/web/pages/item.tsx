@@ -198,7 +198,10 @@ export function ItemPage({ id }: { id: string }) {
                       setDescriptionBase(undefined)
                     },
                     descriptionBase,
-                  )
+                  ).then((written) => {
+                    // Refused: the page now shows the item as it is, and Save again applies this text on top of it.
+                    if (!written) setDescriptionBase(undefined)
+                  })
                 }}
               >
                 <textarea
@@ -365,7 +368,10 @@ export function ItemPage({ id }: { id: string }) {
                     setDraftBase(undefined)
                   },
                   draftBase,
-                )
+                ).then((written) => {
+                  // Refused: the page now shows the item as it is, and Save again applies these fields on top of it.
+                  if (!written) setDraftBase(undefined)
+                })
             }}
           >
             <label>
