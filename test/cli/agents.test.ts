@@ -175,7 +175,7 @@ describe('git backlog init --agents', () => {
     expect(repo.git('rev-list', '--count', 'HEAD')).toBe(commits)
 
     // A changed section is replaced in place, text after it kept.
-    repo.write('AGENTS.md', text.replace('## Task backlog (git-backlog)', '## Old words') + '\n## Later\n')
+    repo.write('AGENTS.md', `${text.replace('## Task backlog (git-backlog)', '## Old words')}\n## Later\n`)
     repo.git('commit', '-q', '-m', 'edit agents', '--', 'AGENTS.md')
     await runInProcess(repo.dir, ['init', '--agents'])
     expect(repo.read('AGENTS.md')).toBe(`${text}\n## Later\n`)
