@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { homedir, networkInterfaces } from 'node:os'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { type Command, Option } from 'commander'
 import { createApp, plural } from '../app/index.js'
@@ -25,6 +25,22 @@ export function demoDirectory(env: NodeJS.ProcessEnv): string {
 }
 
 /** Whether a `git-backlog` command is on PATH, so `git backlog` works in a shell. */
+/**
+ * The addresses other machines reach this one by, when the server listens on all of them (`--host 0.0.0.0` or `::`):
+ * its URL names 127.0.0.1, which means nothing to them.
+ *
+ * @example
+ * elsewhere('0.0.0.0', 7373) // ['http://192.168.1.20:7373']
+ */
+export function elsewhere(host: string | undefined, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return []
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => !address.internal && (address.family === 'IPv4' || host === '::'))
+    .filter((address) => !address.address.startsWith('fe80:'))
+    .map((address) => `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${port}`)
+}
+
 function onPath(env: NodeJS.ProcessEnv): boolean {
   return (env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'git-backlog')))
 }
@@ -201,6 +217,9 @@ export function registerServeCommands(program: Command, cli: CliContext): void {
             // With a token, the address lets a browser in once (it is given a cookie), as Jupyter's does.
             `  Web viewer: ${server.viewerUrl}${token ? '  (open this address: it lets the browser in)' : ''}`,
             `  MCP over HTTP: ${mcpUrl}${token ? ' (send Authorization: Bearer <token>)' : ''}`,
+            ...elsewhere(options.host, server.port).map(
+              (address) => `  From other machines: ${server.viewerUrl.replace(/^http:\/\/[^/]+/, address)}`,
+            ),
             ...(taken.length
               ? [
                   `  (port ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} taken, by another server perhaps: clients set up for ${taken[0]} reach that one, not this)`,

@@ -61,13 +61,22 @@ export interface CountsBody {
   by_field?: Record<string, Record<string, number>>
 }
 
+/** A file under .backlog/ that cannot be read as an item: where, why, and what to do. */
+export interface ProblemBody {
+  path: string
+  line?: number
+  reason: string
+  fix: string
+}
+
 /** GET /api/items: a page of rows, how many matched, and counts when asked. */
 export interface ListBody {
   items: ItemRow[]
   total: number
   truncated: boolean
   counts?: CountsBody
-  problems?: unknown[]
+  /** Files under .backlog/ that are not readable items (bad YAML, conflict markers): never left out in silence. */
+  problems?: ProblemBody[]
 }
 
 /** A board card: the item's row and the version to name as `expect` when it is moved. */

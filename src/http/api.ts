@@ -56,7 +56,6 @@ export interface ApiOptions {
   maxBufferedBytes?: number
 }
 
-/** The HTTP status of an expected failure: the caller's doing, or the repository's state. */
 /** The HTTP status of each error code: the caller's doing (4xx), or what the server could not do (5xx). */
 const STATUS: Record<BacklogErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -217,9 +216,9 @@ export function createApi(app: App, options: ApiOptions): Api {
     } catch {
       throw new BacklogError('INVALID_INPUT', 'the id in the path is not valid URL encoding')
     }
-    const [id] = parse(getInput, { id: text }).id
-    if (!id || parse(getInput, { id: text }).id.length !== 1) throw new BacklogError('INVALID_INPUT', 'one id per path')
-    return id
+    const ids = parse(getInput, { id: text }).id
+    if (ids.length !== 1 || !ids[0]) throw new BacklogError('INVALID_INPUT', 'one id per path')
+    return ids[0]
   }
 
   /** One edit of one item, refused as CONFLICT (with the item as it is now) when `expect` is not its version. */
@@ -404,6 +403,7 @@ function createEventHub(
   let unsubscribe: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
   let burstStart: number | undefined
+  let heardWhileStarting = false
   let heartbeat: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
 
@@ -465,7 +465,10 @@ function createEventHub(
 
   /** A file event: the event goes out once the burst settles, or when the burst has lasted MAX_WAIT_MS. */
   function changed(): void {
-    if (!snapshot) return
+    if (!snapshot) {
+      heardWhileStarting = true
+      return
+    }
     const now = Date.now()
     burstStart ??= now
     clearTimeout(timer)
@@ -483,8 +486,10 @@ function createEventHub(
 
   async function start(): Promise<void> {
     const started = generation
-    const first = await read()
+    // Watching first, then reading: a change made meanwhile is in the read or comes as an event after it.
+    heardWhileStarting = false
     const stopWatching = await app.watch(changed)
+    const first = await read()
     // Every client left while this started (and `stop` ran): nobody needs this watcher.
     if (started !== generation) {
       stopWatching()
@@ -494,6 +499,8 @@ function createEventHub(
     unsubscribe = stopWatching
     heartbeat = setInterval(() => broadcast(': ping\n\n'), heartbeatMs)
     heartbeat.unref()
+    // An event heard during the read may be of a change the read missed: compare once more.
+    if (heardWhileStarting) changed()
   }
 
   function stop(): void {

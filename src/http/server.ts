@@ -1,8 +1,9 @@
 /**
- * `git backlog serve`: one HTTP server for a repository's backlog. Today it carries the MCP Streamable HTTP transport
- * at `/mcp` (one MCP session per client, all over one app), the web viewer's JSON API and live updates under
- * `/api/` (http/api.ts) and the viewer's page and assets (http/static.ts). Every request is checked before anything runs: the Host header (a DNS-rebinding page reaches 127.0.0.1 under
- * its own name), the Origin of browser requests, and a bearer token when the server listens beyond this machine.
+ * `git backlog serve`: one HTTP server for a repository's backlog. It carries the MCP Streamable HTTP transport at
+ * `/mcp` (one MCP session per client, all over one app), the web viewer's JSON API and live updates under `/api/`
+ * (http/api.ts) and the viewer's page and assets (http/static.ts). Every request is checked before anything runs: the
+ * Host header (a DNS-rebinding page reaches 127.0.0.1 under its own name), the Origin of browser requests, and the
+ * token (a bearer header, or the cookie a browser gets from the viewer's URL) when the server has one.
  */
 
 import { randomUUID, timingSafeEqual } from 'node:crypto'
@@ -73,9 +74,28 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(`${text}\n`)
 }
 
-/** A JSON-RPC error body, which MCP clients show to their user. */
-function refuse(response: ServerResponse, status: number, message: string): void {
-  send(response, status, { jsonrpc: '2.0', error: { code: -32000, message }, id: null })
+/** The code an API client reads for a refusal of the server itself (docs/viewer.md). */
+const REFUSAL_CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  500: 'INTERNAL',
+}
+
+/**
+ * A refusal in the words of whoever asked: under `/api/` the API's `{ error: { code, message } }`, elsewhere a
+ * JSON-RPC error body, which MCP clients show to their user.
+ */
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, message: string): void {
+  const path = (request.url ?? '/').split('?')[0] ?? '/'
+  const api = path === '/api' || path.startsWith('/api/')
+  send(
+    response,
+    status,
+    api
+      ? { error: { code: REFUSAL_CODES[status] ?? 'ERROR', message } }
+      : { jsonrpc: '2.0', error: { code: -32000, message }, id: null },
+  )
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -193,7 +213,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       lastSeen.set(known, Date.now())
       return known.handleRequest(request, response)
     }
-    if (typeof id === 'string') return refuse(response, 404, 'Session not found; initialize again.')
+    if (typeof id === 'string') return refuse(request, response, 404, 'Session not found; initialize again.')
     // A new session: its own MCP server over the shared app, so each client has its own subscriptions.
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -223,7 +243,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         `git-backlog ${VERSION}`,
         `Serving the backlog of ${summary.repository} (branch ${summary.branch}, ${summary.items} items).`,
         `MCP (Streamable HTTP): http://${request.headers.host}/mcp`,
-        'The web viewer is not here yet: connect an MCP client, or run `git backlog` in the repository.',
+        'The web viewer is not built here (dist/web is missing: `npm run build` makes it); MCP clients connect as above.',
       ].join('\n'),
     )
   }
@@ -266,6 +286,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     response.setHeader('www-authenticate', 'Bearer realm="git-backlog"')
     refuse(
+      request,
       response,
       401,
       'Missing or wrong token: send "Authorization: Bearer <token>", or in a browser open the viewer\'s URL `git backlog serve` printed (it ends in ?token=...).',
@@ -275,8 +296,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server: NodeServer = createServer((request, response) => {
     const run = async () => {
-      if (!hostAllowed(request.headers.host)) return refuse(response, 403, 'Host not allowed.')
-      if (!originAllowed(request.headers.origin)) return refuse(response, 403, 'Origin not allowed.')
+      if (!hostAllowed(request.headers.host)) return refuse(request, response, 403, 'Host not allowed.')
+      if (!originAllowed(request.headers.origin)) return refuse(request, response, 403, 'Origin not allowed.')
       if (token && !admitted(request, response, token)) return
       const url = new URL(request.url ?? '/', 'http://localhost')
       const path = url.pathname
@@ -288,9 +309,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return send(response, 404, 'Not found.')
     }
     run().catch((error: unknown) => {
-      if (isBacklogError(error) && !response.headersSent) return refuse(response, statusOf(error.code), error.message)
+      if (isBacklogError(error) && !response.headersSent)
+        return refuse(request, response, statusOf(error.code), error.message)
       log(`git-backlog serve: ${(error as Error).stack ?? String(error)}`)
-      if (!response.headersSent) refuse(response, 500, 'Internal error; the server logged the details.')
+      if (!response.headersSent) refuse(request, response, 500, 'Internal error; the server logged the details.')
       else response.end()
     })
   })

@@ -1,6 +1,9 @@
 /** The shell: navigation, the page the URL names, the spotlight, and the statuses every page shares. */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
+import { api } from './api.js'
 import { DEFAULT_STATUSES, StatusesContext } from './components.js'
+import { useData } from './hooks.js'
+import { type LiveState, onLiveState } from './live.js'
 import { handleLinkClick, onNavigate } from './nav.js'
 import { ActivityPage } from './pages/activity.js'
 import { BoardPage } from './pages/board.js'
@@ -110,11 +113,57 @@ export function App() {
             Search <kbd>Ctrl K</kbd>
           </button>
         </header>
+        <Notices />
         <main id="main" tabIndex={-1}>
           <Page route={route} />
         </main>
       </div>
       {spotlight && <Spotlight onClose={() => setSpotlight(false)} />}
     </StatusesContext.Provider>
+  )
+}
+
+/**
+ * What the pages cannot show by themselves: item files that cannot be read (they are missing from every page), and
+ * live updates that stopped reaching the page.
+ */
+function Notices() {
+  const [live, setLive] = useState<LiveState>('connecting')
+  useEffect(() => onLiveState(setLive), [])
+  const unreadable = useData('problems', () => api.items({ limit: 1 }))
+  const problems = unreadable.data?.problems ?? []
+  return (
+    <div class="notices">
+      {(live === 'reconnecting' || live === 'stopped') && (
+        <p role="status" class="notice">
+          Live updates are off ({live === 'stopped' ? 'the server refused them; trying again soon' : 'reconnecting'}
+          ): this page shows what it last loaded, and catches up once they are back.
+        </p>
+      )}
+      {problems.length > 0 && (
+        <div role="alert" class="notice problems">
+          <p>
+            {problems.length === 1 ? '1 item file cannot' : `${problems.length} item files cannot`} be read, so the
+            pages leave {problems.length === 1 ? 'it' : 'them'} out:
+          </p>
+          <ul>
+            {problems.slice(0, 5).map((problem) => (
+              <li key={problem.path}>
+                <code>
+                  {problem.path}
+                  {problem.line ? `:${problem.line}` : ''}
+                </code>{' '}
+                {problem.reason} {problem.fix}
+              </li>
+            ))}
+          </ul>
+          {problems.length > 5 && (
+            <p>
+              and {problems.length - 5} more: <code>git backlog lint</code> lists them all.
+            </p>
+          )}
+        </div>
+      )}
+    </div>
   )
 }

@@ -9,12 +9,54 @@ const WINDOW_MS = 150
 let timer: ReturnType<typeof setTimeout> | undefined
 let pendingIds: Set<string> | undefined = new Set()
 let source: EventSource | undefined
+/** A stream the server refused (too many open, say) is tried again after this long. */
+const RETRY_MS = 10_000
+
+/** Whether changes reach the page: `connecting` at first, `live`, `reconnecting` after a drop, `stopped` when refused. */
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'stopped'
+let state: LiveState = 'connecting'
+const stateListeners = new Set<(state: LiveState) => void>()
+
+function setState(next: LiveState): void {
+  if (next === state) return
+  state = next
+  for (const listener of stateListeners) listener(state)
+}
+
+/** Calls `listener` when the live state changes; returns the unsubscribe. */
+export function onLiveState(listener: (state: LiveState) => void): () => void {
+  stateListeners.add(listener)
+  listener(state)
+  return () => stateListeners.delete(listener)
+}
 
 /** Opens the one connection (once); the browser reconnects by itself when the server restarts. */
 export function startLive(): void {
   if (source || typeof EventSource === 'undefined') return
-  source = new EventSource('/api/events')
-  source.addEventListener('change', (event) => {
+  connect()
+}
+
+function connect(): void {
+  const stream = new EventSource('/api/events')
+  source = stream
+  let opened = false
+  stream.addEventListener('open', () => {
+    // Reconnected: what changed while the stream was down was never told, so anything may have changed.
+    if (opened || state === 'reconnecting' || state === 'stopped') {
+      pendingIds = undefined
+      timer ??= setTimeout(flush, WINDOW_MS)
+    }
+    opened = true
+    setState('live')
+  })
+  stream.addEventListener('error', () => {
+    if (stream.readyState !== EventSource.CLOSED) return setState('reconnecting')
+    // Refused (a 503, no stream): the browser gives up on its own, so this tries again later.
+    setState('stopped')
+    stream.close()
+    setTimeout(connect, RETRY_MS)
+  })
+  stream.addEventListener('change', (event) => {
     let ids: string[] | undefined
     try {
       const change = JSON.parse((event as MessageEvent<string>).data) as { ids?: string[]; links?: string[] }

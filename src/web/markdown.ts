@@ -32,14 +32,17 @@ export function escapeHtml(text: string): string {
 }
 
 let hooked = false
-/** Links open apart and tell the target nothing; only http(s), mailto and in-page links keep their href. */
+/**
+ * Links open apart and tell the target nothing; only http(s) and mailto links keep their href (and in-page ones,
+ * though no heading carries an id to land on).
+ */
 function hookLinks(): void {
   if (hooked || !DOMPurify.isSupported) return
   hooked = true
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node.tagName !== 'A') return
     const href = node.getAttribute('href') ?? ''
-    if (href && !href.startsWith('#') && !href.startsWith('mailto:') && !safeHttpUrl(href)) {
+    if (href && !href.startsWith('#') && !/^mailto:/i.test(href) && !safeHttpUrl(href)) {
       node.removeAttribute('href')
     }
     if (href && !href.startsWith('#')) {

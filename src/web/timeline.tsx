@@ -1,4 +1,5 @@
 /** A list of commits: when, who (agent or author), the commit's short id, and each field's old → new. */
+import { useState } from 'preact/hooks'
 import type { HistoryEntry } from './api.js'
 import { changeText, formatDate, shortCommit, whoMade } from './format.js'
 import { itemHref } from './route.js'
@@ -34,7 +35,7 @@ export function Timeline({
               <ul class="fields">
                 {items.flatMap((item) =>
                   (item.changes ?? []).map((change, index) => (
-                    <li key={`${item.id}-${change.field}-${index}`}>{changeText(change)}</li>
+                    <ChangeLine key={`${item.id}-${change.field}-${index}`} change={change} />
                   )),
                 )}
               </ul>
@@ -49,7 +50,7 @@ export function Timeline({
                     {item.changes?.length ? (
                       <ul class="fields">
                         {item.changes.map((change, index) => (
-                          <li key={`${change.field}-${index}`}>{changeText(change)}</li>
+                          <ChangeLine key={`${change.field}-${index}`} change={change} />
                         ))}
                       </ul>
                     ) : null}
@@ -67,5 +68,23 @@ export function Timeline({
         )
       })}
     </ol>
+  )
+}
+
+/** Longer than this, a change shows its start and a button for the rest (a description rewritten whole, say). */
+const LONG_CHANGE = 400
+
+/** One field's change, old → new; a long one cut to its start until asked for in full. */
+function ChangeLine({ change }: { change: { field: string; old?: unknown; new?: unknown } }) {
+  const [whole, setWhole] = useState(false)
+  const text = changeText(change)
+  if (text.length <= LONG_CHANGE || whole) return <li>{text}</li>
+  return (
+    <li>
+      {text.slice(0, LONG_CHANGE - 100)}…{' '}
+      <button type="button" class="link" onClick={() => setWhole(true)}>
+        Show all ({text.length.toLocaleString('en')} characters)
+      </button>
+    </li>
   )
 }

@@ -245,6 +245,7 @@ describe('the JSON API', () => {
       json('PATCH', { title: 'Hacked' }, { origin: 'https://evil.example' }),
     )
     expect(foreign.status).toBe(403)
+    expect((await foreign.json()).error).toEqual({ code: 'FORBIDDEN', message: 'Origin not allowed.' })
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
   })
   it('answers a body over the limit 413, which the client receives instead of a reset connection', async () => {

@@ -78,7 +78,10 @@ describe('the token handshake for browsers', () => {
       const refused = await call('/api/summary', { headers })
       expect(refused.status, JSON.stringify(headers)).toBe(401)
       expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/)
-      expect(await refused.text()).toMatch(/Authorization: Bearer.*\?token=/)
+      const body = (await refused.json()) as { error: { code: string; message: string } }
+      // The API's own error shape (docs/viewer.md), not MCP's JSON-RPC one.
+      expect(body.error.code).toBe('UNAUTHORIZED')
+      expect(body.error.message).toMatch(/Authorization: Bearer.*\?token=/)
     }
   })
 

@@ -147,12 +147,18 @@ export function ItemPage({ id }: { id: string }) {
       {data.parents && data.parents.length > 0 && (
         <nav aria-label="Parents" class="breadcrumb">
           <ol>
-            {/* The API names the direct parent first; the trail reads from the top down. */}
-            {[...data.parents].reverse().map((parent) => (
-              <li key={parent.id}>
-                <ItemLink row={parent} />
-              </li>
-            ))}
+            {/* The API names the direct parent first; the trail reads from the top down, its middle left out when long. */}
+            {trail([...data.parents].reverse()).map((parent) =>
+              typeof parent === 'number' ? (
+                <li key="skipped" class="muted" title={`${parent} more parents`}>
+                  … {parent} more
+                </li>
+              ) : (
+                <li key={parent.id}>
+                  <ItemLink row={parent} />
+                </li>
+              ),
+            )}
           </ol>
         </nav>
       )}
@@ -532,4 +538,10 @@ export function ItemPage({ id }: { id: string }) {
       </div>
     </article>
   )
+}
+
+/** A parent chain of more than four: its top, how many are left out, and the two nearest the item. */
+function trail<T>(chain: T[]): Array<T | number> {
+  if (chain.length <= 4) return chain
+  return [chain[0] as T, chain.length - 3, ...chain.slice(-2)]
 }
