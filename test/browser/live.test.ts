@@ -3,6 +3,8 @@
  * board, however fast an agent writes, has one request in flight at a time and still ends on the latest state.
  */
 
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { steadyApp } from '../helpers/app.js'
@@ -82,6 +84,47 @@ describe('live updates', () => {
     await page.locator('ul[aria-label="Dependents"] li', { hasText: 'Write the store listing' }).waitFor({
       timeout: 1500,
     })
+  })
+
+  it('catch up after the event stream was down, and say while it is', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Renew the certificate' }])
+    const id = ids[0] as string
+    // The first stream is cut: the browser tries again after a few seconds, and meanwhile a change goes unheard.
+    let streams = 0
+    const { page } = await openViewer(repo.dir, '/', {
+      beforeOpen: (opening) =>
+        opening.route('**/api/events', (route) => (streams++ === 0 ? route.abort() : route.continue())),
+    })
+    await card(page, id, 'open').waitFor()
+    await page.getByRole('status').filter({ hasText: 'Live updates are off' }).waitFor()
+    await backlog(repo.dir, ['update', id, '-s', 'in_progress'])
+    // Reconnected, the page loads again what it shows: the change made while it was deaf arrives too.
+    await card(page, id, 'in_progress').waitFor({ timeout: 8000 })
+    expect(streams).toBeGreaterThanOrEqual(2)
+    expect(await page.getByRole('status').filter({ hasText: 'Live updates are off' }).count()).toBe(0)
+  })
+
+  it('name an item file that cannot be read above the page, and drop the notice once it is fixed', async () => {
+    const { repo, ids } = await backlogRepo([{ title: 'Rotate the keys' }, { title: 'Audit the logs' }])
+    const id = ids[0] as string
+    const { page } = await openViewer(repo.dir, '/', { live: true })
+    await card(page, id, 'open').waitFor()
+    const file = join(
+      repo.dir,
+      repo
+        .git('ls-files', '.backlog/tasks')
+        .split('\n')
+        .find((path) => path.includes(id)) ?? '',
+    )
+    const good = readFileSync(file, 'utf8')
+    writeFileSync(file, good.replace(/^title: .*$/m, 'title: [unclosed'))
+    const notice = page.getByRole('alert').filter({ hasText: 'cannot be read' })
+    await notice.waitFor({ timeout: 1500 })
+    expect(await notice.textContent()).toContain(`${id}.md`)
+    expect(await card(page, id).count()).toBe(0)
+    writeFileSync(file, good)
+    await card(page, id, 'open').waitFor({ timeout: 1500 })
+    expect(await notice.count()).toBe(0)
   })
 
   it('never overlap on the board while an agent writes fast, and end on the last write', async () => {
