@@ -1,6 +1,6 @@
 /**
- * GitHub issues as `gh issue list --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url`
- * prints them: a JSON array. Issue 42 becomes gh-42; each milestone becomes a milestone item the issues sit under.
+ * GitHub issues as `gh issue list --json <GH_FIELDS>` prints them: a JSON array. Issue 42 becomes gh-42; each milestone
+ * becomes a milestone item the issues sit under; an issue closed as not planned (`stateReason`) is cancelled.
  */
 
 import { BacklogError } from '../core/errors.js'
@@ -24,8 +24,14 @@ const READ = new Set([
   'id',
 ])
 
-const HOW =
-  'give the output of `gh issue list --state all --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url`'
+/** The fields to ask `gh issue list --json` for: `stateReason` tells an issue closed as not planned from a done one. */
+export const GH_FIELDS =
+  'number,title,body,state,stateReason,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url'
+
+/** The command whose output the reader takes, as the help, the docs and the errors give it. */
+export const GH_COMMAND = `gh issue list --state all --limit 10000 --json ${GH_FIELDS}`
+
+const HOW = `give the output of \`${GH_COMMAND}\``
 
 /** A login from gh's `{login, name}` shape (or a plain text). */
 function loginOf(value: unknown): string | undefined {

@@ -28,7 +28,7 @@ describe('git backlog import', () => {
     const before = status(repo)
     const sources: Array<[string, string, number]> = [
       ['beads', join(FIXTURES, 'beads'), 5],
-      ['github', join(FIXTURES, 'github', 'issues.json'), 4],
+      ['github', join(FIXTURES, 'github', 'issues.json'), 5],
       ['taskwarrior', join(FIXTURES, 'taskwarrior', 'export.json'), 7],
       ['backloghq', join(FIXTURES, 'backloghq', 'tasks.json'), 4],
       ['backlog.md', join(FIXTURES, 'backlog.md'), 8],
@@ -81,7 +81,7 @@ describe('git backlog import', () => {
       '--dry-run',
     ])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^Would import 4 items from github; nothing was written\./)
+    expect(stdout).toMatch(/^Would import 5 items from github; nothing was written\./)
     expect(stdout).toContain('  gh-12 (was #12): Passkey button on the sign-in page\n    - assignees bob dropped')
     expect(commits(repo)).toBe(start)
     expect(status(repo)).toBe('')

@@ -7,6 +7,7 @@ import { type BacklogConfig, DEFAULT_CONFIG } from '../../src/core/config.js'
 import type { Item } from '../../src/core/item.js'
 import { blankDraft } from '../../src/import/draft.js'
 import { importSource, mapDrafts, type SourceFile } from '../../src/import/index.js'
+import { runInProcess } from '../helpers/cli.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'import')
 
@@ -78,7 +79,7 @@ describe('GitHub issues', () => {
   const { item, problems, mapped } = imported('github', 'github')
 
   it('makes gh-N ids, a milestone item the issues sit under, comments as notes', () => {
-    expect(mapped.items.map((entry) => entry.item.id)).toEqual(['gh-milestone-1', 'gh-12', 'gh-15', 'gh-18'])
+    expect(mapped.items.map((entry) => entry.item.id)).toEqual(['gh-milestone-1', 'gh-12', 'gh-15', 'gh-18', 'gh-20'])
     expect(item('gh-milestone-1')).toMatchObject({ type: 'milestone', due: '2026-12-01T00:00:00Z' })
     expect(item('gh-12')).toMatchObject({
       status: 'open',
@@ -92,6 +93,28 @@ describe('GitHub issues', () => {
     expect(item('gh-12').notes.map((note) => note.by)).toEqual(['bob', 'ann'])
     expect(item('gh-15')).toMatchObject({ status: 'done', closed: '2026-09-05T17:00:00Z', tags: ['bug'] })
     expect(problems('gh-12')).toEqual(['assignees bob dropped: one assignee here'])
+  })
+
+  it('reads stateReason: closed as not planned is cancelled; closed without it, or open with it empty, as before', () => {
+    expect(item('gh-20')).toMatchObject({ status: 'cancelled', closed: '2026-09-06T10:00:00Z' })
+    expect(item('gh-15').status).toBe('done')
+    expect(item('gh-18').status).toBe('open')
+  })
+
+  it('asks gh for stateReason wherever it gives the command: help, errors, the CLI example and the docs', async () => {
+    const fields = (text: string) => /gh issue list [^|`\n]*--json ([\w,]+)/.exec(text)?.[1]?.split(',') ?? []
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'migrating.md'), 'utf8')
+    const help = await runInProcess(process.cwd(), ['import', '--help'])
+    let error = ''
+    try {
+      importSource('github').read([])
+    } catch (thrown) {
+      error = (thrown as Error).message
+    }
+    for (const text of [importSource('github').about, error, help.stdout, docs]) {
+      expect(fields(text)).toContain('stateReason')
+      expect(fields(text)).toContain('closedAt')
+    }
   })
 
   it('refuses JSON that is not the array gh prints', () => {
