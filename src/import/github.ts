@@ -5,7 +5,7 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { dateOf, keepOthers, parseJson, recordOf, textOf } from './values.js'
+import { addNotes, dateOf, keepOthers, parseJson, recordOf, slugOf, textOf } from './values.js'
 
 const READ = new Set([
   'number',
@@ -43,13 +43,8 @@ function milestoneDraft(milestone: Record<string, unknown>, issue: Draft): Draft
   const title = textOf(milestone.title)
   if (!title) return undefined
   const number = textOf(milestone.number)
-  const slug = title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40)
   const draft = blankDraft(`milestone:${title}`, title)
-  draft.id = number ? `gh-milestone-${number}` : `gh-milestone-${slug || 'untitled'}`
+  draft.id = number ? `gh-milestone-${number}` : `gh-milestone-${slugOf(title, 40) || 'untitled'}`
   draft.type = 'milestone'
   const state = textOf(milestone.state)
   if (state) draft.status = { name: state, meaning: state.toLowerCase() === 'closed' ? 'done' : 'open' }
@@ -95,18 +90,12 @@ function readIssue(issue: Record<string, unknown>, index: number, milestones: Ma
   draft.closed = dateOf(issue.closedAt, 'closedAt', draft)
   const url = textOf(issue.url)
   if (url) draft.references.push({ url, title: `GitHub issue #${number}` })
-  for (const entry of Array.isArray(issue.comments) ? issue.comments : []) {
-    const comment = recordOf(entry, `issue #${number}: a comment`)
-    const text = typeof comment.body === 'string' ? comment.body.trim() : ''
-    const at = dateOf(comment.createdAt, 'comment createdAt', draft)
-    if (!text) continue
-    if (!at) {
-      draft.problems.push('a comment without a date dropped: notes here are dated')
-      continue
-    }
-    const by = loginOf(comment.author)
-    draft.notes.push({ at, ...(by ? { by } : {}), text })
-  }
+  addNotes(
+    issue.comments,
+    { text: 'body', at: 'createdAt', by: (comment) => loginOf(comment.author), what: 'comment' },
+    `issue #${number}`,
+    draft,
+  )
   const body = typeof issue.body === 'string' ? issue.body.replaceAll('\r\n', '\n').trim() : ''
   draft.description = body ? `${body}\n` : ''
   keepOthers(issue, READ, draft)

@@ -10,7 +10,7 @@ import { attributes as attributesSchema, LIMITS } from '../core/input-values.js'
 import { blankItem, ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
 import { parseRecurrence } from '../core/recurrence.js'
 import type { Draft, StatusMeaning } from './draft.js'
-import { statusKey } from './values.js'
+import { slugOf, statusKey } from './values.js'
 
 /** What one imported item could not bring over, by the id it has here. */
 export interface ItemReport {
@@ -59,12 +59,7 @@ function isValidId(id: string): boolean {
 
 /** An id made from one that is not an id here (`ADR 0001` → `bl-adr-0001`), the same for the same text. */
 function idFrom(sourceId: string, prefix: string): string {
-  const slug = sourceId
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60 - prefix.length)
-  return `${prefix}-${slug || 'item'}`
+  return `${prefix}-${slugOf(sourceId, 60 - prefix.length) || 'item'}`
 }
 
 /** The repository's status for a source status: its own name when the config has it, else by what it means. */

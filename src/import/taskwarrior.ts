@@ -6,7 +6,7 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
-import { dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+import { addNotes, dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
 
 const STATUSES: Record<string, StatusMeaning> = {
   pending: 'open',
@@ -68,9 +68,11 @@ function shortIds(uuids: string[], prefix: string): Map<string, string> {
 }
 
 function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskShape, where: string): Draft {
-  const draft = blankDraft(uuid, (textOf(record.description) ?? '').split('\n')[0] ?? '')
-  const full = typeof record.description === 'string' ? record.description.trim() : ''
-  if (full.includes('\n')) draft.description = `${full}\n`
+  // Its description is the title; a description of several lines keeps the lines after the first as the body.
+  const [title = '', ...rest] = (typeof record.description === 'string' ? record.description.trim() : '').split('\n')
+  const draft = blankDraft(uuid, title.trim())
+  const body = rest.join('\n').trim()
+  if (body) draft.description = `${body}\n`
   draft.attributes[shape.uuidAttribute] = uuid
   const status = textOf(record.status) ?? 'pending'
   const meaning = STATUSES[status.toLowerCase()]
@@ -100,14 +102,7 @@ function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskSh
   draft.until = dateOf(record.until, 'until', draft)
   const recur = textOf(record.recur)
   if (recur) draft.recur = recur
-  for (const entry of Array.isArray(record.annotations) ? record.annotations : []) {
-    const annotation = recordOf(entry, `${where}: an annotation`)
-    const text = typeof annotation.description === 'string' ? annotation.description.trim() : ''
-    const at = dateOf(annotation.entry, 'annotation entry', draft)
-    if (!text) continue
-    if (!at) draft.problems.push('an annotation without a date dropped: notes here are dated')
-    else draft.notes.push({ at, text })
-  }
+  addNotes(record.annotations, { text: 'description', at: 'entry', what: 'annotation' }, where, draft)
   const known = new Set([
     ...READ,
     ...shape.uuidKeys,

@@ -117,6 +117,22 @@ describe('GitHub issues', () => {
     }
   })
 
+  it('drops a comment without a date, and says so, as beads does', () => {
+    const gh = importSource('github').read([
+      { path: '-', text: JSON.stringify([{ number: 1, title: 'A', comments: [{ body: 'undated' }, { body: '' }] }]) },
+    ]).drafts[0]
+    const bd = importSource('beads').read([
+      {
+        path: 'issues.jsonl',
+        text: `${JSON.stringify({ id: 'bd-1', title: 'A', comments: [{ text: 'undated' }] })}\n`,
+      },
+    ]).drafts[0]
+    for (const draft of [gh, bd]) {
+      expect(draft?.notes).toEqual([])
+      expect(draft?.problems).toEqual(['a comment without a date dropped: notes here are dated'])
+    }
+  })
+
   it('refuses JSON that is not the array gh prints', () => {
     expect(() => importSource('github').read([{ path: '-', text: '{"number": 1}' }])).toThrow(
       /not a JSON array of issues/,
@@ -154,6 +170,16 @@ describe('taskwarrior', () => {
       'priority "X" is not urgent, high, medium or low: kept as source_priority',
       'recurrence "2h" is not one read here: kept as source_recur, the item does not recur',
     ])
+  })
+
+  it('does not repeat the title as the first line of the description', () => {
+    const text = JSON.stringify([
+      { uuid: '11111111-2222-4333-8444-555555555555', description: 'Ship it\nafter the review', status: 'pending' },
+      { uuid: '21111111-2222-4333-8444-555555555555', description: 'One line', status: 'pending' },
+    ])
+    const [long, short] = importSource('taskwarrior').read([{ path: '-', text }]).drafts
+    expect(long).toMatchObject({ title: 'Ship it', description: 'after the review\n' })
+    expect(short).toMatchObject({ title: 'One line', description: '' })
   })
 
   it('reads old exports, one object a line', () => {
@@ -265,6 +291,7 @@ describe('backlog-mcp', () => {
       type: 'task',
       attributes: { source_type: 'cron', schedule: '0 3 * * *', command: 'npm run reindex', enabled: true },
     })
+    expect(item('TASK-0001').description).toBe('Build the index on start.\n')
     expect(problems('CRON-0001')[0]).toMatch(/^type "cron" is not an item type here: imported as a task/)
     expect(read.notes).toContain('1 markdown file(s) without an id in their frontmatter skipped')
   })
