@@ -17,6 +17,13 @@ export interface Draft {
    * deterministically, so a second import of the same source meets the same ids.
    */
   id?: string
+  /** Longer forms of `id` (more digits of the same UUID), taken in order when `id` is another item's here. */
+  ids?: string[]
+  /**
+   * The source's own identity of the item (a UUID), kept as the attribute named: an item here holding the same value
+   * is this item, imported before, whatever id it was given then.
+   */
+  key?: { attribute: string; value: string }
   title: string
   type?: string
   /** The source's status word, and what it means when the importer knows. */

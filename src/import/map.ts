@@ -36,6 +36,11 @@ export interface MapOptions {
   config: BacklogConfig
   /** True for an id an item of the repository has: links to it are kept. */
   exists(id: string): boolean
+  /**
+   * The id of the item of the repository whose attribute `attribute` is `value` (a source's UUID), if one is: that
+   * item is the draft imported before, and keeps its id.
+   */
+  holder?(attribute: string, value: string): string | undefined
 }
 
 /** Priority words of other tools that mean one of ours. */
@@ -128,13 +133,36 @@ function fittedAttributes(values: Record<string, unknown>, problems: string[]): 
   return kept
 }
 
-/** Ids for the drafts: each source id to its id here, first come first served; duplicates get `-2`, `-3`. */
-function assignIds(drafts: Draft[], prefix: string): { ids: string[]; bySource: Map<string, string> } {
+/**
+ * Ids for the drafts: each source id to its id here, first come first served; duplicates get `-2`, `-3`. A draft
+ * with a source key an item here holds gets that item's id; one whose id is another item's here takes the next of
+ * its longer forms. An id that had to change is said.
+ */
+function assignIds(
+  drafts: Draft[],
+  prefix: string,
+  { exists, holder }: Pick<MapOptions, 'exists' | 'holder'>,
+): { ids: string[]; bySource: Map<string, string> } {
   const used = new Set<string>()
   const bySource = new Map<string, string>()
   const ids = drafts.map((draft) => {
     const wanted = draft.id ?? draft.sourceId
-    let id = isValidId(wanted) ? wanted : idFrom(wanted, prefix)
+    let id = (draft.key && holder?.(draft.key.attribute, draft.key.value)) || undefined
+    if (id === undefined) {
+      id = isValidId(wanted) ? wanted : idFrom(wanted, prefix)
+      if (id !== wanted) draft.problems.push(`id ${wanted} is not an id here: imported as ${id}`)
+      if (draft.key) {
+        // The id is another item's (it does not hold this key): a longer form of the same key is this one's.
+        const first = id
+        const longer = (draft.ids ?? []).filter(isValidId)
+        while ((exists(id) || used.has(idKey(id))) && longer.length) id = longer.shift() as string
+        if (id !== first) {
+          draft.problems.push(
+            `id ${first} is another item's here (without this ${draft.key.attribute}): imported as ${id}`,
+          )
+        }
+      }
+    }
     if (used.has(idKey(id))) {
       let n = 2
       while (used.has(idKey(`${id}-${n}`))) n++
@@ -213,14 +241,17 @@ function breakParentLoops(items: Item[], problemsOf: (item: Item) => string[]): 
  * @example
  * mapDrafts(readBeads(files).drafts, { config, exists: (id) => store.get(id) !== undefined })
  */
-export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapped {
-  const { ids, bySource } = assignIds(drafts, config.prefix)
+export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOptions): Mapped {
+  const { ids, bySource } = assignIds(drafts, config.prefix, { exists, ...(holder ? { holder } : {}) })
   const problems = new Map<Item, string[]>()
   const problemsOf = (item: Item) => problems.get(item) as string[]
   const link = (target: string, field: string, draft: Draft): string | undefined => {
     const found = bySource.get(idKey(target))
     if (found) return found
     if (isValidId(target) && exists(target)) return target
+    // A link by source key (a UUID) to an item imported before.
+    const held = draft.key && holder?.(draft.key.attribute, target)
+    if (held) return held
     draft.problems.push(`${field} ${target}: no such item in the source or here; dropped`)
     return undefined
   }

@@ -1,6 +1,6 @@
 /** `git backlog import` in real repositories: one commit per import, nothing else touched, refusals that write nothing. */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -115,6 +115,71 @@ describe('git backlog import', () => {
     expect(nothing.stdout).toMatch(/^Nothing to import from beads/)
     expect(commits(repo)).toBe(start + 1)
     expect(status(repo)).toBe('')
+  })
+
+  it('knows a taskwarrior task imported before by its UUID, when a new task shares its first 12 digits', async () => {
+    const repo = tempRepo()
+    const dir = scratch()
+    const first = join(FIXTURES, 'taskwarrior', 'export.json')
+    expect((await runInProcess(repo.dir, ['import', 'taskwarrior', first])).code).toBe(0)
+    const start = commits(repo)
+    const tasks = JSON.parse(readFileSync(first, 'utf8')) as Array<Record<string, unknown>>
+    // The first task's UUID is 5f1c2a9e-0b7d-…: the new one shares 5f1c2a9e0b7d, so both need 16 digits in this export.
+    const fresh = {
+      description: 'Translate the release notes',
+      status: 'pending',
+      uuid: '5f1c2a9e-0b7d-4fff-8000-000000000001',
+    }
+    writeFileSync(join(dir, 'export.json'), JSON.stringify([...tasks, fresh]))
+
+    const refused = await runInProcess(repo.dir, ['import', 'taskwarrior', join(dir, 'export.json')])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^error: 7 items of the import have ids this backlog has already: tw-5f1c2a9e0b7d, /)
+    const { code, stdout } = await runInProcess(repo.dir, [
+      'import',
+      'taskwarrior',
+      join(dir, 'export.json'),
+      '--skip-existing',
+      '--json',
+    ])
+    expect(code).toBe(0)
+    const result = JSON.parse(stdout)
+    expect(result.imported).toBe(1)
+    expect(result.items.map((row: { id: string }) => row.id)).toEqual(['tw-5f1c2a9e0b7d4fff'])
+    expect(result.skipped).toContain('tw-5f1c2a9e0b7d')
+    expect(commits(repo)).toBe(start + 1)
+    const all = await runInProcess(repo.dir, ['ls', '--all', '--json'])
+    const ids = JSON.parse(all.stdout).items.map((row: { id: string }) => row.id)
+    expect(ids).toHaveLength(8)
+    expect(ids.filter((id: string) => id.startsWith('tw-5f1c2a9e0b7d'))).toHaveLength(2)
+  })
+
+  it('keeps the id an item imported before has, and takes a longer id where another item has the short one', async () => {
+    const repo = tempRepo({
+      // Imported by an earlier version, with 8 digits.
+      '.backlog/tasks/9e/tw-5f1c2a9e.md':
+        '---\nid: tw-5f1c2a9e\ntitle: Write the release notes\nstatus: open\ntaskwarrior_uuid: 5f1c2a9e-0b7d-4c1e-9a3f-2b6d8e4f1a01\n---\n',
+      // Made here by hand, with the id the next task would get.
+      '.backlog/tasks/4d/tw-8b2e6f103c4d.md': '---\nid: tw-8b2e6f103c4d\ntitle: Something else\nstatus: open\n---\n',
+    })
+    const { code, stdout } = await runInProcess(repo.dir, [
+      'import',
+      'taskwarrior',
+      join(FIXTURES, 'taskwarrior', 'export.json'),
+      '--skip-existing',
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(
+      /^Imported 6 items from taskwarrior \[[0-9a-f]{7}\]\.\nSkipped 1 item this backlog has already: tw-5f1c2a9e\./,
+    )
+    expect(stdout).toContain(
+      "    - id tw-8b2e6f103c4d is another item's here (without this taskwarrior_uuid): imported as tw-8b2e6f103c4d4e5f\n",
+    )
+    const shown = await runInProcess(repo.dir, ['show', 'tw-8b2e6f103c4d4e5f', '--json'])
+    expect(JSON.parse(shown.stdout).items[0]).toMatchObject({
+      title: 'Publish the release',
+      depends_on: ['tw-5f1c2a9e'],
+    })
   })
 
   it('refuses malformed input with a clear error and writes nothing', async () => {

@@ -144,7 +144,7 @@ describe('taskwarrior', () => {
   const { item, problems } = imported('taskwarrior', 'taskwarrior')
 
   it('maps statuses, H/M/L, projects, dates, depends as a comma string, annotations, UDAs', () => {
-    expect(item('tw-5f1c2a9e')).toMatchObject({
+    expect(item('tw-5f1c2a9e0b7d')).toMatchObject({
       status: 'open',
       priority: 'high',
       tags: ['docs', 'release'],
@@ -153,20 +153,20 @@ describe('taskwarrior', () => {
       notes: [{ at: '2026-09-02T08:00:00Z', text: 'Mention the passkey work' }],
       attributes: { taskwarrior_uuid: '5f1c2a9e-0b7d-4c1e-9a3f-2b6d8e4f1a01', project: 'web' },
     })
-    expect(item('tw-8b2e6f10')).toMatchObject({
+    expect(item('tw-8b2e6f103c4d')).toMatchObject({
       status: 'in_progress',
       started: '2026-09-03T09:00:00Z',
-      depends_on: ['tw-5f1c2a9e'],
+      depends_on: ['tw-5f1c2a9e0b7d'],
     })
-    expect(item('tw-8b2e6f10').attributes.estimate).toBe(3)
-    expect(item('tw-c3d4e5f6')).toMatchObject({ status: 'done', closed: '2026-08-30T16:00:00Z' })
-    expect(item('tw-d4e5f6a7').status).toBe('cancelled')
-    expect(item('tw-e5f6a7b8')).toMatchObject({ status: 'open', wait: '2026-11-01T00:00:00Z' })
-    expect(item('tw-f6a7b8c9')).toMatchObject({ status: 'open', recur: 'weekly' })
-    expect(problems('tw-8b2e6f10')).toEqual([
+    expect(item('tw-8b2e6f103c4d').attributes.estimate).toBe(3)
+    expect(item('tw-c3d4e5f6a7b8')).toMatchObject({ status: 'done', closed: '2026-08-30T16:00:00Z' })
+    expect(item('tw-d4e5f6a7b8c9').status).toBe('cancelled')
+    expect(item('tw-e5f6a7b8c9d0')).toMatchObject({ status: 'open', wait: '2026-11-01T00:00:00Z' })
+    expect(item('tw-f6a7b8c9d0e1')).toMatchObject({ status: 'open', recur: 'weekly' })
+    expect(problems('tw-8b2e6f103c4d')).toEqual([
       'depends_on 77aa0000-1111-4222-8333-444455556666: no such item in the source or here; dropped',
     ])
-    expect(problems('tw-a7b8c9d0')).toEqual([
+    expect(problems('tw-a7b8c9d0e1f2')).toEqual([
       'priority "X" is not urgent, high, medium or low: kept as source_priority',
       'recurrence "2h" is not one read here: kept as source_recur, the item does not recur',
     ])
@@ -184,7 +184,7 @@ describe('taskwarrior', () => {
 
   it('reads old exports, one object a line', () => {
     const text = '{"uuid":"11111111-2222-4333-8444-555555555555","description":"A","status":"pending"}\n'
-    expect(importSource('taskwarrior').read([{ path: '-', text }]).drafts[0]?.id).toBe('tw-11111111')
+    expect(importSource('taskwarrior').read([{ path: '-', text }]).drafts[0]?.id).toBe('tw-111111112222')
   })
 })
 
@@ -192,16 +192,31 @@ describe('backloghq', () => {
   const { item, problems } = imported('backloghq', 'backloghq')
 
   it('reads task_list JSON: _id, agent, annotations, depends by UUID', () => {
-    expect(item('bq-0c9e1f2a')).toMatchObject({
+    expect(item('bq-0c9e1f2a3b4c')).toMatchObject({
       status: 'in_progress',
       priority: 'high',
       assignee: 'claude',
       notes: [{ at: '2026-10-02T09:05:00Z', text: 'Streaming, not one big JSON' }],
       attributes: { project: 'api', backlog_uuid: '0c9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f01' },
     })
-    expect(item('bq-1d0f2a3b').depends_on).toEqual(['bq-0c9e1f2a'])
-    expect(item('bq-2e1a3b4c')).toMatchObject({ status: 'done', priority: 'low', closed: '2026-09-20T15:00:00Z' })
-    expect(problems('bq-1d0f2a3b')).toEqual(['its doc is kept apart by backlog and is not in the export: not imported'])
+    expect(item('bq-1d0f2a3b4c5d').depends_on).toEqual(['bq-0c9e1f2a3b4c'])
+    expect(item('bq-2e1a3b4c5d6e')).toMatchObject({ status: 'done', priority: 'low', closed: '2026-09-20T15:00:00Z' })
+    expect(problems('bq-1d0f2a3b4c5d')).toEqual([
+      'its doc is kept apart by backlog and is not in the export: not imported',
+    ])
+  })
+})
+
+describe('backloghq across files', () => {
+  it('makes ids across the export and its archive segments at once', () => {
+    const task = (_id: string) => ({ _id, description: _id, status: 'pending' })
+    const read = importSource('backloghq').read([
+      { path: 'tasks.json', text: JSON.stringify([task('0c9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f01')]) },
+      { path: 'archive/archive-2026-Q1.json', text: JSON.stringify([task('0c9e1f2a-3b4c-4aaa-8f6a-7b8c9d0e1f02')]) },
+    ])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items.map((entry) => entry.item.id)).toEqual(['bq-0c9e1f2a3b4c4d5e', 'bq-0c9e1f2a3b4c4aaa'])
+    expect(reports).toEqual([])
   })
 })
 
@@ -307,6 +322,13 @@ describe('mapping drafts', () => {
     expect(first.items.map((entry) => entry.item.id)).toEqual(['bl-adr-0001', 'bl-adr-0002'])
     expect(second.items.map((entry) => entry.item.id)).toEqual(['bl-adr-0001', 'bl-adr-0002'])
     expect(first.items[0]?.item.attributes.imported_id).toBe('ADR 0001')
+    expect(first.reports.map((report) => report.problems)).toEqual([
+      ['id ADR 0001 is not an id here: imported as bl-adr-0001'],
+      ['id ADR 0002 is not an id here: imported as bl-adr-0002'],
+    ])
+    const long = `T-${'x'.repeat(70)}`
+    const cut = mapDrafts([blankDraft(long, 'Long')], { config, exists: () => false })
+    expect(cut.reports[0]?.problems).toEqual([`id ${long} is not an id here: imported as bl-t-${'x'.repeat(56)}`])
   })
 
   it('renames a duplicate id and says so; links go to the first', () => {
