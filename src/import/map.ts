@@ -333,6 +333,13 @@ export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOption
     item.started = draft.started
     const closed = config.closed_statuses.includes(item.status)
     item.closed = closed ? draft.closed : undefined
+    if (!closed && draft.closed !== undefined) {
+      // Reopened there (or a status that is not closed here): the date it was closed is kept, not dropped.
+      item.attributes.closed_before = draft.closed
+      notes.push(
+        `closed ${draft.closed} in the source, but not closed now (${item.status}): the date kept as closed_before`,
+      )
+    }
     item.notes = draft.notes
       .map((note) => ({
         at: note.at,

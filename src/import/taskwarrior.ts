@@ -115,7 +115,13 @@ function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskSh
   draft.scheduled = dateOf(record.scheduled, 'scheduled', draft)
   draft.until = dateOf(record.until, 'until', draft)
   const recur = textOf(record.recur)
-  if (recur) draft.recur = recur
+  if (recur && template) {
+    // The template recurs here; an instance that recurred too would make each occurrence twice.
+    draft.attributes.source_recur = recur
+    draft.problems.push(
+      `an occurrence of a recurring task: its rule "${recur}" kept as source_recur; only the template recurs here`,
+    )
+  } else if (recur) draft.recur = recur
   addNotes(record.annotations, { text: 'description', at: 'entry', what: 'annotation' }, where, draft)
   const known = new Set([
     ...READ,

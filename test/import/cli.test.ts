@@ -100,7 +100,7 @@ describe('git backlog import', () => {
     const again = await runInProcess(repo.dir, ['import', 'beads', dir])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(
-      /^error: 3 items of the import have ids this backlog has already: bd-a1f3, bd-b2c4, bd-c5d6\. .*Nothing was written\./,
+      /^error: 3 items of the import have ids this backlog has already: bd-a1f3, bd-b2c4, bd-c5d6\. Import again with --skip-existing \(existing: "skip"\) to bring only the others, .*Nothing was written\./,
     )
     expect(commits(repo)).toBe(start)
     expect(status(repo)).toBe('')

@@ -117,6 +117,17 @@ describe('GitHub issues', () => {
     }
   })
 
+  it('keeps the close date of a reopened issue as closed_before, and says so', () => {
+    const text = JSON.stringify([{ number: 4, title: 'Back again', state: 'OPEN', closedAt: '2026-09-01T10:00:00Z' }])
+    const read = importSource('github').read([{ path: '-', text }])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items[0]?.item).toMatchObject({ status: 'open', closed: undefined })
+    expect(items[0]?.item.attributes.closed_before).toBe('2026-09-01T10:00:00Z')
+    expect(reports[0]?.problems).toEqual([
+      'closed 2026-09-01T10:00:00Z in the source, but not closed now (open): the date kept as closed_before',
+    ])
+  })
+
   it('drops a comment without a date, and says so, as beads does', () => {
     const gh = importSource('github').read([
       { path: '-', text: JSON.stringify([{ number: 1, title: 'A', comments: [{ body: 'undated' }, { body: '' }] }]) },
@@ -180,6 +191,31 @@ describe('taskwarrior', () => {
     const [long, short] = importSource('taskwarrior').read([{ path: '-', text }]).drafts
     expect(long).toMatchObject({ title: 'Ship it', description: 'after the review\n' })
     expect(short).toMatchObject({ title: 'One line', description: '' })
+  })
+
+  it('lets only the template of a recurring task recur; an occurrence keeps the rule as source_recur', () => {
+    const template = '11111111-2222-4333-8444-555555555555'
+    const text = JSON.stringify([
+      { uuid: template, description: 'Water the plants', status: 'recurring', recur: 'weekly', mask: '-' },
+      {
+        uuid: '21111111-2222-4333-8444-555555555555',
+        description: 'Water the plants',
+        status: 'pending',
+        recur: 'weekly',
+        parent: template,
+        imask: 0,
+      },
+    ])
+    const read = importSource('taskwarrior').read([{ path: '-', text }])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items[0]?.item.recur).toBe('weekly')
+    expect(items[1]?.item).toMatchObject({
+      recur: undefined,
+      attributes: { source_recur: 'weekly', recurrence_of: ['tw-111111112222'] },
+    })
+    expect(reports[1]?.problems).toContain(
+      'an occurrence of a recurring task: its rule "weekly" kept as source_recur; only the template recurs here',
+    )
   })
 
   it('reads old exports, one object a line', () => {

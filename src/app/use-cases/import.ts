@@ -114,7 +114,7 @@ export async function importItems(core: AppCore, input: ImportInput): Promise<Im
       const ids = here.map((entry) => entry.item.id)
       throw new BacklogError(
         'CONFLICT',
-        `${plural(ids.length, 'item')} of the import ${ids.length === 1 ? 'has an id' : 'have ids'} this backlog has already: ${named(ids)}. Import with existing "skip" to bring only the others, or remove those first. Nothing was written.`,
+        `${plural(ids.length, 'item')} of the import ${ids.length === 1 ? 'has an id' : 'have ids'} this backlog has already: ${named(ids)}. Import again with --skip-existing (existing: "skip") to bring only the others, or remove those first. Nothing was written.`,
         { ids },
       )
     }
