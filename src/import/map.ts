@@ -5,8 +5,10 @@
  */
 
 import type { BacklogConfig } from '../core/config.js'
+import { SETTABLE_FIELDS } from '../core/fields.js'
 import { idKey } from '../core/ids.js'
-import { attributes as attributesSchema, LIMITS } from '../core/input-values.js'
+import { attributes as attributesSchema, LIMITS, textList } from '../core/input-values.js'
+import { createInput } from '../core/inputs.js'
 import { blankItem, ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
 import { parseRecurrence } from '../core/recurrence.js'
 import type { Draft, StatusMeaning } from './draft.js'
@@ -131,6 +133,62 @@ function fittedAttributes(values: Record<string, unknown>, problems: string[]): 
     problems.push(`field "${biggest}" dropped: the attributes of one item hold at most ${LIMITS.attributes} characters`)
   }
   return kept
+}
+
+const TAG_FLAG = textList()
+
+/**
+ * A tag as `--tag` and `--remove-tag` can name it: given as one text, the list schema reads it back as this one tag.
+ * A comma would split it in two, so commas (and the spaces around them) become `-`; a tag still out of reach is left
+ * out. Either is said.
+ */
+function reachableTag(tag: string, problems: string[]): string | undefined {
+  const reads = (text: string) => {
+    const parsed = TAG_FLAG.safeParse(text)
+    return parsed.success && parsed.data.length === 1 && parsed.data[0] === text
+  }
+  if (reads(tag)) return tag
+  const fixed = tag.replace(/\s*,\s*/g, '-').replace(/^-+|-+$/g, '')
+  if (fixed && reads(fixed)) {
+    problems.push(`tag "${tag}" holds a comma, which --tag reads as two tags: imported as "${fixed}"`)
+    return fixed
+  }
+  problems.push(`tag "${tag}" cannot be named with --tag: left out`)
+  return undefined
+}
+
+/**
+ * The item's fields through the schema `git backlog add` and backlog_create check their input with, so an imported
+ * item is one that could have been made here: an entry the schema refuses is left out, a list longer than it takes is
+ * cut, a field it refuses is cleared; each said.
+ */
+function checkFields(item: Item, problems: string[]): void {
+  const record = item as unknown as Record<string, unknown>
+  const input: Record<string, unknown> = { title: item.title }
+  for (const field of SETTABLE_FIELDS) if (record[field.name] !== undefined) input[field.name] = record[field.name]
+  const parsed = createInput.safeParse(input)
+  if (parsed.success) return
+  const blank = blankItem(item.id, item.title) as unknown as Record<string, unknown>
+  const entries = new Map<string, number[]>()
+  for (const issue of parsed.error.issues) {
+    const [field, index] = issue.path
+    if (typeof field !== 'string' || field === 'title' || !(field in blank)) continue
+    const value = record[field]
+    if (typeof index === 'number' && Array.isArray(value)) {
+      entries.set(field, [...(entries.get(field) ?? []), index])
+      problems.push(`${field} entry ${index + 1} ${issue.message}: left out`)
+    } else if (Array.isArray(value) && value.length > LIMITS.entries) {
+      record[field] = value.slice(0, LIMITS.entries)
+      problems.push(`${field} ${issue.message}: the first ${LIMITS.entries} kept`)
+    } else {
+      record[field] = blank[field]
+      problems.push(`${field} ${issue.message}: left out`)
+    }
+  }
+  for (const [field, indexes] of entries) {
+    const value = record[field] as unknown[]
+    record[field] = value.filter((_, index) => !indexes.includes(index))
+  }
 }
 
 /**
@@ -300,7 +358,8 @@ export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOption
     }
     const tags = new Map<string, string>()
     for (const tag of draft.tags) {
-      const text = oneLine(tag, LIMITS.tag, `tag "${tag.slice(0, 20)}"`, notes)
+      const line = oneLine(tag, LIMITS.tag, `tag "${tag.slice(0, 20)}"`, notes)
+      const text = line && reachableTag(line, notes)
       if (text && !tags.has(text.toLowerCase())) tags.set(text.toLowerCase(), text)
     }
     item.tags = [...tags.values()]
@@ -355,6 +414,7 @@ export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOption
     item.attributes = fittedAttributes({ ...item.attributes, ...attributes }, notes)
     description = fitted(description, LIMITS.description, 'description', notes)
     item.description = description
+    checkFields(item, notes)
     problems.set(item, notes)
     return { item, archived: draft.archived === true, sourceId: draft.sourceId }
   })

@@ -223,6 +223,20 @@ describe('git backlog import', () => {
     expect(status(repo)).toBe('')
   })
 
+  it('writes labels with commas as tags the tag flags can name', async () => {
+    const repo = tempRepo()
+    const input = JSON.stringify([{ number: 5, title: 'Labelled', state: 'OPEN', labels: [{ name: 'help, wanted' }] }])
+    const imported = await runInProcess(repo.dir, ['import', 'github', '-'], {}, { input })
+    expect(imported.stdout).toContain(
+      '    - tag "help, wanted" holds a comma, which --tag reads as two tags: imported as "help-wanted"\n',
+    )
+    const found = await runInProcess(repo.dir, ['ls', '--tag', 'help-wanted', '--json'])
+    expect(JSON.parse(found.stdout).items.map((row: { id: string }) => row.id)).toEqual(['gh-5'])
+    const removed = await runInProcess(repo.dir, ['update', 'gh-5', '--remove-tag', 'help-wanted'])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(repo.read('.backlog/tasks/5/gh-5.md')).not.toContain('help')
+  })
+
   it('is undone in one step', async () => {
     const repo = tempRepo()
     await runInProcess(repo.dir, ['import', 'taskwarrior', join(FIXTURES, 'taskwarrior', 'export.json')])

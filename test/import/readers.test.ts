@@ -420,6 +420,25 @@ describe('mapping drafts', () => {
     expect(items.map((entry) => entry.item.status)).toEqual(['doing', 'finished', 'dropped', 'todo'])
   })
 
+  it('makes tags --tag can name: a comma becomes -, and the change is said', () => {
+    const draft = blankDraft('x-1', 'Labels')
+    draft.tags = ['help, wanted', 'good first issue', 'a,b']
+    const { items, reports } = mapDrafts([draft], { config, exists: () => false })
+    expect(items[0]?.item.tags).toEqual(['help-wanted', 'good first issue', 'a-b'])
+    expect(reports[0]?.problems).toEqual([
+      'tag "help, wanted" holds a comma, which --tag reads as two tags: imported as "help-wanted"',
+      'tag "a,b" holds a comma, which --tag reads as two tags: imported as "a-b"',
+    ])
+  })
+
+  it('checks every item with the schema items are made with here: a list it cannot take is cut, and said', () => {
+    const draft = blankDraft('x-1', 'Many tags')
+    draft.tags = Array.from({ length: 501 }, (_, index) => `t${index}`)
+    const { items, reports } = mapDrafts([draft], { config, exists: () => false })
+    expect(items[0]?.item.tags).toHaveLength(500)
+    expect(reports[0]?.problems).toEqual(['tags has 501 entries; the limit is 500: the first 500 kept'])
+  })
+
   it('fits texts: a long title is cut and kept whole in the description, control characters go', () => {
     const draft = blankDraft('x-1', `${'a'.repeat(600)}`)
     draft.description = 'bell\u0007 here\n'
