@@ -42,7 +42,9 @@ export function renderImport(result: ImportResult): string {
 export function registerImportCommand(program: Command, cli: CliContext): void {
   const command = program
     .command('import')
-    .summary('bring a backlog over from Backlog.md, backlog-mcp, backloghq, beads, GitHub or taskwarrior')
+    .summary(
+      'bring a backlog over from Backlog.md, backlog-mcp, backloghq, beads, GitHub, taskwarrior or another git-backlog',
+    )
     .description(
       'bring a backlog over from another tool in one commit, keeping ids, links, notes and dates where it can; says per item what it could not map',
     )
@@ -79,5 +81,6 @@ export function registerImportCommand(program: Command, cli: CliContext): void {
     `${GH_COMMAND} | git backlog import github -`,
     'task export | git backlog import taskwarrior -',
     'import backlog-mcp ~/.backlog --skip-existing',
+    'import git-backlog backlog.json',
   ])
 }

@@ -57,6 +57,11 @@ export interface Draft {
   description: string
   /** Goes to `.backlog/archive/` (Backlog.md's completed and archived tasks): out of the working set, still there. */
   archived?: boolean
+  /**
+   * The fields are this tool's own, as another repository of it wrote them (`git backlog export`): nothing is added
+   * that the source lacks (no epic inferred from a parent).
+   */
+  exact?: boolean
   /** What could not be carried over, in words a person reads (`assignees bob, eve dropped: one assignee here`). */
   problems: string[]
 }

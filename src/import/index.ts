@@ -9,6 +9,7 @@ import { readBacklogMd } from './backlog-md.js'
 import { readBackloghq } from './backloghq.js'
 import { readBeads } from './beads.js'
 import type { SourceFile, SourceRead } from './draft.js'
+import { readGitBacklog } from './git-backlog.js'
 import { GH_COMMAND, readGithub } from './github.js'
 import { readTaskwarrior } from './taskwarrior.js'
 
@@ -56,6 +57,13 @@ export const IMPORT_SOURCES: readonly ImportSource[] = [
     about: '.beads/issues.jsonl, the .beads folder or the project holding it',
     form: 'file',
     read: readBeads,
+  },
+  {
+    name: 'git-backlog',
+    aliases: ['export'],
+    about: 'the JSON of `git backlog export --all --archived` in another repository: ids and every field kept',
+    form: 'file',
+    read: readGitBacklog,
   },
   {
     name: 'github',

@@ -347,7 +347,12 @@ export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOption
     if (draft.assignee !== undefined) item.assignee = oneLine(draft.assignee, LIMITS.name, 'assignee', notes)
     if (draft.parent !== undefined) item.parent = link(draft.parent, 'parent', draft)
     if (draft.epic !== undefined) item.epic = link(draft.epic, 'epic', draft)
-    if (item.epic === undefined && item.parent !== undefined && types.get(idKey(item.parent)) === 'epic') {
+    if (
+      !draft.exact &&
+      item.epic === undefined &&
+      item.parent !== undefined &&
+      types.get(idKey(item.parent)) === 'epic'
+    ) {
       item.epic = item.parent
     }
     for (const field of ['parent', 'epic'] as const) {

@@ -1,6 +1,6 @@
 /** `git backlog import` in real repositories: one commit per import, nothing else touched, refusals that write nothing. */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -235,6 +235,32 @@ describe('git backlog import', () => {
     const removed = await runInProcess(repo.dir, ['update', 'gh-5', '--remove-tag', 'help-wanted'])
     expect(removed.code, removed.stderr).toBe(0)
     expect(repo.read('.backlog/tasks/5/gh-5.md')).not.toContain('help')
+  })
+
+  it('brings a git-backlog export into another repository with every field, ids and archive as they were', async () => {
+    const example = join(import.meta.dirname, '..', '..', '.backlog.example')
+    const files: Record<string, string> = {}
+    for (const name of readdirSync(example, { recursive: true, encoding: 'utf8' })) {
+      if (statSync(join(example, name)).isFile()) files[`.backlog/${name}`] = readFileSync(join(example, name), 'utf8')
+    }
+    const from = tempRepo(files)
+    const archived = await runInProcess(from.dir, ['archive', '--older-than', '0'])
+    expect(archived.code, archived.stderr).toBe(0)
+    const dir = scratch()
+    const exported = await runInProcess(from.dir, ['export', '--all', '--archived', '-o', join(dir, 'backlog.json')])
+    expect(exported.code, exported.stderr).toBe(0)
+
+    const to = tempRepo()
+    const imported = await runInProcess(to.dir, ['import', 'git-backlog', join(dir, 'backlog.json')])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).not.toContain('Not carried over')
+    const items = async (repo: TempRepo) => {
+      const { stdout } = await runInProcess(repo.dir, ['export', '--all', '--archived'])
+      return (JSON.parse(stdout).items as Array<Record<string, unknown>>).map(({ path, updated, ...item }) => item)
+    }
+    const before = await items(from)
+    expect(before.some((item) => item.archived)).toBe(true)
+    expect(await items(to)).toEqual(before)
   })
 
   it('is undone in one step', async () => {

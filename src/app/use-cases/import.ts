@@ -18,7 +18,7 @@ import { type AppCore, MAX_RESULT_ROWS, planOf, plural } from '../shared.js'
 import { backlogFiles } from './init.js'
 
 export interface ImportInput {
-  /** The peer: backlog.md, backlog-mcp, backloghq, beads, github or taskwarrior (or an alias). */
+  /** The peer: backlog.md, backlog-mcp, backloghq, beads, git-backlog, github or taskwarrior (or an alias). */
   source: string
   /** Its files, paths relative to what the person named (`tasks/task-1 - Title.md`, or `-` for standard input). */
   files: SourceFile[]
