@@ -3,7 +3,7 @@
 import type { Command } from 'commander'
 import type { ImportResult } from '../app/index.js'
 import { plural } from '../app/index.js'
-import { IMPORT_SOURCES, importSource } from '../import/index.js'
+import { GH_COMMAND, IMPORT_SOURCES, importSource } from '../import/index.js'
 import { withExamples, withNotes } from './help.js'
 import { readImportFiles } from './import-files.js'
 import type { CliContext } from './program.js'
@@ -42,7 +42,9 @@ export function renderImport(result: ImportResult): string {
 export function registerImportCommand(program: Command, cli: CliContext): void {
   const command = program
     .command('import')
-    .summary('bring a backlog over from Backlog.md, backlog-mcp, backloghq, beads, GitHub or taskwarrior')
+    .summary(
+      'bring a backlog over from Backlog.md, backlog-mcp, backloghq, beads, GitHub, taskwarrior or another git-backlog',
+    )
     .description(
       'bring a backlog over from another tool in one commit, keeping ids, links, notes and dates where it can; says per item what it could not map',
     )
@@ -76,8 +78,9 @@ export function registerImportCommand(program: Command, cli: CliContext): void {
   withExamples(command, [
     'import backlog.md . --dry-run',
     'import beads .beads/issues.jsonl',
-    'gh issue list --state all --limit 10000 --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url | git backlog import github -',
+    `${GH_COMMAND} | git backlog import github -`,
     'task export | git backlog import taskwarrior -',
     'import backlog-mcp ~/.backlog --skip-existing',
+    'import git-backlog backlog.json',
   ])
 }

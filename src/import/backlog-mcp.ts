@@ -68,7 +68,11 @@ function readEntity(file: SourceFile): Draft | undefined {
     draft.closed = dateOf(data.updated_at, 'updated_at', draft)
   }
   draft.due = dateOf(data.due_date, 'due_date', draft)
-  draft.description = body.replace(/^\n+/, '').trimEnd()
+  // The body is the description here: a heading saying so at its top would repeat it.
+  draft.description = body
+    .replace(/^\s*#{1,6}[ \t]+Description[ \t]*#*[ \t]*(?:\n|$)/i, '')
+    .replace(/^\n+/, '')
+    .trimEnd()
   if (draft.description) draft.description += '\n'
   keepOthers(data, READ, draft)
   return draft

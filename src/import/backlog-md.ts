@@ -9,7 +9,7 @@
 import jsYaml from 'js-yaml'
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
-import { dateOf, keepOthers, meaningOf, splitFrontmatter, textOf, textsOf } from './values.js'
+import { dateOf, keepOthers, meaningOf, slugOf, splitFrontmatter, textOf, textsOf } from './values.js'
 
 const READ = new Set([
   'id',
@@ -113,16 +113,6 @@ function milestoneKey(name: string): string {
   return name.trim().toLowerCase()
 }
 
-function slugOf(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 40) || 'milestone'
-  )
-}
-
 /** The id a Backlog.md file names: its frontmatter `id`, else the start of its file name (`task-12 - Title.md`). */
 function fileId(path: string, data: Record<string, unknown>): string | undefined {
   const written = textOf(data.id)
@@ -173,7 +163,7 @@ function readTask(
     let found = milestones.get(key)
     if (!found) {
       found = blankDraft(`milestone:${key}`, milestone)
-      found.id = `m-${slugOf(milestone)}`
+      found.id = `m-${slugOf(milestone, 40) || 'milestone'}`
       found.type = 'milestone'
       milestones.set(key, found)
     }

@@ -5,7 +5,7 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { dateOf, keepOthers, meaningOf, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+import { addNotes, dateOf, keepOthers, meaningOf, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
 
 const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'low']
 
@@ -92,18 +92,12 @@ function readIssue(issue: Record<string, unknown>, line: number): Draft {
     if (/^https?:\/\//i.test(ref)) draft.references.push({ url: ref })
     else draft.attributes.external_ref = ref
   }
-  for (const entry of Array.isArray(issue.comments) ? issue.comments : []) {
-    const comment = recordOf(entry, `issues.jsonl line ${line}: a comment`)
-    const text = typeof comment.text === 'string' ? comment.text.trim() : ''
-    const at = dateOf(comment.created_at, 'comment created_at', draft)
-    if (!text) continue
-    if (!at) {
-      draft.problems.push('a comment without a date dropped: notes here are dated')
-      continue
-    }
-    const by = textOf(comment.author)
-    draft.notes.push({ at, ...(by ? { by } : {}), text })
-  }
+  addNotes(
+    issue.comments,
+    { text: 'text', at: 'created_at', by: (comment) => textOf(comment.author), what: 'comment' },
+    `issues.jsonl line ${line}`,
+    draft,
+  )
   draft.description = bodyOf(issue)
   keepOthers(issue, READ, draft)
   return draft

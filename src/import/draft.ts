@@ -17,6 +17,13 @@ export interface Draft {
    * deterministically, so a second import of the same source meets the same ids.
    */
   id?: string
+  /** Longer forms of `id` (more digits of the same UUID), taken in order when `id` is another item's here. */
+  ids?: string[]
+  /**
+   * The source's own identity of the item (a UUID), kept as the attribute named: an item here holding the same value
+   * is this item, imported before, whatever id it was given then.
+   */
+  key?: { attribute: string; value: string }
   title: string
   type?: string
   /** The source's status word, and what it means when the importer knows. */
@@ -50,6 +57,11 @@ export interface Draft {
   description: string
   /** Goes to `.backlog/archive/` (Backlog.md's completed and archived tasks): out of the working set, still there. */
   archived?: boolean
+  /**
+   * The fields are this tool's own, as another repository of it wrote them (`git backlog export`): nothing is added
+   * that the source lacks (no epic inferred from a parent).
+   */
+  exact?: boolean
   /** What could not be carried over, in words a person reads (`assignees bob, eve dropped: one assignee here`). */
   problems: string[]
 }

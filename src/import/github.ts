@@ -1,11 +1,11 @@
 /**
- * GitHub issues as `gh issue list --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url`
- * prints them: a JSON array. Issue 42 becomes gh-42; each milestone becomes a milestone item the issues sit under.
+ * GitHub issues as `gh issue list --json <GH_FIELDS>` prints them: a JSON array. Issue 42 becomes gh-42; each milestone
+ * becomes a milestone item the issues sit under; an issue closed as not planned (`stateReason`) is cancelled.
  */
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { dateOf, keepOthers, parseJson, recordOf, textOf } from './values.js'
+import { addNotes, dateOf, keepOthers, parseJson, recordOf, slugOf, textOf } from './values.js'
 
 const READ = new Set([
   'number',
@@ -24,8 +24,14 @@ const READ = new Set([
   'id',
 ])
 
-const HOW =
-  'give the output of `gh issue list --state all --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url`'
+/** The fields to ask `gh issue list --json` for: `stateReason` tells an issue closed as not planned from a done one. */
+export const GH_FIELDS =
+  'number,title,body,state,stateReason,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url'
+
+/** The command whose output the reader takes, as the help, the docs and the errors give it. */
+export const GH_COMMAND = `gh issue list --state all --limit 10000 --json ${GH_FIELDS}`
+
+const HOW = `give the output of \`${GH_COMMAND}\``
 
 /** A login from gh's `{login, name}` shape (or a plain text). */
 function loginOf(value: unknown): string | undefined {
@@ -37,13 +43,8 @@ function milestoneDraft(milestone: Record<string, unknown>, issue: Draft): Draft
   const title = textOf(milestone.title)
   if (!title) return undefined
   const number = textOf(milestone.number)
-  const slug = title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40)
   const draft = blankDraft(`milestone:${title}`, title)
-  draft.id = number ? `gh-milestone-${number}` : `gh-milestone-${slug || 'untitled'}`
+  draft.id = number ? `gh-milestone-${number}` : `gh-milestone-${slugOf(title, 40) || 'untitled'}`
   draft.type = 'milestone'
   const state = textOf(milestone.state)
   if (state) draft.status = { name: state, meaning: state.toLowerCase() === 'closed' ? 'done' : 'open' }
@@ -89,18 +90,12 @@ function readIssue(issue: Record<string, unknown>, index: number, milestones: Ma
   draft.closed = dateOf(issue.closedAt, 'closedAt', draft)
   const url = textOf(issue.url)
   if (url) draft.references.push({ url, title: `GitHub issue #${number}` })
-  for (const entry of Array.isArray(issue.comments) ? issue.comments : []) {
-    const comment = recordOf(entry, `issue #${number}: a comment`)
-    const text = typeof comment.body === 'string' ? comment.body.trim() : ''
-    const at = dateOf(comment.createdAt, 'comment createdAt', draft)
-    if (!text) continue
-    if (!at) {
-      draft.problems.push('a comment without a date dropped: notes here are dated')
-      continue
-    }
-    const by = loginOf(comment.author)
-    draft.notes.push({ at, ...(by ? { by } : {}), text })
-  }
+  addNotes(
+    issue.comments,
+    { text: 'body', at: 'createdAt', by: (comment) => loginOf(comment.author), what: 'comment' },
+    `issue #${number}`,
+    draft,
+  )
   const body = typeof issue.body === 'string' ? issue.body.replaceAll('\r\n', '\n').trim() : ''
   draft.description = body ? `${body}\n` : ''
   keepOthers(issue, READ, draft)

@@ -9,10 +9,12 @@ import { readBacklogMd } from './backlog-md.js'
 import { readBackloghq } from './backloghq.js'
 import { readBeads } from './beads.js'
 import type { SourceFile, SourceRead } from './draft.js'
-import { readGithub } from './github.js'
+import { readGitBacklog } from './git-backlog.js'
+import { GH_COMMAND, readGithub } from './github.js'
 import { readTaskwarrior } from './taskwarrior.js'
 
 export type { Draft, SourceFile, SourceRead } from './draft.js'
+export { GH_COMMAND } from './github.js'
 export { type ItemReport, type Mapped, type MappedItem, mapDrafts } from './map.js'
 
 /** How a source is given: a folder of markdown files, or one file (or standard input) of JSON. */
@@ -57,10 +59,16 @@ export const IMPORT_SOURCES: readonly ImportSource[] = [
     read: readBeads,
   },
   {
+    name: 'git-backlog',
+    aliases: ['export'],
+    about: 'the JSON of `git backlog export --all --archived` in another repository: ids and every field kept',
+    form: 'file',
+    read: readGitBacklog,
+  },
+  {
     name: 'github',
     aliases: ['gh'],
-    about:
-      'the JSON of `gh issue list --json number,title,body,state,labels,assignees,milestone,createdAt,updatedAt,closedAt,comments,url`',
+    about: `the JSON of \`${GH_COMMAND}\``,
     form: 'file',
     read: readGithub,
   },

@@ -5,12 +5,14 @@
  */
 
 import type { BacklogConfig } from '../core/config.js'
+import { SETTABLE_FIELDS } from '../core/fields.js'
 import { idKey } from '../core/ids.js'
-import { attributes as attributesSchema, LIMITS } from '../core/input-values.js'
+import { attributes as attributesSchema, LIMITS, textList } from '../core/input-values.js'
+import { createInput } from '../core/inputs.js'
 import { blankItem, ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
 import { parseRecurrence } from '../core/recurrence.js'
 import type { Draft, StatusMeaning } from './draft.js'
-import { statusKey } from './values.js'
+import { slugOf, statusKey } from './values.js'
 
 /** What one imported item could not bring over, by the id it has here. */
 export interface ItemReport {
@@ -36,6 +38,11 @@ export interface MapOptions {
   config: BacklogConfig
   /** True for an id an item of the repository has: links to it are kept. */
   exists(id: string): boolean
+  /**
+   * The id of the item of the repository whose attribute `attribute` is `value` (a source's UUID), if one is: that
+   * item is the draft imported before, and keeps its id.
+   */
+  holder?(attribute: string, value: string): string | undefined
 }
 
 /** Priority words of other tools that mean one of ours. */
@@ -59,12 +66,7 @@ function isValidId(id: string): boolean {
 
 /** An id made from one that is not an id here (`ADR 0001` → `bl-adr-0001`), the same for the same text. */
 function idFrom(sourceId: string, prefix: string): string {
-  const slug = sourceId
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60 - prefix.length)
-  return `${prefix}-${slug || 'item'}`
+  return `${prefix}-${slugOf(sourceId, 60 - prefix.length) || 'item'}`
 }
 
 /** The repository's status for a source status: its own name when the config has it, else by what it means. */
@@ -133,13 +135,92 @@ function fittedAttributes(values: Record<string, unknown>, problems: string[]): 
   return kept
 }
 
-/** Ids for the drafts: each source id to its id here, first come first served; duplicates get `-2`, `-3`. */
-function assignIds(drafts: Draft[], prefix: string): { ids: string[]; bySource: Map<string, string> } {
+const TAG_FLAG = textList()
+
+/**
+ * A tag as `--tag` and `--remove-tag` can name it: given as one text, the list schema reads it back as this one tag.
+ * A comma would split it in two, so commas (and the spaces around them) become `-`; a tag still out of reach is left
+ * out. Either is said.
+ */
+function reachableTag(tag: string, problems: string[]): string | undefined {
+  const reads = (text: string) => {
+    const parsed = TAG_FLAG.safeParse(text)
+    return parsed.success && parsed.data.length === 1 && parsed.data[0] === text
+  }
+  if (reads(tag)) return tag
+  const fixed = tag.replace(/\s*,\s*/g, '-').replace(/^-+|-+$/g, '')
+  if (fixed && reads(fixed)) {
+    problems.push(`tag "${tag}" holds a comma, which --tag reads as two tags: imported as "${fixed}"`)
+    return fixed
+  }
+  problems.push(`tag "${tag}" cannot be named with --tag: left out`)
+  return undefined
+}
+
+/**
+ * The item's fields through the schema `git backlog add` and backlog_create check their input with, so an imported
+ * item is one that could have been made here: an entry the schema refuses is left out, a list longer than it takes is
+ * cut, a field it refuses is cleared; each said.
+ */
+function checkFields(item: Item, problems: string[]): void {
+  const record = item as unknown as Record<string, unknown>
+  const input: Record<string, unknown> = { title: item.title }
+  for (const field of SETTABLE_FIELDS) if (record[field.name] !== undefined) input[field.name] = record[field.name]
+  const parsed = createInput.safeParse(input)
+  if (parsed.success) return
+  const blank = blankItem(item.id, item.title) as unknown as Record<string, unknown>
+  const entries = new Map<string, number[]>()
+  for (const issue of parsed.error.issues) {
+    const [field, index] = issue.path
+    if (typeof field !== 'string' || field === 'title' || !(field in blank)) continue
+    const value = record[field]
+    if (typeof index === 'number' && Array.isArray(value)) {
+      entries.set(field, [...(entries.get(field) ?? []), index])
+      problems.push(`${field} entry ${index + 1} ${issue.message}: left out`)
+    } else if (Array.isArray(value) && value.length > LIMITS.entries) {
+      record[field] = value.slice(0, LIMITS.entries)
+      problems.push(`${field} ${issue.message}: the first ${LIMITS.entries} kept`)
+    } else {
+      record[field] = blank[field]
+      problems.push(`${field} ${issue.message}: left out`)
+    }
+  }
+  for (const [field, indexes] of entries) {
+    const value = record[field] as unknown[]
+    record[field] = value.filter((_, index) => !indexes.includes(index))
+  }
+}
+
+/**
+ * Ids for the drafts: each source id to its id here, first come first served; duplicates get `-2`, `-3`. A draft
+ * with a source key an item here holds gets that item's id; one whose id is another item's here takes the next of
+ * its longer forms. An id that had to change is said.
+ */
+function assignIds(
+  drafts: Draft[],
+  prefix: string,
+  { exists, holder }: Pick<MapOptions, 'exists' | 'holder'>,
+): { ids: string[]; bySource: Map<string, string> } {
   const used = new Set<string>()
   const bySource = new Map<string, string>()
   const ids = drafts.map((draft) => {
     const wanted = draft.id ?? draft.sourceId
-    let id = isValidId(wanted) ? wanted : idFrom(wanted, prefix)
+    let id = (draft.key && holder?.(draft.key.attribute, draft.key.value)) || undefined
+    if (id === undefined) {
+      id = isValidId(wanted) ? wanted : idFrom(wanted, prefix)
+      if (id !== wanted) draft.problems.push(`id ${wanted} is not an id here: imported as ${id}`)
+      if (draft.key) {
+        // The id is another item's (it does not hold this key): a longer form of the same key is this one's.
+        const first = id
+        const longer = (draft.ids ?? []).filter(isValidId)
+        while ((exists(id) || used.has(idKey(id))) && longer.length) id = longer.shift() as string
+        if (id !== first) {
+          draft.problems.push(
+            `id ${first} is another item's here (without this ${draft.key.attribute}): imported as ${id}`,
+          )
+        }
+      }
+    }
     if (used.has(idKey(id))) {
       let n = 2
       while (used.has(idKey(`${id}-${n}`))) n++
@@ -218,14 +299,17 @@ function breakParentLoops(items: Item[], problemsOf: (item: Item) => string[]): 
  * @example
  * mapDrafts(readBeads(files).drafts, { config, exists: (id) => store.get(id) !== undefined })
  */
-export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapped {
-  const { ids, bySource } = assignIds(drafts, config.prefix)
+export function mapDrafts(drafts: Draft[], { config, exists, holder }: MapOptions): Mapped {
+  const { ids, bySource } = assignIds(drafts, config.prefix, { exists, ...(holder ? { holder } : {}) })
   const problems = new Map<Item, string[]>()
   const problemsOf = (item: Item) => problems.get(item) as string[]
   const link = (target: string, field: string, draft: Draft): string | undefined => {
     const found = bySource.get(idKey(target))
     if (found) return found
     if (isValidId(target) && exists(target)) return target
+    // A link by source key (a UUID) to an item imported before.
+    const held = draft.key && holder?.(draft.key.attribute, target)
+    if (held) return held
     draft.problems.push(`${field} ${target}: no such item in the source or here; dropped`)
     return undefined
   }
@@ -263,7 +347,12 @@ export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapp
     if (draft.assignee !== undefined) item.assignee = oneLine(draft.assignee, LIMITS.name, 'assignee', notes)
     if (draft.parent !== undefined) item.parent = link(draft.parent, 'parent', draft)
     if (draft.epic !== undefined) item.epic = link(draft.epic, 'epic', draft)
-    if (item.epic === undefined && item.parent !== undefined && types.get(idKey(item.parent)) === 'epic') {
+    if (
+      !draft.exact &&
+      item.epic === undefined &&
+      item.parent !== undefined &&
+      types.get(idKey(item.parent)) === 'epic'
+    ) {
       item.epic = item.parent
     }
     for (const field of ['parent', 'epic'] as const) {
@@ -274,7 +363,8 @@ export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapp
     }
     const tags = new Map<string, string>()
     for (const tag of draft.tags) {
-      const text = oneLine(tag, LIMITS.tag, `tag "${tag.slice(0, 20)}"`, notes)
+      const line = oneLine(tag, LIMITS.tag, `tag "${tag.slice(0, 20)}"`, notes)
+      const text = line && reachableTag(line, notes)
       if (text && !tags.has(text.toLowerCase())) tags.set(text.toLowerCase(), text)
     }
     item.tags = [...tags.values()]
@@ -307,6 +397,13 @@ export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapp
     item.started = draft.started
     const closed = config.closed_statuses.includes(item.status)
     item.closed = closed ? draft.closed : undefined
+    if (!closed && draft.closed !== undefined) {
+      // Reopened there (or a status that is not closed here): the date it was closed is kept, not dropped.
+      item.attributes.closed_before = draft.closed
+      notes.push(
+        `closed ${draft.closed} in the source, but not closed now (${item.status}): the date kept as closed_before`,
+      )
+    }
     item.notes = draft.notes
       .map((note) => ({
         at: note.at,
@@ -322,6 +419,7 @@ export function mapDrafts(drafts: Draft[], { config, exists }: MapOptions): Mapp
     item.attributes = fittedAttributes({ ...item.attributes, ...attributes }, notes)
     description = fitted(description, LIMITS.description, 'description', notes)
     item.description = description
+    checkFields(item, notes)
     problems.set(item, notes)
     return { item, archived: draft.archived === true, sourceId: draft.sourceId }
   })

@@ -6,7 +6,7 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
-import { dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+import { addNotes, dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
 
 const STATUSES: Record<string, StatusMeaning> = {
   pending: 'open',
@@ -52,26 +52,42 @@ const READ = [
   'id',
 ]
 
-/** Short ids from UUIDs: the first 8 hex digits, more where two UUIDs share them, so the same export gives the same ids. */
-function shortIds(uuids: string[], prefix: string): Map<string, string> {
-  const plain = uuids.map((uuid) => uuid.toLowerCase().replace(/[^0-9a-z]/g, ''))
-  const ids = new Map<string, string>()
-  for (let length = 8; ids.size < uuids.length && length <= 32; length += 4) {
-    const counts = new Map<string, number>()
-    for (const key of plain) counts.set(key.slice(0, length), (counts.get(key.slice(0, length)) ?? 0) + 1)
-    plain.forEach((key, index) => {
-      const uuid = uuids[index] as string
-      if (!ids.has(uuid) && counts.get(key.slice(0, length)) === 1) ids.set(uuid, `${prefix}-${key.slice(0, length)}`)
-    })
+/** Hex digits of a UUID an id starts with: enough that two UUIDs rarely share them, fixed so later exports agree. */
+const ID_DIGITS = 12
+
+/**
+ * Ids from UUIDs, `prefix-` and the UUID's first 12 digits, with longer forms after them (4 digits more each). The
+ * length depends only on the UUID and the others of the same import that share its first digits, so a second export
+ * gives an item the id the first gave it unless a new UUID shares them; an item imported before is recognised by its
+ * UUID attribute anyway (src/import/map.ts), and an id taken here by another item moves on to a longer form.
+ */
+function idsFromUuids(uuids: string[], prefix: string): Map<string, string[]> {
+  const plainOf = (uuid: string) => uuid.toLowerCase().replace(/[^0-9a-z]/g, '')
+  const distinct = [...new Set(uuids.map(plainOf))]
+  const ids = new Map<string, string[]>()
+  for (const uuid of uuids) {
+    const plain = plainOf(uuid)
+    let length = Math.min(ID_DIGITS, plain.length)
+    const shared = (size: number) => distinct.filter((other) => other.startsWith(plain.slice(0, size))).length > 1
+    while (length < plain.length && shared(length)) length = Math.min(length + 4, plain.length)
+    const forms: string[] = []
+    for (let size = length; ; size = Math.min(size + 4, plain.length)) {
+      forms.push(`${prefix}-${plain.slice(0, size)}`)
+      if (size >= plain.length) break
+    }
+    ids.set(uuid, forms)
   }
   return ids
 }
 
 function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskShape, where: string): Draft {
-  const draft = blankDraft(uuid, (textOf(record.description) ?? '').split('\n')[0] ?? '')
-  const full = typeof record.description === 'string' ? record.description.trim() : ''
-  if (full.includes('\n')) draft.description = `${full}\n`
+  // Its description is the title; a description of several lines keeps the lines after the first as the body.
+  const [title = '', ...rest] = (typeof record.description === 'string' ? record.description.trim() : '').split('\n')
+  const draft = blankDraft(uuid, title.trim())
+  const body = rest.join('\n').trim()
+  if (body) draft.description = `${body}\n`
   draft.attributes[shape.uuidAttribute] = uuid
+  draft.key = { attribute: shape.uuidAttribute, value: uuid }
   const status = textOf(record.status) ?? 'pending'
   const meaning = STATUSES[status.toLowerCase()]
   draft.status = { name: status, ...(meaning ? { meaning } : {}) }
@@ -99,15 +115,14 @@ function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskSh
   draft.scheduled = dateOf(record.scheduled, 'scheduled', draft)
   draft.until = dateOf(record.until, 'until', draft)
   const recur = textOf(record.recur)
-  if (recur) draft.recur = recur
-  for (const entry of Array.isArray(record.annotations) ? record.annotations : []) {
-    const annotation = recordOf(entry, `${where}: an annotation`)
-    const text = typeof annotation.description === 'string' ? annotation.description.trim() : ''
-    const at = dateOf(annotation.entry, 'annotation entry', draft)
-    if (!text) continue
-    if (!at) draft.problems.push('an annotation without a date dropped: notes here are dated')
-    else draft.notes.push({ at, text })
-  }
+  if (recur && template) {
+    // The template recurs here; an instance that recurred too would make each occurrence twice.
+    draft.attributes.source_recur = recur
+    draft.problems.push(
+      `an occurrence of a recurring task: its rule "${recur}" kept as source_recur; only the template recurs here`,
+    )
+  } else if (recur) draft.recur = recur
+  addNotes(record.annotations, { text: 'description', at: 'entry', what: 'annotation' }, where, draft)
   const known = new Set([
     ...READ,
     ...shape.uuidKeys,
@@ -118,10 +133,12 @@ function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskSh
   return draft
 }
 
-/** Drafts of taskwarrior-shaped records; ids made from their UUIDs. */
-export function readTaskRecords(records: unknown[], shape: TaskShape): SourceRead {
-  const rows = records.map((value, index) => {
-    const where = `${shape.what} task ${index + 1}`
+/**
+ * Drafts of taskwarrior-shaped records, all of one import (an export and its archive segments): ids made from their
+ * UUIDs across all of them at once. `where` names a record in messages.
+ */
+export function readTaskRecords(records: Array<{ value: unknown; where: string }>, shape: TaskShape): SourceRead {
+  const rows = records.map(({ value, where }) => {
     const record = recordOf(value, where)
     const uuid = shape.uuidKeys.map((key) => textOf(record[key])).find(Boolean)
     if (uuid === undefined) {
@@ -129,14 +146,15 @@ export function readTaskRecords(records: unknown[], shape: TaskShape): SourceRea
     }
     return { record, uuid, where }
   })
-  const ids = shortIds(
+  const ids = idsFromUuids(
     rows.map((row) => row.uuid),
     shape.prefix,
   )
   const drafts = rows.map(({ record, uuid, where }) => {
     const draft = readRecord(record, uuid, shape, where)
-    const id = ids.get(uuid)
+    const [id, ...longer] = ids.get(uuid) ?? []
     if (id) draft.id = id
+    if (longer.length) draft.ids = longer
     return draft
   })
   return {
@@ -165,11 +183,14 @@ export function readTaskwarrior(files: SourceFile[]): SourceRead {
       `${file.path} is not a JSON array of tasks: give the output of \`task export\`. Nothing was written.`,
     )
   }
-  return readTaskRecords(records, {
-    what: 'task export',
-    prefix: 'tw',
-    uuidKeys: ['uuid'],
-    uuidAttribute: 'taskwarrior_uuid',
-    derived: ['id', 'urgency', 'modified', 'mask', 'imask'],
-  })
+  return readTaskRecords(
+    records.map((value, index) => ({ value, where: `task export task ${index + 1}` })),
+    {
+      what: 'task export',
+      prefix: 'tw',
+      uuidKeys: ['uuid'],
+      uuidAttribute: 'taskwarrior_uuid',
+      derived: ['id', 'urgency', 'modified', 'mask', 'imask'],
+    },
+  )
 }

@@ -24,6 +24,49 @@ export function textsOf(value: unknown): string[] {
     .filter(Boolean)
 }
 
+/**
+ * A text as the words of an id (`Release 1.0!` → `release-1-0`): lower case, runs of anything else than letters,
+ * digits and `_` as one `-`, cut at `max`; empty when nothing is left. Milestone ids and ids made from ids that are
+ * not ids here are made with it, so the same text always gives the same id.
+ */
+export function slugOf(text: string, max: number): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, max)
+    .replace(/-+$/, '')
+}
+
+/** The fields of a source's comment (or annotation) record: its text, its date and its author. */
+export interface CommentShape {
+  text: string
+  at: string
+  by?: (record: Record<string, unknown>) => string | undefined
+  /** The comment in messages: `comment`, `annotation`. */
+  what: string
+}
+
+/**
+ * A source's comments as notes of the draft: empty ones left out, and one without a readable date dropped and said
+ * (notes here are dated).
+ */
+export function addNotes(entries: unknown, shape: CommentShape, where: string, draft: Draft): void {
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    const comment = recordOf(entry, `${where}: a ${shape.what}`)
+    const value = comment[shape.text]
+    const text = typeof value === 'string' ? value.trim() : ''
+    const at = dateOf(comment[shape.at], `${shape.what} ${shape.at}`, draft)
+    if (!text) continue
+    if (!at) {
+      draft.problems.push(`a ${shape.what} without a date dropped: notes here are dated`)
+      continue
+    }
+    const by = shape.by?.(comment)
+    draft.notes.push({ at, ...(by ? { by } : {}), text })
+  }
+}
+
 const TASKWARRIOR_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 const SPACED_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2})?)$/
 

@@ -1,6 +1,6 @@
 /** `git backlog import` in real repositories: one commit per import, nothing else touched, refusals that write nothing. */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -28,7 +28,7 @@ describe('git backlog import', () => {
     const before = status(repo)
     const sources: Array<[string, string, number]> = [
       ['beads', join(FIXTURES, 'beads'), 5],
-      ['github', join(FIXTURES, 'github', 'issues.json'), 4],
+      ['github', join(FIXTURES, 'github', 'issues.json'), 5],
       ['taskwarrior', join(FIXTURES, 'taskwarrior', 'export.json'), 7],
       ['backloghq', join(FIXTURES, 'backloghq', 'tasks.json'), 4],
       ['backlog.md', join(FIXTURES, 'backlog.md'), 8],
@@ -81,7 +81,7 @@ describe('git backlog import', () => {
       '--dry-run',
     ])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^Would import 4 items from github; nothing was written\./)
+    expect(stdout).toMatch(/^Would import 5 items from github; nothing was written\./)
     expect(stdout).toContain('  gh-12 (was #12): Passkey button on the sign-in page\n    - assignees bob dropped')
     expect(commits(repo)).toBe(start)
     expect(status(repo)).toBe('')
@@ -100,7 +100,7 @@ describe('git backlog import', () => {
     const again = await runInProcess(repo.dir, ['import', 'beads', dir])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(
-      /^error: 3 items of the import have ids this backlog has already: bd-a1f3, bd-b2c4, bd-c5d6\. .*Nothing was written\./,
+      /^error: 3 items of the import have ids this backlog has already: bd-a1f3, bd-b2c4, bd-c5d6\. Import again with --skip-existing \(existing: "skip"\) to bring only the others, .*Nothing was written\./,
     )
     expect(commits(repo)).toBe(start)
     expect(status(repo)).toBe('')
@@ -115,6 +115,71 @@ describe('git backlog import', () => {
     expect(nothing.stdout).toMatch(/^Nothing to import from beads/)
     expect(commits(repo)).toBe(start + 1)
     expect(status(repo)).toBe('')
+  })
+
+  it('knows a taskwarrior task imported before by its UUID, when a new task shares its first 12 digits', async () => {
+    const repo = tempRepo()
+    const dir = scratch()
+    const first = join(FIXTURES, 'taskwarrior', 'export.json')
+    expect((await runInProcess(repo.dir, ['import', 'taskwarrior', first])).code).toBe(0)
+    const start = commits(repo)
+    const tasks = JSON.parse(readFileSync(first, 'utf8')) as Array<Record<string, unknown>>
+    // The first task's UUID is 5f1c2a9e-0b7d-…: the new one shares 5f1c2a9e0b7d, so both need 16 digits in this export.
+    const fresh = {
+      description: 'Translate the release notes',
+      status: 'pending',
+      uuid: '5f1c2a9e-0b7d-4fff-8000-000000000001',
+    }
+    writeFileSync(join(dir, 'export.json'), JSON.stringify([...tasks, fresh]))
+
+    const refused = await runInProcess(repo.dir, ['import', 'taskwarrior', join(dir, 'export.json')])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^error: 7 items of the import have ids this backlog has already: tw-5f1c2a9e0b7d, /)
+    const { code, stdout } = await runInProcess(repo.dir, [
+      'import',
+      'taskwarrior',
+      join(dir, 'export.json'),
+      '--skip-existing',
+      '--json',
+    ])
+    expect(code).toBe(0)
+    const result = JSON.parse(stdout)
+    expect(result.imported).toBe(1)
+    expect(result.items.map((row: { id: string }) => row.id)).toEqual(['tw-5f1c2a9e0b7d4fff'])
+    expect(result.skipped).toContain('tw-5f1c2a9e0b7d')
+    expect(commits(repo)).toBe(start + 1)
+    const all = await runInProcess(repo.dir, ['ls', '--all', '--json'])
+    const ids = JSON.parse(all.stdout).items.map((row: { id: string }) => row.id)
+    expect(ids).toHaveLength(8)
+    expect(ids.filter((id: string) => id.startsWith('tw-5f1c2a9e0b7d'))).toHaveLength(2)
+  })
+
+  it('keeps the id an item imported before has, and takes a longer id where another item has the short one', async () => {
+    const repo = tempRepo({
+      // Imported by an earlier version, with 8 digits.
+      '.backlog/tasks/9e/tw-5f1c2a9e.md':
+        '---\nid: tw-5f1c2a9e\ntitle: Write the release notes\nstatus: open\ntaskwarrior_uuid: 5f1c2a9e-0b7d-4c1e-9a3f-2b6d8e4f1a01\n---\n',
+      // Made here by hand, with the id the next task would get.
+      '.backlog/tasks/4d/tw-8b2e6f103c4d.md': '---\nid: tw-8b2e6f103c4d\ntitle: Something else\nstatus: open\n---\n',
+    })
+    const { code, stdout } = await runInProcess(repo.dir, [
+      'import',
+      'taskwarrior',
+      join(FIXTURES, 'taskwarrior', 'export.json'),
+      '--skip-existing',
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(
+      /^Imported 6 items from taskwarrior \[[0-9a-f]{7}\]\.\nSkipped 1 item this backlog has already: tw-5f1c2a9e\./,
+    )
+    expect(stdout).toContain(
+      "    - id tw-8b2e6f103c4d is another item's here (without this taskwarrior_uuid): imported as tw-8b2e6f103c4d4e5f\n",
+    )
+    const shown = await runInProcess(repo.dir, ['show', 'tw-8b2e6f103c4d4e5f', '--json'])
+    expect(JSON.parse(shown.stdout).items[0]).toMatchObject({
+      title: 'Publish the release',
+      depends_on: ['tw-5f1c2a9e'],
+    })
   })
 
   it('refuses malformed input with a clear error and writes nothing', async () => {
@@ -156,6 +221,46 @@ describe('git backlog import', () => {
     expect(result.items[0]).toMatchObject({ id: 'gh-3', title: 'Piped' })
     expect(repo.read('.backlog/tasks/3/gh-3.md')).toContain('github_issue: 3')
     expect(status(repo)).toBe('')
+  })
+
+  it('writes labels with commas as tags the tag flags can name', async () => {
+    const repo = tempRepo()
+    const input = JSON.stringify([{ number: 5, title: 'Labelled', state: 'OPEN', labels: [{ name: 'help, wanted' }] }])
+    const imported = await runInProcess(repo.dir, ['import', 'github', '-'], {}, { input })
+    expect(imported.stdout).toContain(
+      '    - tag "help, wanted" holds a comma, which --tag reads as two tags: imported as "help-wanted"\n',
+    )
+    const found = await runInProcess(repo.dir, ['ls', '--tag', 'help-wanted', '--json'])
+    expect(JSON.parse(found.stdout).items.map((row: { id: string }) => row.id)).toEqual(['gh-5'])
+    const removed = await runInProcess(repo.dir, ['update', 'gh-5', '--remove-tag', 'help-wanted'])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(repo.read('.backlog/tasks/5/gh-5.md')).not.toContain('help')
+  })
+
+  it('brings a git-backlog export into another repository with every field, ids and archive as they were', async () => {
+    const example = join(import.meta.dirname, '..', '..', '.backlog.example')
+    const files: Record<string, string> = {}
+    for (const name of readdirSync(example, { recursive: true, encoding: 'utf8' })) {
+      if (statSync(join(example, name)).isFile()) files[`.backlog/${name}`] = readFileSync(join(example, name), 'utf8')
+    }
+    const from = tempRepo(files)
+    const archived = await runInProcess(from.dir, ['archive', '--older-than', '0'])
+    expect(archived.code, archived.stderr).toBe(0)
+    const dir = scratch()
+    const exported = await runInProcess(from.dir, ['export', '--all', '--archived', '-o', join(dir, 'backlog.json')])
+    expect(exported.code, exported.stderr).toBe(0)
+
+    const to = tempRepo()
+    const imported = await runInProcess(to.dir, ['import', 'git-backlog', join(dir, 'backlog.json')])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(imported.stdout).not.toContain('Not carried over')
+    const items = async (repo: TempRepo) => {
+      const { stdout } = await runInProcess(repo.dir, ['export', '--all', '--archived'])
+      return (JSON.parse(stdout).items as Array<Record<string, unknown>>).map(({ path, updated, ...item }) => item)
+    }
+    const before = await items(from)
+    expect(before.some((item) => item.archived)).toBe(true)
+    expect(await items(to)).toEqual(before)
   })
 
   it('is undone in one step', async () => {

@@ -7,6 +7,7 @@ import { type BacklogConfig, DEFAULT_CONFIG } from '../../src/core/config.js'
 import type { Item } from '../../src/core/item.js'
 import { blankDraft } from '../../src/import/draft.js'
 import { importSource, mapDrafts, type SourceFile } from '../../src/import/index.js'
+import { runInProcess } from '../helpers/cli.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'import')
 
@@ -78,7 +79,7 @@ describe('GitHub issues', () => {
   const { item, problems, mapped } = imported('github', 'github')
 
   it('makes gh-N ids, a milestone item the issues sit under, comments as notes', () => {
-    expect(mapped.items.map((entry) => entry.item.id)).toEqual(['gh-milestone-1', 'gh-12', 'gh-15', 'gh-18'])
+    expect(mapped.items.map((entry) => entry.item.id)).toEqual(['gh-milestone-1', 'gh-12', 'gh-15', 'gh-18', 'gh-20'])
     expect(item('gh-milestone-1')).toMatchObject({ type: 'milestone', due: '2026-12-01T00:00:00Z' })
     expect(item('gh-12')).toMatchObject({
       status: 'open',
@@ -94,6 +95,55 @@ describe('GitHub issues', () => {
     expect(problems('gh-12')).toEqual(['assignees bob dropped: one assignee here'])
   })
 
+  it('reads stateReason: closed as not planned is cancelled; closed without it, or open with it empty, as before', () => {
+    expect(item('gh-20')).toMatchObject({ status: 'cancelled', closed: '2026-09-06T10:00:00Z' })
+    expect(item('gh-15').status).toBe('done')
+    expect(item('gh-18').status).toBe('open')
+  })
+
+  it('asks gh for stateReason wherever it gives the command: help, errors, the CLI example and the docs', async () => {
+    const fields = (text: string) => /gh issue list [^|`\n]*--json ([\w,]+)/.exec(text)?.[1]?.split(',') ?? []
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'migrating.md'), 'utf8')
+    const help = await runInProcess(process.cwd(), ['import', '--help'])
+    let error = ''
+    try {
+      importSource('github').read([])
+    } catch (thrown) {
+      error = (thrown as Error).message
+    }
+    for (const text of [importSource('github').about, error, help.stdout, docs]) {
+      expect(fields(text)).toContain('stateReason')
+      expect(fields(text)).toContain('closedAt')
+    }
+  })
+
+  it('keeps the close date of a reopened issue as closed_before, and says so', () => {
+    const text = JSON.stringify([{ number: 4, title: 'Back again', state: 'OPEN', closedAt: '2026-09-01T10:00:00Z' }])
+    const read = importSource('github').read([{ path: '-', text }])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items[0]?.item).toMatchObject({ status: 'open', closed: undefined })
+    expect(items[0]?.item.attributes.closed_before).toBe('2026-09-01T10:00:00Z')
+    expect(reports[0]?.problems).toEqual([
+      'closed 2026-09-01T10:00:00Z in the source, but not closed now (open): the date kept as closed_before',
+    ])
+  })
+
+  it('drops a comment without a date, and says so, as beads does', () => {
+    const gh = importSource('github').read([
+      { path: '-', text: JSON.stringify([{ number: 1, title: 'A', comments: [{ body: 'undated' }, { body: '' }] }]) },
+    ]).drafts[0]
+    const bd = importSource('beads').read([
+      {
+        path: 'issues.jsonl',
+        text: `${JSON.stringify({ id: 'bd-1', title: 'A', comments: [{ text: 'undated' }] })}\n`,
+      },
+    ]).drafts[0]
+    for (const draft of [gh, bd]) {
+      expect(draft?.notes).toEqual([])
+      expect(draft?.problems).toEqual(['a comment without a date dropped: notes here are dated'])
+    }
+  })
+
   it('refuses JSON that is not the array gh prints', () => {
     expect(() => importSource('github').read([{ path: '-', text: '{"number": 1}' }])).toThrow(
       /not a JSON array of issues/,
@@ -105,7 +155,7 @@ describe('taskwarrior', () => {
   const { item, problems } = imported('taskwarrior', 'taskwarrior')
 
   it('maps statuses, H/M/L, projects, dates, depends as a comma string, annotations, UDAs', () => {
-    expect(item('tw-5f1c2a9e')).toMatchObject({
+    expect(item('tw-5f1c2a9e0b7d')).toMatchObject({
       status: 'open',
       priority: 'high',
       tags: ['docs', 'release'],
@@ -114,28 +164,63 @@ describe('taskwarrior', () => {
       notes: [{ at: '2026-09-02T08:00:00Z', text: 'Mention the passkey work' }],
       attributes: { taskwarrior_uuid: '5f1c2a9e-0b7d-4c1e-9a3f-2b6d8e4f1a01', project: 'web' },
     })
-    expect(item('tw-8b2e6f10')).toMatchObject({
+    expect(item('tw-8b2e6f103c4d')).toMatchObject({
       status: 'in_progress',
       started: '2026-09-03T09:00:00Z',
-      depends_on: ['tw-5f1c2a9e'],
+      depends_on: ['tw-5f1c2a9e0b7d'],
     })
-    expect(item('tw-8b2e6f10').attributes.estimate).toBe(3)
-    expect(item('tw-c3d4e5f6')).toMatchObject({ status: 'done', closed: '2026-08-30T16:00:00Z' })
-    expect(item('tw-d4e5f6a7').status).toBe('cancelled')
-    expect(item('tw-e5f6a7b8')).toMatchObject({ status: 'open', wait: '2026-11-01T00:00:00Z' })
-    expect(item('tw-f6a7b8c9')).toMatchObject({ status: 'open', recur: 'weekly' })
-    expect(problems('tw-8b2e6f10')).toEqual([
+    expect(item('tw-8b2e6f103c4d').attributes.estimate).toBe(3)
+    expect(item('tw-c3d4e5f6a7b8')).toMatchObject({ status: 'done', closed: '2026-08-30T16:00:00Z' })
+    expect(item('tw-d4e5f6a7b8c9').status).toBe('cancelled')
+    expect(item('tw-e5f6a7b8c9d0')).toMatchObject({ status: 'open', wait: '2026-11-01T00:00:00Z' })
+    expect(item('tw-f6a7b8c9d0e1')).toMatchObject({ status: 'open', recur: 'weekly' })
+    expect(problems('tw-8b2e6f103c4d')).toEqual([
       'depends_on 77aa0000-1111-4222-8333-444455556666: no such item in the source or here; dropped',
     ])
-    expect(problems('tw-a7b8c9d0')).toEqual([
+    expect(problems('tw-a7b8c9d0e1f2')).toEqual([
       'priority "X" is not urgent, high, medium or low: kept as source_priority',
       'recurrence "2h" is not one read here: kept as source_recur, the item does not recur',
     ])
   })
 
+  it('does not repeat the title as the first line of the description', () => {
+    const text = JSON.stringify([
+      { uuid: '11111111-2222-4333-8444-555555555555', description: 'Ship it\nafter the review', status: 'pending' },
+      { uuid: '21111111-2222-4333-8444-555555555555', description: 'One line', status: 'pending' },
+    ])
+    const [long, short] = importSource('taskwarrior').read([{ path: '-', text }]).drafts
+    expect(long).toMatchObject({ title: 'Ship it', description: 'after the review\n' })
+    expect(short).toMatchObject({ title: 'One line', description: '' })
+  })
+
+  it('lets only the template of a recurring task recur; an occurrence keeps the rule as source_recur', () => {
+    const template = '11111111-2222-4333-8444-555555555555'
+    const text = JSON.stringify([
+      { uuid: template, description: 'Water the plants', status: 'recurring', recur: 'weekly', mask: '-' },
+      {
+        uuid: '21111111-2222-4333-8444-555555555555',
+        description: 'Water the plants',
+        status: 'pending',
+        recur: 'weekly',
+        parent: template,
+        imask: 0,
+      },
+    ])
+    const read = importSource('taskwarrior').read([{ path: '-', text }])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items[0]?.item.recur).toBe('weekly')
+    expect(items[1]?.item).toMatchObject({
+      recur: undefined,
+      attributes: { source_recur: 'weekly', recurrence_of: ['tw-111111112222'] },
+    })
+    expect(reports[1]?.problems).toContain(
+      'an occurrence of a recurring task: its rule "weekly" kept as source_recur; only the template recurs here',
+    )
+  })
+
   it('reads old exports, one object a line', () => {
     const text = '{"uuid":"11111111-2222-4333-8444-555555555555","description":"A","status":"pending"}\n'
-    expect(importSource('taskwarrior').read([{ path: '-', text }]).drafts[0]?.id).toBe('tw-11111111')
+    expect(importSource('taskwarrior').read([{ path: '-', text }]).drafts[0]?.id).toBe('tw-111111112222')
   })
 })
 
@@ -143,16 +228,31 @@ describe('backloghq', () => {
   const { item, problems } = imported('backloghq', 'backloghq')
 
   it('reads task_list JSON: _id, agent, annotations, depends by UUID', () => {
-    expect(item('bq-0c9e1f2a')).toMatchObject({
+    expect(item('bq-0c9e1f2a3b4c')).toMatchObject({
       status: 'in_progress',
       priority: 'high',
       assignee: 'claude',
       notes: [{ at: '2026-10-02T09:05:00Z', text: 'Streaming, not one big JSON' }],
       attributes: { project: 'api', backlog_uuid: '0c9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f01' },
     })
-    expect(item('bq-1d0f2a3b').depends_on).toEqual(['bq-0c9e1f2a'])
-    expect(item('bq-2e1a3b4c')).toMatchObject({ status: 'done', priority: 'low', closed: '2026-09-20T15:00:00Z' })
-    expect(problems('bq-1d0f2a3b')).toEqual(['its doc is kept apart by backlog and is not in the export: not imported'])
+    expect(item('bq-1d0f2a3b4c5d').depends_on).toEqual(['bq-0c9e1f2a3b4c'])
+    expect(item('bq-2e1a3b4c5d6e')).toMatchObject({ status: 'done', priority: 'low', closed: '2026-09-20T15:00:00Z' })
+    expect(problems('bq-1d0f2a3b4c5d')).toEqual([
+      'its doc is kept apart by backlog and is not in the export: not imported',
+    ])
+  })
+})
+
+describe('backloghq across files', () => {
+  it('makes ids across the export and its archive segments at once', () => {
+    const task = (_id: string) => ({ _id, description: _id, status: 'pending' })
+    const read = importSource('backloghq').read([
+      { path: 'tasks.json', text: JSON.stringify([task('0c9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f01')]) },
+      { path: 'archive/archive-2026-Q1.json', text: JSON.stringify([task('0c9e1f2a-3b4c-4aaa-8f6a-7b8c9d0e1f02')]) },
+    ])
+    const { items, reports } = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    expect(items.map((entry) => entry.item.id)).toEqual(['bq-0c9e1f2a3b4c4d5e', 'bq-0c9e1f2a3b4c4aaa'])
+    expect(reports).toEqual([])
   })
 })
 
@@ -242,6 +342,7 @@ describe('backlog-mcp', () => {
       type: 'task',
       attributes: { source_type: 'cron', schedule: '0 3 * * *', command: 'npm run reindex', enabled: true },
     })
+    expect(item('TASK-0001').description).toBe('Build the index on start.\n')
     expect(problems('CRON-0001')[0]).toMatch(/^type "cron" is not an item type here: imported as a task/)
     expect(read.notes).toContain('1 markdown file(s) without an id in their frontmatter skipped')
   })
@@ -257,6 +358,13 @@ describe('mapping drafts', () => {
     expect(first.items.map((entry) => entry.item.id)).toEqual(['bl-adr-0001', 'bl-adr-0002'])
     expect(second.items.map((entry) => entry.item.id)).toEqual(['bl-adr-0001', 'bl-adr-0002'])
     expect(first.items[0]?.item.attributes.imported_id).toBe('ADR 0001')
+    expect(first.reports.map((report) => report.problems)).toEqual([
+      ['id ADR 0001 is not an id here: imported as bl-adr-0001'],
+      ['id ADR 0002 is not an id here: imported as bl-adr-0002'],
+    ])
+    const long = `T-${'x'.repeat(70)}`
+    const cut = mapDrafts([blankDraft(long, 'Long')], { config, exists: () => false })
+    expect(cut.reports[0]?.problems).toEqual([`id ${long} is not an id here: imported as bl-t-${'x'.repeat(56)}`])
   })
 
   it('renames a duplicate id and says so; links go to the first', () => {
@@ -310,6 +418,25 @@ describe('mapping drafts', () => {
       { config: own, exists: () => false },
     )
     expect(items.map((entry) => entry.item.status)).toEqual(['doing', 'finished', 'dropped', 'todo'])
+  })
+
+  it('makes tags --tag can name: a comma becomes -, and the change is said', () => {
+    const draft = blankDraft('x-1', 'Labels')
+    draft.tags = ['help, wanted', 'good first issue', 'a,b']
+    const { items, reports } = mapDrafts([draft], { config, exists: () => false })
+    expect(items[0]?.item.tags).toEqual(['help-wanted', 'good first issue', 'a-b'])
+    expect(reports[0]?.problems).toEqual([
+      'tag "help, wanted" holds a comma, which --tag reads as two tags: imported as "help-wanted"',
+      'tag "a,b" holds a comma, which --tag reads as two tags: imported as "a-b"',
+    ])
+  })
+
+  it('checks every item with the schema items are made with here: a list it cannot take is cut, and said', () => {
+    const draft = blankDraft('x-1', 'Many tags')
+    draft.tags = Array.from({ length: 501 }, (_, index) => `t${index}`)
+    const { items, reports } = mapDrafts([draft], { config, exists: () => false })
+    expect(items[0]?.item.tags).toHaveLength(500)
+    expect(reports[0]?.problems).toEqual(['tags has 501 entries; the limit is 500: the first 500 kept'])
   })
 
   it('fits texts: a long title is cut and kept whole in the description, control characters go', () => {

@@ -4,13 +4,21 @@ import { serializeItem } from '../../core/codec.js'
 import { BacklogError } from '../../core/errors.js'
 import type { ItemRow } from '../../core/fields.js'
 import { ARCHIVE_DIR, itemPath } from '../../core/layout.js'
-import { type ItemReport, importSource, type MappedItem, mapDrafts, type SourceFile } from '../../import/index.js'
+import {
+  type Draft,
+  type ItemReport,
+  importSource,
+  type MappedItem,
+  mapDrafts,
+  type SourceFile,
+} from '../../import/index.js'
 import { installDriverQuietly } from '../../merge/install.js'
+import type { ItemRecord } from '../../store/store.js'
 import { type AppCore, MAX_RESULT_ROWS, planOf, plural } from '../shared.js'
 import { backlogFiles } from './init.js'
 
 export interface ImportInput {
-  /** The peer: backlog.md, backlog-mcp, backloghq, beads, github or taskwarrior (or an alias). */
+  /** The peer: backlog.md, backlog-mcp, backloghq, beads, git-backlog, github or taskwarrior (or an alias). */
   source: string
   /** Its files, paths relative to what the person named (`tasks/task-1 - Title.md`, or `-` for standard input). */
   files: SourceFile[]
@@ -50,6 +58,28 @@ function named(ids: string[]): string {
 }
 
 /**
+ * Who here holds a source key (`taskwarrior_uuid: 5f1c…`): the items imported before, found by the attributes the
+ * drafts are keyed by, whatever id they were given then. Keys compare in any case.
+ */
+function holderOf(
+  records: readonly ItemRecord[],
+  drafts: readonly Draft[],
+): (attribute: string, value: string) => string | undefined {
+  const attributes = new Set(drafts.flatMap((draft) => (draft.key ? [draft.key.attribute] : [])))
+  const held = new Map<string, string>()
+  const keyOf = (attribute: string, value: string) => `${attribute}\u0000${value.trim().toLowerCase()}`
+  if (attributes.size) {
+    for (const { item } of records) {
+      for (const attribute of attributes) {
+        const value = item.attributes[attribute]
+        if (typeof value === 'string' && !held.has(keyOf(attribute, value))) held.set(keyOf(attribute, value), item.id)
+      }
+    }
+  }
+  return (attribute, value) => held.get(keyOf(attribute, value))
+}
+
+/**
  * Imports a peer's backlog: reads its files with the source's reader, maps the drafts onto items here and writes
  * them in one commit (`import N items: …`, op `create`). Ids the backlog has already are refused unless
  * `existing: 'skip'`; a dry run only reports.
@@ -74,13 +104,17 @@ export async function importItems(core: AppCore, input: ImportInput): Promise<Im
   let starts = false
   const plan = () => {
     const taken = store.takenIds()
-    const mapped = mapDrafts(read.drafts, { config: store.config(), exists: (id) => taken.has(id) })
+    const mapped = mapDrafts(read.drafts, {
+      config: store.config(),
+      exists: (id) => taken.has(id),
+      holder: holderOf(store.all(), read.drafts),
+    })
     const here = mapped.items.filter((entry) => taken.has(entry.item.id))
     if (here.length && input.existing !== 'skip') {
       const ids = here.map((entry) => entry.item.id)
       throw new BacklogError(
         'CONFLICT',
-        `${plural(ids.length, 'item')} of the import ${ids.length === 1 ? 'has an id' : 'have ids'} this backlog has already: ${named(ids)}. Import with existing "skip" to bring only the others, or remove those first. Nothing was written.`,
+        `${plural(ids.length, 'item')} of the import ${ids.length === 1 ? 'has an id' : 'have ids'} this backlog has already: ${named(ids)}. Import again with --skip-existing (existing: "skip") to bring only the others, or remove those first. Nothing was written.`,
         { ids },
       )
     }
