@@ -3,7 +3,7 @@
  * standard input, CLAUDE_PROJECT_DIR, checking standard output and the exit code), and `init --agents`.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -283,10 +283,56 @@ describe('git backlog init --agents', () => {
     expect(repo.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
     expect(repo.git('status', '--porcelain')).toBe(' M CLAUDE.md\n')
 
-    // A CLAUDE.md that imports AGENTS.md gets nothing twice.
-    const importing = tempRepo({ 'CLAUDE.md': '@AGENTS.md\n' })
-    await runInProcess(importing.dir, ['init', '--agents'])
-    expect(importing.read('CLAUDE.md')).toBe('@AGENTS.md\n')
-    expect(importing.read('AGENTS.md')).toContain(SECTION_START)
+    // Run again, it says both files have the section, and that CLAUDE.md still waits to be committed.
+    const again = await runInProcess(repo.dir, ['init', '--agents'])
+    expect(again.stdout).toContain('AGENTS.md and CLAUDE.md already have the backlog section.')
+    expect(again.stdout).toContain('CLAUDE.md is not committed yet')
+
+    // A CLAUDE.md that imports AGENTS.md, wherever on a line and however written, gets nothing twice.
+    for (const text of ['@AGENTS.md\n', '# Claude\n\nSee @AGENTS.md.\n', 'Read @./AGENTS.md first.\n']) {
+      const importing = tempRepo({ 'CLAUDE.md': text })
+      await runInProcess(importing.dir, ['init', '--agents'])
+      expect(importing.read('CLAUDE.md')).toBe(text)
+      expect(importing.read('AGENTS.md')).toContain(SECTION_START)
+    }
+    // A mention in a code span is not an import.
+    const mention = tempRepo({ 'CLAUDE.md': 'Codex reads `@AGENTS.md`.\n' })
+    await runInProcess(mention.dir, ['init', '--agents'])
+    expect(mention.read('CLAUDE.md')).toContain(SECTION_START)
+  })
+
+  it('never writes through a link out of the repository, and writes a CLAUDE.md linked to AGENTS.md once', async () => {
+    const home = elsewhere()
+    const personal = join(home, 'CLAUDE.md')
+    writeFileSync(personal, '# My own instructions, for every project\n')
+    const repo = tempRepo({ 'README.md': '# project\n' })
+    symlinkSync(personal, join(repo.dir, 'CLAUDE.md'))
+    repo.git('add', 'CLAUDE.md')
+    repo.git('commit', '-q', '-m', 'link my instructions')
+    const run = await runInProcess(repo.dir, ['init', '--agents', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(readFileSync(personal, 'utf8')).toBe('# My own instructions, for every project\n')
+    expect(JSON.parse(run.stdout).agents).toMatchObject({
+      written: ['AGENTS.md'],
+      committed: ['AGENTS.md'],
+      skipped: [{ path: 'CLAUDE.md', reason: expect.stringContaining('outside this repository') }],
+    })
+    const text = await runInProcess(repo.dir, ['init', '--agents'])
+    expect(text.stdout).toContain(`CLAUDE.md is a link to ${personal}, outside this repository; not written.`)
+    expect(repo.git('status', '--porcelain')).toBe('')
+
+    // CLAUDE.md -> AGENTS.md: one file, given the section once, and the link stays a link.
+    const linked = tempRepo({ 'AGENTS.md': '# Agents\n' })
+    symlinkSync('AGENTS.md', join(linked.dir, 'CLAUDE.md'))
+    linked.git('add', 'CLAUDE.md')
+    linked.git('commit', '-q', '-m', 'one file for every agent')
+    const once = await runInProcess(linked.dir, ['init', '--agents'])
+    expect(once.code, once.stderr).toBe(0)
+    expect(once.stdout).toMatch(/Wrote the backlog section of AGENTS\.md \[[0-9a-f]{7}\]\./)
+    expect(once.stdout).toContain('CLAUDE.md is a link to AGENTS.md: one file, given the section once.')
+    expect(linked.read('AGENTS.md').split(SECTION_START)).toHaveLength(2)
+    expect(lstatSync(join(linked.dir, 'CLAUDE.md')).isSymbolicLink()).toBe(true)
+    expect(linked.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
+    expect(linked.git('status', '--porcelain')).toBe('')
   })
 })
