@@ -136,6 +136,25 @@ describe('briefing', () => {
     app.close()
   })
 
+  it('lists as ready the work to claim: no epic, milestone or folder, with or without children', async () => {
+    const repo = tempRepo()
+    const app = steadyApp(repo.dir)
+    await app.init({})
+    const [empty] = (await app.create({ title: 'An epic not broken down yet', type: 'epic' })).items
+    const [epic] = (await app.create({ title: 'An epic', type: 'epic' })).items
+    const [task] = (await app.create({ title: 'Its task', parent: epic?.id as string })).items
+    const [milestone] = (await app.create({ title: 'Release 1', type: 'milestone' })).items
+    const [note] = (await app.create({ title: 'A design note', type: 'artifact' })).items
+    const briefing = await app.briefing({ agent: 'alpha' })
+    expect(briefing.ready.items.map((row) => row.id).sort()).toEqual([task?.id, note?.id].sort())
+    expect(briefing.ready.total).toBe(2)
+    expect(briefing.text).toContain('2 ready')
+    const section = briefing.text.split('Ready, most urgent first (2):\n')[1]?.split(/\n(?!- )/)[0]
+    expect(section?.split('\n').sort()).toEqual([`- ${note?.id} A design note`, `- ${task?.id} Its task`].sort())
+    expect([empty?.id, epic?.id, milestone?.id].filter((id) => section?.includes(id as string))).toEqual([])
+    app.close()
+  })
+
   it('says there is no backlog yet, and refuses a budget too small to say anything', async () => {
     const repo = tempRepo()
     const app = steadyApp(repo.dir)
