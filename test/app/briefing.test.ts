@@ -87,7 +87,7 @@ describe('briefing', () => {
     )
     // claude's own work comes first, and the sections say how many more there are and where to see them.
     expect(briefing.in_progress.items[0]?.assignee).toBe('claude')
-    expect(briefing.text).toContain('more: backlog_list filter "+READY"')
+    expect(briefing.text).toContain('more: backlog_list filter "+READY not type.in:epic,milestone,folder"')
     expect(briefing.in_progress.total).toBe(1000)
     expect(briefing.blocked.items[0]?.blocked_reason?.[0]).toMatch(/^waiting for /)
     reader.close()
