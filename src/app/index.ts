@@ -43,7 +43,7 @@ import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.
 import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
 import { type HistoryOptions, history, restore } from './use-cases/history.js'
-import { type IdsInput, ids } from './use-cases/ids.js'
+import { type CompletionWordsInput, completionWords, type IdsInput, ids } from './use-cases/ids.js'
 import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
 import { type InitInput, type InitResult, init, initAgents } from './use-cases/init.js'
 import { type ItemView, itemView } from './use-cases/item-view.js'
@@ -173,6 +173,8 @@ export interface App {
   export(input: ExportInput): Promise<ExportResult>
   /** {@link ids}: the ids (with titles) that start with a prefix, for shell completion. */
   ids(input: IdsInput): Promise<Array<{ id: string; title: string }>>
+  /** {@link completionWords}: the statuses of the config, or the tags in use, that start with a prefix. */
+  completionWords(input: CompletionWordsInput): Promise<string[]>
   /** {@link board}: the columns of `git backlog board`. */
   board(input: BoardInput): Promise<Board>
   /** {@link briefing}: what an agent starting a session should know, within a byte budget. */
@@ -246,6 +248,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     board: (input) => board(core, input),
     export: (input) => exportItems(core, input),
     ids: (input) => ids(core, input),
+    completionWords: (input) => completionWords(core, input),
     briefing: (input) => briefing(core, input),
     prompts: () => prompts(core),
     prompt: (input) => prompt(core, input),

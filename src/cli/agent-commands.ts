@@ -20,6 +20,17 @@ interface HookInput {
   tool_response?: { oldTodos?: unknown; newTodos?: unknown }
 }
 
+/** The hook's JSON input, an empty object for empty input; undefined when it is not a JSON object. */
+function hookInput(raw: string): HookInput | undefined {
+  if (!raw.trim()) return {}
+  try {
+    const value: unknown = JSON.parse(raw)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as HookInput) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function todoList(value: unknown): Array<{ content: string; status: string }> | undefined {
   if (!Array.isArray(value)) return undefined
   return value.flatMap((todo) =>
@@ -71,19 +82,16 @@ export function registerAgentCommands(program: Command, cli: CliContext): void {
     .option('--agent <name>', `who acts (default: BACKLOG_AGENT, else ${HOOK_AGENT})`)
     .option('--max-bytes <n>', 'session-start: the size budget of the briefing (default 3072)')
     .action(async (event: string, options: { agent?: string; maxBytes?: string }) => {
-      const raw = await cli.stdin('hook input')
-      let input: HookInput = {}
-      try {
-        input = raw.trim() ? (JSON.parse(raw) as HookInput) : {}
-      } catch {
-        cli.io.err('git-backlog hook: standard input is not JSON; nothing done')
-        return
-      }
-      // The project's root (CLAUDE_PROJECT_DIR), else where the session is, else here.
-      const dir = cli.io.env.CLAUDE_PROJECT_DIR || input.cwd || cli.io.cwd
-      const agent = options.agent ?? cli.agent() ?? HOOK_AGENT
       let app: ReturnType<typeof createApp> | undefined
       try {
+        const input = hookInput(await cli.stdin('hook input'))
+        if (!input) {
+          cli.io.err(`git-backlog hook ${event}: standard input is not a JSON object; nothing done`)
+          return
+        }
+        // The project's root (CLAUDE_PROJECT_DIR), else where the session is, else here.
+        const dir = cli.io.env.CLAUDE_PROJECT_DIR || input.cwd || cli.io.cwd
+        const agent = options.agent ?? cli.agent() ?? HOOK_AGENT
         app = createApp({ cwd: dir })
         const context = await runHook(app, event, input, agent, options.maxBytes)
         if (context) {
@@ -91,11 +99,19 @@ export function registerAgentCommands(program: Command, cli: CliContext): void {
           cli.io.out(JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: context } }))
         }
       } catch (error) {
-        // A hook must not stand in the session's way: outside a repository, or with no backlog, it says nothing.
-        if (!isBacklogError(error)) throw error
-        cli.io.err(`git-backlog hook ${event}: ${error.code}: ${error.message}`)
+        // A hook must not stand in the session's way, whatever goes wrong: outside a repository, with no backlog, or
+        // on a failure of our own, it says why on standard error and exits 0.
+        cli.io.err(
+          isBacklogError(error)
+            ? `git-backlog hook ${event}: ${error.code}: ${error.message}`
+            : `git-backlog hook ${event}: unexpected error, nothing more done (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        )
       } finally {
-        app?.close()
+        try {
+          app?.close()
+        } catch {
+          // Closing is best effort here: the hook has said what it had to.
+        }
       }
     })
   withNotes(
@@ -122,12 +138,21 @@ async function runHook(
   if (!todos) return undefined
   const previous = todoList(input.tool_response?.oldTodos)
   const result = await app.todos({ todos, agent, ...(previous ? { previous } : {}) })
-  const said = [
+  const done = [
     ...(result.claimed.length ? [`claimed ${result.claimed.join(', ')}`] : []),
     ...(result.closed.length
       ? [`marked done ${result.closed.join(', ')} (add evidence with backlog_update add_evidence)`]
       : []),
-    ...result.refused.map((refusal) => `${refusal.id} not changed: ${refusal.reason}`),
   ]
-  return said.length ? `Backlog, following your todo list: ${said.join('; ')}.` : undefined
+  // Each refusal is a sentence of its own, ending as its reason ends (a reason ends with "Nothing was written.").
+  const said = [
+    ...(done.length ? [`${done.join('; ')}.`] : []),
+    ...result.refused.map((refusal) => endSentence(`${refusal.id} not changed: ${refusal.reason}`)),
+  ]
+  return said.length ? `Backlog, following your todo list: ${said.join(' ')}` : undefined
+}
+
+function endSentence(text: string): string {
+  const trimmed = text.trimEnd()
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
 }

@@ -1,7 +1,8 @@
 /**
  * Shell completion scripts for bash, zsh and fish, written from a description of the commands (completion.ts derives
  * it from the commander program, so a new command or option is completed without a line here). Subcommands, options
- * and option values are in the script; item ids are asked of `git-backlog __complete ids <prefix>` at each TAB.
+ * and option values are in the script; item ids, statuses and tags are asked of `git-backlog __complete` at each
+ * TAB (`ids`, `statuses`, `tags`), in the repository the command line is in.
  */
 
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell code, where ${...} is the shell's own
@@ -12,6 +13,10 @@ export type ValueKind =
   | { kind: 'text' }
   | { kind: 'id' }
   | { kind: 'file' }
+  /** The statuses of the repository's config, asked of `__complete statuses`. */
+  | { kind: 'status' }
+  /** The tags in use in the repository, asked of `__complete tags`. */
+  | { kind: 'tag' }
   | { kind: 'words'; words: string[] }
 
 export interface OptionSpec {
@@ -26,13 +31,18 @@ export interface OptionSpec {
 /** What a positional argument completes to: ids (of archived items for unarchive), command names, or nothing. */
 export type ArgumentKind = 'id' | 'archived-id' | 'command' | 'other'
 
+/** A positional argument: its kind, or the words it takes (`import <source>`, `hook <event>`). */
+export type ArgumentSpec =
+  | { kind: ArgumentKind; variadic: boolean }
+  | { kind: 'words'; variadic: boolean; words: string[] }
+
 export interface CommandSpec {
   name: string
   aliases: string[]
   summary: string
   options: OptionSpec[]
   /** The positional arguments in order; `variadic` when the last one repeats. */
-  args: Array<{ kind: ArgumentKind; variadic: boolean }>
+  args: ArgumentSpec[]
 }
 
 export interface CompletionSpec {
@@ -58,25 +68,37 @@ const flagsOf = (option: OptionSpec) => [option.short, option.long].filter((flag
 const valued = (command: CommandSpec) =>
   command.options.filter((option) => option.value.kind !== 'none').flatMap(flagsOf)
 const namesOf = (command: CommandSpec) => [command.name, ...command.aliases]
+/** The kinds of a command's arguments as the scripts read them; an argument of words is `words@<index>`. */
 const argWords = (command: CommandSpec) =>
-  command.args.map((arg) => `${arg.kind}${arg.variadic ? '...' : ''}`).join(' ')
+  command.args
+    .map((arg, index) => `${arg.kind === 'words' ? `words@${index}` : arg.kind}${arg.variadic ? '...' : ''}`)
+    .join(' ')
 
-/** The value of `$1 $2` (command, option) as a case pattern for each option with values worth completing. */
+/** What a value completes to, as the scripts say it: `@id`, `@file`, `@status`, `@tag`, or the words. */
+function valueWords(value: ValueKind): string {
+  if (value.kind === 'id' || value.kind === 'file' || value.kind === 'status' || value.kind === 'tag') {
+    return `@${value.kind}`
+  }
+  return value.kind === 'words' ? value.words.join(' ') : ''
+}
+
+/**
+ * The values of `$1 $2` as a case pattern: (command, option) for each option with values worth completing, and
+ * (command, `@<index>`) for each argument of words.
+ */
 function valueCases(spec: CompletionSpec, indent: string, line: (values: string) => string): string[] {
   const lines: string[] = []
   for (const command of spec.commands) {
-    for (const option of command.options) {
-      const value = option.value
-      const values =
-        value.kind === 'id'
-          ? '@id'
-          : value.kind === 'file'
-            ? '@file'
-            : value.kind === 'words'
-              ? value.words.join(' ')
-              : ''
+    const keyed: Array<[string[], string]> = [
+      ...command.options.map((option): [string[], string] => [flagsOf(option), valueWords(option.value)]),
+      ...command.args.map((arg, index): [string[], string] => [
+        [`@${index}`],
+        arg.kind === 'words' ? arg.words.join(' ') : '',
+      ]),
+    ]
+    for (const [keys, values] of keyed) {
       if (!values) continue
-      const patterns = namesOf(command).flatMap((name) => flagsOf(option).map((flag) => quote(`${name} ${flag}`)))
+      const patterns = namesOf(command).flatMap((name) => keys.map((key) => quote(`${name} ${key}`)))
       lines.push(`${indent}${patterns.join('|')}) ${line(values)} ;;`)
     }
   }
@@ -86,7 +108,7 @@ function valueCases(spec: CompletionSpec, indent: string, line: (values: string)
 const HEADER = (shell: Shell) => [
   `# ${shell} completion for git-backlog, written by \`git backlog completion ${shell}\` from its commands: do not edit;`,
   '# write it again after an upgrade. It completes `git-backlog ...` and `git backlog ...`; item ids are asked of',
-  '# `git-backlog __complete ids`, in the repository the command line is in.',
+  '# `git-backlog __complete` (ids, statuses, tags), in the repository the command line is in.',
 ]
 
 // ── bash ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -116,21 +138,35 @@ export function bashScript(spec: CompletionSpec): string {
     '  esac',
     '}',
     '',
-    '# The values of an option of a command: words, @id (item ids) or @file.',
+    '# The values of an option of a command (or of its argument @<index>): words, @id, @status, @tag or @file.',
     '__git_backlog_value() {',
     '  case "$1 $2" in',
     ...valueCases(spec, '    ', (values) => `echo ${quote(values)}`),
     '  esac',
     '}',
     '',
-    '# Item ids starting with $2, in the folder $1 (-C) when given; $3: --archived for archived items.',
-    '__git_backlog_ids() {',
+    '# What `__complete $3` answers for $2 (ids, statuses, tags), in the folder $1 (-C) when given; $4: --archived.',
+    '__git_backlog_ask() {',
     '  local run=("${__gb_runner[@]}") dir="$1"',
     '  [[ $dir == "~"* ]] && dir="$HOME${dir:1}"',
     '  [[ -n $dir ]] && run+=(-C "$dir")',
-    '  run+=(__complete ids ${3:+"$3"} -- "$2")',
+    '  run+=(__complete "$3" ${4:+"$4"} -- "$2")',
     "  local IFS=$'\\n'",
     '  COMPREPLY=($("${run[@]}" 2>/dev/null))',
+    '}',
+    '',
+    '# Item ids starting with $2, in the folder $1 (-C) when given; $3: --archived for archived items.',
+    '__git_backlog_ids() { __git_backlog_ask "$1" "$2" ids "$3"; }',
+    '',
+    '# Fills COMPREPLY with the values $3 (from __git_backlog_value) that start with $2, in the folder $1.',
+    '__git_backlog_values() {',
+    '  case "$3" in',
+    '    @id) __git_backlog_ids "$1" "$2" ;;',
+    '    @status) __git_backlog_ask "$1" "$2" statuses ;;',
+    '    @tag) __git_backlog_ask "$1" "$2" tags ;;',
+    '    @file) __gb_files=1; COMPREPLY=($(compgen -f -- "$2")) ;;',
+    '    *) COMPREPLY=($(compgen -W "$3" -- "$2")) ;;',
+    '  esac',
     '}',
     '',
     '# Fills COMPREPLY for word $1 of the words after it, the first of which is the command (git-backlog, or backlog).',
@@ -170,12 +206,7 @@ export function bashScript(spec: CompletionSpec): string {
     '    ((j++))',
     '  done',
     '  if [[ -z $dashdash ]] && ((cword - 1 > i)) && [[ " $__gb_valued " == *" $prev "* ]]; then',
-    '    values=$(__git_backlog_value "$sub" "$prev")',
-    '    case "$values" in',
-    '      @id) __git_backlog_ids "$dir" "$cur" ;;',
-    '      @file) __gb_files=1; COMPREPLY=($(compgen -f -- "$cur")) ;;',
-    '      *) COMPREPLY=($(compgen -W "$values" -- "$cur")) ;;',
-    '    esac',
+    '    __git_backlog_values "$dir" "$cur" "$(__git_backlog_value "$sub" "$prev")"',
     '    return',
     '  fi',
     '  if [[ -z $dashdash && $cur == -* ]]; then',
@@ -188,10 +219,12 @@ export function bashScript(spec: CompletionSpec): string {
     '    kind="${kinds[${#kinds[@]}-1]}"',
     '    [[ $kind == *... ]] || kind=""',
     '  fi',
-    '  case "${kind%...}" in',
+    '  kind="${kind%...}"',
+    '  case "$kind" in',
     '    id) __git_backlog_ids "$dir" "$cur" ;;',
     '    archived-id) __git_backlog_ids "$dir" "$cur" --archived ;;',
     '    command) COMPREPLY=($(compgen -W "$__git_backlog_commands" -- "$cur")) ;;',
+    '    words@*) __git_backlog_values "$dir" "$cur" "$(__git_backlog_value "$sub" "${kind#words}")" ;;',
     '    *) COMPREPLY=() ;;',
     '  esac',
     '}',
@@ -275,6 +308,25 @@ export function zshScript(spec: CompletionSpec): string {
     "  _describe -t ids 'item' ids",
     '}',
     '',
+    '# The statuses ($2 = statuses) or tags ($2 = tags) of the repository, in the folder $1 (-C) when given.',
+    '__git_backlog_words() {',
+    '  local -a found',
+    '  found=(${(f)"$(git-backlog ${1:+-C} ${1:+${~1}} __complete $2 -- "$PREFIX" 2>/dev/null)"})',
+    '  compadd -- $found',
+    '}',
+    '',
+    '# Offers the values in $reply (from __git_backlog_value), in the folder $1 (-C) when given.',
+    '__git_backlog_values() {',
+    '  case $reply[1] in',
+    '    (@id) __git_backlog_ids "$1" ;;',
+    '    (@status) __git_backlog_words "$1" statuses ;;',
+    '    (@tag) __git_backlog_words "$1" tags ;;',
+    '    (@file) _files ;;',
+    "    ('') _message 'a value' ;;",
+    '    (*) compadd -- $reply ;;',
+    '  esac',
+    '}',
+    '',
     '_git-backlog() {',
     `  local -a commands=(${commands.join(' ')})`,
     `  local -a global=(${global.join(' ')})`,
@@ -308,12 +360,7 @@ export function zshScript(spec: CompletionSpec): string {
     '  done',
     '  if [[ -z $dashdash ]] && (( CURRENT - 1 > i )) && (( ${valued[(Ie)$prev]} )); then',
     '    __git_backlog_value $sub $prev',
-    '    case $reply[1] in',
-    '      (@id) __git_backlog_ids "$dir" ;;',
-    '      (@file) _files ;;',
-    "      ('') _message 'a value' ;;",
-    '      (*) compadd -- $reply ;;',
-    '    esac',
+    '    __git_backlog_values "$dir"',
     '    return',
     '  fi',
     '  if [[ -z $dashdash && $cur == -* ]]; then',
@@ -323,10 +370,12 @@ export function zshScript(spec: CompletionSpec): string {
     '  if (( positional < $#args )); then kind=$args[positional+1]',
     '  elif (( $#args )) && [[ $args[-1] == *... ]]; then kind=$args[-1]',
     '  fi',
-    '  case ${kind%...} in',
+    '  kind=${kind%...}',
+    '  case $kind in',
     '    (id) __git_backlog_ids "$dir" ;;',
     '    (archived-id) __git_backlog_ids "$dir" --archived ;;',
     "    (command) _describe -t commands 'git-backlog command' commands ;;",
+    '    (words@*) __git_backlog_value $sub ${kind#words}; __git_backlog_values "$dir" ;;',
     '    (*) _default ;;',
     '  esac',
     '}',
@@ -387,7 +436,7 @@ export function fishScript(spec: CompletionSpec): string {
     '    end',
     'end',
     '',
-    '# The kinds of the arguments of a command (id, archived-id, command, other; ... repeats).',
+    '# The kinds of the arguments of a command (id, archived-id, command, words@<index>, other; ... repeats).',
     'function __git_backlog_args',
     '    switch $argv[1]',
     ...spec.commands.map(
@@ -424,6 +473,15 @@ export function fishScript(spec: CompletionSpec): string {
     '    test (string replace -- "..." "" "$kind") = $argv[1]',
     'end',
     '',
+    '# The statuses ($argv[1] = statuses) or tags ($argv[1] = tags) starting with the word being typed.',
+    'function __git_backlog_words',
+    '    set -l words (commandline -opc)',
+    '    set -l dir',
+    '    set -l at (contains -i -- -C $words)',
+    '    and set dir -C $words[(math $at + 1)]',
+    '    git-backlog $dir __complete $argv[1] -- (commandline -ct) 2>/dev/null',
+    'end',
+    '',
     '# Item ids, with their titles, starting with the word being typed; in the folder of -C when given.',
     'function __git_backlog_ids',
     '    set -l words (commandline -opc)',
@@ -457,6 +515,15 @@ export function fishScript(spec: CompletionSpec): string {
   lines.push(
     "complete -c git-backlog -n '__git_backlog_arg id' -a '(__git_backlog_ids)'",
     "complete -c git-backlog -n '__git_backlog_arg archived-id' -a '(__git_backlog_ids --archived)'",
+    ...spec.commands.flatMap((command) =>
+      command.args.flatMap((arg, index) =>
+        arg.kind === 'words'
+          ? [
+              `complete -c git-backlog -n ${fishQuote(`__git_backlog_using ${namesOf(command).join(' ')}; and __git_backlog_arg words@${index}`)} -a ${fishQuote(arg.words.join(' '))}`,
+            ]
+          : [],
+      ),
+    ),
     `complete -c git-backlog -n '__git_backlog_arg command' -a ${fishQuote(spec.commands.flatMap(namesOf).join(' '))}`,
     '',
     "# `git backlog ...`: fish 3.6's git completion looks for these under the name git-git-backlog, so they say it",
@@ -503,6 +570,8 @@ function fishOption(option: OptionSpec): string {
   const value = option.value
   if (value.kind === 'file') parts.push('-r -F')
   else if (value.kind === 'id') parts.push("-x -a '(__git_backlog_ids)'")
+  else if (value.kind === 'status') parts.push("-x -a '(__git_backlog_words statuses)'")
+  else if (value.kind === 'tag') parts.push("-x -a '(__git_backlog_words tags)'")
   else if (value.kind === 'words') parts.push(`-x -a ${fishQuote(value.words.join(' '))}`)
   else if (value.kind === 'text') parts.push('-x')
   parts.push(`-d ${fishQuote(option.description)}`)

@@ -1,13 +1,16 @@
 /**
  * Shell completion: `git backlog completion <bash|zsh|fish>` prints a script made from the commander program itself
- * (its commands, aliases, options, option choices and argument names), and the hidden `git backlog __complete ids`
- * answers the script with item ids at each TAB.
+ * (its commands, aliases, options, the choices of options and arguments, and the names of their values), and the
+ * hidden `git backlog __complete ids|statuses|tags` answers the script with item ids, the config's statuses and the
+ * tags in use at each TAB.
  */
 
-import type { Command, Option } from 'commander'
+import type { Argument, Command, Option } from 'commander'
 import { BacklogError } from '../core/errors.js'
+import { ITEM_TYPES, PRIORITIES } from '../core/item.js'
+import { IMPORT_SOURCES } from '../import/index.js'
 import {
-  type ArgumentKind,
+  type ArgumentSpec,
   type CommandSpec,
   type CompletionSpec,
   completionScript,
@@ -18,33 +21,70 @@ import {
 } from './completion-scripts.js'
 import { withExamples, withNotes } from './help.js'
 import type { CliContext } from './program.js'
+import { REVIEW_FORMATS } from './read-commands.js'
 
 /** The hidden command the scripts call; not in the command tree, so no help or man page lists it. */
 export const COMPLETE_COMMAND = '__complete'
 
-/** What an option's value completes to, from commander's choices and the name of its value (`<id>`, `<file>`). */
-function valueKind(option: Option): ValueKind {
-  if (!option.required && !option.optional) return { kind: 'none' }
-  if (option.argChoices?.length) return { kind: 'words', words: [...option.argChoices] }
-  const name = /<([^>]+)>|\[([^\]]+)\]/.exec(option.flags)?.slice(1).find(Boolean) ?? ''
-  if (/^id(\.\.\.)?$/.test(name)) return { kind: 'id' }
-  if (/^(file|path|dir)(\.\.\.)?$/.test(name)) return { kind: 'file' }
-  return { kind: 'text' }
+/**
+ * Values a shell can offer for a value commander takes as free text, by the value's name (`<priority>`): commander's
+ * `.choices()` would refuse what the command accepts besides (`H` for high, `Backlog.md` in any case, a status the
+ * repository's config adds), so these are offered, not enforced. Statuses and tags are the repository's own.
+ */
+const VALUE_NAMES: Record<string, ValueKind> = {
+  type: { kind: 'words', words: [...ITEM_TYPES] },
+  priority: { kind: 'words', words: [...PRIORITIES] },
+  status: { kind: 'status' },
+  tag: { kind: 'tag' },
+  shell: { kind: 'words', words: [...SHELLS] },
 }
 
-function optionSpec(option: Option): OptionSpec {
+/** Likewise for one command's argument or option, by command and name: the sources `import` reads, review's formats. */
+const COMMAND_WORDS: Record<string, () => string[]> = {
+  'import source': () => IMPORT_SOURCES.map((source) => source.name),
+  'review --format': () => [...REVIEW_FORMATS],
+}
+
+/** What a value named `name` (`id`, `file...`) completes to when commander declares no choices. */
+function namedValue(name: string): ValueKind {
+  const bare = name.replace(/\.\.\.$/, '')
+  if (bare === 'id') return { kind: 'id' }
+  if (bare === 'file' || bare === 'path' || bare === 'dir') return { kind: 'file' }
+  return VALUE_NAMES[bare] ?? { kind: 'text' }
+}
+
+/** What an option's value completes to, from commander's choices and the name of its value (`<id>`, `<file>`). */
+function valueKind(command: Command, option: Option): ValueKind {
+  if (!option.required && !option.optional) return { kind: 'none' }
+  if (option.argChoices?.length) return { kind: 'words', words: [...option.argChoices] }
+  const words = option.long ? COMMAND_WORDS[`${command.name()} ${option.long}`]?.() : undefined
+  if (words) return { kind: 'words', words }
+  return namedValue(/<([^>]+)>|\[([^\]]+)\]/.exec(option.flags)?.slice(1).find(Boolean) ?? '')
+}
+
+function optionSpec(command: Command, option: Option): OptionSpec {
   return {
     ...(option.short ? { short: option.short } : {}),
     ...(option.long ? { long: option.long } : {}),
     description: option.description,
-    value: valueKind(option),
+    value: valueKind(command, option),
   }
 }
 
-/** Ids of archived items for `unarchive`, of items in play for the rest; a command's name for `help`. */
-function argumentKind(command: Command, name: string): ArgumentKind {
-  if (name !== 'id') return 'other'
-  return command.name() === 'unarchive' ? 'archived-id' : 'id'
+/**
+ * What an argument completes to: commander's choices; ids (of archived items for `unarchive`); words the command
+ * takes by name (COMMAND_WORDS, VALUE_NAMES); else nothing.
+ */
+function argumentSpec(command: Command, argument: Argument): ArgumentSpec {
+  const variadic = argument.variadic
+  if (argument.argChoices?.length) return { kind: 'words', variadic, words: [...argument.argChoices] }
+  const name = argument.name()
+  if (name === 'id') return { kind: command.name() === 'unarchive' ? 'archived-id' : 'id', variadic }
+  const words = COMMAND_WORDS[`${command.name()} ${name}`]?.()
+  if (words) return { kind: 'words', variadic, words }
+  const value = VALUE_NAMES[name]
+  if (value?.kind === 'words') return { kind: 'words', variadic, words: value.words }
+  return { kind: 'other', variadic }
 }
 
 /**
@@ -58,11 +98,8 @@ export function completionSpec(program: Command): CompletionSpec {
     name: command.name(),
     aliases: command.aliases(),
     summary: command.summary() || command.description(),
-    options: command.options.filter((option) => !option.hidden).map(optionSpec),
-    args: command.registeredArguments.map((argument) => ({
-      kind: argumentKind(command, argument.name()),
-      variadic: argument.variadic,
-    })),
+    options: command.options.filter((option) => !option.hidden).map((option) => optionSpec(command, option)),
+    args: command.registeredArguments.map((argument) => argumentSpec(command, argument)),
   }))
   commands.push({
     name: 'help',
@@ -75,7 +112,7 @@ export function completionSpec(program: Command): CompletionSpec {
     commands,
     global: [
       { short: '-C', description: 'run as if started in this folder', value: { kind: 'file' } },
-      ...program.options.map(optionSpec),
+      ...program.options.map((option) => optionSpec(program, option)),
       { short: '-h', long: '--help', description: 'show help', value: { kind: 'none' } },
     ],
   }
@@ -109,12 +146,13 @@ Write the file again after an upgrade, for new commands and options.`,
 
 /**
  * `__complete ids [--archived] [--describe] [--] [prefix]`: the ids that start with the prefix, one a line; with
- * `--describe`, a tab and the title after each (zsh and fish show it). Any other question gets nothing: a shell
- * completing is never shown an error.
+ * `--describe`, a tab and the title after each (zsh and fish show it). `__complete statuses|tags [--] [prefix]`: the
+ * statuses of the config, or the tags in use, that start with it. Any other question gets nothing: a shell completing
+ * is never shown an error.
  */
 export async function runComplete(args: string[], cli: CliContext): Promise<void> {
   const [what, ...rest] = args
-  if (what !== 'ids') return
+  if (what !== 'ids' && what !== 'statuses' && what !== 'tags') return
   const flags = new Set<string>()
   let prefix = ''
   for (let index = 0; index < rest.length; index++) {
@@ -126,7 +164,13 @@ export async function runComplete(args: string[], cli: CliContext): Promise<void
     if (arg.startsWith('--')) flags.add(arg)
     else prefix = arg
   }
-  const found = await cli.app({ readOnly: true }).ids({ prefix, archived: flags.has('--archived') })
+  const app = cli.app({ readOnly: true })
+  if (what !== 'ids') {
+    const words = await app.completionWords({ of: what, prefix })
+    if (words.length) cli.io.out(words.join('\n'))
+    return
+  }
+  const found = await app.ids({ prefix, archived: flags.has('--archived') })
   const describe = flags.has('--describe')
   const line = ({ id, title }: { id: string; title: string }) =>
     describe ? `${id}\t${title.replace(/\s+/g, ' ').trim()}` : id

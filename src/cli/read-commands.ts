@@ -50,6 +50,9 @@ function whole(value: string, flag: string, min: number, max: number): number {
  * The selection flags of `list`, which `export` takes too: the filter words, statuses, types, parent, epic, tags,
  * assignee, sort and archived items.
  */
+/** What `review --format` prints (`text` is read as terminal, in any case). */
+export const REVIEW_FORMATS = ['terminal', 'markdown', 'json'] as const
+
 export function withSelection(command: Command): Command {
   return command
     .argument('[filter...]', 'a filter expression (see below)')
@@ -307,7 +310,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
       // `text` as lint calls its own terminal rendering.
       const asked = options.json ? 'json' : (options.format ?? 'terminal').trim().toLowerCase()
       const format = asked === 'text' ? 'terminal' : asked
-      if (!['terminal', 'markdown', 'json'].includes(format)) {
+      if (!(REVIEW_FORMATS as readonly string[]).includes(format)) {
         throw new BacklogError('INVALID_INPUT', `--format must be terminal, markdown or json, not "${options.format}"`)
       }
       const maxChars = options.maxChars === undefined ? COMMENT_CHARS : Number(options.maxChars)

@@ -101,7 +101,19 @@ export function registerWriteCommands(program: Command, cli: CliContext): void {
           `Wrote the backlog section of ${agents.uncommitted.join(' and ')}, not committed: ${agents.uncommitted.length === 1 ? 'it holds' : 'they hold'} your own uncommitted changes; commit them with yours.`,
         )
       }
-      if (!agents.written.length) lines.push('AGENTS.md already has the backlog section.')
+      for (const { path, target } of agents.linked) {
+        lines.push(`${path} is a link to ${target}: one file, given the section once.`)
+      }
+      for (const { reason } of agents.skipped) lines.push(`${reason}.`)
+      if (agents.unchanged.length) {
+        const files = agents.unchanged.join(' and ')
+        lines.push(`${files} already ${agents.unchanged.length === 1 ? 'has' : 'have'} the backlog section.`)
+      }
+      if (agents.unchanged_uncommitted.length) {
+        lines.push(
+          `${agents.unchanged_uncommitted.join(' and ')} ${agents.unchanged_uncommitted.length === 1 ? 'is' : 'are'} not committed yet: commit ${agents.unchanged_uncommitted.length === 1 ? 'it' : 'them'} with your changes.`,
+        )
+      }
       cli.print(options.json, { ...result, agents }, lines.join('\n'))
     })
   withExamples(init, ['init', 'init --prefix web', 'init --agents'])

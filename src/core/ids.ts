@@ -43,12 +43,24 @@ export function generateId(
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 /**
+ * True for a word that can be an item id: letters, digits, `-`, `_` and `.`, not starting with one of the last three,
+ * at most 64 characters, no `..`.
+ *
+ * @example
+ * isValidId('bd-e1.1.1') // true
+ * isValidId('../x') // false
+ */
+export function isValidId(id: string): boolean {
+  return ID_PATTERN.test(id) && !id.includes('..')
+}
+
+/**
  * Checks an id given by a caller before it goes near a path: letters, digits, `-`, `_` and `.`, not starting with
  * a dot, no `..`. Returns the id as written (ids are matched case-insensitively elsewhere).
  */
 export function assertValidId(id: string): string {
   const trimmed = id.trim()
-  if (!ID_PATTERN.test(trimmed) || trimmed.includes('..')) {
+  if (!isValidId(trimmed)) {
     throw new BacklogError(
       'INVALID_ID',
       phrase`"${id}" is not an item id. Ids look like bl-k3m9x2 (letters, digits, "-", "_" or "."). ${slot('list')}`,

@@ -26,6 +26,15 @@ describe('prompt files', () => {
     expect(() => renderPrompt(prompt, {})).toThrow('prompt refine needs id: The item')
   })
 
+  it('leaves no space where an argument is left empty (next-task without a focus)', () => {
+    const prompt = parsePromptFile(
+      '---\nname: next\ndescription: Next\narguments:\n  - name: focus\n---\nbacklog_list {"filter": "+READY {{focus}}"} then {{ focus }}.\n',
+      'next',
+    )
+    expect(renderPrompt(prompt)).toBe('backlog_list {"filter": "+READY"} then.')
+    expect(renderPrompt(prompt, { focus: '+api' })).toBe('backlog_list {"filter": "+READY +api"} then +api.')
+  })
+
   it('says what is wrong with a malformed file, and where', () => {
     const wrong = (text: string, name = 'refine') => {
       try {

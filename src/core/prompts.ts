@@ -104,7 +104,8 @@ export function parsePromptFile(source: string, fileName: string): PromptTemplat
 }
 
 /**
- * The prompt's text with `{{argument}}` filled in: the value given, else the argument's default, else nothing.
+ * The prompt's text with `{{argument}}` filled in: the value given, else the argument's default, else nothing (and
+ * then the space before it goes too).
  * A required argument left out, or an argument the prompt does not take, is INVALID_INPUT.
  *
  * @example
@@ -130,5 +131,12 @@ export function renderPrompt(prompt: PromptTemplate, given: Record<string, strin
       )
     } else values.set(arg.name, arg.default ?? '')
   }
-  return prompt.body.replace(PLACEHOLDER, (_, name: string) => values.get(name) ?? '').trim()
+  // An argument left empty takes the space before it along: `"+READY {{focus}}"` becomes `"+READY"`, not `"+READY "`.
+  const filled = new RegExp(` ?${PLACEHOLDER.source}`, 'g')
+  return prompt.body
+    .replace(filled, (match: string, name: string) => {
+      const value = values.get(name)
+      return value ? `${match.startsWith(' ') ? ' ' : ''}${value}` : ''
+    })
+    .trim()
 }

@@ -58,3 +58,19 @@ describe('fitting the briefing', () => {
     expect(fitted.trimmed).toEqual([])
   })
 })
+
+describe('fitting a briefing to the smallest budget', () => {
+  it('never ends on a section title with nothing under it', () => {
+    const header = ['H'.repeat(199), 'Second header line.']
+    const sections = [
+      { key: 'in_progress', title: 'In progress (30):', lines: ['bl-1 One', 'bl-2 Two'], total: 30, more: 'see it' },
+      { key: 'ready', title: 'Ready (4):', lines: ['bl-3 Three'], total: 4, more: 'see ready' },
+    ]
+    for (let max = 256; max < 320; max++) {
+      const { text } = fitBriefing(header, sections, ['Footer'], max)
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(max)
+      expect(text, `at ${max} bytes`).not.toMatch(/:$/)
+    }
+    expect(fitBriefing(header, sections, [], 240).text).toBe(header.join('\n'))
+  })
+})

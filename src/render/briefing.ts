@@ -80,18 +80,45 @@ export function cutToLines(text: string, maxBytes: number): string {
   return kept.join('\n')
 }
 
-function render(header: string[], sections: BriefingSection[], shown: number[], footer: string[]): string {
-  const out = [...header]
+/** A line of the briefing; `heading` when it is the title of a section with entries, which must not end the text. */
+interface Line {
+  text: string
+  heading?: boolean
+}
+
+function render(header: string[], sections: BriefingSection[], shown: number[], footer: string[]): Line[] {
+  const out: Line[] = header.map((text) => ({ text }))
   sections.forEach((section, index) => {
     if (section.total === 0 && !section.keep) return
     const count = shown[index] ?? 0
-    out.push(section.title)
-    for (const line of section.lines.slice(0, count)) out.push(`- ${line}`)
+    out.push({ text: section.title, ...(section.total > 0 ? { heading: true } : {}) })
+    for (const line of section.lines.slice(0, count)) out.push({ text: `- ${line}` })
     const rest = section.total - count
-    if (rest > 0) out.push(`  … ${count ? `${rest} more` : `${rest}`}: ${section.more}`)
+    if (rest > 0) out.push({ text: `  … ${count ? `${rest} more` : `${rest}`}: ${section.more}` })
   })
-  out.push(...footer)
-  return out.map((line) => cutToBytes(line, MAX_LINE_BYTES)).join('\n')
+  out.push(...footer.map((text) => ({ text })))
+  return out.map((line) => ({ ...line, text: cutToBytes(line.text, MAX_LINE_BYTES) }))
+}
+
+function joined(lines: Line[]): string {
+  return lines.map((line) => line.text).join('\n')
+}
+
+/**
+ * Whole lines from the start that fit `maxBytes`, less a section title left with nothing under it: a heading says
+ * there are entries, so it goes with its last line (its `… N` line) rather than stand alone.
+ */
+function fitLines(lines: Line[], maxBytes: number): string {
+  const fitted: Line[] = []
+  let bytes = 0
+  for (const line of lines) {
+    const size = Buffer.byteLength(line.text) + (fitted.length ? 1 : 0)
+    if (bytes + size > maxBytes) break
+    bytes += size
+    fitted.push(line)
+  }
+  while (fitted[fitted.length - 1]?.heading) fitted.pop()
+  return joined(fitted)
 }
 
 /**
@@ -141,14 +168,14 @@ export function fitBriefing(
     lines: section.lines.map(cut),
   }))
   const shown = fitted.map((section) => section.lines.length)
-  const size = (withFooter: boolean) => Buffer.byteLength(render(head, fitted, shown, withFooter ? tail : []))
+  const size = (withFooter: boolean) => Buffer.byteLength(joined(render(head, fitted, shown, withFooter ? tail : [])))
   for (const [key, floor] of LADDER) {
     const index = fitted.findIndex((section) => section.key === key)
     if (index < 0) continue
     while (size(true) > maxBytes && (shown[index] ?? 0) > floor) shown[index] = (shown[index] ?? 0) - 1
   }
   const withFooter = size(true) <= maxBytes
-  const text = cutToLines(render(head, fitted, shown, withFooter ? tail : []), maxBytes)
+  const text = fitLines(render(head, fitted, shown, withFooter ? tail : []), maxBytes)
   return {
     text,
     shown: Object.fromEntries(fitted.map((section, index) => [section.key, shown[index] ?? 0])),

@@ -2,11 +2,12 @@
  * Files of instructions for agents at the repository's root (AGENTS.md, CLAUDE.md), which `git backlog init --agents`
  * writes when a person asks: the one write outside `.backlog/` (docs/adr/0019-agent-instructions-outside-the-backlog.md).
  * Committed by git itself with `git commit --only`, so the person's staged work stays staged and out of the commit;
- * a file holding the person's own uncommitted changes is written but left for them to commit.
+ * a file holding the person's own uncommitted changes is written but left for them to commit. A file that is a link is
+ * written where it leads when that is inside the worktree (once, when two files lead to the same one), never outside.
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { runGit } from './git/cli.js'
 import { assertNotBusy, type Repo } from './repo.js'
@@ -25,7 +26,45 @@ export interface AgentFilesResult {
   committed: string[]
   /** Of them, the ones left uncommitted because they held the person's own uncommitted changes. */
   uncommitted: string[]
+  /** Files that had the text already (nothing to write). */
+  unchanged: string[]
+  /** Of them, the ones with uncommitted changes: the section is there, but not committed yet. */
+  unchanged_uncommitted: string[]
+  /** Files that are links to another file of the worktree: written (or not) as that file, under its name. */
+  linked: Array<{ path: string; target: string }>
+  /** Files not written, and why: a link that leads outside the worktree, or nowhere. */
+  skipped: Array<{ path: string; reason: string }>
   commit?: string
+}
+
+/**
+ * Where a planned file really is: itself, or for a link the file it leads to, by its path in the worktree; or why it
+ * is not to be written. A link out of the worktree (CLAUDE.md -> ~/.claude/CLAUDE.md) is the person's file elsewhere:
+ * never written by a command run in this repository.
+ */
+function locate(worktree: string, path: string): { real: string } | { skip: string } {
+  const absolute = join(worktree, path)
+  let stat: ReturnType<typeof lstatSync>
+  try {
+    stat = lstatSync(absolute)
+  } catch {
+    return { real: path }
+  }
+  if (!stat.isSymbolicLink()) return { real: path }
+  let target: string
+  try {
+    target = realpathSync(absolute)
+  } catch {
+    return { skip: `${path} is a link to a file that does not exist; not written` }
+  }
+  const inside = relative(realpathSync(worktree), target)
+  if (!inside || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+    return { skip: `${path} is a link to ${target}, outside this repository; not written` }
+  }
+  if (inside === '.git' || inside.startsWith(`.git${sep}`)) {
+    return { skip: `${path} is a link into git's own folder (${inside}); not written` }
+  }
+  return { real: inside.split(sep).join('/') }
 }
 
 function git(repo: Repo, args: string[]): string {
@@ -47,31 +86,45 @@ function git(repo: Repo, args: string[]): string {
  */
 export function writeAgentFiles(repo: Repo, plans: AgentFilePlan[], message: string): AgentFilesResult {
   assertNotBusy(repo)
-  const changes = plans.flatMap((plan) => {
-    const absolute = join(repo.worktree, plan.path)
+  const result: AgentFilesResult = {
+    written: [],
+    committed: [],
+    uncommitted: [],
+    unchanged: [],
+    unchanged_uncommitted: [],
+    linked: [],
+    skipped: [],
+  }
+  const seen = new Set<string>()
+  const changes: Array<{ path: string; absolute: string; next: string; isNew: boolean }> = []
+  for (const plan of plans) {
+    const where = locate(repo.worktree, plan.path)
+    if ('skip' in where) {
+      result.skipped.push({ path: plan.path, reason: where.skip })
+      continue
+    }
+    if (where.real !== plan.path) result.linked.push({ path: plan.path, target: where.real })
+    // Two names of one file (CLAUDE.md -> AGENTS.md) are one file: written once, under its own name.
+    if (seen.has(where.real)) continue
+    seen.add(where.real)
+    const absolute = join(repo.worktree, where.real)
     const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined
     const next = plan.next(current)
-    return next === undefined || next === current
-      ? []
-      : [{ path: plan.path, absolute, next, isNew: current === undefined }]
-  })
-  const result: AgentFilesResult = { written: [], committed: [], uncommitted: [] }
-  if (changes.length === 0) return result
+    if (next === undefined) continue
+    if (next === current) result.unchanged.push(where.real)
+    else changes.push({ path: where.real, absolute, next, isNew: current === undefined })
+  }
+  const paths = [...changes.map((c) => c.path), ...result.unchanged]
+  if (paths.length === 0) return result
   // `git status` names files with staged or unstaged changes, and untracked ones: the person's work in progress.
-  const status = git(repo, [
-    'status',
-    '--porcelain=v1',
-    '-z',
-    '--untracked-files=all',
-    '--',
-    ...changes.map((c) => c.path),
-  ])
+  const status = git(repo, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths])
   const dirty = new Set(
     status
       .split('\0')
       .filter((entry) => entry.length > 3)
       .map((entry) => entry.slice(3)),
   )
+  result.unchanged_uncommitted = result.unchanged.filter((path) => dirty.has(path))
   for (const change of changes) {
     writeFileSync(change.absolute, change.next)
     result.written.push(change.path)

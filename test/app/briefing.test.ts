@@ -87,7 +87,7 @@ describe('briefing', () => {
     )
     // claude's own work comes first, and the sections say how many more there are and where to see them.
     expect(briefing.in_progress.items[0]?.assignee).toBe('claude')
-    expect(briefing.text).toContain('more: backlog_list filter "+READY"')
+    expect(briefing.text).toContain('more: backlog_list filter "+READY not type.in:epic,milestone,folder"')
     expect(briefing.in_progress.total).toBe(1000)
     expect(briefing.blocked.items[0]?.blocked_reason?.[0]).toMatch(/^waiting for /)
     reader.close()
@@ -133,6 +133,25 @@ describe('briefing', () => {
     const third = repo.git('log', '--format=%aI', '--reverse').trim().split('\n')[3] as string
     const since = await app.briefing({ agent: 'alpha', since: third })
     expect(since.changes.commits.length).toBe(5)
+    app.close()
+  })
+
+  it('lists as ready the work to claim: no epic, milestone or folder, with or without children', async () => {
+    const repo = tempRepo()
+    const app = steadyApp(repo.dir)
+    await app.init({})
+    const [empty] = (await app.create({ title: 'An epic not broken down yet', type: 'epic' })).items
+    const [epic] = (await app.create({ title: 'An epic', type: 'epic' })).items
+    const [task] = (await app.create({ title: 'Its task', parent: epic?.id as string })).items
+    const [milestone] = (await app.create({ title: 'Release 1', type: 'milestone' })).items
+    const [note] = (await app.create({ title: 'A design note', type: 'artifact' })).items
+    const briefing = await app.briefing({ agent: 'alpha' })
+    expect(briefing.ready.items.map((row) => row.id).sort()).toEqual([task?.id, note?.id].sort())
+    expect(briefing.ready.total).toBe(2)
+    expect(briefing.text).toContain('2 ready')
+    const section = briefing.text.split('Ready, most urgent first (2):\n')[1]?.split(/\n(?!- )/)[0]
+    expect(section?.split('\n').sort()).toEqual([`- ${note?.id} A design note`, `- ${task?.id} Its task`].sort())
+    expect([empty?.id, epic?.id, milestone?.id].filter((id) => section?.includes(id as string))).toEqual([])
     app.close()
   })
 

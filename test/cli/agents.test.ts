@@ -3,7 +3,7 @@
  * standard input, CLAUDE_PROJECT_DIR, checking standard output and the exit code), and `init --agents`.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -149,6 +149,91 @@ describe('Claude Code hooks', () => {
       stdout: '',
     })
   })
+  it('todo-write acts on the whole id a todo names: dotted and dashed ids beside their parents, never a prefix', async () => {
+    const repo = tempRepo()
+    expect((await runInProcess(repo.dir, ['init'])).code).toBe(0)
+    // Ids as beads and Backlog.md make them: an epic and its dotted child, an id with a second dash beside a shorter one.
+    const beads = [
+      { id: 'bd-e1', title: 'The epic', status: 'open', issue_type: 'epic' },
+      { id: 'bd-e1.1.1.1', title: 'A deep task', status: 'open', issue_type: 'task' },
+      { id: 'bd-x', title: 'X', status: 'open', issue_type: 'task' },
+      { id: 'bd-x-2', title: 'X again', status: 'open', issue_type: 'task' },
+      { id: 'bd-e2', title: 'Another epic', status: 'open', issue_type: 'epic' },
+      { id: 'bd-e2.1', title: 'Its child', status: 'open', issue_type: 'task' },
+    ]
+    const imported = await runInProcess(
+      repo.dir,
+      ['import', 'beads', '-'],
+      {},
+      {
+        input: beads.map((line) => JSON.stringify(line)).join('\n'),
+      },
+    )
+    expect(imported.code, imported.stderr).toBe(0)
+    const status = async (id: string) =>
+      JSON.parse((await runInProcess(repo.dir, ['show', id, '--json'])).stdout).items[0].status as string
+    const hook = (todos: Array<{ content: string; status: string }>) =>
+      runInProcess(repo.dir, ['hook', 'todo-write'], {}, { input: todoWrite(repo.dir, todos) })
+
+    const started = await hook([
+      { content: 'Start bd-e1.1.1.1.', status: 'in_progress' },
+      { content: 'Then bd-x-2, as planned', status: 'in_progress' },
+    ])
+    expect(JSON.parse(started.stdout).hookSpecificOutput.additionalContext).toBe(
+      'Backlog, following your todo list: claimed bd-e1.1.1.1, bd-x-2.',
+    )
+    const finished = await hook([{ content: 'Finish bd-e1.1.1.1', status: 'completed' }])
+    expect(finished.code).toBe(0)
+    expect(await status('bd-e1.1.1.1')).toBe('done')
+    expect(await status('bd-e1')).toBe('open')
+    expect(await status('bd-x')).toBe('open')
+    expect(await status('bd-x-2')).toBe('in_progress')
+
+    // An id that names no item is not cut down to one that does: bd-e2.9 is not bd-e2.
+    const commits = repo.git('rev-list', '--count', 'HEAD')
+    expect(await hook([{ content: 'Finish bd-e2.9 (bd-x-99)', status: 'completed' }])).toMatchObject({
+      code: 0,
+      stdout: '',
+    })
+    expect(await status('bd-e2')).toBe('open')
+    expect(repo.git('rev-list', '--count', 'HEAD')).toBe(commits)
+  })
+
+  it('todo-write does not mark done an item another agent holds, and tells the agent so', async () => {
+    const { repo, ids } = await backlogWith(['Write the parser'])
+    const [parser] = ids as [string]
+    expect((await runInProcess(repo.dir, ['claim', parser], { BACKLOG_AGENT: 'other-agent' })).code).toBe(0)
+    const commits = repo.git('rev-list', '--count', 'HEAD')
+    const run = await runInProcess(
+      repo.dir,
+      ['hook', 'todo-write'],
+      {},
+      { input: todoWrite(repo.dir, [{ content: `${parser}: write the parser`, status: 'completed' }]) },
+    )
+    expect(run.code).toBe(0)
+    const context = JSON.parse(run.stdout).hookSpecificOutput.additionalContext as string
+    expect(context).toMatch(
+      new RegExp(`^Backlog, following your todo list: ${parser} not changed: CONFLICT: .*other-agent`),
+    )
+    // One full stop at the end, not two.
+    expect(context).toMatch(/Nothing was written\.$/)
+    const shown = JSON.parse((await runInProcess(repo.dir, ['show', parser, '--json'])).stdout)
+    expect(shown.items[0]).toMatchObject({ status: 'in_progress', assignee: 'other-agent' })
+    expect(repo.git('rev-list', '--count', 'HEAD')).toBe(commits)
+  })
+
+  it('a hook exits 0 whatever its input, saying on standard error what went wrong', async () => {
+    const { repo } = await backlogWith(['Write the parser'])
+    for (const event of ['session-start', 'todo-write']) {
+      // JSON that is not an object, and a cwd that is not a folder name (an error of no BacklogError kind inside).
+      for (const input of ['null', '[1, 2]', '{"cwd": 5}']) {
+        const run = await runInProcess(elsewhere(), ['hook', event], { CLAUDE_PROJECT_DIR: '' }, { input })
+        expect(run, `${event} ${input}`).toMatchObject({ code: 0, stdout: '' })
+        expect(run.stderr).toMatch(new RegExp(`^git-backlog hook ${event}: `))
+      }
+    }
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
 })
 
 describe('git backlog init --agents', () => {
@@ -198,10 +283,56 @@ describe('git backlog init --agents', () => {
     expect(repo.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
     expect(repo.git('status', '--porcelain')).toBe(' M CLAUDE.md\n')
 
-    // A CLAUDE.md that imports AGENTS.md gets nothing twice.
-    const importing = tempRepo({ 'CLAUDE.md': '@AGENTS.md\n' })
-    await runInProcess(importing.dir, ['init', '--agents'])
-    expect(importing.read('CLAUDE.md')).toBe('@AGENTS.md\n')
-    expect(importing.read('AGENTS.md')).toContain(SECTION_START)
+    // Run again, it says both files have the section, and that CLAUDE.md still waits to be committed.
+    const again = await runInProcess(repo.dir, ['init', '--agents'])
+    expect(again.stdout).toContain('AGENTS.md and CLAUDE.md already have the backlog section.')
+    expect(again.stdout).toContain('CLAUDE.md is not committed yet')
+
+    // A CLAUDE.md that imports AGENTS.md, wherever on a line and however written, gets nothing twice.
+    for (const text of ['@AGENTS.md\n', '# Claude\n\nSee @AGENTS.md.\n', 'Read @./AGENTS.md first.\n']) {
+      const importing = tempRepo({ 'CLAUDE.md': text })
+      await runInProcess(importing.dir, ['init', '--agents'])
+      expect(importing.read('CLAUDE.md')).toBe(text)
+      expect(importing.read('AGENTS.md')).toContain(SECTION_START)
+    }
+    // A mention in a code span is not an import.
+    const mention = tempRepo({ 'CLAUDE.md': 'Codex reads `@AGENTS.md`.\n' })
+    await runInProcess(mention.dir, ['init', '--agents'])
+    expect(mention.read('CLAUDE.md')).toContain(SECTION_START)
+  })
+
+  it('never writes through a link out of the repository, and writes a CLAUDE.md linked to AGENTS.md once', async () => {
+    const home = elsewhere()
+    const personal = join(home, 'CLAUDE.md')
+    writeFileSync(personal, '# My own instructions, for every project\n')
+    const repo = tempRepo({ 'README.md': '# project\n' })
+    symlinkSync(personal, join(repo.dir, 'CLAUDE.md'))
+    repo.git('add', 'CLAUDE.md')
+    repo.git('commit', '-q', '-m', 'link my instructions')
+    const run = await runInProcess(repo.dir, ['init', '--agents', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(readFileSync(personal, 'utf8')).toBe('# My own instructions, for every project\n')
+    expect(JSON.parse(run.stdout).agents).toMatchObject({
+      written: ['AGENTS.md'],
+      committed: ['AGENTS.md'],
+      skipped: [{ path: 'CLAUDE.md', reason: expect.stringContaining('outside this repository') }],
+    })
+    const text = await runInProcess(repo.dir, ['init', '--agents'])
+    expect(text.stdout).toContain(`CLAUDE.md is a link to ${personal}, outside this repository; not written.`)
+    expect(repo.git('status', '--porcelain')).toBe('')
+
+    // CLAUDE.md -> AGENTS.md: one file, given the section once, and the link stays a link.
+    const linked = tempRepo({ 'AGENTS.md': '# Agents\n' })
+    symlinkSync('AGENTS.md', join(linked.dir, 'CLAUDE.md'))
+    linked.git('add', 'CLAUDE.md')
+    linked.git('commit', '-q', '-m', 'one file for every agent')
+    const once = await runInProcess(linked.dir, ['init', '--agents'])
+    expect(once.code, once.stderr).toBe(0)
+    expect(once.stdout).toMatch(/Wrote the backlog section of AGENTS\.md \[[0-9a-f]{7}\]\./)
+    expect(once.stdout).toContain('CLAUDE.md is a link to AGENTS.md: one file, given the section once.')
+    expect(linked.read('AGENTS.md').split(SECTION_START)).toHaveLength(2)
+    expect(lstatSync(join(linked.dir, 'CLAUDE.md')).isSymbolicLink()).toBe(true)
+    expect(linked.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
+    expect(linked.git('status', '--porcelain')).toBe('')
   })
 })

@@ -16,7 +16,7 @@ import { completionSpec } from '../../src/cli/completion.js'
 import { bashScript } from '../../src/cli/completion-scripts.js'
 import { createCliContext, createProgram } from '../../src/cli/program.js'
 import { runInProcess } from '../helpers/cli.js'
-import { BIN, GIT_ENV, git } from '../helpers/repo.js'
+import { BIN, GIT_ENV, git, tempRepo } from '../helpers/repo.js'
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '.backlog.example')
 /** git's bash completion, as Debian's git package installs it (and most others). */
@@ -129,7 +129,53 @@ describe('bash completion of git-backlog', () => {
     expect(bashComplete(['git-backlog', 'show', '--'])).toEqual(['--help', '--json'])
     expect(bashComplete(['git-backlog', 'export', '--format', ''])).toEqual(['csv', 'json', 'markdown'])
     expect(bashComplete(['git-backlog', 'add', 'A title', '-t', 'e'])).toEqual(['epic'])
-    expect(bashComplete(['git-backlog', 'completion', 'z'])).toEqual([])
+    expect(bashComplete(['git-backlog', 'completion', 'z'])).toEqual(['zsh'])
+    expect(bashComplete(['git-backlog', 'completion', 'tc'])).toEqual([])
+  })
+
+  it('completes the words an argument or option takes: import sources, hook events, priorities, formats', () => {
+    expect(bashComplete(['git-backlog', 'import', ''])).toEqual([
+      'backlog-mcp',
+      'backlog.md',
+      'backloghq',
+      'beads',
+      'github',
+      'taskwarrior',
+    ])
+    expect(bashComplete(['git-backlog', 'import', 'bea'])).toEqual(['beads'])
+    // The path after the source is not a source.
+    expect(bashComplete(['git-backlog', 'import', 'beads', 'be'])).toEqual([])
+    expect(bashComplete(['git-backlog', 'hook', ''])).toEqual(['session-start', 'todo-write'])
+    expect(bashComplete(['git-backlog', 'update', 'bl-7q0zht', '--priority', 'h'])).toEqual(['high'])
+    expect(bashComplete(['git-backlog', 'ls', '-t', 'm'])).toEqual(['milestone'])
+    expect(bashComplete(['git-backlog', 'review', '--format', 'm'])).toEqual(['markdown'])
+    expect(bashComplete(['git', 'backlog', 'hook', 'todo'])).toEqual(['todo-write '])
+  })
+
+  it("completes statuses from the repository's config and tags from those in use", async () => {
+    expect(bashComplete(['git-backlog', 'list', '--status', ''])).toEqual([
+      'blocked',
+      'cancelled',
+      'done',
+      'in_progress',
+      'open',
+    ])
+    expect(bashComplete(['git-backlog', 'add', 'A title', '-s', 'in'])).toEqual(['in_progress'])
+    // Tags of items in play: `db` is only on the archived bl-k3m9x2.
+    expect(bashComplete(['git-backlog', 'list', '--tag', ''])).toEqual(['adr', 'api', 'auth', 'tests', 'ui'])
+    expect(bashComplete(['git-backlog', 'update', 'bl-7q0zht', '--remove-tag', 'a'])).toEqual(['adr', 'api', 'auth'])
+    expect(bashComplete(['git', 'backlog', 'ls', '--tag', 'ap'])).toEqual(['api '])
+    expect(bashComplete(['git-backlog', '-C', shell.repo.dir, 'ls', '-s', 'bl'], { cwd: shell.root })).toEqual([
+      'blocked',
+    ])
+    // A status the config adds is offered as soon as it is there.
+    const repo = tempRepo()
+    expect((await runInProcess(repo.dir, ['init'])).code).toBe(0)
+    repo.write(
+      '.backlog/config.yml',
+      repo.read('.backlog/config.yml').replace('  - blocked\n', '  - blocked\n  - review\n'),
+    )
+    expect(bashComplete(['git-backlog', 'update', 'bl-x', '--status', 're'], { cwd: repo.dir })).toEqual(['review'])
   })
 
   it('completes ids where a command takes them, from the repository: archived ones for unarchive', () => {
@@ -192,6 +238,9 @@ describe('git backlog __complete ids', () => {
     )
     expect((await runInProcess(repo.dir, ['__complete', 'ids', '--archived'])).stdout).toBe('bl-k3m9x2\n')
     expect((await runInProcess(repo.dir, ['__complete', 'ids'])).stdout.trim().split('\n')).toHaveLength(8)
+    expect((await runInProcess(repo.dir, ['__complete', 'statuses', '--', 'c'])).stdout).toBe('cancelled\n')
+    expect((await runInProcess(repo.dir, ['__complete', 'tags', 'A'])).stdout).toBe('adr\napi\nauth\n')
+    expect(await runInProcess(shell.root, ['__complete', 'tags'])).toEqual({ code: 0, stdout: '', stderr: '' })
     expect(await runInProcess(repo.dir, ['__complete', 'nothing'])).toEqual({ code: 0, stdout: '', stderr: '' })
     expect(await runInProcess(shell.root, ['__complete', 'ids'])).toEqual({ code: 0, stdout: '', stderr: '' })
   })
@@ -249,6 +298,9 @@ describe('zsh completion', () => {
     ])
     expect(zshComplete(['git-backlog', 'note', 'bl-7q0zht', 'bl-'])).toEqual(['<default>'])
     expect(zshComplete(['git-backlog', 'unarchive', 'bl-'])).toEqual(['bl-k3m9x2:Store passkey credentials'])
+    expect(zshComplete(['git-backlog', 'list', '--status', 'in'])).toEqual(['in_progress'])
+    expect(zshComplete(['backlog', 'list', '--tag', 'a'])).toEqual(['adr', 'api', 'auth'])
+    expect(zshComplete(['git-backlog', 'hook', ''])).toEqual(['session-start', 'todo-write'])
     expect(zshComplete(['git-backlog', '-C', shell.repo.dir, 'show', 'bl-r'], shell.root)).toEqual([
       'bl-r3cv0k:Account recovery by email link',
     ])
@@ -277,6 +329,11 @@ describe('fish completion', () => {
     expect(fishComplete('git-backlog show bl-7')).toEqual(['bl-7q0zht\tRegistration ceremony endpoint'])
     expect(fishComplete('git-backlog note bl-7q0zht bl-')).toEqual([])
     expect(fishComplete('git-backlog unarchive bl-')).toEqual(['bl-k3m9x2\tStore passkey credentials'])
+    const words = (line: string) => fishComplete(line).map((found) => found.split('\t')[0])
+    expect(words('git-backlog list --status in')).toEqual(['in_progress'])
+    expect(words('git-backlog list --tag a')).toEqual(['adr', 'api', 'auth'])
+    expect(words('git-backlog import bea')).toEqual(['beads'])
+    expect(words('git-backlog import beads bea')).toEqual([])
     expect(fishComplete('git backlog done bl-7')).toEqual(['bl-7q0zht\tRegistration ceremony endpoint'])
     expect(fishComplete(`git -C ${shell.repo.dir} backlog show bl-r`, shell.root)).toEqual([
       'bl-r3cv0k\tAccount recovery by email link',

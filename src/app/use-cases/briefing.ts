@@ -25,6 +25,12 @@ export const DEFAULT_BRIEFING_BYTES = 3072
 
 /** Rows gathered per section before the budget decides how many show: more would never fit 3 KB anyway. */
 const CAPS = { in_progress: 20, ready: 8, blocked: 10, changes: 20 }
+/**
+ * Ready work to claim: `+READY` without the items that group others (epics, milestones, folders). Those are
+ * finished by finishing their children, not claimed: `+READY` takes one with no open child, which is one with no
+ * children yet (it needs breaking down, not a claim) or one whose children are all done (it needs closing).
+ */
+const READY_WORK = '+READY not type.in:epic,milestone,folder'
 /** Backlog commits read back looking for the agent's last change; an agent absent for longer is told so. */
 const MAX_SCAN = 2_000
 
@@ -141,7 +147,7 @@ export async function briefing(core: AppCore, input: BriefingInput): Promise<Bri
   }
 
   const inProgress = await list(core, { status: ['in_progress'], limit: CAPS.in_progress })
-  const ready = await list(core, { filter: '+READY', limit: CAPS.ready })
+  const ready = await list(core, { filter: READY_WORK, limit: CAPS.ready })
   const blocked = await list(core, { filter: '+BLOCKED', limit: CAPS.blocked })
   // The agent's own work first: it is what it came back to.
   const mine = inProgress.items.filter((row) => row.assignee && sameName(row.assignee, agent))
@@ -200,7 +206,7 @@ export async function briefing(core: AppCore, input: BriefingInput): Promise<Bri
       title: `Ready, most urgent first (${ready.total}):`,
       lines: ready.items.map((row) => rowLine(briefRow(row), agent)),
       total: ready.total,
-      more: 'backlog_list filter "+READY"',
+      more: `backlog_list filter "${READY_WORK}"`,
     },
     {
       key: 'blocked',

@@ -1,4 +1,7 @@
-/** The ids use-case: the ids (and titles) that start with what a shell has typed, for completing a command line. */
+/**
+ * The ids use-case: the ids (and titles) that start with what a shell has typed, for completing a command line; and
+ * the other words a shell completes from the repository, the statuses of its config and the tags in use.
+ */
 
 import type { AppCore } from '../shared.js'
 
@@ -25,4 +28,28 @@ export async function ids(core: AppCore, input: IdsInput): Promise<Array<{ id: s
     .filter((record) => record.archived === archived && record.item.id.toLowerCase().startsWith(prefix))
     .map((record) => ({ id: record.item.id, title: record.item.title }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+export interface CompletionWordsInput {
+  /** `statuses`: the workflow statuses of the config; `tags`: the tags items in play carry. */
+  of: 'statuses' | 'tags'
+  prefix?: string
+}
+
+/**
+ * The statuses (in the config's order) or tags in use (sorted) that start with `prefix`, case-insensitively.
+ *
+ * @example
+ * await completionWords(core, { of: 'statuses', prefix: 'in' }) // ['in_progress']
+ */
+export async function completionWords(core: AppCore, input: CompletionWordsInput): Promise<string[]> {
+  const prefix = (input.prefix ?? '').toLowerCase()
+  const starts = (word: string) => word.toLowerCase().startsWith(prefix)
+  if (input.of === 'statuses') return core.store.config().statuses.filter(starts)
+  await core.store.refresh()
+  const tags = new Set<string>()
+  for (const record of core.store.all()) {
+    if (!record.archived) for (const tag of record.item.tags) tags.add(tag)
+  }
+  return [...tags].filter(starts).sort()
 }

@@ -68,6 +68,12 @@ export async function init(core: AppCore, { prefix, agent }: InitInput): Promise
 const AGENT_FILES = ['AGENTS.md', 'CLAUDE.md']
 
 /**
+ * An import of AGENTS.md in CLAUDE.md, as Claude Code reads one: `@AGENTS.md` or `@./AGENTS.md` at the start of a
+ * line or after a space (`See @AGENTS.md.`); not inside a code span, where `@` follows a backtick.
+ */
+const IMPORTS_AGENTS = /(?:^|[\s(])@(?:\.\/)?AGENTS\.md(?![\w/-])/m
+
+/**
  * Writes (or brings up to date) the backlog's section of AGENTS.md, and of CLAUDE.md when there is one that does not
  * already import AGENTS.md (`@AGENTS.md`), between markers, keeping the rest of each file; commits the files that held
  * no uncommitted changes in one commit. Running it again changes nothing.
@@ -91,7 +97,7 @@ export async function initAgents(core: AppCore, { agent }: { agent?: string }): 
       next: (current) => {
         if (path === 'AGENTS.md') return upsertSection(current, section)
         if (current === undefined) return undefined
-        if (!current.includes(SECTION_START) && /^@AGENTS\.md\b/m.test(current)) return undefined
+        if (!current.includes(SECTION_START) && IMPORTS_AGENTS.test(current)) return undefined
         return upsertSection(current, section)
       },
     })),

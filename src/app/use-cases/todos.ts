@@ -5,7 +5,8 @@
  * tells it what is there instead).
  */
 
-import { isBacklogError } from '../../core/errors.js'
+import { BacklogError, isBacklogError, phrase, slot } from '../../core/errors.js'
+import { idKey, isValidId } from '../../core/ids.js'
 import { updateInput } from '../../core/inputs.js'
 import type { AppCore } from '../shared.js'
 import { update } from './update.js'
@@ -31,8 +32,33 @@ export interface TodosResult {
   refused: Array<{ id: string; reason: string }>
 }
 
-/** Words that look like item ids: a prefix, a dash and a suffix (`bl-k3m9x2`, `TASK-0001`). */
-const ID_LIKE = /\b[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9]+\b/g
+/** Runs of the characters an id may hold (core/ids.ts): letters, digits, `-`, `_` and `.`. */
+const ID_RUN = /[A-Za-z0-9_.-]+/g
+const EDGE_PUNCTUATION = /[._-]/
+
+/**
+ * The id each word of a todo names: the whole run of id characters (`bd-e1.1.1.1`, `bl-adr-0001`), or that run less
+ * the punctuation that ends a sentence (`task-1.1.1.`), the longest one that is an existing item. Never a shorter
+ * part of the word: "Finish bd-e1.1.1.1" must not name its epic bd-e1 when bd-e1.1.1.1 is not an item. A word with
+ * no dash is not taken as an id (ids are a prefix, a dash and a suffix), so plain words never name an item.
+ */
+function namedItems(text: string, exists: (id: string) => boolean): string[] {
+  const found: string[] = []
+  for (const [run] of text.matchAll(ID_RUN)) {
+    let start = 0
+    while (start < run.length && EDGE_PUNCTUATION.test(run[start] as string)) start++
+    for (let end = run.length; end > start; end--) {
+      const candidate = run.slice(start, end)
+      if (candidate.includes('-') && isValidId(candidate) && exists(candidate)) {
+        found.push(candidate)
+        break
+      }
+      // Only what ends the word may be cut: a dot, dash or underscore after the last letter or digit.
+      if (!EDGE_PUNCTUATION.test(run[end - 1] as string)) break
+    }
+  }
+  return found
+}
 
 /**
  * Mirrors the todos' changes of status into the items they name, one commit per item changed.
@@ -47,12 +73,14 @@ export async function todos(core: AppCore, input: TodosInput): Promise<TodosResu
   if (!store.isInitialized()) return result
   await store.refresh()
   const before = new Map((input.previous ?? []).map((todo) => [todo.content, todo.status]))
-  const closedStatuses = store.config().closed_statuses
+  const { closed_statuses: closedStatuses, started_statuses: startedStatuses } = store.config()
+  const mine = (assignee: string | undefined) =>
+    assignee !== undefined && input.agent !== undefined && idKey(assignee) === idKey(input.agent)
   const seen = new Set<string>()
   for (const todo of input.todos) {
     if (todo.status !== 'in_progress' && todo.status !== 'completed') continue
     if (input.previous && before.get(todo.content) === todo.status) continue
-    for (const word of todo.content.match(ID_LIKE) ?? []) {
+    for (const word of namedItems(todo.content, (id) => store.get(id) !== undefined)) {
       const record = store.get(word)
       if (!record || seen.has(record.item.id)) continue
       const id = record.item.id
@@ -60,7 +88,7 @@ export async function todos(core: AppCore, input: TodosInput): Promise<TodosResu
       const { item } = record
       const change =
         todo.status === 'in_progress'
-          ? item.status === 'in_progress' && item.assignee?.toLowerCase() === input.agent?.toLowerCase()
+          ? item.status === 'in_progress' && mine(item.assignee)
             ? undefined
             : { claim: true }
           : closedStatuses.includes(item.status)
@@ -68,6 +96,19 @@ export async function todos(core: AppCore, input: TodosInput): Promise<TodosResu
             : { status: 'done', note: 'Marked done from the agent todo list.' }
       if (!change) continue
       try {
+        // A todo finished in this agent's list does not finish the work another agent holds (the claim refuses too).
+        if (
+          todo.status === 'completed' &&
+          item.assignee &&
+          !mine(item.assignee) &&
+          startedStatuses.includes(item.status)
+        ) {
+          throw new BacklogError(
+            'CONFLICT',
+            phrase`${id} is claimed by ${item.assignee} (status ${item.status}): leave it to them, or ask them to release it (${slot('release')}). Nothing was written.`,
+            { id, assignee: item.assignee },
+          )
+        }
         await update(core, updateInput.parse({ id, ...change, ...(input.agent ? { agent: input.agent } : {}) }))
         ;(todo.status === 'in_progress' ? result.claimed : result.closed).push(id)
       } catch (error) {
