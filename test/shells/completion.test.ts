@@ -139,6 +139,7 @@ describe('bash completion of git-backlog', () => {
       'backlog.md',
       'backloghq',
       'beads',
+      'git-backlog',
       'github',
       'taskwarrior',
     ])
