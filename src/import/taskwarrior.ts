@@ -63,12 +63,21 @@ const ID_DIGITS = 12
  */
 function idsFromUuids(uuids: string[], prefix: string): Map<string, string[]> {
   const plainOf = (uuid: string) => uuid.toLowerCase().replace(/[^0-9a-z]/g, '')
-  const distinct = [...new Set(uuids.map(plainOf))]
+  // Sorted, a UUID shares its longest prefix with a neighbour: one pass, not a comparison of every pair.
+  const distinct = [...new Set(uuids.map(plainOf))].sort()
+  const common = (a = '', b = '') => {
+    let at = 0
+    while (at < a.length && a[at] === b[at]) at++
+    return at
+  }
+  const sharedPrefix = new Map(
+    distinct.map((plain, at) => [plain, Math.max(common(plain, distinct[at - 1]), common(plain, distinct[at + 1]))]),
+  )
   const ids = new Map<string, string[]>()
   for (const uuid of uuids) {
     const plain = plainOf(uuid)
     let length = Math.min(ID_DIGITS, plain.length)
-    const shared = (size: number) => distinct.filter((other) => other.startsWith(plain.slice(0, size))).length > 1
+    const shared = (size: number) => (sharedPrefix.get(plain) ?? 0) >= size
     while (length < plain.length && shared(length)) length = Math.min(length + 4, plain.length)
     const forms: string[] = []
     for (let size = length; ; size = Math.min(size + 4, plain.length)) {

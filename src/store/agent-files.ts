@@ -6,8 +6,8 @@
  * written where it leads when that is inside the worktree (once, when two files lead to the same one), never outside.
  */
 
-import { existsSync, lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
-import { isAbsolute, join, relative, sep } from 'node:path'
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { BacklogError } from '../core/errors.js'
 import { runGit } from './git/cli.js'
 import { assertNotBusy, type Repo } from './repo.js'
@@ -42,7 +42,7 @@ export interface AgentFilesResult {
  * is not to be written. A link out of the worktree (CLAUDE.md -> ~/.claude/CLAUDE.md) is the person's file elsewhere:
  * never written by a command run in this repository.
  */
-function locate(worktree: string, path: string): { real: string } | { skip: string } {
+function locate(worktree: string, path: string, planned: ReadonlySet<string>): { real: string } | { skip: string } {
   const absolute = join(worktree, path)
   let stat: ReturnType<typeof lstatSync>
   try {
@@ -50,13 +50,20 @@ function locate(worktree: string, path: string): { real: string } | { skip: stri
   } catch {
     return { real: path }
   }
+  if (stat.isDirectory()) return { skip: `${path} is a folder; not written` }
   if (!stat.isSymbolicLink()) return { real: path }
   let target: string
   try {
     target = realpathSync(absolute)
   } catch {
+    // A link to a file this run makes (CLAUDE.md -> AGENTS.md before AGENTS.md exists) is that file.
+    const named = relative(worktree, resolve(dirname(absolute), readlinkSync(absolute)))
+      .split(sep)
+      .join('/')
+    if (planned.has(named)) return { real: named }
     return { skip: `${path} is a link to a file that does not exist; not written` }
   }
+  if (!statSync(target).isFile()) return { skip: `${path} is a link to a folder; not written` }
   const inside = relative(realpathSync(worktree), target)
   if (!inside || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
     return { skip: `${path} is a link to ${target}, outside this repository; not written` }
@@ -97,20 +104,27 @@ export function writeAgentFiles(repo: Repo, plans: AgentFilePlan[], message: str
   }
   const seen = new Set<string>()
   const changes: Array<{ path: string; absolute: string; next: string; isNew: boolean }> = []
+  const planned = new Set(plans.map((plan) => plan.path))
   for (const plan of plans) {
-    const where = locate(repo.worktree, plan.path)
+    const where = locate(repo.worktree, plan.path, planned)
     if ('skip' in where) {
       result.skipped.push({ path: plan.path, reason: where.skip })
       continue
     }
-    if (where.real !== plan.path) result.linked.push({ path: plan.path, target: where.real })
+    const linked = () => {
+      if (where.real !== plan.path) result.linked.push({ path: plan.path, target: where.real })
+    }
     // Two names of one file (CLAUDE.md -> AGENTS.md) are one file: written once, under its own name.
-    if (seen.has(where.real)) continue
+    if (seen.has(where.real)) {
+      linked()
+      continue
+    }
     seen.add(where.real)
     const absolute = join(repo.worktree, where.real)
     const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined
     const next = plan.next(current)
     if (next === undefined) continue
+    linked()
     if (next === current) result.unchanged.push(where.real)
     else changes.push({ path: where.real, absolute, next, isNew: current === undefined })
   }
@@ -124,6 +138,13 @@ export function writeAgentFiles(repo: Repo, plans: AgentFilePlan[], message: str
       .filter((entry) => entry.length > 3)
       .map((entry) => entry.slice(3)),
   )
+  // An ignored file (a personal CLAUDE.md) is the person's too: written, never committed.
+  const ignored = runGit(repo, ['check-ignore', '--', ...paths])
+  if (ignored.status !== 0 && ignored.status !== 1) {
+    throw new BacklogError('WRITE_FAILED', `git check-ignore failed: ${ignored.stderr.trim()}`)
+  }
+  // The paths are plain names at the root (AGENTS.md, CLAUDE.md): one a line, never quoted.
+  for (const path of ignored.stdout.split('\n')) if (path) dirty.add(path)
   result.unchanged_uncommitted = result.unchanged.filter((path) => dirty.has(path))
   for (const change of changes) {
     writeFileSync(change.absolute, change.next)
@@ -135,7 +156,13 @@ export function writeAgentFiles(repo: Repo, plans: AgentFilePlan[], message: str
   // A new file must be known to git before `commit --only` can take it; nothing else is added to the index.
   if (fresh.length) git(repo, ['add', '--', ...fresh])
   // Hooks do not run for backlog commits (docs/adr/0012-signing-hooks-shallow.md); signing does, through git.
-  git(repo, ['commit', '--only', '--no-verify', '--quiet', '-m', message, '--', ...result.committed])
+  try {
+    git(repo, ['commit', '--only', '--no-verify', '--quiet', '-m', message, '--', ...result.committed])
+  } catch (error) {
+    // The index goes back to what the person had: the new files were added for this commit only.
+    if (fresh.length) runGit(repo, ['reset', '--quiet', '--', ...fresh])
+    throw error
+  }
   result.commit = git(repo, ['rev-parse', 'HEAD']).trim()
   return result
 }

@@ -334,5 +334,41 @@ describe('git backlog init --agents', () => {
     expect(lstatSync(join(linked.dir, 'CLAUDE.md')).isSymbolicLink()).toBe(true)
     expect(linked.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
     expect(linked.git('status', '--porcelain')).toBe('')
+
+    // CLAUDE.md -> AGENTS.md before AGENTS.md exists: the link names the file this run makes.
+    const ahead = tempRepo()
+    symlinkSync('AGENTS.md', join(ahead.dir, 'CLAUDE.md'))
+    ahead.git('add', 'CLAUDE.md')
+    ahead.git('commit', '-q', '-m', 'a link for later')
+    const made = await runInProcess(ahead.dir, ['init', '--agents'])
+    expect(made.code, made.stderr).toBe(0)
+    expect(made.stdout).toContain('CLAUDE.md is a link to AGENTS.md: one file, given the section once.')
+    expect(made.stdout).not.toContain('does not exist')
+    expect(ahead.read('AGENTS.md')).toContain(SECTION_START)
+    expect(ahead.git('status', '--porcelain')).toBe('')
+  })
+
+  it('writes an ignored CLAUDE.md without committing it, and skips a CLAUDE.md that is a folder or links to one', async () => {
+    const repo = tempRepo({ '.gitignore': 'CLAUDE.md\n' })
+    writeFileSync(join(repo.dir, 'CLAUDE.md'), '# Mine alone\n')
+    const run = await runInProcess(repo.dir, ['init', '--agents', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout).agents).toMatchObject({ committed: ['AGENTS.md'], uncommitted: ['CLAUDE.md'] })
+    expect(readFileSync(join(repo.dir, 'CLAUDE.md'), 'utf8')).toContain(SECTION_START)
+    expect(repo.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('AGENTS.md')
+    // Nothing left staged: the index holds what the person had, plus the committed AGENTS.md.
+    expect(repo.git('status', '--porcelain')).toBe('')
+
+    const folder = tempRepo({ 'docs/readme.md': '# docs\n' })
+    symlinkSync('docs', join(folder.dir, 'CLAUDE.md'))
+    folder.git('add', 'CLAUDE.md')
+    folder.git('commit', '-q', '-m', 'a link to a folder')
+    const skipped = await runInProcess(folder.dir, ['init', '--agents', '--json'])
+    expect(skipped.code, skipped.stderr).toBe(0)
+    expect(JSON.parse(skipped.stdout).agents).toMatchObject({
+      committed: ['AGENTS.md'],
+      skipped: [{ path: 'CLAUDE.md', reason: expect.stringContaining('a link to a folder') }],
+    })
+    expect(folder.git('status', '--porcelain')).toBe('')
   })
 })
