@@ -177,6 +177,9 @@ describe('bash completion of git-backlog', () => {
       repo.read('.backlog/config.yml').replace('  - blocked\n', '  - blocked\n  - review\n'),
     )
     expect(bashComplete(['git-backlog', 'update', 'bl-x', '--status', 're'], { cwd: repo.dir })).toEqual(['review'])
+    // A tag with a space is one word on the line.
+    expect((await runInProcess(repo.dir, ['add', 'Check the wording', '--tag', 'needs review'])).code).toBe(0)
+    expect(bashComplete(['git-backlog', 'ls', '--tag', 'ne'], { cwd: repo.dir })).toEqual(['needs\\ review'])
   })
 
   it('completes ids where a command takes them, from the repository: archived ones for unarchive', () => {
