@@ -46,13 +46,13 @@ function whole(value: string, flag: string, min: number, max: number): number {
   return number
 }
 
+/** What `review --format` prints (`text` is read as terminal, in any case). */
+export const REVIEW_FORMATS = ['terminal', 'markdown', 'json'] as const
+
 /**
  * The selection flags of `list`, which `export` takes too: the filter words, statuses, types, parent, epic, tags,
  * assignee, sort and archived items.
  */
-/** What `review --format` prints (`text` is read as terminal, in any case). */
-export const REVIEW_FORMATS = ['terminal', 'markdown', 'json'] as const
-
 export function withSelection(command: Command): Command {
   return command
     .argument('[filter...]', 'a filter expression (see below)')

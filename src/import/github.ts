@@ -31,7 +31,7 @@ export const GH_FIELDS =
 /** The command whose output the reader takes, as the help, the docs and the errors give it. */
 export const GH_COMMAND = `gh issue list --state all --limit 10000 --json ${GH_FIELDS}`
 
-const HOW = `give the output of \`${GH_COMMAND}\``
+const HOW = `give the output of \`${GH_COMMAND}\` (an older gh that does not know stateReason: leave that field out)`
 
 /** A login from gh's `{login, name}` shape (or a plain text). */
 function loginOf(value: unknown): string | undefined {

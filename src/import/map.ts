@@ -6,7 +6,7 @@
 
 import type { BacklogConfig } from '../core/config.js'
 import { SETTABLE_FIELDS } from '../core/fields.js'
-import { idKey } from '../core/ids.js'
+import { idKey, isValidId } from '../core/ids.js'
 import { attributes as attributesSchema, LIMITS, textList } from '../core/input-values.js'
 import { createInput } from '../core/inputs.js'
 import { blankItem, ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
@@ -56,12 +56,6 @@ const PRIORITY_WORDS: Record<string, string> = {
   normal: 'medium',
   p3: 'low',
   lowest: 'low',
-}
-
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
-
-function isValidId(id: string): boolean {
-  return ID_PATTERN.test(id) && !id.includes('..')
 }
 
 /** An id made from one that is not an id here (`ADR 0001` → `bl-adr-0001`), the same for the same text. */
