@@ -40,6 +40,7 @@ function readItem(item: Record<string, unknown>, where: string): Draft {
     const url = textOf(reference.url)
     const title = textOf(reference.title)
     if (url) draft.references.push({ url, ...(title ? { title } : {}) })
+    else draft.problems.push('a reference without a url dropped')
   }
   draft.evidence = entriesOf(item.evidence)
   draft.blocked_reason = entriesOf(item.blocked_reason)
@@ -48,6 +49,7 @@ function readItem(item: Record<string, unknown>, where: string): Draft {
     const at = dateOf(note.at, 'note at', draft)
     const by = textOf(note.by)
     if (at && typeof note.text === 'string') draft.notes.push({ at, ...(by ? { by } : {}), text: note.text })
+    else draft.problems.push(`a note without ${at ? 'text' : 'a date'} dropped`)
   }
   if (item.attributes !== undefined) Object.assign(draft.attributes, recordOf(item.attributes, `${where}: attributes`))
   draft.description = typeof item.description === 'string' ? item.description : ''

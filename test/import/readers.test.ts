@@ -451,3 +451,29 @@ describe('mapping drafts', () => {
     ])
   })
 })
+
+describe('git-backlog (its own export)', () => {
+  it('says what it drops: a note without a date or text, a reference without a url', () => {
+    const text = JSON.stringify({
+      items: [
+        {
+          id: 'bl-k3m9x2',
+          title: 'Store passkey credentials',
+          status: 'open',
+          notes: [{ text: 'no date' }, { at: '2026-11-11T14:02:00Z' }, { at: '2026-11-11T14:03:00Z', text: 'kept' }],
+          references: [{ title: 'no url' }, { url: 'https://example.com/spec' }],
+        },
+      ],
+    })
+    const read = importSource('git-backlog').read([{ path: 'backlog.json', text }])
+    const mapped = mapDrafts(read.drafts, { config: DEFAULT_CONFIG, exists: () => false })
+    const item = mapped.items[0]?.item
+    expect(item?.notes?.map((note) => note.text)).toEqual(['kept'])
+    expect(item?.references).toEqual([{ url: 'https://example.com/spec' }])
+    expect(mapped.reports.find((report) => report.id === 'bl-k3m9x2')?.problems).toEqual([
+      'a reference without a url dropped',
+      'a note without a date dropped',
+      'a note without text dropped',
+    ])
+  })
+})
