@@ -50,7 +50,7 @@ import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { type PromptEntry, type PromptInput, prompt, prompts, type RenderedPrompt } from './use-cases/prompts.js'
-import { configText, problems, record, records, versioned, warm, watch } from './use-cases/records.js'
+import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
@@ -201,8 +201,6 @@ export interface App {
   record(id: string): Promise<ItemRecord | undefined>
   /** {@link configText}: the text of `.backlog/config.yml`. */
   configText(): Promise<string>
-  /** {@link versioned}: one item's record read afresh, with its version (changes whenever its file does). */
-  versioned(id: string): Promise<{ record: ItemRecord; version: string } | undefined>
   /** {@link identity}: the git identity a person's commits carry. */
   identity(): Promise<Identity>
   /** {@link watch}: calls `listener` when item files change; returns the unsubscribe. */
@@ -261,7 +259,6 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     records: () => records(core),
     record: (id) => record(core, id),
     configText: () => configText(core),
-    versioned: (id) => versioned(core, id),
     identity: () => identity(core),
     watch: (listener) => watch(core, listener),
     warm: () => warm(core),

@@ -1,6 +1,6 @@
 /** `update`'s `expect`: an edit made against a version of an item that is no longer its file is refused, unwritten. */
 
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { steadyApp } from '../helpers/app.js'
@@ -14,20 +14,18 @@ describe('update with expect', () => {
     onTestFinished(() => app.close())
     await app.init({})
     const id = (await app.create({ title: 'One' })).items[0]?.id as string
-    const first = await app.versioned(id)
-    if (!first) throw new Error(`no ${id}`)
+    const first = await app.itemView(id)
     const done = await app.update({ id: [id], priority: 'high' }, { expect: first.version })
     expect(done.changed).toBe(true)
-    const second = await app.versioned(id)
-    if (!second) throw new Error(`no ${id}`)
+    const second = await app.itemView(id)
     expect(second.version).not.toBe(first.version)
 
     // An edit by hand, not committed: the version changes with the file, and an edit of the old one is refused.
-    const path = join(repo.dir, second.record.path)
-    writeFileSync(path, second.record.text.replace('title: One', 'title: One, by hand'))
+    const path = join(repo.dir, second.item.path as string)
+    writeFileSync(path, readFileSync(path, 'utf8').replace('title: One', 'title: One, by hand'))
     const head = repo.git('rev-parse', 'HEAD')
     const error = await expectError(app.update({ id: [id], title: 'Two' }, { expect: second.version }), 'CONFLICT')
-    expect(error.details?.version).toBe((await app.versioned(id))?.version)
+    expect(error.details?.version).toBe((await app.itemView(id)).version)
     expect(repo.git('rev-parse', 'HEAD')).toBe(head)
 
     const other = (await app.create({ title: 'Other' })).items[0]?.id as string

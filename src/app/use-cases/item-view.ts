@@ -17,7 +17,7 @@ export interface ItemLinks {
 
 export interface ItemView extends ItemLinks {
   item: ItemDetail
-  /** The version of the item's file (as `versioned` gives it), for an edit's `expect`. */
+  /** The version of the item's file (`versionOf`), for an edit's `expect`. */
   version: string
 }
 

@@ -90,18 +90,3 @@ export async function problems(core: AppCore): Promise<Problem[]> {
 export function versionOf(record: ItemRecord): string {
   return (record.blob ?? objectId('blob', record.raw ?? Buffer.from(record.text))).slice(0, 16)
 }
-
-/**
- * The record of `id` read afresh with its version, or undefined when there is no such item.
- *
- * @example
- * (await versioned(core, 'bl-x9'))?.version
- */
-export async function versioned(
-  core: AppCore,
-  id: string,
-): Promise<{ record: ItemRecord; version: string } | undefined> {
-  await core.store.refresh()
-  const found = core.store.get(id)
-  return found && { record: found, version: versionOf(found) }
-}
