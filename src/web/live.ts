@@ -39,14 +39,13 @@ export function startLive(): void {
 function connect(): void {
   const stream = new EventSource('/api/events')
   source = stream
-  let opened = false
   stream.addEventListener('open', () => {
-    // Reconnected: what changed while the stream was down was never told, so anything may have changed.
-    if (opened || state === 'reconnecting' || state === 'stopped') {
+    // Reconnected (every open but the first follows a drop): what changed meanwhile was never told, so anything may
+    // have changed.
+    if (state !== 'connecting') {
       pendingIds = undefined
       timer ??= setTimeout(flush, WINDOW_MS)
     }
-    opened = true
     setState('live')
   })
   stream.addEventListener('error', () => {
