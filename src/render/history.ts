@@ -80,6 +80,9 @@ function entryHead(entry: HistoryEntry): string {
   return `${entry.commit.slice(0, 7)} ${entry.date} ${entry.agent ?? entry.author} ${entry.op ?? ''}: ${entry.subject}`
 }
 
+/** Where the text of a bulk commit sends a reader for each item's change: MCP's words unless an edge gives its own. */
+const ONE_ITEM_MCP = 'backlog_history with id'
+
 function entryLines(entry: PageEntry, oneItem: string): string[] {
   const lines = [entryHead(entry), ...entry.items.flatMap((item) => itemLines(item, entry.op))]
   if (entry.more_items) {
@@ -104,7 +107,7 @@ export function fitHistory(page: ShownHistory, maxBytes: number = HISTORY_PAGE_B
   const entries: PageEntry[] = []
   let used = 0
   for (const entry of page.entries) {
-    const size = byteLength(entryLines(entry, 'backlog_history with id'))
+    const size = byteLength(entryLines(entry, ONE_ITEM_MCP))
     if (used + size <= maxBytes) {
       entries.push(entry)
       used += size
@@ -136,7 +139,7 @@ function cutItems(entry: PageEntry, maxBytes: number): PageEntry {
  * One block per commit: who, when, what. A created item is one line, a note added is the note, and every other field
  * changed is old → new (the description as a short diff).
  */
-export function renderHistory(result: ShownHistory, oneItem = 'backlog_history with id'): string {
+export function renderHistory(result: ShownHistory, oneItem = ONE_ITEM_MCP): string {
   const edge = result.shallow
     ? `History ends at ${result.shallow.slice(0, 7)}, the edge of this shallow clone; \`git fetch --unshallow\` brings the rest.`
     : undefined
