@@ -299,15 +299,7 @@ export function createApi(app: App, options: ApiOptions): Api {
       const itemId = idOf(id)
       if (sub === undefined && reading) {
         queryOf(url, [])
-        const { item, version, parents, children, depends_on, dependents } = await app.itemView(itemId)
-        return sendJson(response, 200, {
-          item,
-          version,
-          parents,
-          children,
-          depends_on,
-          dependents,
-        } satisfies Contract.ItemPageBody)
+        return sendJson(response, 200, (await app.itemView(itemId)) satisfies Contract.ItemPageBody)
       }
       if (sub === 'history' && reading) {
         const raw = queryOf(url, ['after', 'limit'])
