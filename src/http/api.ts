@@ -7,10 +7,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as z from 'zod'
+import { burstOf, changedRecords, type RecordSnapshot, snapshotOf } from '../app/changes.js'
 import type { App, ItemRecord } from '../app/index.js'
 import type * as Contract from '../contract/viewer-api.js'
 import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/errors.js'
-import { idKey } from '../core/ids.js'
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
 import {
   describeIssues,
@@ -369,7 +369,7 @@ const boardInput = z.strictObject({
 
 /** What the event hub compares from one burst of file events to the next: every record, and every unreadable file. */
 interface Snapshot {
-  records: Map<string, ItemRecord>
+  records: RecordSnapshot
   /** By path: where it is, and why it cannot be read. */
   problems: Map<string, string>
 }
@@ -393,8 +393,6 @@ function createEventHub(
   let snapshot: Snapshot | undefined
   let starting: Promise<void> | undefined
   let unsubscribe: (() => void) | undefined
-  let timer: NodeJS.Timeout | undefined
-  let burstStart: number | undefined
   let heardWhileStarting = false
   let heartbeat: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
@@ -402,7 +400,7 @@ function createEventHub(
   async function read(): Promise<Snapshot> {
     const all = await app.records()
     return {
-      records: new Map(all.map((record) => [idKey(record.item.id), record])),
+      records: snapshotOf(all),
       problems: new Map(
         (await app.problems()).map((problem) => [problem.path, `${problem.line ?? ''}:${problem.reason}`]),
       ),
@@ -432,18 +430,10 @@ function createEventHub(
       const { parent, epic, depends_on } = record?.item ?? {}
       for (const id of [parent, epic, ...(depends_on ?? [])]) if (id) links.add(id)
     }
-    // A new record whenever a file changed (as MCP resource subscriptions tell): identity says which changed.
-    for (const [key, record] of next.records) {
-      const before = snapshot.records.get(key)
-      if (before === record) continue
-      ids.add(record.item.id)
+    for (const { id, before, after } of changedRecords(snapshot.records, next.records)) {
+      ids.add(id)
       linked(before)
-      linked(record)
-    }
-    for (const [key, record] of snapshot.records) {
-      if (next.records.has(key)) continue
-      ids.add(record.item.id)
-      linked(record)
+      linked(after)
     }
     // A file that cannot be read has no record: it is named by its file name (or its path, when that names no id).
     for (const [path, why] of next.problems) if (snapshot.problems.get(path) !== why) ids.add(idFromPath(path) ?? path)
@@ -455,25 +445,24 @@ function createEventHub(
     broadcast(`event: change\ndata: ${JSON.stringify({ version, ids: [...ids], links: [...links] })}\n\n`)
   }
 
-  /** A file event: the event goes out once the burst settles, or when the burst has lasted MAX_WAIT_MS. */
+  // A burst of file events becomes one event, once it settles or when it has lasted MAX_WAIT_MS.
+  const burst = burstOf(
+    () => {
+      publishing = publishing
+        .then(publish)
+        .catch((error: unknown) => log(`git-backlog serve: events: ${(error as Error).message}`))
+    },
+    SETTLE_MS,
+    MAX_WAIT_MS,
+  )
+
+  /** A file event (or the server's own write). */
   function changed(): void {
     if (!snapshot) {
       heardWhileStarting = true
       return
     }
-    const now = Date.now()
-    burstStart ??= now
-    clearTimeout(timer)
-    timer = setTimeout(
-      () => {
-        burstStart = undefined
-        publishing = publishing
-          .then(publish)
-          .catch((error: unknown) => log(`git-backlog serve: events: ${(error as Error).message}`))
-      },
-      Math.max(0, Math.min(SETTLE_MS, burstStart + MAX_WAIT_MS - now)),
-    )
-    timer.unref()
+    burst.poke()
   }
 
   async function start(): Promise<void> {
@@ -497,8 +486,7 @@ function createEventHub(
 
   function stop(): void {
     generation++
-    clearTimeout(timer)
-    burstStart = undefined
+    burst.cancel()
     clearInterval(heartbeat)
     unsubscribe?.()
     unsubscribe = undefined

@@ -12,6 +12,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import { burstOf, changedRecords, type RecordSnapshot, snapshotOf } from '../app/changes.js'
 import type { App, ItemRecord } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
@@ -26,6 +27,8 @@ const PAGE_SIZE = 500
 const MAX_COMPLETIONS = 100
 /** Hand edits often come as bursts of file events (an editor's save, a checkout): one notification per burst. */
 const SETTLE_MS = 50
+/** ...and a stream of writes that never pauses is still told this often. */
+const MAX_WAIT_MS = 400
 
 /** Runs a request's work with a BacklogError answered as every MCP error is (see errors.ts). */
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
@@ -51,8 +54,7 @@ export function registerResources(
   agent: () => string | undefined = () => undefined,
 ): { start(): Promise<void>; changed(): void; close(): void } {
   const subscriptions = new Set<string>()
-  let snapshot: Map<string, ItemRecord> | undefined
-  let timer: NodeJS.Timeout | undefined
+  let snapshot: RecordSnapshot | undefined
   let unsubscribe: (() => void) | undefined
 
   const records = async () => (await appFor()).records()
@@ -60,24 +62,19 @@ export function registerResources(
   /** Starts watching: on the first look at resources, or once the client has its tools (see `start`). */
   async function track(all: readonly ItemRecord[]): Promise<void> {
     if (snapshot) return
-    snapshot = new Map(all.map((record) => [idKey(record.item.id), record]))
+    snapshot = snapshotOf(all)
     unsubscribe = await (await appFor()).watch(changed)
   }
 
   async function publish(): Promise<void> {
     if (!snapshot) return
-    const all = await records()
-    const next = new Map(all.map((record) => [idKey(record.item.id), record]))
+    const next = snapshotOf(await records())
     let listChanged = next.size !== snapshot.size
     const updated: string[] = []
-    // The read model hands out a new record whenever a file changed: identity says what changed, and reading
-    // `.text` of an old record would read the new file (records from the parse cache read it lazily).
-    for (const [key, record] of next) {
-      const before = snapshot.get(key)
-      if (!before) listChanged = true
-      else if (before !== record) updated.push(record.item.id)
+    for (const { id, before } of changedRecords(snapshot, next)) {
+      if (before) updated.push(id)
+      else listChanged = true
     }
-    for (const [key, record] of snapshot) if (!next.has(key)) updated.push(record.item.id)
     snapshot = next
     for (const id of updated) {
       const uri = itemUri(id)
@@ -86,15 +83,19 @@ export function registerResources(
     if (listChanged) await server.sendResourceListChanged()
   }
 
-  function changed(): void {
-    if (!snapshot) return
-    clearTimeout(timer)
-    timer = setTimeout(() => {
+  // A burst of file events becomes one round of notifications, once it settles or when it has lasted MAX_WAIT_MS.
+  const burst = burstOf(
+    () => {
       publish().catch(() => {
         // a notification that cannot be sent (the client left) is not an error of any call
       })
-    }, SETTLE_MS)
-    timer.unref()
+    },
+    SETTLE_MS,
+    MAX_WAIT_MS,
+  )
+
+  function changed(): void {
+    if (snapshot) burst.poke()
   }
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
@@ -218,7 +219,7 @@ export function registerResources(
     },
     changed,
     close() {
-      clearTimeout(timer)
+      burst.cancel()
       unsubscribe?.()
     },
   }
