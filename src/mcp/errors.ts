@@ -53,3 +53,17 @@ export function resourceFailure(error: unknown): unknown {
   if (!isBacklogError(error)) return error
   return new McpError(ErrorCode.InvalidParams, errorText(error.code, error.message))
 }
+
+/**
+ * Runs the work of a resource, prompt or completion request, its BacklogError thrown as {@link resourceFailure}.
+ *
+ * @example
+ * server.setRequestHandler(ListPromptsRequestSchema, () => asProtocolError(async () => ({ prompts: [] })))
+ */
+export async function asProtocolError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw resourceFailure(error)
+  }
+}

@@ -7,20 +7,12 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { GetPromptRequestSchema, ListPromptsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { App } from '../app/index.js'
-import { resourceFailure } from './errors.js'
-
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    throw resourceFailure(error)
-  }
-}
+import { asProtocolError } from './errors.js'
 
 /** Registers `prompts/list` and `prompts/get` on `server`. */
 export function registerPrompts(server: Server, appFor: () => Promise<App>): void {
   server.setRequestHandler(ListPromptsRequestSchema, () =>
-    mapped(async () => ({
+    asProtocolError(async () => ({
       prompts: (await (await appFor()).prompts()).map((entry) => ({
         name: entry.name,
         description: entry.description,
@@ -33,7 +25,7 @@ export function registerPrompts(server: Server, appFor: () => Promise<App>): voi
     })),
   )
   server.setRequestHandler(GetPromptRequestSchema, (request) =>
-    mapped(async () => {
+    asProtocolError(async () => {
       const { name, arguments: args } = request.params
       const rendered = await (await appFor()).prompt({ name, ...(args ? { arguments: args } : {}) })
       return {

@@ -16,7 +16,7 @@ import { burstOf, changedRecords, type RecordSnapshot, snapshotOf } from '../app
 import type { App, ItemRecord } from '../app/index.js'
 import { BacklogError } from '../core/errors.js'
 import { idKey } from '../core/ids.js'
-import { resourceFailure } from './errors.js'
+import { asProtocolError } from './errors.js'
 
 export const ITEM_URI_TEMPLATE = 'backlog://items/{id}'
 export const CONFIG_URI = 'backlog://config'
@@ -31,14 +31,6 @@ const SETTLE_MS = 50
 const MAX_WAIT_MS = 400
 
 /** Runs a request's work with a BacklogError answered as every MCP error is (see errors.ts). */
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    throw resourceFailure(error)
-  }
-}
-
 export function itemUri(id: string): string {
   return `backlog://items/${id}`
 }
@@ -111,7 +103,7 @@ export function registerResources(
   }))
 
   server.setRequestHandler(ListResourcesRequestSchema, (request) =>
-    mapped(async () => {
+    asProtocolError(async () => {
       const all = await records()
       await track(all)
       const offset = Number(request.params?.cursor ?? 0) || 0
@@ -144,7 +136,9 @@ export function registerResources(
     }),
   )
 
-  server.setRequestHandler(ReadResourceRequestSchema, (request) => mapped(() => readResource(request.params.uri)))
+  server.setRequestHandler(ReadResourceRequestSchema, (request) =>
+    asProtocolError(() => readResource(request.params.uri)),
+  )
 
   async function readResource(uri: string) {
     const app = await appFor()
@@ -173,7 +167,7 @@ export function registerResources(
   }
 
   server.setRequestHandler(SubscribeRequestSchema, (request) =>
-    mapped(async () => {
+    asProtocolError(async () => {
       await track(await records())
       subscriptions.add(request.params.uri)
       return {}
@@ -186,7 +180,7 @@ export function registerResources(
   })
 
   server.setRequestHandler(CompleteRequestSchema, (request) =>
-    mapped(async () => {
+    asProtocolError(async () => {
       const { ref, argument } = request.params
       // An item's id: in the item template's URI, or as the `id` argument of a workflow prompt.
       const itemId =
