@@ -590,4 +590,40 @@ describe('mergeItemTexts', () => {
       }
     }
   })
+
+  it('keeps the item a file is named for when git hands it two different items, and names the one left out', () => {
+    // git took bl-k3m9x2 (changed on one side, deleted on the other) for a move to bl-7w2p4q, added by the deleting side
+    const base = serializeItem(item())
+    const changed = serializeItem(
+      item({ priority: 'urgent', notes: [{ at: now, by: 'ana', text: 'Found the cause' }] }),
+    )
+    const added = serializeItem({ ...blankItem('bl-7w2p4q', 'Audit the tokens'), created: now })
+    const path = '.backlog/tasks/q/bl-7w2p4q.md'
+    expect(mergeItemTexts(base, changed, added, { ...resolve, path })).toEqual({
+      text: added,
+      conflicts: [],
+      leftOut: { id: 'bl-k3m9x2', side: 'ours' },
+    })
+    expect(mergeItemTexts(base, added, changed, { ...resolve, path })).toEqual({
+      text: added,
+      conflicts: [],
+      leftOut: { id: 'bl-k3m9x2', side: 'theirs' },
+    })
+    // without a path: the item that is not the common ancestor's
+    expect(mergeItemTexts(base, changed, added, resolve).leftOut).toEqual({ id: 'bl-k3m9x2', side: 'ours' })
+  })
+
+  it('merges one item both sides hold as two adds when git paired it with another ancestor', () => {
+    const other = serializeItem({ ...blankItem('bl-7w2p4q', 'Audit the tokens'), created: now, priority: 'high' })
+    const merged = mergeItemTexts(
+      other,
+      serializeItem(item({ priority: 'high' })),
+      serializeItem(item({ priority: 'low' })),
+      resolve,
+    )
+    expect(merged.leftOut).toBeUndefined()
+    // the unrelated ancestor's `high` does not make `low` the one change: both values count, settled by rule
+    expect(merged.conflicts.map((conflict) => conflict.field)).toEqual(['priority'])
+    expect(parseItemFile(merged.text)).toMatchObject({ id: 'bl-k3m9x2', title: 'Fix the login flow', priority: 'high' })
+  })
 })

@@ -6,6 +6,7 @@ import type { BacklogConfig } from './config.js'
 import { BacklogError, isBacklogError } from './errors.js'
 import { idKey } from './ids.js'
 import { blankItem, type Item, type Note, normalizePriority, PRIORITIES, type Reference } from './item.js'
+import { idFromPath } from './layout.js'
 
 /** A field both sides changed, each in its own way. `base` is undefined when the field (or the item) was not there. */
 export interface FieldConflict {
@@ -38,6 +39,11 @@ export interface TextMergeOptions extends MergeOptions {
 export interface TextMerge {
   text: string
   conflicts: FieldConflict[]
+  /**
+   * Set when the versions are two different items git paired as one file (see `pairedItems`): the text is then the
+   * item the file is named for, as its side wrote it, and this names the other item, whose change the text leaves out.
+   */
+  leftOut?: { id: string; side: Side }
 }
 
 /** Who signs the notes that keep the losing value of a settled conflict. */
@@ -417,6 +423,32 @@ function parseSide(text: string, side: string, path: string | undefined): Item {
 }
 
 /**
+ * Whether git handed over two different items as one file's three versions. git takes an item deleted on one side
+ * and an item added on that side for a move when their files look alike (small items are mostly the same empty
+ * fields), and then merges the other side's change of the deleted item into the added item's file. Merged field by
+ * field, the added item would take over that change (a note, a priority, a title) and the changed item would go
+ * without a word (docs/adr/0021-items-git-takes-for-a-move.md). Returns the side whose item the file keeps (the
+ * one its name names; else the one the common ancestor is not) and the other item; undefined for one item.
+ */
+function pairedItems(
+  base: Item | undefined,
+  ours: Item,
+  theirs: Item,
+  path: string | undefined,
+): { keep: Side; leftOut: { id: string; side: Side } } | undefined {
+  const [oursKey, theirsKey] = [idKey(ours.id), idKey(theirs.id)]
+  if (oursKey === theirsKey) return undefined
+  const named = path === undefined ? undefined : idFromPath(path)
+  const namedKey = named === undefined ? undefined : idKey(named)
+  const keep: Side =
+    namedKey === theirsKey || (namedKey !== oursKey && base !== undefined && idKey(base.id) === oursKey)
+      ? 'theirs'
+      : 'ours'
+  const other = keep === 'ours' ? theirs : ours
+  return { keep, leftOut: { id: other.id, side: keep === 'ours' ? 'theirs' : 'ours' } }
+}
+
+/**
  * The same over file texts (parse, merge, serialize canonically); body conflicts in 'resolve' mode leave git-style
  * conflict markers in the body and are reported. A side that did not change the file gives the other side's text
  * byte for byte; otherwise the frontmatter is rewritten only where the merged values need it, so comments both sides
@@ -428,14 +460,22 @@ function parseSide(text: string, side: string, path: string | undefined): Item {
  * // merge driver: write text to %A; exit 1 when conflicts include 'description' (markers left), else 0
  */
 export function mergeItemTexts(
-  base: string | undefined,
+  baseText: string | undefined,
   ours: string,
   theirs: string,
   options: TextMergeOptions,
 ): TextMerge {
-  const baseItem = base === undefined ? undefined : parseSide(base, 'base', options.path)
+  let base = baseText
+  let baseItem = base === undefined ? undefined : parseSide(base, 'base', options.path)
   const oursItem = parseSide(ours, 'ours', options.path)
   const theirsItem = parseSide(theirs, 'theirs', options.path)
+  const paired = pairedItems(baseItem, oursItem, theirsItem, options.path)
+  if (paired) return { text: paired.keep === 'ours' ? ours : theirs, conflicts: [], leftOut: paired.leftOut }
+  if (baseItem && idKey(baseItem.id) !== idKey(oursItem.id)) {
+    // both sides hold one item the common ancestor is not: two adds of it, whatever git took the ancestor to be
+    baseItem = undefined
+    base = undefined
+  }
   if (ours === theirs || theirs === base) return { text: ours, conflicts: [] }
   if (ours === base) return { text: theirs, conflicts: [] }
   const { item, conflicts } = mergeItems(baseItem, oursItem, theirsItem, options)

@@ -54,6 +54,21 @@ export interface ReviewSource {
   /** The commits between, oldest first; undefined when that history is not in this clone. */
   commits?: readonly ReviewCommit[]
   items: readonly ReviewVersions[]
+  /** Items a merge at head left out (see `Review.lost`). */
+  lost?: readonly LostInMerge[]
+}
+
+/**
+ * An item that one side of a merge changed and the other deleted, and that the merge left out without a conflict: git
+ * took it for a move to an item the deleting side added, which got its change (docs/adr/0021-items-git-takes-for-a-move.md).
+ * A hosting service's merge button does this; a merge through the driver stops instead.
+ */
+export interface LostInMerge {
+  id: string
+  /** Its title as the side that changed it left it. */
+  title: string
+  /** The item git gave its change to, when git's own diff of the merge names one. */
+  into?: string
 }
 
 /** The kinds of change, in the order of importance a review lists them. */
@@ -129,6 +144,8 @@ export interface Review {
   counts: Partial<Record<ChangeKind, number>>
   /** Most important first: created, closed and deleted, then reopened, archived...; then priority urgent → low; then id. */
   items: ReviewItem[]
+  /** When head is a merge: items it left out though one side changed them (see `LostInMerge`); absent when none. */
+  lost?: LostInMerge[]
 }
 
 /** Stamps that follow the status: said by the move itself. */
@@ -376,6 +393,7 @@ export function reviewChanges(source: ReviewSource, closedStatuses: readonly str
     history: source.commits ? 'complete' : 'missing',
     counts,
     items,
+    ...(source.lost?.length ? { lost: [...source.lost] } : {}),
   }
 }
 

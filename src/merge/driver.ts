@@ -120,6 +120,7 @@ export function runMergeDriver(files: DriverFiles, options: { config: BacklogCon
     const outcome = lineMerge(files)
     return { exitCode: 1, messages: [error.message, ...outcome.messages] }
   }
+  if (merged.leftOut) return keepNamedItem(files, merged.leftOut, name)
   // Lines of ours that the merge kept keep their bytes (line endings, bytes that are not UTF-8).
   writeFileSync(files.ours, encodeItemText(merged.text, oursFile.raw))
   const body = merged.conflicts.some((conflict) => conflict.field === 'description')
@@ -133,6 +134,29 @@ export function runMergeDriver(files: DriverFiles, options: { config: BacklogCon
     )
   }
   return { exitCode: body ? 1 : 0, messages }
+}
+
+/**
+ * Two different items git took for one moved file (see `mergeItemTexts`): the file keeps the item it is named for,
+ * byte for byte, and the merge stops. The left-out item cannot be written from here: git drops its path after the
+ * driver returns, so `resolve`, which runs once git is done, brings it back as changed.
+ */
+function keepNamedItem(
+  files: DriverFiles,
+  leftOut: { id: string; side: 'ours' | 'theirs' },
+  name: string,
+): DriverOutcome {
+  if (leftOut.side === 'ours') writeFileSync(files.ours, readFileSync(files.theirs))
+  const side = leftOut.side === 'ours' ? 'our' : 'their'
+  return {
+    exitCode: 1,
+    messages: [
+      `${name}: git took ${leftOut.id}, changed on ${side} side and deleted on the other, for a move to this file ` +
+        `(small items look alike to git), so this merge left ${leftOut.id}'s change out. This file keeps its own item as ` +
+        `written. Run \`git backlog resolve\` to bring ${leftOut.id} back as changed, or \`git add\` this file to let ` +
+        'the deletion stand.',
+    ],
+  }
 }
 
 /**

@@ -4,13 +4,13 @@
  * ancestor, 2 ours, 3 theirs.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
 import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
-import { BACKLOG_DIR, idFromPath } from '../core/layout.js'
+import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, itemPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
 import { runGit } from '../store/git/cli.js'
 import { gitReader } from '../store/git/reader.js'
@@ -38,6 +38,55 @@ function readBlobs(repo: Repo, oids: readonly string[]): Map<string, DecodedFile
   for (const [oid, bytes] of gitReader(repo.commondir).blobsNow(oids))
     blobs.set(oid, { ...decodeItemBytes(bytes), bytes })
   return blobs
+}
+
+/** Where an item git dropped belongs: the archive if a side of the operation has it there, else the tasks folder. */
+function placeOf(repo: Repo, id: string): string {
+  const archived = itemPath(id, ARCHIVE_DIR)
+  for (const head of ['HEAD', 'MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD']) {
+    if (git(repo, ['cat-file', '-e', `${head}:${archived}`]).status === 0) return archived
+  }
+  return itemPath(id)
+}
+
+/**
+ * Two different items git took for one moved file (docs/adr/0021-items-git-takes-for-a-move.md): the file gets its
+ * own item back as its side wrote it, and the other item, changed on one side and deleted on the other, is kept as
+ * changed at its own path, as any modify/delete here is. Both are written and left for the one `git add`.
+ */
+function bringBackPaired(
+  repo: Repo,
+  path: string,
+  kept: Buffer,
+  lost: { id: string; bytes: Buffer; stage: number },
+): ResolvedFile[] {
+  const lostPath = placeOf(repo, lost.id)
+  const target = join(repo.worktree, ...lostPath.split('/'))
+  if (existsSync(target) && !readFileSync(target).equals(lost.bytes)) {
+    return [
+      {
+        path,
+        outcome: 'conflict',
+        next: `git took ${lost.id} for a move to this file, and ${lostPath} is there already: compare it with \`git show :${lost.stage}:${path}\` (${lost.id} as changed), keep what is right, then \`git checkout --${lost.stage === 2 ? 'theirs' : 'ours'} ${path}\` so this file holds its own item, and \`git add\` both`,
+      },
+    ]
+  }
+  writeFileSync(join(repo.worktree, ...path.split('/')), kept)
+  mkdirSync(dirname(target), { recursive: true })
+  writeFileSync(target, lost.bytes)
+  return [
+    {
+      path,
+      outcome: 'merged',
+      next: `git had taken ${lost.id} for a move to this file; it keeps its own item as written`,
+    },
+    {
+      path: lostPath,
+      outcome: 'merged',
+      settled: ['deleted on one side, changed on the other: kept'],
+      next: `kept ${lost.id}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
+    },
+  ]
 }
 
 /**
@@ -103,20 +152,9 @@ export function resolveConflicts(
       })
       continue
     }
-    if (!options.overwrite) {
-      let current: string | undefined
-      try {
-        current = decodeItemBytes(readFileSync(join(repo.worktree, ...path.split('/')))).text
-      } catch {
-        current = undefined
-      }
-      if (current !== undefined && !/^<{7}( |$)/m.test(current) && current !== stage(stages, 2)) {
-        results.push({ path, outcome: 'conflict', next: `already edited by hand: check it, then \`git add ${path}\`` })
-        continue
-      }
-    }
     const base = stages.has(1) ? stage(stages, 1) : undefined
-    let merged: ReturnType<typeof mergeItemTexts>
+    let merged: ReturnType<typeof mergeItemTexts> | undefined
+    let unreadable: string | undefined
     try {
       merged = mergeItemTexts(base, stage(stages, 2), stage(stages, 3), {
         mode: 'resolve',
@@ -126,7 +164,33 @@ export function resolveConflicts(
       })
     } catch (error) {
       if (!isBacklogError(error)) throw error
-      results.push({ path, outcome: 'unreadable', next: `${error.message}; fix it by hand, then \`git add ${path}\`` })
+      unreadable = error.message
+    }
+    if (!options.overwrite) {
+      let current: string | undefined
+      try {
+        current = decodeItemBytes(readFileSync(join(repo.worktree, ...path.split('/')))).text
+      } catch {
+        current = undefined
+      }
+      // the driver leaves the file's own item there when git paired two items (`merged.text`, byte for byte)
+      const untouched = current === stage(stages, 2) || (merged?.leftOut !== undefined && current === merged.text)
+      if (current !== undefined && !/^<{7}( |$)/m.test(current) && !untouched) {
+        results.push({ path, outcome: 'conflict', next: `already edited by hand: check it, then \`git add ${path}\`` })
+        continue
+      }
+    }
+    if (merged === undefined) {
+      results.push({ path, outcome: 'unreadable', next: `${unreadable}; fix it by hand, then \`git add ${path}\`` })
+      continue
+    }
+    if (merged.leftOut) {
+      const { id, side } = merged.leftOut
+      const [lost, kept] =
+        side === 'ours' ? [blobOf(stages, 2), blobOf(stages, 3)] : [blobOf(stages, 3), blobOf(stages, 2)]
+      results.push(
+        ...bringBackPaired(repo, path, kept.bytes, { id, bytes: lost.bytes, stage: side === 'ours' ? 2 : 3 }),
+      )
       continue
     }
     writeFileSync(join(repo.worktree, ...path.split('/')), encodeItemText(merged.text, blobOf(stages, 2).raw))

@@ -63,9 +63,11 @@ export function reviewCounts(review: Review): string {
 interface Style {
   text(text: string): string
   code(text: string): string
+  /** A warning the reader must not miss. */
+  warning(text: string): string
 }
 
-const PLAIN: Style = { text: (text) => text, code: (text) => text }
+const PLAIN: Style = { text: (text) => text, code: (text) => text, warning: (text) => `WARNING: ${text}` }
 
 function sideName(side: { name: string; commit: string }, style: Style): string {
   return `${style.text(side.name)} (${short(side.commit)})`
@@ -89,6 +91,16 @@ function rangeLines(review: Review, style: Style): string[] {
     lines.push(
       'The history between them is not in this clone (shallow): what changed is known, who made each change is not. ' +
         `${style.code('git fetch --deepen=100')} (or ${style.code('--unshallow')}) brings it.`,
+    )
+  }
+  for (const item of review.lost ?? []) {
+    const into = item.into ? ` to ${style.code(item.into)}, which got its change instead` : ''
+    lines.push(
+      style.warning(
+        `${style.code(item.id)} ${style.text(`"${item.title}"`)} was changed on one side of this merge and deleted on ` +
+          `the other, and the merge left it out without a conflict: git took it for a move${into}. Merge the base ` +
+          `into the branch with ${style.code('git backlog sync <base>')} first, which keeps both.`,
+      ),
     )
   }
   return lines
@@ -208,7 +220,7 @@ function terminalItem(item: ReviewItem): string[] {
  * //   closed: in_progress → done, by claude
  */
 export function renderReview(review: Review): string {
-  if (review.items.length === 0) return printable(nothing(review, PLAIN))
+  if (review.items.length === 0 && !review.lost) return printable(nothing(review, PLAIN))
   const lines = [`Backlog changes: ${reviewCounts(review)}`, ...rangeLines(review, PLAIN)]
   for (const item of review.items) lines.push('', ...terminalItem(item))
   return printable(lines.join('\n'))
@@ -421,8 +433,12 @@ export function renderReviewMarkdown(review: Review, options: { maxChars?: numbe
 
 /** The markdown of `renderReviewMarkdown` within `maxChars`, and how many items it shows. */
 export function fitReviewMarkdown(review: Review, maxChars: number): { text: string; shown: number } {
-  const style: Style = { text: escapeMarkdown, code: (text) => `\`${text}\`` }
-  if (review.items.length === 0) return { text: nothing(review, style), shown: 0 }
+  const style: Style = {
+    text: escapeMarkdown,
+    code: (text) => `\`${text}\``,
+    warning: (text) => `> [!WARNING]\n> ${text}`,
+  }
+  if (review.items.length === 0 && !review.lost) return { text: nothing(review, style), shown: 0 }
   const head = [`### Backlog changes: ${reviewCounts(review)}`, '']
   for (const line of rangeLines(review, style)) head.push(line, '')
   const sections = review.items.map((item) => `${markdownItem(item).join('\n')}\n\n`)

@@ -11,8 +11,9 @@ import { BacklogError, isBacklogError } from '../core/errors.js'
 import { decodeItemBytes } from '../core/file-bytes.js'
 import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
-import type { ReviewCommit, ReviewSide, ReviewSource, ReviewVersions } from '../core/review.js'
+import type { LostInMerge, ReviewCommit, ReviewSide, ReviewSource, ReviewVersions } from '../core/review.js'
 import { parseTrailers } from '../core/trailers.js'
+import { runGit } from './git/cli.js'
 import { diffTrees } from './git/read.js'
 import type { GitReader } from './git/reader.js'
 import { defaultBase, mergeBase, resolveRevision, worktreeChanges } from './git/revisions.js'
@@ -38,6 +39,9 @@ function resolve(repo: Repo, name: string, side: 'base' | 'head'): string {
     { revision: name },
   )
 }
+
+/** Which folders under `.backlog/` hold item files: the tasks and the archive, and their buckets. */
+const descendIntoItems = (path: string) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2
 
 /** A file's version as a review reads it: the item, or why it cannot be read (never thrown: it is reported). */
 function parseSide(path: string, text: string): ReviewSide {
@@ -81,16 +85,9 @@ export async function readBacklogRange(
   const comparedTree = await backlogTree(compared)
   const headTree = await backlogTree(head)
   const paths = new Set<string>()
-  await diffTrees(
-    reader.tree,
-    comparedTree,
-    headTree,
-    BACKLOG_DIR,
-    (path) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2,
-    (path) => {
-      if (isItemPath(path)) paths.add(path)
-    },
-  )
+  await diffTrees(reader.tree, comparedTree, headTree, BACKLOG_DIR, descendIntoItems, (path) => {
+    if (isItemPath(path)) paths.add(path)
+  })
   const uncommitted = new Set(spec.worktree ? worktreeChanges(repo, BACKLOG_DIR).filter(isItemPath) : [])
   for (const path of uncommitted) paths.add(path)
 
@@ -130,6 +127,7 @@ export async function readBacklogRange(
       ...(group.uncommitted ? { uncommitted: true } : {}),
     })
   }
+  const lost = await lostInMerge(repo, reader, head)
   return {
     base: { name: baseName, commit: base },
     head: { name: spec.worktree ? `${headName} + working tree` : headName, commit: head },
@@ -138,7 +136,63 @@ export async function readBacklogRange(
     worktree: spec.worktree,
     ...(commits ? { commits } : {}),
     items,
+    ...(lost.length ? { lost } : {}),
   }
+}
+
+/**
+ * When `head` is a merge: the items it left out though one parent's side changed them and the other's deleted them.
+ * git took each for a move to an item the deleting side added (docs/adr/0021-items-git-takes-for-a-move.md); a merge
+ * through the driver stops there, a hosting service's merge button does not. Empty unless both parents and their
+ * merge base are in this clone.
+ */
+async function lostInMerge(repo: Repo, reader: GitReader, head: string): Promise<LostInMerge[]> {
+  const parents = await reader.parents(head)
+  if (parents.length !== 2) return []
+  const [one, two] = parents as [string, string]
+  const base = mergeBase(repo, one, two)
+  if (!base) return []
+  const trees = await Promise.all(
+    [base, one, two, head].map(
+      async (commit) => (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null,
+    ),
+  )
+  const [baseTree, oneTree, twoTree, headTree] = trees as [string | null, string | null, string | null, string | null]
+  const changedOn = async (tree: string | null) => {
+    const paths = new Set<string>()
+    await diffTrees(reader.tree, baseTree, tree, BACKLOG_DIR, descendIntoItems, (path) => {
+      if (isItemPath(path)) paths.add(path)
+    })
+    return paths
+  }
+  const onTwo = await changedOn(twoTree)
+  const lost: Array<LostInMerge & { path: string }> = []
+  for (const path of await changedOn(oneTree)) {
+    if (!onTwo.has(path)) continue
+    const blobIn = (tree: string | null) => (tree ? reader.blobAt(tree, path.slice(BACKLOG_DIR.length + 1)) : undefined)
+    const [inOne, inTwo, inHead] = await Promise.all([blobIn(oneTree), blobIn(twoTree), blobIn(headTree)])
+    const kept = inOne ?? inTwo
+    // changed on one side (it differs from the base there: it is in both diffs), deleted on the other, gone after
+    if (inHead !== undefined || kept === undefined || (inOne !== undefined && inTwo !== undefined)) continue
+    const side = parseSide(path, decodeItemBytes(await reader.blob(kept)).text)
+    lost.push({ path, id: idFromPath(path) as string, title: side.item?.title ?? '' })
+  }
+  if (lost.length === 0) return []
+  // what git paired each with: its own diff of the merge, with renames
+  const moved = new Map<string, string>()
+  const diff = runGit(repo, ['diff', '--name-status', '-z', '-M', base, head, '--', BACKLOG_DIR])
+  const fields = diff.stdout.split('\0')
+  for (let at = 0; at < fields.length; at++) {
+    const status = fields[at] as string
+    if (status.startsWith('R')) moved.set(fields[at + 1] as string, fields[at + 2] as string)
+    if (status.startsWith('R') || status.startsWith('C')) at += 2
+    else at += 1
+  }
+  return lost.map(({ path, ...item }) => {
+    const into = moved.get(path)
+    const id = into === undefined ? undefined : idFromPath(into)
+    return id === undefined ? item : { ...item, into: id }
+  })
 }
 
 /**

@@ -57,6 +57,21 @@ describe('git backlog merge-driver', () => {
     expect(outcome.result).toMatch(/^<<<<<<< /m)
   })
 
+  it('keeps the item a file is named for when git hands it another item too, byte for byte, and stops', () => {
+    // git took bl-k3m9x2 (changed on ours, deleted on theirs) for a move to bl-7w2p4q, which theirs added
+    const added = serializeItem({ ...blankItem('bl-7w2p4q', 'Audit the tokens'), created: '2026-11-02T09:00:00Z' })
+    const crlf = added.replace(/\n/g, '\r\n')
+    const outcome = drive(item({}), item({ priority: 'urgent' }), crlf, '.backlog/tasks/q/bl-7w2p4q.md')
+    expect(outcome.status).toBe(1)
+    expect(outcome.result).toBe(crlf)
+    expect(outcome.stderr).toMatch(/git took bl-k3m9x2, changed on our side and deleted on the other, for a move/)
+    expect(outcome.stderr).toMatch(/`git backlog resolve` to bring bl-k3m9x2 back as changed/)
+    // the other way round: ours is the added item, left as it is
+    const mirrored = drive(item({}), added, item({ priority: 'urgent' }), '.backlog/tasks/q/bl-7w2p4q.md')
+    expect([mirrored.status, mirrored.result]).toEqual([1, added])
+    expect(mirrored.stderr).toMatch(/changed on their side/)
+  })
+
   it('merges one item both sides added as one', () => {
     const ours = item({ tags: ['x'] })
     const theirs = item({ tags: ['y'] })

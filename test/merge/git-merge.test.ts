@@ -9,8 +9,9 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { type App, createApp } from '../../src/app/index.js'
 import { parseItemFile } from '../../src/core/codec.js'
-import { createInput, updateInput } from '../../src/core/inputs.js'
+import { createInput, deleteInput, updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'
+import { renderReview, renderReviewMarkdown } from '../../src/render/review.js'
 import { git } from '../helpers/repo.js'
 
 interface Clone {
@@ -201,6 +202,91 @@ describe('merging with the driver under the real git', () => {
     expect(reverted.status, reverted.output).toBe(0)
     expect(b.item(id).tags).toEqual(['ops', 'side'])
     b.git('fsck', '--strict')
+  })
+
+  // git takes an item deleted on one side and a small item added there for a move (docs/adr/0021-items-git-takes-for-a-move.md)
+  describe('an item one side changed and the other deleted, beside an item that side added', () => {
+    /** A small item on both clones; then a: a note and a priority on it; b: deletes it and adds another. */
+    async function changedAndDeleted() {
+      const clones = await twoClones()
+      const { a, b } = clones
+      const id = (
+        await a.app('claude').create(createInput.parse({ title: 'Rotate the signing keys', tags: ['security'] }))
+      ).items[0]!.id
+      a.git('push', '-q', 'origin', 'main')
+      b.git('pull', '-q', '--no-edit', 'origin', 'main')
+      await update(a.app('claude'), { id, priority: 'urgent', note: 'Found the leaked key' })
+      await b.app('codex').remove(deleteInput.parse({ id }))
+      const added = (await b.app('codex').create(createInput.parse({ title: 'Audit the tokens' }))).items[0]!.id
+      return { ...clones, id, added }
+    }
+
+    for (const [merging, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      it(`never hands the change to the added item; resolve brings the changed one back (${merging} merges ${other})`, async () => {
+        const clones = await changedAndDeleted()
+        const { id, added } = clones
+        const [into, from] = [clones[merging], clones[other]]
+        from.git('push', '-q', 'origin', 'HEAD:refs/heads/other')
+        into.git('fetch', '-q', 'origin', 'other')
+        const merged = into.tryGit('merge', '--no-edit', 'FETCH_HEAD')
+        // git took the pair for a move; the driver stopped it rather than merge the two
+        expect(merged.output).toMatch(new RegExp(`${itemPath(added)}: git took ${id}, changed on`))
+        expect(merged.status).toBe(1)
+        expect(into.git('status', '--porcelain', '--', itemPath(added)).slice(0, 2)).toBe('UU')
+        expect(into.item(added)).toMatchObject({ id: added, title: 'Audit the tokens', priority: undefined, notes: [] })
+
+        const resolved = await into.app('ana').resolve({})
+        expect(resolved.files.map((file) => [file.path, file.outcome])).toEqual([
+          [itemPath(added), 'merged'],
+          [itemPath(id), 'merged'],
+        ])
+        into.git('commit', '-q', '--no-edit')
+        expect(into.item(id)).toMatchObject({ title: 'Rotate the signing keys', priority: 'urgent' })
+        expect(into.item(id).notes.map((note) => note.text)).toEqual(['Found the leaked key'])
+        expect(into.item(added)).toMatchObject({ title: 'Audit the tokens', priority: undefined, notes: [] })
+        expect(into.git('status', '--porcelain')).toBe('')
+        into.git('fsck', '--strict')
+      })
+    }
+
+    it('is merged wrongly by git without the driver (as a merge button does), and the review of the merge says so', async () => {
+      const { a, b, id, added } = await changedAndDeleted()
+      a.git('push', '-q', 'origin', 'main')
+      b.git('fetch', '-q', 'origin')
+      // git's line merge, as a hosting service runs it: no driver
+      writeFileSync(join(b.dir, '.git', 'info', 'attributes'), '*.md merge=text\n')
+      const merged = b.tryGit('merge', '--no-edit', 'origin/main')
+      expect(merged.status, merged.output).toBe(0)
+      expect(b.item(added)).toMatchObject({ title: 'Audit the tokens', priority: 'urgent' })
+
+      const review = await b.app('ana').review({ range: 'HEAD^1..HEAD' })
+      expect(review.lost).toEqual([{ id, title: 'Rotate the signing keys', into: added }])
+      const text = renderReview(review)
+      expect(text).toContain(`WARNING: ${id} "Rotate the signing keys" was changed on one side of this merge`)
+      expect(text).toContain(`git took it for a move to ${added}, which got its change instead`)
+      expect(renderReviewMarkdown(review)).toContain(`> [!WARNING]\n> \`${id}\``)
+      // the other parent's view of the same merge, and a merge that kept both, lose nothing
+      expect((await b.app('ana').review({ range: 'HEAD^2..HEAD' })).lost).toEqual(review.lost)
+      b.git('reset', '-q', '--hard', 'HEAD^1')
+      rmSync(join(b.dir, '.git', 'info', 'attributes'))
+      expect(b.tryGit('merge', '-q', '--no-edit', 'origin/main').status).toBe(1)
+      await b.app('ana').resolve({})
+      b.git('commit', '-q', '--no-edit')
+      expect((await b.app('ana').review({ range: 'HEAD^1..HEAD' })).lost).toBeUndefined()
+    })
+
+    it('is settled the same way by sync, which merges in one process', async () => {
+      const { a, b, id, added } = await changedAndDeleted()
+      a.git('push', '-q', 'origin', 'main')
+      const synced = await b.app('codex').sync({})
+      expect(synced.merged).toBeGreaterThan(0)
+      expect(b.item(id)).toMatchObject({ priority: 'urgent' })
+      expect(b.item(added)).toMatchObject({ title: 'Audit the tokens', priority: undefined, notes: [] })
+      expect(b.git('status', '--porcelain')).toBe('')
+    })
   })
 
   it('creates 500 items on each side and merges them without a clash', async () => {
