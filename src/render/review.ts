@@ -94,12 +94,13 @@ function rangeLines(review: Review, style: Style): string[] {
     )
   }
   for (const item of review.lost ?? []) {
-    const into = item.into ? ` to ${style.code(item.into)}, which got its change instead` : ''
+    const what = `${style.code(item.id)} ${style.text(`"${item.title}"`)} was changed on one side of this merge and deleted on the other, and the merge left it out`
+    const sync = style.code('git backlog sync <base>')
     lines.push(
       style.warning(
-        `${style.code(item.id)} ${style.text(`"${item.title}"`)} was changed on one side of this merge and deleted on ` +
-          `the other, and the merge left it out without a conflict: git took it for a move${into}. Merge the base ` +
-          `into the branch with ${style.code('git backlog sync <base>')} first, which keeps both.`,
+        item.into
+          ? `${what}: git took it for a move to ${style.code(item.into)}, which got its change instead. Merge the base into the branch with ${sync} first, which keeps both.`
+          : `${what}. If that was not meant, merge the base into the branch with ${sync} first, which keeps it.`,
       ),
     )
   }

@@ -10,7 +10,7 @@ import { parseItemFile } from '../core/codec.js'
 import { BacklogError, isBacklogError } from '../core/errors.js'
 import { decodeItemBytes } from '../core/file-bytes.js'
 import { idKey } from '../core/ids.js'
-import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, TASKS_DIR } from '../core/layout.js'
+import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, itemPath, TASKS_DIR } from '../core/layout.js'
 import type { LostInMerge, ReviewCommit, ReviewSide, ReviewSource, ReviewVersions } from '../core/review.js'
 import { parseTrailers } from '../core/trailers.js'
 import { runGit } from './git/cli.js'
@@ -169,13 +169,20 @@ async function lostInMerge(repo: Repo, reader: GitReader, head: string): Promise
   const lost: Array<LostInMerge & { path: string }> = []
   for (const path of await changedOn(oneTree)) {
     if (!onTwo.has(path)) continue
-    const blobIn = (tree: string | null) => (tree ? reader.blobAt(tree, path.slice(BACKLOG_DIR.length + 1)) : undefined)
+    const blobIn = (tree: string | null, at = path) =>
+      tree ? reader.blobAt(tree, at.slice(BACKLOG_DIR.length + 1)) : undefined
     const [inOne, inTwo, inHead] = await Promise.all([blobIn(oneTree), blobIn(twoTree), blobIn(headTree)])
     const kept = inOne ?? inTwo
     // changed on one side (it differs from the base there: it is in both diffs), deleted on the other, gone after
     if (inHead !== undefined || kept === undefined || (inOne !== undefined && inTwo !== undefined)) continue
+    // an item the merge moved with its change (into the archive, or out of it) is not lost
+    const id = idFromPath(path) as string
+    const elsewhere = await Promise.all(
+      [itemPath(id), itemPath(id, ARCHIVE_DIR)].map((other) => blobIn(headTree, other)),
+    )
+    if (elsewhere.some((blob) => blob !== undefined)) continue
     const side = parseSide(path, decodeItemBytes(await reader.blob(kept)).text)
-    lost.push({ path, id: idFromPath(path) as string, title: side.item?.title ?? '' })
+    lost.push({ path, id, title: side.item?.title ?? '' })
   }
   if (lost.length === 0) return []
   // what git paired each with: its own diff of the merge, with renames

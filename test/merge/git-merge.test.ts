@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { type App, createApp } from '../../src/app/index.js'
 import { parseItemFile } from '../../src/core/codec.js'
-import { createInput, deleteInput, updateInput } from '../../src/core/inputs.js'
+import { archiveInput, createInput, deleteInput, updateInput } from '../../src/core/inputs.js'
 import { itemPath } from '../../src/core/layout.js'
 import { renderReview, renderReviewMarkdown } from '../../src/render/review.js'
 import { git } from '../helpers/repo.js'
@@ -276,6 +276,22 @@ describe('merging with the driver under the real git', () => {
       await b.app('ana').resolve({})
       b.git('commit', '-q', '--no-edit')
       expect((await b.app('ana').review({ range: 'HEAD^1..HEAD' })).lost).toBeUndefined()
+    })
+
+    it('names nothing lost when the merge moved the changed item: archived on one side, changed on the other', async () => {
+      const { a, b, id } = await twoClones()
+      await update(a.app('claude'), { id, status: 'done' })
+      a.git('push', '-q', 'origin', 'main')
+      b.git('pull', '-q', '--no-edit', 'origin', 'main')
+      await a.app('claude').archive(archiveInput.parse({ id: [id] }))
+      await update(b.app('codex'), { id, note: 'Closed after the audit' })
+      a.git('push', '-q', 'origin', 'main')
+      const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+      expect(pulled.status, pulled.output).toBe(0)
+      const archived = parseItemFile(readFileSync(join(b.dir, itemPath(id, '.backlog/archive')), 'utf8'))
+      expect(archived.notes.map((note) => note.text)).toEqual(['Closed after the audit'])
+      expect((await b.app('ana').review({ range: 'HEAD^1..HEAD' })).lost).toBeUndefined()
+      expect((await b.app('ana').review({ range: 'HEAD^2..HEAD' })).lost).toBeUndefined()
     })
 
     it('is settled the same way by sync, which merges in one process', async () => {
