@@ -386,6 +386,28 @@ describe('the keyboard on the board', () => {
 })
 
 describe('the other pages', () => {
+  it('warns on the review of a merge that left out an item one side changed and the other deleted', async () => {
+    const { repo, ids } = await backlogRepo(SMALL_BACKLOG)
+    const [changed] = ids as [string]
+    repo.git('checkout', '-q', '-b', 'tidy')
+    await backlog(repo.dir, ['rm', changed])
+    const added = /Added (\S+):/.exec((await backlog(repo.dir, ['add', 'Audit the tokens'])).stdout)?.[1] as string
+    repo.git('checkout', '-q', 'main')
+    await backlog(repo.dir, ['note', changed, 'Found the cause'])
+    // git's line merge, as a hosting service's merge button runs it: git takes the pair for one moved file
+    writeFileSync(join(repo.dir, '.git', 'info', 'attributes'), '*.md merge=text\n')
+    repo.git('merge', '-q', '--no-edit', 'tidy')
+
+    const { page, pageErrors } = await openViewer(repo.dir, '/review?range=HEAD%5E1..HEAD')
+    const warning = page.getByRole('alert').locator(`li[data-lost="${changed}"]`)
+    await warning.waitFor()
+    const text = await warning.textContent()
+    expect(text).toContain('Fix the login redirect was changed on one side of this merge and deleted on the other')
+    expect(text).toContain(`git took it for a move to ${added}, which got its change instead`)
+    expect(await warning.getByRole('link', { name: added }).getAttribute('href')).toContain(added)
+    expect(pageErrors).toEqual([])
+  })
+
   it('opens Activity and Review from the navigation without errors', async () => {
     const { repo } = await backlogRepo(SMALL_BACKLOG)
     const { page, pageErrors } = await openViewer(repo.dir, '/')

@@ -40,6 +40,29 @@ export function ReviewPage({ range }: { range: string }) {
           <p class="muted">
             {revisionText(data.base)} → {revisionText(data.head)}
           </p>
+          {data.lost && data.lost.length > 0 && (
+            <div role="alert" class="notice problems">
+              <ul>
+                {data.lost.map((item) => (
+                  <li key={item.id} data-lost={item.id}>
+                    <span class="id">{item.id}</span> <bdi>{item.title}</bdi> was changed on one side of this merge and
+                    deleted on the other, and the merge left it out
+                    {item.into ? (
+                      <>
+                        : git took it for a move to{' '}
+                        <a href={itemHref(item.into)}>
+                          <span class="id">{item.into}</span>
+                        </a>
+                        , which got its change instead
+                      </>
+                    ) : null}
+                    . Merge the base into the branch with <code>git backlog sync &lt;base&gt;</code> first, which keeps
+                    it.
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {data.counts && Object.keys(data.counts).length > 0 && (
             <ul class="counts" aria-label="Counts">
               {Object.entries(data.counts).map(([kind, count]) => (
