@@ -6,10 +6,12 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { parseItemFile } from '../core/codec.js'
 import type { BacklogConfig } from '../core/config.js'
 import { formatTimestamp } from '../core/dates.js'
 import { isBacklogError } from '../core/errors.js'
 import { type DecodedFile, decodeItemBytes, encodeItemText } from '../core/file-bytes.js'
+import { idKey } from '../core/ids.js'
 import { ARCHIVE_DIR, BACKLOG_DIR, idFromPath, itemPath } from '../core/layout.js'
 import { mergeItemTexts } from '../core/merge.js'
 import { runGit } from '../store/git/cli.js'
@@ -38,6 +40,19 @@ function readBlobs(repo: Repo, oids: readonly string[]): Map<string, DecodedFile
   for (const [oid, bytes] of gitReader(repo.commondir).blobsNow(oids))
     blobs.set(oid, { ...decodeItemBytes(bytes), bytes })
   return blobs
+}
+
+/**
+ * The id of the item git's common ancestor holds when it is another item than the kept one: git took that item's
+ * deletion for a move to this added file, and calls the file deleted by the other side (rename/delete).
+ */
+function movedFrom(base: string, kept: string): string | undefined {
+  try {
+    const [was, is] = [parseItemFile(base).id, parseItemFile(kept).id]
+    return idKey(was) === idKey(is) ? undefined : was
+  } catch {
+    return undefined
+  }
 }
 
 /** Where an item git dropped belongs: the archive if a side of the operation has it there, else the tasks folder. */
@@ -144,12 +159,22 @@ export function resolveConflicts(
         continue
       }
       writeFileSync(join(repo.worktree, ...path.split('/')), blobOf(stages, kept).bytes)
-      results.push({
-        path,
-        outcome: 'merged',
-        settled: ['deleted on one side, changed on the other: kept'],
-        next: `kept ${path}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
-      })
+      const moved = stages.has(1) ? movedFrom(stage(stages, 1), stage(stages, kept)) : undefined
+      results.push(
+        moved
+          ? {
+              path,
+              outcome: 'merged',
+              settled: ['added on one side: kept'],
+              next: `kept ${path}, an item one side added: git took ${moved}, which the other side deleted, for a move to it (docs/adr/0021-items-git-takes-for-a-move.md)`,
+            }
+          : {
+              path,
+              outcome: 'merged',
+              settled: ['deleted on one side, changed on the other: kept'],
+              next: `kept ${path}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
+            },
+      )
       continue
     }
     const base = stages.has(1) ? stage(stages, 1) : undefined

@@ -294,6 +294,24 @@ describe('merging with the driver under the real git', () => {
       expect((await b.app('ana').review({ range: 'HEAD^2..HEAD' })).lost).toBeUndefined()
     })
 
+    it('keeps an added item git calls deleted because it took an item both sides deleted for its move', async () => {
+      const { a, b, id, added } = await changedAndDeleted()
+      await a.app('claude').remove(deleteInput.parse({ id }))
+      a.git('push', '-q', 'origin', 'main')
+      const pulled = b.tryGit('pull', '-q', '--no-edit', 'origin', 'main')
+      expect(pulled.output).toMatch(new RegExp(`CONFLICT \\(rename/delete\\): \\S+ renamed to ${itemPath(added)}`))
+      expect(b.git('status', '--porcelain', '--', itemPath(added)).slice(0, 2)).toBe('UD')
+      const resolved = await b.app('ana').resolve({})
+      expect(resolved.files).toEqual([
+        expect.objectContaining({ path: itemPath(added), outcome: 'merged', settled: ['added on one side: kept'] }),
+      ])
+      expect(resolved.files[0]?.next).toContain(`git took ${id}, which the other side deleted, for a move to it`)
+      b.git('commit', '-q', '--no-edit')
+      expect(b.item(added)).toMatchObject({ title: 'Audit the tokens' })
+      expect(b.tryGit('cat-file', '-e', `HEAD:${itemPath(id)}`).status).not.toBe(0)
+      expect(b.git('status', '--porcelain')).toBe('')
+    })
+
     it('is settled the same way by sync, which merges in one process', async () => {
       const { a, b, id, added } = await changedAndDeleted()
       a.git('push', '-q', 'origin', 'main')

@@ -6,6 +6,10 @@
  *
  * "A deletion truly clashes": an item one side deleted and the other changed stops the merge as git's modify/delete,
  * which git settles before any driver runs (docs/adr/0009-merge-driver-and-sync.md). The property expects exactly those paths, and the body clashes.
+ * git's rename detection adds two stops of its own (docs/adr/0021-items-git-takes-for-a-move.md): such an item taken
+ * for a move to an item the deleting side added (the driver stops on that file), and an added item git took for the
+ * move of an item the other side deleted (rename/delete). After every stopped merge, `resolve` must leave only the
+ * body clashes, with every item as its one side or the merge left it.
  * git runs the built driver (dist/bin, as `init` installs it): build after changing the merge code.
  *
  * Runs: BACKLOG_PROPERTY_RUNS (default 20). Replay a failure with the seed (and path) fast-check prints:
@@ -235,6 +239,15 @@ function checkMergeResult(label: string, result: MergeResult, base: Tree, ours: 
       expect(a === undefined || b === undefined, `${where} added on both sides`).toBe(true)
       expect(m, `${where} added by one side`).toBe(a ?? b)
       stats?.count(label, 'created')
+      const code = result.unmerged.get(path)
+      if (code === 'UD' || code === 'DU') {
+        // git took an item both sides deleted for a move to this one on the side that added it, and stops on the
+        // other side's deletion of that item (rename/delete); the added item stays in the tree and resolve keeps it
+        const stop = new RegExp(`CONFLICT \\(rename/delete\\): \\S+ renamed to ${path.replace(/[.]/g, '\\.')} in`)
+        expect(result.output, `${where} stopped only by git's rename/delete`).toMatch(stop)
+        expectedUnmerged.set(path, code)
+        stats?.count(label, 'rename/delete')
+      }
     } else if (a === undefined || b === undefined) {
       const kept = a ?? b
       if (kept === undefined || kept === o) {
