@@ -166,7 +166,7 @@ export function resolveConflicts(
               path,
               outcome: 'merged',
               settled: ['added on one side: kept'],
-              next: `kept ${path}, an item one side added: git took ${moved}, which the other side deleted, for a move to it (docs/adr/0021-items-git-takes-for-a-move.md)`,
+              next: `kept ${path}, an item one side added: git took ${moved}, which the other side deleted, for a move to it, and so called this one deleted`,
             }
           : {
               path,
