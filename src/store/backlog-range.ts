@@ -40,8 +40,25 @@ function resolve(repo: Repo, name: string, side: 'base' | 'head'): string {
   )
 }
 
-/** Which folders under `.backlog/` hold item files: the tasks and the archive, and their buckets. */
-const descendIntoItems = (path: string) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2
+/** A commit's `.backlog` tree; null when it has none. */
+async function backlogTree(reader: GitReader, commit: string): Promise<string | null> {
+  return (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null
+}
+
+/** The item files (tasks and archive) that differ between two `.backlog` trees. */
+async function changedItemPaths(reader: GitReader, from: string | null, to: string | null): Promise<Set<string>> {
+  const paths = new Set<string>()
+  const holdsItems = (path: string) => path === TASKS_DIR || path === ARCHIVE_DIR || path.split('/').length > 2
+  await diffTrees(reader.tree, from, to, BACKLOG_DIR, holdsItems, (path) => {
+    if (isItemPath(path)) paths.add(path)
+  })
+  return paths
+}
+
+/** The blob at a repository path (`.backlog/…`) of a `.backlog` tree, if there is one. */
+async function blobIn(reader: GitReader, tree: string | null, path: string): Promise<string | undefined> {
+  return tree ? reader.blobAt(tree, path.slice(BACKLOG_DIR.length + 1)) : undefined
+}
 
 /** A file's version as a review reads it: the item, or why it cannot be read (never thrown: it is reported). */
 function parseSide(path: string, text: string): ReviewSide {
@@ -80,19 +97,14 @@ export async function readBacklogRange(
   const compared = found ?? base
   const commits = found ? await commitsBetween(reader, itemHistory, found, head) : undefined
 
-  const backlogTree = async (commit: string) =>
-    (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null
-  const comparedTree = await backlogTree(compared)
-  const headTree = await backlogTree(head)
-  const paths = new Set<string>()
-  await diffTrees(reader.tree, comparedTree, headTree, BACKLOG_DIR, descendIntoItems, (path) => {
-    if (isItemPath(path)) paths.add(path)
-  })
+  const comparedTree = await backlogTree(reader, compared)
+  const headTree = await backlogTree(reader, head)
+  const paths = await changedItemPaths(reader, comparedTree, headTree)
   const uncommitted = new Set(spec.worktree ? worktreeChanges(repo, BACKLOG_DIR).filter(isItemPath) : [])
   for (const path of uncommitted) paths.add(path)
 
   const textIn = async (tree: string | null, path: string): Promise<string | undefined> => {
-    const blob = tree ? await reader.blobAt(tree, path.slice(BACKLOG_DIR.length + 1)) : undefined
+    const blob = await blobIn(reader, tree, path)
     return blob === undefined ? undefined : decodeItemBytes(await reader.blob(blob)).text
   }
   const textNow = (path: string): string | undefined => {
@@ -152,33 +164,22 @@ async function lostInMerge(repo: Repo, reader: GitReader, head: string): Promise
   const [one, two] = parents as [string, string]
   const base = mergeBase(repo, one, two)
   if (!base) return []
-  const trees = await Promise.all(
-    [base, one, two, head].map(
-      async (commit) => (await reader.treeAt((await reader.commit(commit)).tree, BACKLOG_DIR)) ?? null,
-    ),
-  )
+  const trees = await Promise.all([base, one, two, head].map((commit) => backlogTree(reader, commit)))
   const [baseTree, oneTree, twoTree, headTree] = trees as [string | null, string | null, string | null, string | null]
-  const changedOn = async (tree: string | null) => {
-    const paths = new Set<string>()
-    await diffTrees(reader.tree, baseTree, tree, BACKLOG_DIR, descendIntoItems, (path) => {
-      if (isItemPath(path)) paths.add(path)
-    })
-    return paths
-  }
-  const onTwo = await changedOn(twoTree)
+  const onTwo = await changedItemPaths(reader, baseTree, twoTree)
   const lost: Array<LostInMerge & { path: string }> = []
-  for (const path of await changedOn(oneTree)) {
+  for (const path of await changedItemPaths(reader, baseTree, oneTree)) {
     if (!onTwo.has(path)) continue
-    const blobIn = (tree: string | null, at = path) =>
-      tree ? reader.blobAt(tree, at.slice(BACKLOG_DIR.length + 1)) : undefined
-    const [inOne, inTwo, inHead] = await Promise.all([blobIn(oneTree), blobIn(twoTree), blobIn(headTree)])
+    const [inOne, inTwo, inHead] = await Promise.all(
+      [oneTree, twoTree, headTree].map((tree) => blobIn(reader, tree, path)),
+    )
     const kept = inOne ?? inTwo
     // changed on one side (it differs from the base there: it is in both diffs), deleted on the other, gone after
     if (inHead !== undefined || kept === undefined || (inOne !== undefined && inTwo !== undefined)) continue
     // an item the merge moved with its change (into the archive, or out of it) is not lost
     const id = idFromPath(path) as string
     const elsewhere = await Promise.all(
-      [itemPath(id), itemPath(id, ARCHIVE_DIR)].map((other) => blobIn(headTree, other)),
+      [itemPath(id), itemPath(id, ARCHIVE_DIR)].map((other) => blobIn(reader, headTree, other)),
     )
     if (elsewhere.some((blob) => blob !== undefined)) continue
     const side = parseSide(path, decodeItemBytes(await reader.blob(kept)).text)
