@@ -24,10 +24,10 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app/index.js'
 import { parseItemFile } from '../../src/core/codec.js'
-import { parseConfig } from '../../src/core/config.js'
 import { createInput, updateInput } from '../../src/core/inputs.js'
 import { type Item, type Note, SCALAR_FIELDS, STRING_LIST_FIELDS } from '../../src/core/item.js'
 import { MERGE_NOTE_AUTHOR } from '../../src/core/merge.js'
+import { readConfigAt } from '../../src/merge/driver.js'
 import { resolveConflicts } from '../../src/merge/resolve.js'
 import { discoverRepo } from '../../src/store/repo.js'
 import { git, seededRandom, steppingClock } from '../helpers/repo.js'
@@ -305,8 +305,7 @@ function checkMergeResult(label: string, result: MergeResult, base: Tree, ours: 
  */
 function checkResolved(label: string, dir: string, merge: MergeResult, base: Tree, ours: Tree, theirs: Tree): void {
   if (merge.exit === 0) return
-  const config = parseConfig(readFileSync(join(dir, '.backlog/config.yml'), 'utf8'))
-  resolveConflicts(discoverRepo(dir), { config, now: new Date() })
+  resolveConflicts(discoverRepo(dir), { config: readConfigAt(dir), now: new Date() })
   const [unmerged, tree] = [unmergedPaths(dir), readTree(dir)]
   const clashes = [...merge.unmerged].filter(
     ([path, code]) => code === 'UU' && /^<{7}/m.test(merge.tree.get(path) ?? ''),
