@@ -42,7 +42,7 @@ import { create } from './use-cases/create.js'
 import { type DoctorInput, type DoctorResult, doctor } from './use-cases/doctor.js'
 import { type ExportResult, exportItems } from './use-cases/export.js'
 import { get } from './use-cases/get.js'
-import { type HistoryOptions, history, restore } from './use-cases/history.js'
+import { history, restore } from './use-cases/history.js'
 import { type CompletionWordsInput, completionWords, type IdsInput, ids } from './use-cases/ids.js'
 import { type ImportInput, type ImportResult, importItems } from './use-cases/import.js'
 import { type InitInput, type InitResult, init, initAgents } from './use-cases/init.js'
@@ -163,8 +163,8 @@ export interface App {
   unarchive(input: UnarchiveInput): Promise<MutationResult>
   /** {@link undo} */
   undo(input: UndoInput): Promise<UndoResult>
-  /** {@link history}; `options.maxItems` cuts the items of each entry of a feed (no id). */
-  history(input: HistoryInput, options?: HistoryOptions): Promise<HistoryPage>
+  /** {@link history} */
+  history(input: HistoryInput): Promise<HistoryPage>
   /** {@link restore} */
   restore(input: RestoreInput): Promise<MutationResult>
   /** {@link review}: what happened to the backlog between two revisions, for a pull request. */
@@ -240,7 +240,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     archive: (input) => archive(core, input),
     unarchive: (input) => unarchive(core, input),
     undo: (input) => undo(core, input),
-    history: (input, options) => history(core, input, options),
+    history: (input) => history(core, input),
     restore: (input) => restore(core, input),
     review: (input) => review(core, input),
     board: (input) => board(core, input),

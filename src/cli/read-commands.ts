@@ -2,15 +2,7 @@
 
 import type { Command } from 'commander'
 import { BacklogError, phrase, slot } from '../core/errors.js'
-import {
-  contextInput,
-  FEED_ITEMS,
-  getInput,
-  historyInput,
-  listInput,
-  reviewInput,
-  searchInput,
-} from '../core/inputs.js'
+import { contextInput, getInput, historyInput, listInput, reviewInput, searchInput } from '../core/inputs.js'
 import { renderHistory } from '../render/history.js'
 import { COMMENT_CHARS, renderReview, renderReviewMarkdown } from '../render/review.js'
 import { layoutBoard } from './board.js'
@@ -283,8 +275,7 @@ export function registerReadCommands(program: Command, cli: CliContext): void {
           historyInput,
           given({ id, agent: options.agent, limit: options.limit, after: options.after }),
         )
-        // A bulk commit lists its first FEED_ITEMS items and counts the rest, as backlog_history does.
-        const result = await cli.app().history(input, input.id === undefined ? { maxItems: FEED_ITEMS } : {})
+        const result = await cli.app().history(input)
         cli.print(options.json, result, renderHistory(result, '`git backlog log <id>`'))
       },
     )

@@ -14,7 +14,6 @@ import { BacklogError, type BacklogErrorCode, isBacklogError } from '../core/err
 import { flexibleBoolean, positiveInt } from '../core/input-values.js'
 import {
   describeIssues,
-  FEED_ITEMS,
   getInput,
   historyInput,
   listInput,
@@ -275,10 +274,9 @@ export function createApi(app: App, options: ApiOptions): Api {
         return sendJson(
           response,
           200,
-          // A commit that wrote thousands of items lists its first FEED_ITEMS, and counts the rest in more_items.
-          (await app.history(parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])), {
-            maxItems: FEED_ITEMS,
-          })) satisfies Contract.HistoryBody,
+          (await app.history(
+            parse(historyInput, queryOf(url, ['after', 'agent', 'limit'])),
+          )) satisfies Contract.HistoryBody,
         )
       }
       if (first === 'search') {

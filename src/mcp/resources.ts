@@ -30,7 +30,7 @@ const SETTLE_MS = 50
 /** ...and a stream of writes that never pauses is still told this often. */
 const MAX_WAIT_MS = 400
 
-/** Runs a request's work with a BacklogError answered as every MCP error is (see errors.ts). */
+/** The URI of an item's resource. */
 export function itemUri(id: string): string {
   return `backlog://items/${id}`
 }

@@ -7,7 +7,6 @@ import {
   contextInput,
   createInput,
   deleteInput,
-  FEED_ITEMS,
   getInput,
   historyInput,
   listInput,
@@ -282,8 +281,7 @@ export const TOOLS: Tool[] = [
         const fitted = omitted ? { ...review, items: review.items.slice(0, shown), omitted } : review
         return { data: { review: fitted }, text }
       }
-      // A bulk commit's entry lists its first FEED_ITEMS items (more_items counts the rest): diffing 10,000 took seconds.
-      const result = await app.history(input, input.id === undefined ? { maxItems: FEED_ITEMS } : {})
+      const result = await app.history(input)
       // An agent that names no limit gets a page of about 4 KB; one that does gets the commits it asked for.
       const page = input.limit === undefined ? fitHistory(result) : result
       return { data: page, text: renderHistory(page) }

@@ -2,26 +2,23 @@
 
 import { parseItemFile } from '../../core/codec.js'
 import { BacklogError, phrase, slot } from '../../core/errors.js'
-import type { HistoryInput, RestoreInput } from '../../core/inputs.js'
+import { FEED_ITEMS, type HistoryInput, type RestoreInput } from '../../core/inputs.js'
 import type { Item } from '../../core/item.js'
 import type { HistoryPage } from '../../store/item-history.js'
 import { assertInitialized } from '../../store/store.js'
 import type { MutationResult } from '../index.js'
 import { type AppCore, planOf } from '../shared.js'
 
-export interface HistoryOptions {
-  /** Without an id: at most this many items per entry, the rest counted in `more_items` (default: all). */
-  maxItems?: number
-}
-
 /**
- * A page of the branch's backlog history, newest first: of one item, of one agent, or of everything.
+ * A page of the branch's backlog history, newest first: of one item, of one agent, or of everything. Without an id,
+ * an entry lists at most FEED_ITEMS of its commit's items and counts the rest in `more_items`: diffing a commit that
+ * wrote 10,000 items took seconds, and its history per item has them all.
  *
  * @example
  * const { entries, next } = await history(core, { id: 'bl-x9', limit: 10 })
- * const feed = await history(core, {}, { maxItems: 50 }) // a bulk commit: 50 items, and more_items
+ * const feed = await history(core, {}) // a bulk commit: its first 50 items, and more_items
  */
-export async function history(core: AppCore, input: HistoryInput, options: HistoryOptions = {}): Promise<HistoryPage> {
+export async function history(core: AppCore, input: HistoryInput): Promise<HistoryPage> {
   const { store, itemHistory } = core
   assertInitialized(store)
   const page = (after: string | undefined) =>
@@ -30,7 +27,7 @@ export async function history(core: AppCore, input: HistoryInput, options: Histo
       ...(input.agent !== undefined ? { agent: input.agent } : {}),
       ...(input.limit !== undefined ? { limit: input.limit } : {}),
       ...(after !== undefined ? { after } : {}),
-      ...(options.maxItems !== undefined ? { maxItems: options.maxItems } : {}),
+      ...(input.id === undefined ? { maxItems: FEED_ITEMS } : {}),
     })
   // A page walks a bounded number of commits. One item's history is never answered with an empty page while
   // there is more: its older changes may lie beyond thousands of code commits.
