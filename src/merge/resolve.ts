@@ -55,6 +55,16 @@ function movedFrom(base: string, kept: string): string | undefined {
   }
 }
 
+/** The result for an item one side deleted and the other changed, kept as changed; `name` says which. */
+function keptChanged(path: string, name: string): ResolvedFile {
+  return {
+    path,
+    outcome: 'merged',
+    settled: ['deleted on one side, changed on the other: kept'],
+    next: `kept ${name}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
+  }
+}
+
 /** Where an item git dropped belongs: the archive if a side of the operation has it there, else the tasks folder. */
 function placeOf(repo: Repo, id: string): string {
   const archived = itemPath(id, ARCHIVE_DIR)
@@ -95,12 +105,7 @@ function bringBackPaired(
       outcome: 'merged',
       next: `git had taken ${lost.id} for a move to this file; it keeps its own item as written`,
     },
-    {
-      path: lostPath,
-      outcome: 'merged',
-      settled: ['deleted on one side, changed on the other: kept'],
-      next: `kept ${lost.id}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
-    },
+    keptChanged(lostPath, lost.id),
   ]
 }
 
@@ -168,12 +173,7 @@ export function resolveConflicts(
               settled: ['added on one side: kept'],
               next: `kept ${path}, an item one side added: git took ${moved}, which the other side deleted, for a move to it, and so called this one deleted`,
             }
-          : {
-              path,
-              outcome: 'merged',
-              settled: ['deleted on one side, changed on the other: kept'],
-              next: `kept ${path}, changed on one side though the other deleted it; \`git backlog rm\` it if it should go`,
-            },
+          : keptChanged(path, path),
       )
       continue
     }

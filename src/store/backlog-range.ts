@@ -188,14 +188,10 @@ async function lostInMerge(repo: Repo, reader: GitReader, head: string): Promise
   if (lost.length === 0) return []
   // what git paired each with: its own diff of the merge, with renames
   const moved = new Map<string, string>()
-  const diff = runGit(repo, ['diff', '--name-status', '-z', '-M', base, head, '--', BACKLOG_DIR])
+  const diff = runGit(repo, ['diff', '--name-status', '-z', '-M', '--diff-filter=R', base, head, '--', BACKLOG_DIR])
+  // each rename: R<score>, the old path, the new path
   const fields = diff.stdout.split('\0')
-  for (let at = 0; at < fields.length; at++) {
-    const status = fields[at] as string
-    if (status.startsWith('R')) moved.set(fields[at + 1] as string, fields[at + 2] as string)
-    if (status.startsWith('R') || status.startsWith('C')) at += 2
-    else at += 1
-  }
+  for (let at = 0; at + 2 < fields.length; at += 3) moved.set(fields[at + 1] as string, fields[at + 2] as string)
   return lost.map(({ path, ...item }) => {
     const into = moved.get(path)
     const id = into === undefined ? undefined : idFromPath(into)
