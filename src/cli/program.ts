@@ -134,16 +134,10 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const cli = createCliContext(io, (code) => {
     exitCode = code
   })
-  const program = createProgram(cli)
-  if (args.length === 0) {
-    io.out(shortHelp(program))
-    return EXIT_OK
-  }
-
-  // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const [name, ...rest] = args
   if (name === COMPLETE_COMMAND) {
-    // A shell asking for ids at a TAB: never an error on its screen, whatever the repository holds.
+    // A shell asking for ids at a TAB (before the command tree is built: it needs none of it): never an error on its
+    // screen, whatever the repository holds.
     try {
       await runComplete(rest, cli)
     } catch {
@@ -153,6 +147,13 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     }
     return EXIT_OK
   }
+  const program = createProgram(cli)
+  if (args.length === 0) {
+    io.out(shortHelp(program))
+    return EXIT_OK
+  }
+
+  // Filter words such as -BLOCKED look like options to commander: hand them over as arguments.
   const find = (word: string | undefined) =>
     program.commands.find((one) => one.name() === word || one.aliases().includes(word ?? ''))
   const command = find(name)
