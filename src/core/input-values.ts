@@ -40,6 +40,12 @@ const UNSTORABLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const LINE_BREAK_OR_TAB = /[\t\n\r\u2028\u2029]/
+const EVERY_UNSTORABLE = new RegExp(UNSTORABLE.source, 'g')
+
+/** `text` without what a stored text refuses (see `UNSTORABLE`): for an import, which makes a text fit instead. */
+export function withoutUnstorable(text: string): string {
+  return text.replace(EVERY_UNSTORABLE, '')
+}
 
 export function formatCount(count: number): string {
   return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -259,6 +265,11 @@ export const recurValue = z.string().transform((value, ctx) => {
 })
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+
+/** Whether `key` can name an attribute of an item. */
+export function isAttributeKey(key: string): boolean {
+  return ATTRIBUTE_KEY.test(key)
+}
 const MAX_ATTRIBUTE_DEPTH = 8
 
 /** Why an attribute value cannot be stored: text YAML cannot hold, or nesting deeper than anyone writes by hand. */

@@ -7,7 +7,7 @@
 import type { BacklogConfig } from '../core/config.js'
 import { SETTABLE_FIELDS } from '../core/fields.js'
 import { idKey, isValidId } from '../core/ids.js'
-import { attributes as attributesSchema, LIMITS, textList } from '../core/input-values.js'
+import { attributes as attributesSchema, LIMITS, textList, toLf, withoutUnstorable } from '../core/input-values.js'
 import { createInput } from '../core/inputs.js'
 import { blankItem, ITEM_TYPES, type Item, normalizePriority } from '../core/item.js'
 import { parseRecurrence } from '../core/recurrence.js'
@@ -91,15 +91,11 @@ function statusFor(status: Draft['status'], config: BacklogConfig): { status: st
   return { status: first, problem: `status "${status.name}" has no match in .backlog/config.yml: set to ${first}` }
 }
 
-// Control characters git or YAML cannot hold, other than tabs and line breaks.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-
 /** A text that fits: control characters removed, cut at `max` characters, with a word for each change. */
 function fitted(text: string, max: number, what: string, problems: string[]): string {
-  let clean = text.replaceAll('\r\n', '\n').replace(CONTROL, '').replace(LONE_SURROGATE, '')
-  if (clean !== text.replaceAll('\r\n', '\n')) problems.push(`${what}: control characters removed`)
+  const lf = toLf(text)
+  let clean = withoutUnstorable(lf)
+  if (clean !== lf) problems.push(`${what}: control characters removed`)
   if (clean.length > max) {
     clean = `${clean.slice(0, max - 1)}…`
     problems.push(`${what} cut to ${max} characters`)

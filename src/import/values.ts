@@ -4,6 +4,7 @@ import jsYaml from 'js-yaml'
 import { parseDateValue } from '../core/dates.js'
 import { BacklogError } from '../core/errors.js'
 import { isOwnField } from '../core/fields.js'
+import { isAttributeKey } from '../core/input-values.js'
 import type { Draft, StatusMeaning } from './draft.js'
 
 /** A one-line text of a scalar value (numbers and booleans as written), or undefined when absent or empty. */
@@ -211,8 +212,6 @@ export function splitFrontmatter(
   return { data: data as Record<string, unknown>, body }
 }
 
-const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
-
 /**
  * Keeps the fields of `record` that the importer did not read (`known`) as attributes of the draft, so nothing is
  * silently lost; a key that cannot be an attribute here is named among the draft's problems instead.
@@ -222,7 +221,7 @@ export function keepOthers(record: Record<string, unknown>, known: ReadonlySet<s
     if (known.has(key) || value === null || value === undefined || value === '') continue
     if (Array.isArray(value) && value.length === 0) continue
     const name = isOwnField(key) ? `source_${key}` : key
-    if (!ATTRIBUTE_KEY.test(name)) {
+    if (!isAttributeKey(name)) {
       draft.problems.push(`field "${key}" dropped: not a name an attribute can have`)
       continue
     }
