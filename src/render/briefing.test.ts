@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cutToBytes, cutToLines, fitBriefing, oneLine } from './briefing.js'
+import { cutToBytes, fitBriefing, oneLine } from './briefing.js'
 
 describe('cutting text to bytes', () => {
   it('never splits a character, and marks a cut with …', () => {
@@ -16,8 +16,8 @@ describe('cutting text to bytes', () => {
   })
 
   it('drops whole lines only, and reads control characters as spaces', () => {
-    expect(cutToLines('one\ntwo\nthree', 8)).toBe('one\ntwo')
-    expect(cutToLines('one\ntwo', 100)).toBe('one\ntwo')
+    expect(fitBriefing(['one', 'two', 'three'], [], [], 8).text).toBe('one\ntwo')
+    expect(fitBriefing(['one', 'two'], [], [], 100).text).toBe('one\ntwo')
     expect(oneLine('a\tb\r\nc')).toBe('a b c')
   })
 })

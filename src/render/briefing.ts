@@ -60,26 +60,6 @@ export function cutToBytes(text: string, maxBytes: number): string {
   return room > 0 ? `${kept}${ELLIPSIS}` : ''
 }
 
-/**
- * Cuts lines off the end of `text` until it fits `maxBytes`: never a line in half.
- *
- * @example
- * cutToLines('a\nb\nc', 3) // 'a\nb'
- */
-export function cutToLines(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text
-  const lines = text.split('\n')
-  let bytes = 0
-  const kept: string[] = []
-  for (const line of lines) {
-    const size = Buffer.byteLength(line) + (kept.length ? 1 : 0)
-    if (bytes + size > maxBytes) break
-    bytes += size
-    kept.push(line)
-  }
-  return kept.join('\n')
-}
-
 /** A line of the briefing; `heading` when it is the title of a section with entries, which must not end the text. */
 interface Line {
   text: string

@@ -4,8 +4,10 @@
  */
 
 import { resolveDateExpression } from '../../core/date-expressions.js'
+import { formatTimestamp } from '../../core/dates.js'
 import { BacklogError } from '../../core/errors.js'
 import type { ItemRow } from '../../core/fields.js'
+import { idKey } from '../../core/ids.js'
 import type { BriefingInput } from '../../core/inputs.js'
 import {
   type BriefingSection,
@@ -96,8 +98,9 @@ function rowLine(row: BriefingRow, agent: string, titleBytes = MAX_LINE_BYTES): 
   return `${row.id}${priority}${who} ${cutToBytes(row.title, titleBytes)}`
 }
 
+/** Names compare as claims do (update.ts): trimmed, any case. */
 function sameName(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase()
+  return idKey(a) === idKey(b)
 }
 
 function whoOf(entry: BacklogCommit): string {
@@ -186,7 +189,7 @@ export async function briefing(core: AppCore, input: BriefingInput): Promise<Bri
       changes.push({ commit: entry.commit, date: entry.date, who: whoOf(entry), subject: entry.subject })
     }
   }
-  if (sinceTime) since = { date: sinceTime.toISOString().replace(/\.\d{3}Z$/, 'Z') }
+  if (sinceTime) since = { date: formatTimestamp(sinceTime) }
 
   const changesTitle = sinceTime
     ? `Changed since ${shortTime(since?.date ?? '')}: ${total}${more ? '+' : ''} commit${total === 1 ? '' : 's'}`
