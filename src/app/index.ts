@@ -50,7 +50,7 @@ import { type ItemView, itemView } from './use-cases/item-view.js'
 import { type LintResult, lint } from './use-cases/lint.js'
 import { list } from './use-cases/list.js'
 import { type PromptEntry, type PromptInput, prompt, prompts, type RenderedPrompt } from './use-cases/prompts.js'
-import { configText, problems, record, records, warm, watch } from './use-cases/records.js'
+import { configText, record, records, recordsAndProblems, warm, watch } from './use-cases/records.js'
 import { remove } from './use-cases/remove.js'
 import { type BacklogSummary, identity, type ResolveInput, resolve, summary, sync } from './use-cases/repository.js'
 import { review } from './use-cases/review.js'
@@ -193,8 +193,8 @@ export interface App {
   resolve(input?: ResolveInput): Promise<{ files: ResolvedFile[] }>
   /** {@link sync}: fetches, merges the upstream and a named base (task files field by field) and pushes the branch. */
   sync(input?: SyncInput): Promise<SyncResult>
-  /** {@link problems} */
-  problems(): Promise<Problem[]>
+  /** {@link recordsAndProblems}: every item's record and the unreadable files, from one read. */
+  recordsAndProblems(): Promise<{ records: readonly ItemRecord[]; problems: Problem[] }>
   /** {@link records}: every item's record, read afresh. */
   records(): Promise<readonly ItemRecord[]>
   /** {@link record}: one item's record as last read. */
@@ -255,7 +255,7 @@ export function createApp(options: AppOptions): App & { readonly store: Store } 
     lint: (input) => lint(core, input),
     resolve: (input) => resolve(core, input),
     sync: (input) => sync(core, input),
-    problems: () => problems(core),
+    recordsAndProblems: () => recordsAndProblems(core),
     records: () => records(core),
     record: (id) => record(core, id),
     configText: () => configText(core),

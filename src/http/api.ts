@@ -396,12 +396,10 @@ function createEventHub(
   let publishing: Promise<void> = Promise.resolve()
 
   async function read(): Promise<Snapshot> {
-    const all = await app.records()
+    const { records, problems } = await app.recordsAndProblems()
     return {
-      records: snapshotOf(all),
-      problems: new Map(
-        (await app.problems()).map((problem) => [problem.path, `${problem.line ?? ''}:${problem.reason}`]),
-      ),
+      records: snapshotOf(records),
+      problems: new Map(problems.map((problem) => [problem.path, `${problem.line ?? ''}:${problem.reason}`])),
     }
   }
 

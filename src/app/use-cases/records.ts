@@ -67,15 +67,18 @@ export async function warm(core: AppCore): Promise<void> {
 }
 
 /**
- * The item files that cannot be read, each with why and how to fix it.
+ * Every item's record and the item files that cannot be read (each with why and how to fix it), from one read of the
+ * working tree: a reader that wants both gets them in step, for one refresh.
  *
  * @example
- * (await problems(core)).map((problem) => problem.path)
+ * const { records, problems } = await recordsAndProblems(core)
  */
-export async function problems(core: AppCore): Promise<Problem[]> {
+export async function recordsAndProblems(
+  core: AppCore,
+): Promise<{ records: readonly ItemRecord[]; problems: Problem[] }> {
   // A repository without a backlog reads as an empty one: its first create starts it (docs/adr/0013-…).
   await core.store.refresh()
-  return core.store.problems()
+  return { records: core.store.all(), problems: core.store.problems() }
 }
 
 /**
