@@ -16,8 +16,8 @@ export type { FieldChange, ItemDetail, ItemRow, Review }
 export interface ErrorBody {
   error: { code: string; message: string }
 }
-/** A write refused as CONFLICT: the error, and the item as it is now. */
-export interface ConflictBody extends ErrorBody, ItemVersion {}
+/** A write refused as CONFLICT: the error, and the item's page as it is now. */
+export interface ConflictBody extends ErrorBody, ItemPageBody {}
 
 /** An item and the version to name as `expect` in a write. */
 export interface ItemVersion {
@@ -33,8 +33,11 @@ export interface ItemPageBody extends ItemVersion {
   dependents: ItemRow[]
 }
 
-/** PATCH /api/items/:id, POST …/notes, PUT …/description: the item as written, and the commit when one was made. */
-export interface WrittenBody extends ItemVersion {
+/**
+ * PATCH /api/items/:id, POST …/notes, PUT …/description: the item's page as written (its links may have changed), and
+ * the commit when one was made.
+ */
+export interface WrittenBody extends ItemPageBody {
   commit?: string
 }
 

@@ -228,15 +228,14 @@ export function createApi(app: App, options: ApiOptions): Api {
       commit = (await app.update(parsed, expect === undefined ? {} : { expect })).commit
     } catch (error) {
       if (isBacklogError(error) && error.code === 'CONFLICT' && error.details?.version !== undefined) {
-        const now = await app.itemView(id)
-        const body = { item: now.item, version: now.version } satisfies Omit<Contract.ConflictBody, 'error'>
-        return sendError(response, 409, error.code, error.message, body)
+        const now = (await app.itemView(id)) satisfies Omit<Contract.ConflictBody, 'error'>
+        return sendError(response, 409, error.code, error.message, now)
       }
       throw error
     }
     events.changed()
-    const { item, version } = await app.itemView(id)
-    sendJson(response, 200, { item, version, ...(commit ? { commit } : {}) } satisfies Contract.WrittenBody)
+    const view = await app.itemView(id)
+    sendJson(response, 200, { ...view, ...(commit ? { commit } : {}) } satisfies Contract.WrittenBody)
   }
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {

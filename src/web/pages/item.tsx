@@ -94,19 +94,18 @@ export function ItemPage({ id }: { id: string }) {
     if (!data) return false
     setBusy(true)
     try {
-      const written = await run(base ?? data.version)
-      // The links (parent, dependencies) may have changed: the rows around the item come with the next read.
-      page.set({ ...data, item: written.item, version: written.version })
+      // The page as written: the links (parent, dependencies) may have changed with it.
+      const { commit: _commit, ...written } = await run(base ?? data.version)
+      page.set(written)
       setMessage(undefined)
       after?.()
-      void page.reload()
       return true
     } catch (error) {
       setMessage(errorText(error))
       if (error instanceof ApiError && error.conflict) {
         const body = error.body as Partial<ItemData> | undefined
-        if (body?.item && body.version) page.set({ ...data, item: body.item, version: body.version })
-        void page.reload()
+        if (body?.item && body.version && body.parents) page.set(body as ItemData)
+        else void page.reload()
       }
       return false
     } finally {
