@@ -47,7 +47,7 @@ export function useEdit<T>(empty: T, version: string | undefined): Edit<T> {
 export type Write = (run: (version: string) => Promise<Written>, after?: () => void, base?: string) => Promise<boolean>
 
 /** Sends an edit's text; a refused one keeps its text, and a retry is checked against the item as it is now. */
-function submit(draft: Edit<unknown>, write: Write, run: (version: string) => Promise<Written>): void {
+export function submit<T>(draft: Edit<T>, write: Write, run: (version: string) => Promise<Written>): void {
   void write(run, draft.reset, draft.base).then((written) => {
     if (!written) draft.rebase()
   })

@@ -6,7 +6,7 @@ import { formatDate, parseTags, safeHttpUrl, valueText } from '../format.js'
 import { useData } from '../hooks.js'
 import { renderMarkdown } from '../markdown.js'
 import { Timeline } from '../timeline.js'
-import { AddReference, EntryEditor, type Write } from './item-edit.js'
+import { AddReference, EntryEditor, submit, useEdit, type Write } from './item-edit.js'
 
 interface Draft {
   title?: string
@@ -57,21 +57,19 @@ export function ItemPage({ id }: { id: string }) {
   const [historyNext, setHistoryNext] = useState<string | undefined>()
   const [message, setMessage] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
-  const [draft, setDraft] = useState<Draft>({})
+  // Each edit keeps the version it started from: live updates move the page's version on, but an edit must be checked
+  // against what the person saw when they began it, or it would write over a change made meanwhile.
+  const fields = useEdit<Draft>({}, page.data?.version)
+  const draft = fields.value
   const [note, setNote] = useState('')
-  const [description, setDescription] = useState<string | undefined>()
-  // The version each edit started from: live updates move the page's version on, but an edit must be checked against
-  // what the person saw when they began it, or it would write over a change made meanwhile.
-  const [draftBase, setDraftBase] = useState<string | undefined>()
-  const [descriptionBase, setDescriptionBase] = useState<string | undefined>()
+  const descriptionEdit = useEdit<string | undefined>(undefined, page.data?.version)
+  const description = descriptionEdit.value
   const statuses = useStatuses()
 
   useEffect(() => {
-    setDraft({})
-    setDraftBase(undefined)
+    fields.reset()
     setNote('')
-    setDescription(undefined)
-    setDescriptionBase(undefined)
+    descriptionEdit.reset()
     setMessage(undefined)
   }, [id])
   useEffect(() => {
@@ -112,12 +110,6 @@ export function ItemPage({ id }: { id: string }) {
       setBusy(false)
       void history.reload()
     }
-  }
-
-  /** A keystroke in the fields: the first one fixes the version the edit is checked against. */
-  function editDraft(next: Draft): void {
-    if (draftBase === undefined && page.data) setDraftBase(page.data.version)
-    setDraft(next)
   }
 
   if (page.error !== undefined && !page.data) return <LoadError error={page.error} what={`item ${id}`} />
@@ -174,13 +166,7 @@ export function ItemPage({ id }: { id: string }) {
             <div class="section-head">
               <h2>Description</h2>
               {description === undefined && (
-                <button
-                  type="button"
-                  onClick={() => {
-                    setDescription(item.description ?? '')
-                    setDescriptionBase(data.version)
-                  }}
-                >
+                <button type="button" onClick={() => descriptionEdit.edit(item.description ?? '')}>
                   Edit description
                 </button>
               )}
@@ -196,30 +182,21 @@ export function ItemPage({ id }: { id: string }) {
               <form
                 onSubmit={(event) => {
                   event.preventDefault()
-                  void write(
-                    (version) => api.writeDescription(item.id, description, version),
-                    () => {
-                      setDescription(undefined)
-                      setDescriptionBase(undefined)
-                    },
-                    descriptionBase,
-                  ).then((written) => {
-                    // Refused: the page now shows the item as it is, and Save again applies this text on top of it.
-                    if (!written) setDescriptionBase(undefined)
-                  })
+                  // Refused: the page shows the item as it is now, and Save again applies this text on top of it.
+                  submit(descriptionEdit, write, (version) => api.writeDescription(item.id, description, version))
                 }}
               >
                 <textarea
                   aria-label="Description"
                   rows={14}
                   value={description}
-                  onInput={(event) => setDescription(event.currentTarget.value)}
+                  onInput={(event) => descriptionEdit.edit(event.currentTarget.value)}
                 />
                 <div class="buttons">
                   <button type="submit" disabled={busy}>
                     Save description
                   </button>
-                  <button type="button" onClick={() => setDescription(undefined)}>
+                  <button type="button" onClick={descriptionEdit.reset}>
                     Cancel
                   </button>
                 </div>
@@ -365,18 +342,8 @@ export function ItemPage({ id }: { id: string }) {
             class="fields-form"
             onSubmit={(event) => {
               event.preventDefault()
-              if (dirty)
-                void write(
-                  (version) => api.update(item.id, version, changedFields),
-                  () => {
-                    setDraft({})
-                    setDraftBase(undefined)
-                  },
-                  draftBase,
-                ).then((written) => {
-                  // Refused: the page now shows the item as it is, and Save again applies these fields on top of it.
-                  if (!written) setDraftBase(undefined)
-                })
+              // Refused: the page shows the item as it is now, and Save again applies these fields on top of it.
+              if (dirty) submit(fields, write, (version) => api.update(item.id, version, changedFields))
             }}
           >
             <label>
@@ -384,7 +351,7 @@ export function ItemPage({ id }: { id: string }) {
               <input
                 aria-label="Title"
                 value={draft.title ?? item.title}
-                onInput={(event) => editDraft({ ...draft, title: event.currentTarget.value })}
+                onInput={(event) => fields.edit({ ...draft, title: event.currentTarget.value })}
               />
             </label>
             <label>
@@ -392,7 +359,7 @@ export function ItemPage({ id }: { id: string }) {
               <input
                 aria-label="Assignee"
                 value={draft.assignee ?? item.assignee ?? ''}
-                onInput={(event) => editDraft({ ...draft, assignee: event.currentTarget.value })}
+                onInput={(event) => fields.edit({ ...draft, assignee: event.currentTarget.value })}
               />
             </label>
             <label>
@@ -401,7 +368,7 @@ export function ItemPage({ id }: { id: string }) {
                 aria-label="Tags"
                 placeholder="comma or space separated"
                 value={draft.tags ?? (item.tags ?? []).join(', ')}
-                onInput={(event) => editDraft({ ...draft, tags: event.currentTarget.value })}
+                onInput={(event) => fields.edit({ ...draft, tags: event.currentTarget.value })}
               />
             </label>
             <div class="with-clear">
@@ -411,7 +378,7 @@ export function ItemPage({ id }: { id: string }) {
                   type="date"
                   aria-label="Due"
                   value={draft.due ?? dayOf(item.due)}
-                  onInput={(event) => editDraft({ ...draft, due: event.currentTarget.value })}
+                  onInput={(event) => fields.edit({ ...draft, due: event.currentTarget.value })}
                 />
               </label>
               <button
@@ -419,7 +386,7 @@ export function ItemPage({ id }: { id: string }) {
                 class="link"
                 aria-label="Clear due date"
                 disabled={(draft.due ?? dayOf(item.due)) === ''}
-                onClick={() => editDraft({ ...draft, due: '' })}
+                onClick={() => fields.edit({ ...draft, due: '' })}
               >
                 Clear
               </button>
@@ -430,7 +397,7 @@ export function ItemPage({ id }: { id: string }) {
                 aria-label="Parent"
                 placeholder="an item id (empty: none)"
                 value={draft.parent ?? item.parent ?? ''}
-                onInput={(event) => editDraft({ ...draft, parent: event.currentTarget.value })}
+                onInput={(event) => fields.edit({ ...draft, parent: event.currentTarget.value })}
               />
             </label>
             <div class="buttons">
@@ -438,13 +405,7 @@ export function ItemPage({ id }: { id: string }) {
                 Save
               </button>
               {dirty && (
-                <button
-                  type="button"
-                  onClick={() => {
-                    setDraft({})
-                    setDraftBase(undefined)
-                  }}
-                >
+                <button type="button" onClick={fields.reset}>
                   Discard
                 </button>
               )}
