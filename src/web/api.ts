@@ -20,6 +20,7 @@ export type HistoryEntry = HistoryEntryBody
 export type HistoryPage = HistoryBody
 export type Summary = SummaryBody
 export type ListPage = ListBody
+export type Board = BoardBody
 export type BoardColumn = BoardColumnBody
 export type ReviewPage = ReviewBody
 export type Written = WrittenBody
