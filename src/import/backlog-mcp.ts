@@ -6,7 +6,7 @@
 
 import { ITEM_TYPES } from '../core/item.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { dateOf, keepOthers, meaningOf, recordOf, splitFrontmatter, textOf, textsOf } from './values.js'
+import { dateOf, keepOthers, meaningOf, recordOf, splitFrontmatter, statusOf, textOf, textsOf } from './values.js'
 
 const READ = new Set([
   'id',
@@ -38,7 +38,7 @@ function readEntity(file: SourceFile): Draft | undefined {
   }
   const status = textOf(data.status) ?? 'open'
   const meaning = meaningOf(status)
-  draft.status = { name: status, ...(meaning ? { meaning } : {}) }
+  draft.status = statusOf(status, meaning)
   const parent = textOf(data.parent_id)
   const epic = textOf(data.epic_id)
   if (parent) draft.parent = parent

@@ -9,7 +9,7 @@
 import jsYaml from 'js-yaml'
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
-import { dateOf, keepOthers, meaningOf, slugOf, splitFrontmatter, textOf, textsOf } from './values.js'
+import { dateOf, keepOthers, meaningOf, slugOf, splitFrontmatter, statusOf, textOf, textsOf } from './values.js'
 
 const READ = new Set([
   'id',
@@ -134,7 +134,7 @@ function readTask(
   const draft = blankDraft(id, textOf(data.title) ?? '')
   const status = textOf(data.status) ?? config.statuses[0] ?? 'To Do'
   const meaning = meanings.get(status.toLowerCase()) ?? meaningOf(status)
-  draft.status = { name: status, ...(meaning ? { meaning } : {}) }
+  draft.status = statusOf(status, meaning)
   const folder = file.path.split('/').slice(0, -1).join('/')
   if (/(^|\/)drafts$/.test(folder)) draft.tags.push('draft')
   if (/(^|\/)(completed|archive\/tasks)$/.test(folder)) {

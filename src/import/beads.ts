@@ -5,7 +5,17 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { addNotes, dateOf, keepOthers, meaningOf, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+import {
+  addNotes,
+  dateOf,
+  keepOthers,
+  meaningOf,
+  parseJsonLines,
+  recordOf,
+  statusOf,
+  textOf,
+  textsOf,
+} from './values.js'
 
 const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'low']
 
@@ -52,7 +62,7 @@ function readIssue(issue: Record<string, unknown>, line: number): Draft {
   }
   const draft = blankDraft(id, textOf(issue.title) ?? '')
   const status = textOf(issue.status) ?? 'open'
-  draft.status = { name: status, ...(meaningOf(status) ? { meaning: meaningOf(status) } : {}) }
+  draft.status = statusOf(status, meaningOf(status))
   if (issue.priority !== undefined && issue.priority !== null) {
     const priority = Number(issue.priority)
     if (Number.isInteger(priority) && PRIORITIES[priority]) {

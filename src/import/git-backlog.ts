@@ -6,7 +6,7 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead } from './draft.js'
-import { dateOf, meaningOf, parseJson, recordOf, textOf, textsOf } from './values.js'
+import { dateOf, meaningOf, parseJson, recordOf, statusOf, textOf, textsOf } from './values.js'
 
 const HOW = 'give the output of `git backlog export --all --archived --format json`'
 
@@ -26,8 +26,7 @@ function readItem(item: Record<string, unknown>, where: string): Draft {
   // Written by `git backlog export`: a field is there when the item has it, and nothing else is.
   draft.type = textOf(item.type) ?? 'task'
   const status = textOf(item.status) ?? 'open'
-  const meaning = meaningOf(status)
-  draft.status = { name: status, ...(meaning ? { meaning } : {}) }
+  draft.status = statusOf(status, meaningOf(status))
   for (const key of ['priority', 'assignee', 'parent', 'epic', 'recur'] as const) {
     const value = textOf(item[key])
     if (value !== undefined) draft[key] = value

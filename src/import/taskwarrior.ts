@@ -6,7 +6,17 @@
 
 import { BacklogError } from '../core/errors.js'
 import { blankDraft, type Draft, type SourceFile, type SourceRead, type StatusMeaning } from './draft.js'
-import { addNotes, dateOf, keepOthers, parseJson, parseJsonLines, recordOf, textOf, textsOf } from './values.js'
+import {
+  addNotes,
+  dateOf,
+  keepOthers,
+  parseJson,
+  parseJsonLines,
+  recordOf,
+  statusOf,
+  textOf,
+  textsOf,
+} from './values.js'
 
 const STATUSES: Record<string, StatusMeaning> = {
   pending: 'open',
@@ -99,7 +109,7 @@ function readRecord(record: Record<string, unknown>, uuid: string, shape: TaskSh
   draft.key = { attribute: shape.uuidAttribute, value: uuid }
   const status = textOf(record.status) ?? 'pending'
   const meaning = STATUSES[status.toLowerCase()]
-  draft.status = { name: status, ...(meaning ? { meaning } : {}) }
+  draft.status = statusOf(status, meaning)
   if (meaning === 'open' && textOf(record.start)) draft.status.meaning = 'in_progress'
   if (status === 'recurring') {
     draft.problems.push(

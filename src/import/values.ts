@@ -139,6 +139,11 @@ export function meaningOf(word: string): StatusMeaning | undefined {
   return MEANINGS[statusKey(word)]
 }
 
+/** A draft's status: the source's word, and what it means when the importer knows. */
+export function statusOf(name: string, meaning: StatusMeaning | undefined): Draft['status'] {
+  return { name, ...(meaning ? { meaning } : {}) }
+}
+
 /** Parses JSON, or says where it is not JSON; `what` names the input (`gh issue list output`). */
 export function parseJson(text: string, what: string): unknown {
   try {
