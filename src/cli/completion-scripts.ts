@@ -122,7 +122,7 @@ export function bashScript(spec: CompletionSpec): string {
   const commands = spec.commands.flatMap(namesOf).join(' ')
   const global = spec.global.flatMap(flagsOf).join(' ')
   const specCases = spec.commands.map((command) => {
-    const options = [...command.options.flatMap(flagsOf), '-h', '--help'].join(' ')
+    const options = command.options.flatMap(flagsOf).join(' ')
     return `    ${namesOf(command).join('|')}) __gb_opts=${quote(options)} __gb_valued=${quote(valued(command).join(' '))} __gb_args=${quote(argWords(command))} ;;`
   })
   return [
@@ -277,11 +277,8 @@ function described(name: string, description: string): string {
 export function zshScript(spec: CompletionSpec): string {
   const commands = spec.commands.flatMap((command) => namesOf(command).map((name) => described(name, command.summary)))
   const specCases = spec.commands.map((command) => {
-    const options = [
-      ...command.options,
-      { short: '-h', long: '--help', description: 'show help', value: { kind: 'none' } },
-    ]
-      .flatMap((option) => flagsOf(option as OptionSpec).map((flag) => described(flag, option.description)))
+    const options = command.options
+      .flatMap((option) => flagsOf(option).map((flag) => described(flag, option.description)))
       .join(' ')
     return `    (${namesOf(command).join('|')}) opts=(${options}); valued=(${valued(command).join(' ')}); args=(${argWords(command)}) ;;`
   })
@@ -510,10 +507,7 @@ export function fishScript(spec: CompletionSpec): string {
   }
   for (const command of spec.commands) {
     const condition = fishQuote(`__git_backlog_using ${namesOf(command).join(' ')}`)
-    for (const option of [
-      ...command.options,
-      { short: '-h', long: '--help', description: 'show help', value: { kind: 'none' } } as OptionSpec,
-    ]) {
+    for (const option of command.options) {
       lines.push(`complete -c git-backlog -n ${condition} ${fishOption(option)}`)
     }
   }

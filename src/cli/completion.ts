@@ -93,19 +93,25 @@ function argumentSpec(command: Command, argument: Argument): ArgumentSpec {
  * @example
  * completionSpec(program).commands.find((command) => command.name === 'list')?.aliases // ['ls']
  */
+/** `-h`/`--help`, which commander adds to every command without listing it among its options. */
+const HELP_OPTION: OptionSpec = { short: '-h', long: '--help', description: 'show help', value: { kind: 'none' } }
+
 export function completionSpec(program: Command): CompletionSpec {
   const commands: CommandSpec[] = program.commands.map((command) => ({
     name: command.name(),
     aliases: command.aliases(),
     summary: command.summary() || command.description(),
-    options: command.options.filter((option) => !option.hidden).map((option) => optionSpec(command, option)),
+    options: [
+      ...command.options.filter((option) => !option.hidden).map((option) => optionSpec(command, option)),
+      HELP_OPTION,
+    ],
     args: command.registeredArguments.map((argument) => argumentSpec(command, argument)),
   }))
   commands.push({
     name: 'help',
     aliases: [],
     summary: 'show help for a command',
-    options: [],
+    options: [HELP_OPTION],
     args: [{ kind: 'command', variadic: false }],
   })
   return {
@@ -113,7 +119,7 @@ export function completionSpec(program: Command): CompletionSpec {
     global: [
       { short: '-C', description: 'run as if started in this folder', value: { kind: 'file' } },
       ...program.options.map((option) => optionSpec(program, option)),
-      { short: '-h', long: '--help', description: 'show help', value: { kind: 'none' } },
+      HELP_OPTION,
     ],
   }
 }
