@@ -1,11 +1,11 @@
 /** The export use-case: every item a selection matches, in full, for the renderers of `git backlog export`. Reads only. */
 
-import { formatTimestamp } from '../../core/dates.js'
 import { FIELDS, type FieldSpec, type ItemDetail } from '../../core/fields.js'
 import type { ExportInput } from '../../core/inputs.js'
 import { parseFilter } from '../../query/filter.js'
 import type { ItemRecord, Problem } from '../../store/store.js'
 import type { AppCore } from '../shared.js'
+import { toDetail } from './get.js'
 
 export interface ExportResult {
   /** The items, in the selection's order (most urgent first unless `sort` says otherwise), every field each. */
@@ -26,15 +26,16 @@ const ITEM_KEYS = (FIELDS as readonly FieldSpec[])
  * last changed. The same keys in the same order for every item, whatever order its file had them in.
  */
 function exported(record: ItemRecord, updated: number | undefined): ItemDetail {
-  const source = structuredClone(record.item) as unknown as Record<string, unknown>
+  const detail = toDetail(record, updated)
+  const source = detail as unknown as Record<string, unknown>
   const item: Record<string, unknown> = {}
   for (const key of ITEM_KEYS) if (source[key] !== undefined) item[key] = source[key]
   // Notes and references in their schema's key order, whatever order their lines had in the file.
-  item.notes = record.item.notes.map(({ at, by, text }) => ({ at, ...(by === undefined ? {} : { by }), text }))
-  item.references = record.item.references.map(({ url, title }) => ({ url, ...(title === undefined ? {} : { title }) }))
-  item.path = record.path
-  item.archived = record.archived
-  if (updated !== undefined) item.updated = formatTimestamp(new Date(updated))
+  item.notes = detail.notes.map(({ at, by, text }) => ({ at, ...(by === undefined ? {} : { by }), text }))
+  item.references = detail.references.map(({ url, title }) => ({ url, ...(title === undefined ? {} : { title }) }))
+  item.path = detail.path
+  item.archived = detail.archived
+  if (detail.updated !== undefined) item.updated = detail.updated
   return item as ItemDetail
 }
 
